@@ -1,0 +1,16 @@
+import { redirect } from "next/navigation";
+import { currentUser } from "@/lib/auth/session";
+import { AuthCard } from "../_components/AuthCard";
+import { SignUpForm } from "../_components/SignUpForm";
+import { safeCallbackUrl } from "../_components/callback-url";
+
+export default async function SignUpPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await props.searchParams;
+  const callbackUrl = safeCallbackUrl(params.callbackUrl);
+  if (await currentUser()) redirect(callbackUrl);
+  return (
+    <AuthCard title="Create your account">
+      <SignUpForm callbackUrl={callbackUrl} />
+    </AuthCard>
+  );
+}

@@ -1,0 +1,54 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Database } from "../db/client";
+import { ApiError } from "../http/errors";
+import { publicUser, type PublicUser } from "./users";
+
+/**
+ * Personal API tokens: `sam_` + 32 random bytes. The database keeps only the
+ * SHA-256, so a leaked database does not leak usable tokens; lookups by hash
+ * need no constant-time compare because the attacker does not control the hash.
+ */
+const PREFIX = "sam_";
+const TOKEN_PATTERN = /^sam_[A-Za-z0-9_-]{43}$/;
+
+function hashToken(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
+
+export async function issueToken(db: Database, userId: string): Promise<string> {
+  const token = PREFIX + randomBytes(32).toString("base64url");
+  await db.apiToken.create({ data: { userId, tokenHash: hashToken(token) } });
+  return token;
+}
+
+export async function revokeToken(db: Database, token: string): Promise<void> {
+  await db.apiToken.deleteMany({ where: { tokenHash: hashToken(token) } });
+}
+
+function bearerFrom(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+const unauthorized = (message: string) =>
+  new ApiError(401, "unauthorized", message, { "www-authenticate": 'Bearer realm="sam"' });
+
+export interface Caller {
+  user: PublicUser;
+  token: string;
+}
+
+/** The caller behind `Authorization: Bearer <token>`, or a 401. Every /api/v1 route but register, login and health calls this. */
+export async function requireBearer(db: Database, request: Request): Promise<Caller> {
+  const token = bearerFrom(request);
+  if (!token) throw unauthorized("Send your API token as 'Authorization: Bearer <token>'. Get one from POST /api/v1/auth/login.");
+  if (!TOKEN_PATTERN.test(token)) throw unauthorized("The API token is malformed; it should look like sam_ followed by 43 characters.");
+  const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+  if (!row) throw unauthorized("The API token is unknown or was revoked; sign in again for a new one.");
+  // Recording use is best effort and at most once a minute per token, to keep reads cheap.
+  if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+    void db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+  }
+  return { user: publicUser(row.user), token };
+}

@@ -1,0 +1,84 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import GitHubProvider from "next-auth/providers/github";
+import { authenticate } from "../accounts/login";
+import { userForOAuth } from "../accounts/oauth";
+import { loginSchema } from "../accounts/credentials";
+import { ApiError } from "../http/errors";
+import { clientIpOf } from "../http/client-ip";
+import { web } from "../web/context";
+
+/**
+ * next-auth for the web pages: username + password (the same rate-limited
+ * check as the API), plus GitHub when GITHUB_ID and GITHUB_SECRET are set.
+ * Sessions are signed JWTs in an httpOnly, SameSite=Lax cookie (Secure, with
+ * the __Secure- prefix, when SAM_PUBLIC_URL is https).
+ *
+ * authorize() reports failures as error codes ("invalid_credentials",
+ * "rate_limited:<seconds>") that the sign-in form turns into messages.
+ */
+const holder = globalThis as typeof globalThis & { __samAuthOptions?: NextAuthOptions };
+
+export function authOptions(): NextAuthOptions {
+  if (holder.__samAuthOptions) return holder.__samAuthOptions;
+  const ctx = web();
+  const providers: NextAuthOptions["providers"] = [
+    CredentialsProvider({
+      name: "password",
+      credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+      async authorize(credentials, req) {
+        const parsed = loginSchema.safeParse({ username: credentials?.username, password: credentials?.password });
+        if (!parsed.success) throw new Error("invalid_credentials");
+        try {
+          const user = await authenticate(
+            { db: ctx.db, limiter: ctx.loginLimiter },
+            parsed.data,
+            clientIpOf((req?.headers ?? {}) as Record<string, string>),
+          );
+          return { id: user.id, name: user.username };
+        } catch (err) {
+          if (err instanceof ApiError && err.code === "rate_limited") {
+            throw new Error(`rate_limited:${err.headers["retry-after"] ?? "60"}`);
+          }
+          if (err instanceof ApiError) throw new Error(err.code);
+          ctx.log.error({ err }, "sign-in failed");
+          throw new Error("unavailable");
+        }
+      },
+    }),
+  ];
+  if (ctx.config.githubOAuth) {
+    providers.push(GitHubProvider(ctx.config.githubOAuth));
+  }
+  holder.__samAuthOptions = {
+    secret: process.env.NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+    pages: { signIn: "/signin", error: "/signin" },
+    providers,
+    callbacks: {
+      async jwt({ token, user, account, profile }) {
+        if (account && account.provider !== "credentials") {
+          const login = (profile as { login?: string } | undefined)?.login ?? user?.name ?? undefined;
+          const local = await userForOAuth(ctx.db, account.provider, account.providerAccountId, login);
+          token.sub = local.id;
+          token.name = local.username;
+        } else if (user) {
+          token.sub = user.id;
+          token.name = user.name;
+        }
+        return token;
+      },
+      async session({ session, token }) {
+        session.user = { id: token.sub ?? "", name: token.name ?? "" };
+        return session;
+      },
+    },
+    // next-auth's own logger may print request metadata; log only the code and message.
+    logger: {
+      error: (code, meta) => ctx.log.error({ code, message: (meta as Error)?.message }, "next-auth error"),
+      warn: (code) => ctx.log.warn({ code }, "next-auth warning"),
+      debug: () => undefined,
+    },
+  };
+  return holder.__samAuthOptions;
+}

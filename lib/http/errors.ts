@@ -1,0 +1,79 @@
+import { ZodError, type z } from "zod";
+import type { Logger } from "pino";
+
+/**
+ * An error a client caused and can fix. `code` is stable (clients branch on
+ * it); `message` says what to change. Route handlers throw these; `handle()`
+ * turns them into `{ error: { code, message } }` with the right status.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+export function errorBody(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+export function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+  return Response.json(errorBody(code, message), { status, headers: { "cache-control": "no-store", ...headers } });
+}
+
+/** Describes zod issues as one readable sentence naming each field. */
+export function describeIssues(err: ZodError): string {
+  return err.issues
+    .map((i) => {
+      const where = i.path.length ? i.path.join(".") : "body";
+      return `${where}: ${i.message}`;
+    })
+    .join("; ");
+}
+
+/** Wraps a route handler: client errors become 4xx JSON; anything else is logged and becomes an opaque 500. */
+export function handle<A extends unknown[]>(
+  fn: (...args: A) => Promise<Response>,
+  logger: () => Logger,
+): (...args: A) => Promise<Response> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      if (err instanceof ApiError) return jsonError(err.status, err.code, err.message, err.headers);
+      if (err instanceof ZodError) return jsonError(400, "invalid_request", describeIssues(err));
+      logger().error({ err }, "unhandled error in route handler");
+      return jsonError(500, "internal_error", "Something went wrong on our side; it has been logged. Try again.");
+    }
+  };
+}
+
+const MAX_JSON_BYTES = 64 * 1024;
+
+/** Reads a JSON body and validates it; every way it can be wrong is a 4xx with a clear message. */
+export async function readJson<S extends z.ZodType>(request: Request, schema: S, maxBytes = MAX_JSON_BYTES): Promise<z.infer<S>> {
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new ApiError(415, "unsupported_media_type", 'Send the body as JSON with "Content-Type: application/json".');
+  }
+  const declared = Number(request.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new ApiError(413, "payload_too_large", `The body must be at most ${maxBytes} bytes.`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > maxBytes) {
+    throw new ApiError(413, "payload_too_large", `The body must be at most ${maxBytes} bytes.`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError(400, "malformed_json", "The body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ApiError(400, "invalid_request", describeIssues(parsed.error));
+  return parsed.data;
+}

@@ -1,0 +1,91 @@
+import http from "node:http";
+import type { Logger } from "pino";
+import type { Redis } from "ioredis";
+import { loadConfigOrExit, type Config } from "../config/env";
+import { resolveSecret } from "../config/secret";
+import { createDatabase, type Database } from "../db/client";
+import { createRedis } from "../redis/connection";
+import { createLogger, describeUrl } from "../log";
+import { checkDatabase, checkRedis } from "./health";
+import { Heartbeat, type ServiceName } from "./heartbeat";
+import { migrate } from "../db/migrate";
+import { closeRedis, onShutdown, reportRedisState } from "./lifecycle";
+
+/**
+ * The skeleton every back-end service (collab, runner) shares: validated
+ * configuration, connections to PostgreSQL and Redis, a heartbeat, a
+ * GET /health endpoint, and one orderly shutdown on SIGINT/SIGTERM.
+ */
+export interface ServiceContext {
+  config: Config;
+  secret: string;
+  db: Database;
+  redis: Redis;
+  log: Logger;
+}
+
+export interface ServiceDefinition {
+  name: ServiceName;
+  port: (config: Config) => number;
+  /** Starts the service's own work; returns what to run on shutdown. */
+  start?: (ctx: ServiceContext) => Promise<() => Promise<void>>;
+}
+
+export async function runService(def: ServiceDefinition): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger(def.name, config.LOG_LEVEL);
+  const databaseUrl = process.env.DATABASE_URL;
+  const redisUrl = process.env.REDIS_URL;
+  if (!databaseUrl || !redisUrl) {
+    process.stderr.write(
+      `${def.name}: DATABASE_URL and REDIS_URL must be set when a service runs on its own (npm start sets them for you).\n`,
+    );
+    process.exit(2);
+  }
+  // Idempotent and locked: whichever process of any machine comes first applies pending migrations.
+  await migrate(databaseUrl);
+  const ctx: ServiceContext = {
+    config,
+    secret: resolveSecret(config.SAM_SECRET, config.dataDir),
+    db: createDatabase(databaseUrl),
+    redis: createRedis(redisUrl),
+    log,
+  };
+  reportRedisState(ctx.redis, log);
+  const heartbeat = new Heartbeat(ctx.redis, def.name);
+  heartbeat.start();
+  const stopWork = def.start ? await def.start(ctx) : async () => undefined;
+
+  const server = http.createServer(async (req, res) => {
+    if (req.method === "GET" && req.url === "/health") {
+      const [database, redis] = await Promise.all([checkDatabase(ctx.db), checkRedis(ctx.redis)]);
+      const ok = database === "ok" && redis === "ok";
+      res.writeHead(ok ? 200 : 503, { "content-type": "application/json" });
+      res.end(JSON.stringify({ status: ok ? "ok" : "degraded", service: def.name, database, redis }));
+      return;
+    }
+    res.writeHead(404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ error: { code: "not_found", message: "Only GET /health is served here." } }));
+  });
+  const port = def.port(config);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, config.HOST, resolve);
+  }).catch((err: NodeJS.ErrnoException) => {
+    log.fatal({ port, code: err.code }, `cannot listen on ${config.HOST}:${port}: ${err.message}`);
+    process.exit(1);
+  });
+  log.info(
+    { port, host: config.HOST, database: describeUrl(databaseUrl), redis: describeUrl(redisUrl) },
+    `${def.name} service ready; health at http://${config.HOST}:${port}/health`,
+  );
+
+  onShutdown(log, async (reason) => {
+    log.info({ reason }, `${def.name} service stopping`);
+    server.close();
+    await stopWork();
+    await heartbeat.stop();
+    await Promise.allSettled([ctx.db.$disconnect(), closeRedis(ctx.redis)]);
+    log.info(`${def.name} service stopped`);
+  });
+}

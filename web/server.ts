@@ -1,0 +1,73 @@
+import http from "node:http";
+import path from "node:path";
+import next from "next";
+import { loadConfigOrExit } from "../lib/config/env";
+import { resolveSecret } from "../lib/config/secret";
+import { CLIENT_IP_HEADER, resolveClientIp } from "../lib/http/client-ip";
+import { createLogger } from "../lib/log";
+import { redis } from "../lib/redis/connection";
+import { database } from "../lib/db/client";
+import { Heartbeat } from "../lib/services/heartbeat";
+import { migrate } from "../lib/db/migrate";
+import { closeRedis, onShutdown, reportRedisState } from "../lib/services/lifecycle";
+
+/**
+ * The web process: Next.js (pages, sign-in, /api route handlers) behind a
+ * plain Node HTTP server. The server exists so that one trusted place sets
+ * the client's address for rate limiting, and so shutdown is orderly.
+ * The app itself is built by `next build`; this file only serves it.
+ */
+const config = loadConfigOrExit();
+const log = createLogger("web", config.LOG_LEVEL);
+if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
+  process.stderr.write("web: DATABASE_URL and REDIS_URL must be set when a service runs on its own (npm start sets them for you).\n");
+  process.exit(2);
+}
+const secret = resolveSecret(config.SAM_SECRET, config.dataDir);
+process.env.SAM_SECRET = secret;
+process.env.NEXTAUTH_SECRET = secret;
+process.env.NEXTAUTH_URL = config.publicUrl;
+
+// Idempotent and locked: whichever process of any machine comes first applies pending migrations.
+await migrate(process.env.DATABASE_URL);
+
+const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hostname: config.HOST, port: config.PORT });
+await app.prepare();
+const handleRequest = app.getRequestHandler();
+
+const server = http.createServer((req, res) => {
+  // Overwrites any value a client sent: route handlers trust this header.
+  req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY);
+  handleRequest(req, res).catch((err) => {
+    log.error({ err }, "request failed");
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+    res.end("Internal error");
+  });
+});
+server.headersTimeout = 20_000;
+server.requestTimeout = 60_000;
+
+await new Promise<void>((resolve, reject) => {
+  server.once("error", reject);
+  server.listen(config.PORT, config.HOST, resolve);
+}).catch((err: NodeJS.ErrnoException) => {
+  log.fatal({ code: err.code }, `cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`);
+  process.exit(1);
+});
+const heartbeat = new Heartbeat(redis(), "web");
+heartbeat.start();
+log.info({ url: config.publicUrl }, `web ready on http://${config.HOST}:${config.PORT}`);
+
+reportRedisState(redis(), log);
+onShutdown(log, async (reason) => {
+  log.info({ reason }, "web stopping");
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections();
+  // Open streams (later: SSE) get a few seconds to finish, then are cut.
+  const force = setTimeout(() => server.closeAllConnections(), 5000);
+  await closed;
+  clearTimeout(force);
+  await heartbeat.stop();
+  await Promise.allSettled([database().$disconnect(), closeRedis(redis())]);
+  log.info("web stopped");
+});
