@@ -39,7 +39,7 @@ export function SignInForm(props: { callbackUrl: string; initialError?: string; 
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
         {error && (
-          <p className="error" role="alert">
+          <p className="error" role="alert" data-testid="form-error">
             {error}
           </p>
         )}

@@ -54,7 +54,7 @@ export function SignUpForm(props: { callbackUrl: string }) {
           <input name="confirm" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
         </label>
         {error && (
-          <p className="error" role="alert">
+          <p className="error" role="alert" data-testid="form-error">
             {error}
           </p>
         )}

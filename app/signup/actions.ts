@@ -2,7 +2,7 @@
 
 import { credentialsSchema } from "@/lib/accounts/credentials";
 import { createUser } from "@/lib/accounts/users";
-import { ApiError, describeIssues } from "@/lib/http/errors";
+import { describeIssues, isApiError } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
 
 export type CreateAccountResult = { ok: true } | { ok: false; code: string; message: string };
@@ -15,7 +15,7 @@ export async function createAccount(input: { username: string; password: string 
     await createUser(web().db, parsed.data);
     return { ok: true };
   } catch (err) {
-    if (err instanceof ApiError) return { ok: false, code: err.code, message: err.message };
+    if (isApiError(err)) return { ok: false, code: err.code, message: err.message };
     web().log.error({ err }, "sign-up failed");
     return { ok: false, code: "internal_error", message: "Creating the account failed on our side. Try again." };
   }

@@ -1,5 +1,4 @@
 import argon2 from "argon2";
-import { Prisma } from "../db/generated/client";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
 import { usernameKey, type Credentials } from "./credentials";
@@ -26,7 +25,8 @@ export async function createUser(db: Database, { username, password }: Credentia
     const user = await db.user.create({ data: { username, usernameKey: usernameKey(username), passwordHash } });
     return publicUser(user);
   } catch (err) {
-    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+    // P2002: unique constraint. Matched by code, not class: Next.js may load the client twice.
+    if ((err as { code?: unknown }).code === "P2002") {
       throw new ApiError(409, "username_taken", `The username "${username}" is taken; choose another.`);
     }
     throw err;

@@ -4,7 +4,7 @@ import GitHubProvider from "next-auth/providers/github";
 import { authenticate } from "../accounts/login";
 import { userForOAuth } from "../accounts/oauth";
 import { loginSchema } from "../accounts/credentials";
-import { ApiError } from "../http/errors";
+import { isApiError } from "../http/errors";
 import { clientIpOf } from "../http/client-ip";
 import { web } from "../web/context";
 
@@ -37,10 +37,10 @@ export function authOptions(): NextAuthOptions {
           );
           return { id: user.id, name: user.username };
         } catch (err) {
-          if (err instanceof ApiError && err.code === "rate_limited") {
+          if (isApiError(err) && err.code === "rate_limited") {
             throw new Error(`rate_limited:${err.headers["retry-after"] ?? "60"}`);
           }
-          if (err instanceof ApiError) throw new Error(err.code);
+          if (isApiError(err)) throw new Error(err.code);
           ctx.log.error({ err }, "sign-in failed");
           throw new Error("unavailable");
         }

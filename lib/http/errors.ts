@@ -18,6 +18,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * instanceof is not enough: Next.js may bundle this module into more than one
+ * chunk, giving two ApiError classes in one process. Match by shape instead.
+ */
+export function isApiError(err: unknown): err is ApiError {
+  return (
+    err instanceof ApiError ||
+    (err instanceof Error && err.name === "ApiError" && typeof (err as ApiError).status === "number" && typeof (err as ApiError).code === "string")
+  );
+}
+
 export function errorBody(code: string, message: string) {
   return { error: { code, message } };
 }
@@ -45,7 +56,7 @@ export function handle<A extends unknown[]>(
     try {
       return await fn(...args);
     } catch (err) {
-      if (err instanceof ApiError) return jsonError(err.status, err.code, err.message, err.headers);
+      if (isApiError(err)) return jsonError(err.status, err.code, err.message, err.headers);
       if (err instanceof ZodError) return jsonError(400, "invalid_request", describeIssues(err));
       logger().error({ err }, "unhandled error in route handler");
       return jsonError(500, "internal_error", "Something went wrong on our side; it has been logged. Try again.");
