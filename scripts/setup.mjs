@@ -64,7 +64,8 @@ const installed = path.join(root, "node_modules", ".package-lock.json");
 const lock = path.join(root, "package-lock.json");
 if (!fs.existsSync(installed) || fs.statSync(installed).mtimeMs < fs.statSync(lock).mtimeMs) {
   say("installing npm dependencies (npm ci)");
-  run("npm", ["ci", "--no-audit", "--no-fund"]);
+  // --include=dev: the build and the tests need them even where NODE_ENV=production.
+  run("npm", ["ci", "--include=dev", "--no-audit", "--no-fund"]);
 }
 
 // 4. Generated code and the production build, each rebuilt only when its inputs change.
