@@ -69,3 +69,26 @@ describe("the embedded PostgreSQL and Redis", () => {
     expect(fs.statSync(path.join(backing.dataDir, "postgres")).mode & 0o077).toBe(0);
   });
 });
+
+describe("the embedded PostgreSQL under a private folder", () => {
+  it("starts and serves queries when SAM_DATA_DIR lies under a folder closed to other users (e.g. /root)", async () => {
+    const { tempDir } = await import("../support/stack");
+    const { startEmbeddedPostgres } = await import("../../supervisor/embedded-postgres");
+    const closed = tempDir("sam-closed-");
+    fs.chmodSync(closed, 0o700);
+    const dataDir = path.join(closed, "data");
+    const server = await startEmbeddedPostgres(dataDir, () => undefined);
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      expect((await client.query("SELECT 41 + 1 AS answer")).rows[0].answer).toBe(42);
+      await client.end();
+    } finally {
+      await server.stop();
+    }
+    // A second start finds the cluster it made and runs it the same way.
+    const again = await startEmbeddedPostgres(dataDir, () => undefined);
+    await again.stop();
+    fs.rmSync(closed, { recursive: true, force: true });
+  });
+});
