@@ -2,7 +2,8 @@
 # runner), chosen by the command. docker-compose.yml shows how they fit
 # together with a shared PostgreSQL and Redis. Untrusted code never runs in
 # this image: the runner starts sandboxes built from sandbox/.
-FROM node:20-bookworm-slim
+# The full image: argon2 compiles from source (its prebuilt binary crashes on some CPUs).
+FROM node:20-bookworm
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
