@@ -73,11 +73,9 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
     throw new ApiError(415, "unsupported_media_type", 'Send the body as JSON with "Content-Type: application/json".');
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new ApiError(413, "payload_too_large", `The body must be at most ${maxBytes} bytes.`);
-  const text = await request.text();
-  if (Buffer.byteLength(text) > maxBytes) {
-    throw new ApiError(413, "payload_too_large", `The body must be at most ${maxBytes} bytes.`);
-  }
+  const tooLarge = () => new ApiError(413, "payload_too_large", `The body must be at most ${maxBytes} bytes.`);
+  if (declared > maxBytes) throw tooLarge();
+  const text = await readCapped(request, maxBytes, tooLarge);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -87,4 +85,23 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new ApiError(400, "invalid_request", describeIssues(parsed.error));
   return parsed.data;
+}
+
+/** Reads the body as text, giving up as soon as it passes `maxBytes` (a chunked body has no length to check first). */
+async function readCapped(request: Request, maxBytes: number, tooLarge: () => ApiError): Promise<string> {
+  if (!request.body) return "";
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
 }

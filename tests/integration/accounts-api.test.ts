@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, PASSWORD, registerUser, uniqueName } from "../support/api";
+import { api, PASSWORD, registerUser, uniqueName, webUrl } from "../support/api";
 
 const expectError = (res: { status: number; json: any }, status: number, code: string) => {
   expect(res.status).toBe(status);
@@ -67,6 +67,26 @@ describe("POST /api/v1/auth/register", () => {
       "payload_too_large",
     );
   });
+});
+
+it("refuses an oversized body sent without a length (chunked) with 413", async () => {
+  const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      // Far more than the limit: the server must stop reading, not buffer it all.
+      if (sent++ < 1000) controller.enqueue(chunk);
+      else controller.close();
+    },
+  });
+  const res = await fetch(`${webUrl()}/api/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+    duplex: "half",
+  } as RequestInit);
+  expect(res.status).toBe(413);
+  expect((await res.json()).error.code).toBe("payload_too_large");
 });
 
 describe("POST /api/v1/auth/login", () => {
