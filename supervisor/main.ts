@@ -59,6 +59,7 @@ try {
     redisUrl = redis.url;
     log.info("embedded Redis ready (unix socket only, password required)");
   }
+  // A signal during the steps above: shutdown() is already stopping things; start nothing more.
   if (shuttingDown) await new Promise(() => undefined);
 
   const migrations = await migrate(databaseUrl);

@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import Link from "next/link";
+import { FormFooter } from "./FormFooter";
 import { useState, type FormEvent } from "react";
 import { signInErrorMessage } from "./sign-in-errors";
 
@@ -38,14 +39,7 @@ export function SignInForm(props: { callbackUrl: string; initialError?: string; 
           Password
           <input name="password" type="password" autoComplete="current-password" required />
         </label>
-        {error && (
-          <p className="error" role="alert" data-testid="form-error">
-            {error}
-          </p>
-        )}
-        <button type="submit" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
-        </button>
+        <FormFooter error={error} busy={busy} label="Sign in" busyLabel="Signing in…" />
       </form>
       {props.github && (
         <button type="button" className="secondary" style={{ width: "100%", marginTop: 12 }} onClick={() => void signIn("github", { callbackUrl: props.callbackUrl })}>

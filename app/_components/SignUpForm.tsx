@@ -2,6 +2,7 @@
 
 import { signIn } from "next-auth/react";
 import Link from "next/link";
+import { FormFooter } from "./FormFooter";
 import { useState, type FormEvent } from "react";
 import { createAccount } from "../signup/actions";
 import { PASSWORD_MIN } from "@/lib/accounts/credentials";
@@ -53,14 +54,7 @@ export function SignUpForm(props: { callbackUrl: string }) {
           Repeat password
           <input name="confirm" type="password" autoComplete="new-password" required minLength={PASSWORD_MIN} />
         </label>
-        {error && (
-          <p className="error" role="alert" data-testid="form-error">
-            {error}
-          </p>
-        )}
-        <button type="submit" disabled={busy}>
-          {busy ? "Creating account…" : "Create account"}
-        </button>
+        <FormFooter error={error} busy={busy} label="Create account" busyLabel="Creating account…" />
       </form>
       <p className="switch">
         Have an account? <Link href={`/signin?callbackUrl=${encodeURIComponent(props.callbackUrl)}`}>Sign in</Link>
