@@ -1,0 +1,96 @@
+import type { SandboxRun } from "../driver";
+import type { SeccompProfile } from "../seccomp";
+
+/**
+ * The OCI runtime config (config.json) of one run. Everything that makes the
+ * sandbox a sandbox is in this one object:
+ *  - a user namespace: the program is uid 1000 in the container and an
+ *    unprivileged uid on the host, with no capabilities and no_new_privs;
+ *  - fresh pid, mount, network (no interfaces but a downed loopback), ipc, uts
+ *    and cgroup namespaces;
+ *  - the image's root filesystem shared read-only by all runs; the only
+ *    writable places are tmpfs mounts (/work, /tmp, /dev/shm) whose pages count
+ *    against the memory cgroup;
+ *  - the run's files bind-mounted read-only at /sam/in;
+ *  - cgroup limits on memory (no swap), pids and CPU share, plus rlimits;
+ *  - the seccomp profile.
+ */
+export const SANDBOX_UID = 1000;
+// Container uid 0..65535 map to host 100000..165535: nothing inside is a host user.
+const HOST_ID_BASE = 100000;
+
+export interface BundleOptions {
+  rootfs: string;
+  inputDir: string;
+  cgroupsPath: string;
+  seccomp: SeccompProfile;
+  cpuCores: number;
+}
+
+export function ociConfig(run: SandboxRun, opts: BundleOptions) {
+  const { limits } = run;
+  const memoryBytes = limits.memoryMb * 1024 * 1024;
+  const cpuSeconds = Math.max(1, Math.ceil(limits.cpuTimeMs / 1000));
+  const tmpfs = (dest: string, extra: string[]) => ({
+    destination: dest,
+    type: "tmpfs",
+    source: "tmpfs",
+    options: ["nosuid", "nodev", ...extra],
+  });
+  return {
+    ociVersion: "1.0.2",
+    process: {
+      terminal: false,
+      user: { uid: SANDBOX_UID, gid: SANDBOX_UID, additionalGids: [] },
+      args: ["/usr/local/bin/sam-run", ...run.args],
+      env: [
+        "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        "HOME=/work",
+        "LANG=C.UTF-8",
+        "TMPDIR=/tmp",
+        ...Object.entries(run.env).map(([k, v]) => `${k}=${v}`),
+      ],
+      cwd: "/work",
+      capabilities: { bounding: [], effective: [], inheritable: [], permitted: [], ambient: [] },
+      noNewPrivileges: true,
+      rlimits: [
+        { type: "RLIMIT_CPU", soft: cpuSeconds, hard: cpuSeconds + 1 },
+        { type: "RLIMIT_NOFILE", soft: 256, hard: 256 },
+        { type: "RLIMIT_FSIZE", soft: limits.diskMb * 1024 * 1024, hard: limits.diskMb * 1024 * 1024 },
+        { type: "RLIMIT_CORE", soft: 0, hard: 0 },
+      ],
+      oomScoreAdj: 1000,
+    },
+    root: { path: opts.rootfs, readonly: true },
+    hostname: "sandbox",
+    mounts: [
+      { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
+      tmpfs("/dev", ["strictatime", "mode=755", "size=65536k"]),
+      { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"] },
+      tmpfs("/dev/shm", ["noexec", "mode=1777", `size=${limits.diskMb}m`]),
+      { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
+      { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
+      tmpfs("/work", [`mode=0700`, `uid=${SANDBOX_UID}`, `gid=${SANDBOX_UID}`, `size=${limits.diskMb}m`]),
+      tmpfs("/tmp", ["mode=1777", `size=${limits.diskMb}m`]),
+      { destination: "/sam/in", type: "bind", source: opts.inputDir, options: ["rbind", "ro", "nosuid", "nodev", "noexec"] },
+    ],
+    linux: {
+      uidMappings: [{ containerID: 0, hostID: HOST_ID_BASE, size: 65536 }],
+      gidMappings: [{ containerID: 0, hostID: HOST_ID_BASE, size: 65536 }],
+      namespaces: ["pid", "network", "ipc", "uts", "mount", "user", "cgroup"].map((type) => ({ type })),
+      cgroupsPath: opts.cgroupsPath,
+      resources: {
+        devices: [{ allow: false, access: "rwm" }],
+        memory: { limit: memoryBytes, swap: memoryBytes, disableOOMKiller: false },
+        pids: { limit: limits.processes },
+        cpu: { period: 100000, quota: Math.round(100000 * opts.cpuCores) },
+      },
+      seccomp: opts.seccomp,
+      maskedPaths: [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/cgroup",
+      ],
+      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+    },
+  };
+}
