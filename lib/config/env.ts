@@ -1,5 +1,7 @@
+import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { DEFAULT_POLICY, type LimitPolicy } from "../executions/limits";
 
 /**
  * Every setting SAM Compiler reads from the environment, with its default.
@@ -61,13 +63,34 @@ const schema = z.object({
   SAM_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10),
   SAM_LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt(100),
   SAM_LOGIN_WINDOW_SECONDS: positiveInt(900),
+  SAM_SANDBOX_DRIVER: z.enum(["auto", "oci", "docker"], { error: 'must be "auto", "oci" or "docker"' }).default("auto"),
+  SAM_OCI_RUNTIME: z.string().trim().min(1, "must not be empty").default("runc"),
+  SAM_CONTAINER_ENGINE: z.string().trim().min(1, "must not be empty").default("podman"),
+  SAM_SANDBOX_DIR: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  DOCKER_HOST: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  SAM_RUNNER_CONCURRENCY: positiveInt(os.availableParallelism()),
+  SAM_RUNS_PER_MINUTE: positiveInt(60),
+  SAM_DEFAULT_CPU_MS: positiveInt(DEFAULT_POLICY.defaults.cpuTimeMs),
+  SAM_DEFAULT_WALL_MS: positiveInt(DEFAULT_POLICY.defaults.wallTimeMs),
+  SAM_DEFAULT_MEMORY_MB: positiveInt(DEFAULT_POLICY.defaults.memoryMb),
+  SAM_DEFAULT_PROCESSES: positiveInt(DEFAULT_POLICY.defaults.processes),
+  SAM_DEFAULT_OUTPUT_KB: positiveInt(DEFAULT_POLICY.defaults.outputKb),
+  SAM_MAX_CPU_MS: positiveInt(DEFAULT_POLICY.maximum.cpuTimeMs),
+  SAM_MAX_WALL_MS: positiveInt(DEFAULT_POLICY.maximum.wallTimeMs),
+  SAM_MAX_MEMORY_MB: positiveInt(DEFAULT_POLICY.maximum.memoryMb),
+  SAM_MAX_PROCESSES: positiveInt(DEFAULT_POLICY.maximum.processes),
+  SAM_MAX_OUTPUT_KB: positiveInt(DEFAULT_POLICY.maximum.outputKb),
+  SAM_DISK_MB: positiveInt(DEFAULT_POLICY.diskMb),
   GITHUB_ID: z.string().trim().optional(),
   GITHUB_SECRET: z.string().trim().optional(),
 });
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawConfig, "SAM_PUBLIC_URL"> {
+export interface Config extends Omit<RawConfig, "SAM_PUBLIC_URL" | "SAM_SANDBOX_DIR"> {
+  /** Where the runner keeps images' root filesystems and run bundles. */
+  sandboxDir: string;
+  limits: LimitPolicy;
   /** Absolute path of SAM_DATA_DIR. */
   dataDir: string;
   /** The address people reach the web app at; decides the cookies' Secure flag. */
@@ -99,9 +122,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(["GITHUB_ID and GITHUB_SECRET must be set together to enable GitHub sign-in"]);
   }
   const hostForUrl = raw.HOST === "0.0.0.0" || raw.HOST === "::" ? "127.0.0.1" : raw.HOST;
+  const limits: LimitPolicy = {
+    defaults: {
+      cpuTimeMs: raw.SAM_DEFAULT_CPU_MS,
+      wallTimeMs: raw.SAM_DEFAULT_WALL_MS,
+      memoryMb: raw.SAM_DEFAULT_MEMORY_MB,
+      processes: raw.SAM_DEFAULT_PROCESSES,
+      outputKb: raw.SAM_DEFAULT_OUTPUT_KB,
+    },
+    maximum: {
+      cpuTimeMs: raw.SAM_MAX_CPU_MS,
+      wallTimeMs: raw.SAM_MAX_WALL_MS,
+      memoryMb: raw.SAM_MAX_MEMORY_MB,
+      processes: raw.SAM_MAX_PROCESSES,
+      outputKb: raw.SAM_MAX_OUTPUT_KB,
+    },
+    diskMb: raw.SAM_DISK_MB,
+  };
+  const over = (Object.keys(limits.defaults) as Array<keyof typeof limits.defaults>).find((k) => limits.defaults[k] > limits.maximum[k]);
+  if (over) throw new ConfigError([`the default ${over} (${limits.defaults[over]}) is above its maximum (${limits.maximum[over]}); raise SAM_MAX_* or lower SAM_DEFAULT_*`]);
+  const dataDir = path.resolve(cwd, raw.SAM_DATA_DIR);
   return {
     ...raw,
-    dataDir: path.resolve(cwd, raw.SAM_DATA_DIR),
+    limits,
+    sandboxDir: raw.SAM_SANDBOX_DIR ? path.resolve(cwd, raw.SAM_SANDBOX_DIR) : path.join(dataDir, "sandbox"),
+    dataDir,
     publicUrl: (raw.SAM_PUBLIC_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/$/, ""),
     githubOAuth:
       raw.GITHUB_ID && raw.GITHUB_SECRET ? { clientId: raw.GITHUB_ID, clientSecret: raw.GITHUB_SECRET } : undefined,

@@ -14,6 +14,7 @@ import {
 import { loadSeccompProfile, type SeccompProfile } from "../seccomp";
 import { ociConfig } from "./bundle";
 import { readCgroupStats, readCpuTimeMs } from "./cgroup-stats";
+import { writeInputDir } from "../input-dir";
 
 const run = promisify(execFile);
 
@@ -55,16 +56,8 @@ export class OciDriver implements SandboxDriver {
     const inputDir = path.join(bundle, "in");
     const cgroupsPath = `/sam/${containerId}`;
     try {
-      // The host writes only into a directory it just created and the program sees read-only.
-      fs.mkdirSync(path.join(inputDir, "files"), { recursive: true, mode: 0o755 });
-      fs.chmodSync(bundle, 0o755);
-      fs.chmodSync(inputDir, 0o755);
-      for (const file of spec.files) {
-        const target = path.join(inputDir, "files", file.name);
-        fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
-        fs.writeFileSync(target, file.content, { mode: 0o644, flag: "wx" });
-      }
-      fs.writeFileSync(path.join(inputDir, "stdin"), spec.stdin, { mode: 0o644, flag: "wx" });
+      fs.mkdirSync(bundle, { mode: 0o755 });
+      writeInputDir(inputDir, spec);
       const config = ociConfig(spec, {
         rootfs: this.opts.rootfs,
         inputDir,

@@ -1,0 +1,42 @@
+import type { Redis } from "ioredis";
+import { eventsKey, EVENTS_TTL_SECONDS } from "./queue";
+
+/**
+ * The live event stream of one execution, kept in a Redis stream so a client
+ * that connects late first replays everything so far, then follows live.
+ * Output travels runner -> Redis -> SSE; job progress events are not used
+ * (BullMQ trims them).
+ */
+export type ExecutionEventType = "status" | "stdout" | "stderr" | "result";
+
+export interface ExecutionEvent {
+  id: string;
+  type: ExecutionEventType;
+  data: string;
+}
+
+export async function appendEvent(redis: Redis, executionId: string, type: ExecutionEventType, data: unknown): Promise<void> {
+  const key = eventsKey(executionId);
+  const payload = typeof data === "string" ? data : JSON.stringify(data);
+  const pipeline = redis.multi().xadd(key, "*", "type", type, "data", payload);
+  // Until the result, the stream lives as long as a run can; afterwards an hour, for late readers.
+  pipeline.expire(key, type === "result" ? EVENTS_TTL_SECONDS : EVENTS_TTL_SECONDS * 2);
+  await pipeline.exec();
+}
+
+export async function resetEvents(redis: Redis, executionId: string): Promise<void> {
+  await redis.del(eventsKey(executionId));
+}
+
+/** Events after `afterId` ("0" for all), waiting up to `blockMs` for new ones. Use a connection of its own: XREAD BLOCK holds it. */
+export async function readEvents(redis: Redis, executionId: string, afterId: string, blockMs: number): Promise<ExecutionEvent[]> {
+  const reply = (await redis.xread("COUNT", 500, "BLOCK", blockMs, "STREAMS", eventsKey(executionId), afterId)) as
+    | Array<[string, Array<[string, string[]]>]>
+    | null;
+  const entries = reply?.[0]?.[1] ?? [];
+  return entries.map(([id, fields]) => {
+    const map: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
+    return { id, type: map.type as ExecutionEventType, data: map.data ?? "" };
+  });
+}

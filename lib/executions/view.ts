@@ -1,0 +1,67 @@
+import type { ExecutionStatus } from "./status";
+
+/** An execution as the API shows it (GET /api/v1/executions/:id and the SSE `result` event). */
+export interface ExecutionView {
+  id: string;
+  status: ExecutionStatus;
+  language: string;
+  version: string;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  compileOutput: string | null;
+  cpuTimeMs: number | null;
+  wallTimeMs: number | null;
+  memoryKb: number | null;
+  truncated: boolean;
+  attempts: number;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+}
+
+interface ExecutionRow {
+  id: string;
+  status: string;
+  language: string;
+  version: string;
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+  compileOutput: string | null;
+  cpuTimeMs: number | null;
+  wallTimeMs: number | null;
+  memoryKb: number | null;
+  truncated: boolean;
+  attempts: number;
+  error: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export function executionView(row: ExecutionRow): ExecutionView {
+  return {
+    id: row.id,
+    status: row.status as ExecutionStatus,
+    language: row.language,
+    version: row.version,
+    exitCode: row.exitCode,
+    signal: row.signal,
+    stdout: row.stdout,
+    stderr: row.stderr,
+    compileOutput: row.compileOutput,
+    cpuTimeMs: row.cpuTimeMs,
+    wallTimeMs: row.wallTimeMs,
+    memoryKb: row.memoryKb,
+    truncated: row.truncated,
+    attempts: row.attempts,
+    error: row.error,
+    createdAt: row.createdAt.toISOString(),
+    startedAt: row.startedAt?.toISOString() ?? null,
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+  };
+}

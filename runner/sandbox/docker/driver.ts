@@ -1,0 +1,170 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { PassThrough } from "node:stream";
+import type Docker from "dockerode";
+import {
+  SandboxInfrastructureError,
+  type SandboxDriver,
+  type SandboxHandle,
+  type SandboxOutcome,
+  type SandboxRun,
+  type SandboxStreams,
+} from "../driver";
+import { writeInputDir } from "../input-dir";
+import { readCgroupStats, readCpuTimeMs, type CgroupStats } from "../oci/cgroup-stats";
+import { SECCOMP_PROFILE_PATH } from "../seccomp";
+
+export interface DockerDriverOptions {
+  docker: Docker;
+  isPodman: boolean;
+  image: string;
+  workDir: string;
+  cpuCores?: number;
+  onClose?: () => Promise<void>;
+}
+
+const CGROUP_PARENT = "/sam-docker";
+
+/**
+ * The design card's driver: dockerode speaking the Docker Engine API, to
+ * Docker or to Podman's compatible service. Same image, same launcher, same
+ * limits as the oci driver; the engine creates and destroys the container.
+ */
+export class DockerDriver implements SandboxDriver {
+  readonly name = "docker" as const;
+
+  constructor(private readonly opts: DockerDriverOptions) {
+    fs.mkdirSync(path.join(opts.workDir, "inputs"), { recursive: true, mode: 0o700 });
+  }
+
+  async start(spec: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle> {
+    const { docker, isPodman } = this.opts;
+    const { limits } = spec;
+    const inputDir = path.join(this.opts.workDir, "inputs", spec.id);
+    const memory = limits.memoryMb * 1024 * 1024;
+    const cpuSeconds = Math.max(1, Math.ceil(limits.cpuTimeMs / 1000));
+    const tmpfs = `rw,nosuid,nodev,size=${limits.diskMb}m`;
+    let container: Docker.Container;
+    try {
+      writeInputDir(inputDir, spec);
+      container = await docker.createContainer({
+        Image: this.opts.image,
+        Cmd: spec.args,
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        User: "1000:1000",
+        WorkingDir: "/work",
+        Hostname: "sandbox",
+        NetworkDisabled: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Labels: { "sam.run": spec.id },
+        HostConfig: {
+          Binds: [`${inputDir}:/sam/in:ro`],
+          ReadonlyRootfs: true,
+          Tmpfs: {
+            // Podman 4 has no uid= for tmpfs; its U option gives the mount to the container user instead.
+            "/work": `${tmpfs},mode=0700,${isPodman ? "U" : "uid=1000,gid=1000"}`,
+            "/tmp": `${tmpfs},mode=1777`,
+          },
+          ShmSize: limits.diskMb * 1024 * 1024,
+          Memory: memory,
+          MemorySwap: memory,
+          PidsLimit: limits.processes,
+          NanoCpus: Math.round((this.opts.cpuCores ?? 1) * 1e9),
+          CapDrop: ["ALL"],
+          // Docker wants the profile's JSON; Podman's compatible API wants a path to it.
+          SecurityOpt: ["no-new-privileges", `seccomp=${isPodman ? SECCOMP_PROFILE_PATH : fs.readFileSync(SECCOMP_PROFILE_PATH, "utf8")}`],
+          NetworkMode: "none",
+          CgroupParent: CGROUP_PARENT,
+          OomScoreAdj: 1000,
+          Ulimits: [
+            { Name: "nofile", Soft: 256, Hard: 256 },
+            // Podman needs an explicit nproc at or below the host's hard limit; pids are capped by the cgroup.
+            { Name: "nproc", Soft: 1024, Hard: 1024 },
+            { Name: "cpu", Soft: cpuSeconds, Hard: cpuSeconds + 1 },
+            { Name: "fsize", Soft: limits.diskMb * 1024 * 1024, Hard: limits.diskMb * 1024 * 1024 },
+            { Name: "core", Soft: 0, Hard: 0 },
+          ],
+        },
+      });
+    } catch (err) {
+      fs.rmSync(inputDir, { recursive: true, force: true });
+      throw new SandboxInfrastructureError(`could not create the container: ${(err as Error).message}`, { cause: err });
+    }
+
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    stdout.on("data", (c: Buffer) => streams.stdout(c));
+    stderr.on("data", (c: Buffer) => streams.stderr(c));
+    let started = Date.now();
+    try {
+      const attached = await container.attach({ stream: true, stdout: true, stderr: true });
+      docker.modem.demuxStream(attached, stdout, stderr);
+      await container.start();
+      started = Date.now();
+    } catch (err) {
+      await this.cleanup(container, inputDir);
+      throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
+    }
+
+    let killedFor: SandboxOutcome["killedFor"] = null;
+    const kill = async (reason: NonNullable<SandboxOutcome["killedFor"]>) => {
+      killedFor ??= reason;
+      await container.kill({ signal: "SIGKILL" }).catch(() => undefined);
+    };
+    // The engine removes a container's cgroup when it stops, so the stats are sampled while it runs.
+    const cgroups = [`${CGROUP_PARENT}/libpod-${container.id}`, `${CGROUP_PARENT}/${container.id}`];
+    let last: CgroupStats = { cpuTimeMs: null, memoryPeakKb: null, oomKilled: false };
+    const sample = () => {
+      for (const cg of cgroups) {
+        const cpu = readCpuTimeMs(cg);
+        if (cpu === null) continue;
+        last = readCgroupStats(cg);
+        if (cpu > limits.cpuTimeMs) void kill("cpu_time");
+        return;
+      }
+    };
+    const sampler = setInterval(sample, 50);
+    const wallTimer = setTimeout(() => void kill("wall_time"), limits.wallTimeMs);
+
+    const done = (async (): Promise<SandboxOutcome> => {
+      try {
+        const waited = (await container.wait()) as { StatusCode: number };
+        const wallTimeMs = Date.now() - started;
+        clearTimeout(wallTimer);
+        clearInterval(sampler);
+        const info = await container.inspect().catch(() => undefined);
+        const code = info?.State?.ExitCode ?? waited.StatusCode;
+        const signal = code > 128 && code < 160 ? (Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] ?? null) : null;
+        // Let the last output through the demuxer before the caller reads it.
+        await new Promise((r) => setImmediate(r));
+        return {
+          exitCode: signal ? null : code,
+          signal,
+          wallTimeMs,
+          cpuTimeMs: last.cpuTimeMs,
+          memoryKb: last.memoryPeakKb,
+          oomKilled: Boolean(info?.State?.OOMKilled) || last.oomKilled,
+          killedFor,
+        };
+      } catch (err) {
+        throw new SandboxInfrastructureError(`lost the container while waiting for it: ${(err as Error).message}`, { cause: err });
+      } finally {
+        clearTimeout(wallTimer);
+        clearInterval(sampler);
+        await this.cleanup(container, inputDir);
+      }
+    })();
+    return { done, kill: (reason) => kill(reason) };
+  }
+
+  private async cleanup(container: Docker.Container, inputDir: string) {
+    await container.remove({ force: true, v: true }).catch(() => undefined);
+    fs.rmSync(inputDir, { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {
+    await this.opts.onClose?.();
+  }
+}
