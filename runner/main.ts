@@ -1,6 +1,6 @@
 import { runService } from "../lib/services/service";
+import { startRunner } from "./service";
 
-// The execution service. For now it connects to PostgreSQL and Redis, announces
-// itself and answers GET /health on RUNNER_PORT; taking queued runs and
-// executing them in sandboxes arrives with the execution-engine issue.
-await runService({ name: "runner", port: (config) => config.RUNNER_PORT });
+// The execution service: takes queued runs and executes each in a fresh
+// sandbox (see runner/service.ts). Its health check answers on RUNNER_PORT.
+await runService({ name: "runner", port: (config) => config.RUNNER_PORT, start: startRunner });

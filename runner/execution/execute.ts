@@ -89,7 +89,8 @@ export async function executeProgram(
   });
   return {
     status,
-    exitCode: outcome.exitCode,
+    // A failed compile reports the compiler's exit status (the launcher itself exits 0 then).
+    exitCode: compileFailed ? collector.compileStatus : outcome.exitCode,
     signal: outcome.signal,
     stdout: collector.text("stdout"),
     stderr: collector.text("stderr"),

@@ -20,6 +20,8 @@ export interface ProcessDeps {
   log: Logger;
   /** Runs in progress on this runner, for cancellation. */
   running: Map<string, SandboxHandle>;
+  /** Set while the runner shuts down: runs it ends are retried, not reported. */
+  stopping: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     deps.running.delete(executionId);
     events.flush();
   }
+  if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
   const written = await db.execution.updateMany({
     where: { id: executionId, status: "running", attempts: attempt },
     data: {

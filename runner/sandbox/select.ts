@@ -30,9 +30,10 @@ export async function createDriver(config: Config, log: Logger, which = config.S
   if (kind === "oci") {
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
     log.info({ driver: "oci", runtime: config.SAM_OCI_RUNTIME, image: tag }, "sandbox driver ready");
-    return new OciDriver({ runtime: config.SAM_OCI_RUNTIME, rootfs, workDir: path.join(config.sandboxDir, "oci") });
+    // Run state is per data dir (one runner each); unpacked images may be shared (SAM_SANDBOX_DIR).
+    return new OciDriver({ runtime: config.SAM_OCI_RUNTIME, rootfs, workDir: path.join(config.dataDir, "runs", "oci") });
   }
   const engine = await connectDockerEngine(config, log);
   log.info({ driver: "docker", engine: engine.description, image: tag }, "sandbox driver ready");
-  return new DockerDriver({ docker: engine.docker, isPodman: engine.isPodman, image: tag, workDir: path.join(config.sandboxDir, "docker"), onClose: engine.close });
+  return new DockerDriver({ docker: engine.docker, isPodman: engine.isPodman, image: tag, workDir: path.join(config.dataDir, "runs", "docker"), onClose: engine.close });
 }

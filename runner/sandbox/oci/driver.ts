@@ -1,4 +1,4 @@
-import { spawn, execFile } from "node:child_process";
+import { spawn, execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -44,6 +44,19 @@ export class OciDriver implements SandboxDriver {
     this.stateDir = path.join(opts.workDir, "runtime-state");
     fs.mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.join(opts.workDir, "bundles"), { recursive: true, mode: 0o700 });
+    this.removeLeftovers();
+  }
+
+  /** Containers and bundles left by a runner that was killed: nothing of an old run survives a restart. */
+  private removeLeftovers(): void {
+    try {
+      const ids = execFileSync(this.opts.runtime, ["--root", this.stateDir, "list", "-q"], { encoding: "utf8" }).split("\n").filter(Boolean);
+      for (const id of ids) execFileSync(this.opts.runtime, ["--root", this.stateDir, "delete", "--force", id], { stdio: "ignore" });
+    } catch {
+      /* nothing to list yet */
+    }
+    const bundles = path.join(this.opts.workDir, "bundles");
+    for (const name of fs.readdirSync(bundles)) fs.rmSync(path.join(bundles, name), { recursive: true, force: true });
   }
 
   private runtime(args: string[]) {

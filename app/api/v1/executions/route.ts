@@ -1,0 +1,57 @@
+import { requireBearer } from "@/lib/accounts/api-tokens";
+import { resolveLimits } from "@/lib/executions/limits";
+import { checkExecutionRequest, executionRequestSchema, MAX_BODY_BYTES } from "@/lib/executions/request";
+import { availableRuntimes, findRuntime } from "@/lib/executions/runtimes";
+import { executionView } from "@/lib/executions/view";
+import { ApiError, readJson } from "@/lib/http/errors";
+import { web } from "@/lib/web/context";
+import { consumeRunAllowance, executionServices } from "@/lib/web/executions";
+import { route } from "@/lib/web/route";
+import { waitForResult } from "@/lib/web/wait-for-result";
+
+/**
+ * POST /api/v1/executions {language, files, stdin?, args?, limits?}
+ *   -> 202 {id, status: "queued"}; with ?wait=true -> 200 and the finished execution.
+ * The first file is the entry point. Nothing reaches the queue until every check passed.
+ */
+export const POST = route(async (request: Request) => {
+  const { db, redis, config } = web();
+  const caller = await requireBearer(db, request);
+  const body = await readJson(request, executionRequestSchema, MAX_BODY_BYTES);
+  checkExecutionRequest(body, config.limits);
+  const runtimes = await availableRuntimes(redis);
+  if (runtimes.length === 0) throw new ApiError(503, "no_runner", "No runner is available right now; try again shortly.");
+  const runtime = findRuntime(runtimes, body.language);
+  if (!runtime) {
+    throw new ApiError(
+      400,
+      "unknown_language",
+      `Unknown language "${body.language}". Valid languages: ${runtimes.map((r) => r.language).join(", ")}.`,
+    );
+  }
+  await consumeRunAllowance(caller.user.id);
+  const limits = resolveLimits(config.limits, runtime.limits, body.limits ?? {});
+  const execution = await db.execution.create({
+    data: {
+      userId: caller.user.id,
+      language: runtime.language,
+      version: runtime.version,
+      files: body.files,
+      stdin: body.stdin ?? "",
+      args: body.args ?? [],
+      limits: { ...limits },
+    },
+  });
+  await executionServices().queue.add("run", { executionId: execution.id }, { jobId: execution.id });
+
+  if (new URL(request.url).searchParams.get("wait") === "true") {
+    // Generous: time in the queue, plus compiling, plus the run's own wall limit.
+    const finished = await waitForResult(redis, execution.id, limits.wallTimeMs * 2 + 120_000, request.signal);
+    const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id } });
+    return Response.json(executionView(row), { status: finished ? 200 : 202, headers: { "cache-control": "no-store" } });
+  }
+  return Response.json(
+    { id: execution.id, status: "queued" },
+    { status: 202, headers: { location: `/api/v1/executions/${execution.id}`, "cache-control": "no-store" } },
+  );
+});
