@@ -1,12 +1,12 @@
 import os from "node:os";
-import { Worker, type Job } from "bullmq";
 import type { ServiceContext } from "../lib/services/service";
-import { CANCEL_CHANNEL, EXECUTION_QUEUE, MAX_ATTEMPTS, type ExecutionJob } from "../lib/executions/queue";
+import { CANCEL_CHANNEL } from "../lib/executions/queue";
 import { publishRuntimes, withdrawRuntimes } from "../lib/executions/runtimes";
 import { createRedis } from "../lib/redis/connection";
 import { loadCatalogue, type LanguageDefinition } from "./languages/catalogue";
 import { probeLanguages } from "./languages/probe";
-import { cancelRunning, finishWithInternalError, processExecution, type ProcessDeps } from "./queue/process-execution";
+import { cancelRunning, type ProcessDeps } from "./queue/process-execution";
+import { createExecutionWorker } from "./queue/worker";
 import { createDriver } from "./sandbox/select";
 import type { SandboxHandle } from "./sandbox/driver";
 
@@ -45,25 +45,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on("message", (_channel, id: string) => void cancelRunning(deps, id));
 
-  const worker = new Worker<ExecutionJob>(
-    EXECUTION_QUEUE,
-    async (job: Job<ExecutionJob>) => processExecution(deps, job.data.executionId),
-    {
-      connection: createRedis(process.env.REDIS_URL!),
-      concurrency: config.SAM_RUNNER_CONCURRENCY,
-      // A runner that dies mid-run stops renewing its lock; the job is then retried elsewhere.
-      lockDuration: 15_000,
-      stalledInterval: 5_000,
-      maxStalledCount: MAX_ATTEMPTS - 1,
-    },
-  );
-  worker.on("failed", (job, err) => {
-    if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? 1) || /stalled more than allowable/.test(err.message);
-    log.warn({ executionId: job.data.executionId, attempt: job.attemptsMade, final, err: err.message }, "execution attempt failed");
-    if (final) void finishWithInternalError(deps, job.data.executionId, err.message);
-  });
-  worker.on("error", (err) => log.error({ err: err.message }, "queue worker error"));
+  const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY });
   log.info({ concurrency: config.SAM_RUNNER_CONCURRENCY, driver: driver.name }, "taking execution jobs");
 
   return async () => {

@@ -10,7 +10,8 @@
 // Usage: node scripts/setup.mjs <start|web|service|build|test>
 //   start    everything `npm start` needs (embedded PostgreSQL/Redis unless their URLs are set)
 //   web      the web process alone against shared servers
-//   service  collab or runner alone against shared servers
+//   service  collab alone against shared servers
+//   runner   the runner alone against shared servers (needs the sandbox tools)
 //   build    dependencies and build only
 //   test     everything the test suite needs
 import { spawnSync } from "node:child_process";
@@ -46,6 +47,12 @@ const embedded = mode === "start" || mode === "test";
 if (embedded && (mode === "test" || !process.env.DATABASE_URL)) wanted.push(["postgresql", hasPostgres]);
 if (embedded && (mode === "test" || !process.env.REDIS_URL)) wanted.push(["redis-server", () => hasCommand("redis-server")]);
 if (mode === "test") wanted.push(["chromium", () => fs.existsSync("/usr/bin/chromium")]);
+// The runner: runc (oci driver), podman (builds the image; Docker-compatible API for the docker driver),
+// debootstrap (the image's Debian base where no registry is reachable).
+if (mode === "start" || mode === "test" || mode === "runner") {
+  wanted.push(["runc", () => hasCommand("runc")], ["podman", () => hasCommand("podman")], ["debootstrap", () => hasCommand("debootstrap")]);
+  wanted.push(["uidmap", () => hasCommand("newuidmap")]);
+}
 const missing = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
 if (missing.length) {
   const command = `apt-get update && apt-get install -y --no-install-recommends ${missing.join(" ")}`;
@@ -99,7 +106,7 @@ const prismaEnv = { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRI
 rebuildIfChanged("prisma client", "lib/db/generated/.inputs-hash", ["prisma/schema.prisma", "package-lock.json"], () =>
   run("npx", ["prisma", "generate"], { env: prismaEnv }),
 );
-if (mode !== "service") {
+if (mode !== "service" && mode !== "runner") {
   rebuildIfChanged(
     "web build",
     ".next/.inputs-hash",

@@ -1,4 +1,6 @@
 import type { TestProject } from "vitest/node";
+import path from "node:path";
+import { ensureRootfs, ensureRuntimeImage } from "../runner/images/runtime-image";
 import { startBacking, startService } from "./support/stack";
 
 /**
@@ -15,25 +17,46 @@ declare module "vitest" {
     redisUrl: string;
     dataDir: string;
     loginLimits: { perUser: number; perIp: number };
+    imageTag: string;
+    rootfs: string;
+    sandboxDir: string;
+    runnerUrl: string;
   }
 }
 
 export const LOGIN_LIMITS = { perUser: 5, perIp: 20 };
 
+/** Unpacked images are shared between test runs on one machine: building one takes minutes. */
+export const TEST_SANDBOX_DIR = process.env.SAM_TEST_SANDBOX_DIR ?? "/var/tmp/sam-test-sandbox";
+
 export default async function setup(project: TestProject) {
+  const log = (m: string) => process.stderr.write(`[global-setup] ${m}\n`);
+  const imageTag = await ensureRuntimeImage({ engine: "podman", log });
+  const rootfs = await ensureRootfs({ engine: "podman", log }, imageTag, path.join(TEST_SANDBOX_DIR, "images"));
   const backing = await startBacking();
   const web = await startService("web/server.ts", backing, {
     SAM_TRUST_PROXY: "true",
     SAM_LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_LIMITS.perUser),
     SAM_LOGIN_MAX_ATTEMPTS_PER_IP: String(LOGIN_LIMITS.perIp),
+    SAM_RUNS_PER_MINUTE: "100000",
+  });
+  // The runner uses the oci driver here; the contract suites drive both drivers directly.
+  const runner = await startService("runner/main.ts", backing, {
+    SAM_SANDBOX_DIR: TEST_SANDBOX_DIR,
+    SAM_SANDBOX_DRIVER: "oci",
   });
   project.provide("webUrl", web.url);
+  project.provide("imageTag", imageTag);
+  project.provide("rootfs", rootfs);
+  project.provide("sandboxDir", TEST_SANDBOX_DIR);
+  project.provide("runnerUrl", runner.url);
   project.provide("webLogFile", web.logFile);
   project.provide("databaseUrl", backing.databaseUrl);
   project.provide("redisUrl", backing.redisUrl);
   project.provide("dataDir", backing.dataDir);
   project.provide("loginLimits", LOGIN_LIMITS);
   return async () => {
+    await runner.stop();
     await web.stop();
     await backing.stop();
   };

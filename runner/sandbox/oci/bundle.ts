@@ -42,7 +42,8 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
     process: {
       terminal: false,
       user: { uid: SANDBOX_UID, gid: SANDBOX_UID, additionalGids: [] },
-      args: ["/usr/local/bin/sam-run", ...run.args],
+      // The image's entrypoint (see its Dockerfile): tini as pid 1, then the launcher.
+      args: ["/usr/bin/tini", "--", "/usr/local/bin/sam-run", ...run.args],
       env: [
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME=/work",

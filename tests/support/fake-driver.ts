@@ -1,0 +1,49 @@
+import {
+  SandboxInfrastructureError,
+  type SandboxDriver,
+  type SandboxHandle,
+  type SandboxOutcome,
+  type SandboxRun,
+  type SandboxStreams,
+} from "../../runner/sandbox/driver";
+
+/**
+ * A scripted stand-in for a container driver, for testing the queue's retry
+ * and result logic only (never the isolation: the real drivers' suites do that).
+ * It speaks the launcher's marker protocol like the real image does.
+ */
+export type FakeBehaviour =
+  | { kind: "infrastructure_failure"; message: string }
+  | { kind: "program"; stdout: string; exitCode: number; delayMs?: number };
+
+export class FakeDriver implements SandboxDriver {
+  readonly name = "oci" as const;
+  starts = 0;
+  constructor(private readonly script: (attempt: number) => FakeBehaviour) {}
+
+  async start(run: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle> {
+    this.starts++;
+    const behaviour = this.script(this.starts);
+    if (behaviour.kind === "infrastructure_failure") throw new SandboxInfrastructureError(behaviour.message);
+    let killed: SandboxOutcome["killedFor"] = null;
+    let release: () => void = () => undefined;
+    const done = new Promise<SandboxOutcome>((resolve) => {
+      const finish = () => {
+        if (!killed) streams.stdout(Buffer.from(behaviour.stdout));
+        resolve({ exitCode: killed ? null : behaviour.exitCode, signal: killed ? "SIGKILL" : null, wallTimeMs: 5, cpuTimeMs: 1, memoryKb: 100, oomKilled: false, killedFor: killed });
+      };
+      release = finish;
+      streams.stderr(Buffer.from(`${run.env.SAM_MARKER}:started\n`));
+      setTimeout(finish, behaviour.delayMs ?? 0);
+    });
+    return {
+      done,
+      kill: async (reason) => {
+        killed = reason;
+        release();
+      },
+    };
+  }
+
+  async close(): Promise<void> {}
+}
