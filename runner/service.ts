@@ -18,7 +18,7 @@ import type { SandboxHandle } from "./sandbox/driver";
  */
 export async function startRunner(ctx: ServiceContext): Promise<() => Promise<void>> {
   const { config, log } = ctx;
-  const driver = await createDriver(config, log);
+  const driver = await createDriver(config, log, ctx.signal);
   const accepted = await probeLanguages(driver, loadCatalogue(), config.limits, log);
   log.info({ languages: accepted.map((a) => `${a.runtime.language} ${a.runtime.version}`) }, `${accepted.length} language(s) verified`);
 

@@ -114,3 +114,8 @@ if (mode !== "service" && mode !== "runner") {
     () => run("npx", ["next", "build"], { env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } }),
   );
 }
+
+// The test suite needs the sandbox image; building it can take minutes on a new machine.
+if (mode === "test") {
+  run(process.execPath, ["--import", "tsx", "scripts/build-sandbox.ts", process.env.SAM_TEST_SANDBOX_DIR ?? "/var/tmp/sam-test-sandbox"]);
+}

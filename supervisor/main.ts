@@ -74,7 +74,8 @@ try {
     SAM_DATA_DIR: config.dataDir,
   });
   stopStack.push({ name: "services", stop: () => services.stopAll() });
-  services.onGiveUp = (name) => void shutdown(`${name} keeps crashing`, 1);
+  // The others keep serving (GET /api/v1/health shows the missing service); the log says why.
+  services.onGiveUp = (name) => log.fatal(`${name} keeps crashing and is no longer restarted; see its log lines above`);
   services.startAll();
   await services.waitUntilHealthy(`http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${config.PORT}/api/v1/health`);
   log.info(

@@ -22,6 +22,8 @@ export interface ServiceContext {
   db: Database;
   redis: Redis;
   log: Logger;
+  /** Aborted when the service is asked to stop, including while it is still starting. */
+  signal: AbortSignal;
 }
 
 export interface ServiceDefinition {
@@ -44,7 +46,9 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   }
   // Idempotent and locked: whichever process of any machine comes first applies pending migrations.
   await migrate(databaseUrl);
+  const stopping = new AbortController();
   const ctx: ServiceContext = {
+    signal: stopping.signal,
     config,
     secret: resolveSecret(config.SAM_SECRET, config.dataDir),
     db: createDatabase(databaseUrl),
@@ -54,9 +58,30 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   reportRedisState(ctx.redis, log);
   const heartbeat = new Heartbeat(ctx.redis, def.name);
   heartbeat.start();
-  const stopWork = def.start ? await def.start(ctx) : async () => undefined;
+  let server: http.Server | undefined;
+  let stopWork: () => Promise<void> = async () => undefined;
+  // Registered before start-up work: a stop request during a long preparation (building the
+  // sandbox image) aborts it, so no child process outlives the service.
+  onShutdown(log, async (reason) => {
+    log.info({ reason }, `${def.name} service stopping`);
+    stopping.abort();
+    server?.close();
+    await stopWork();
+    await heartbeat.stop();
+    await Promise.allSettled([ctx.db.$disconnect(), closeRedis(ctx.redis)]);
+    log.info(`${def.name} service stopped`);
+  });
+  if (def.start) {
+    try {
+      stopWork = await def.start(ctx);
+    } catch (err) {
+      if (stopping.signal.aborted) return;
+      log.fatal({ err: (err as Error).message }, `${def.name} could not start`);
+      process.exit(1);
+    }
+  }
 
-  const server = http.createServer(async (req, res) => {
+  server = http.createServer(async (req, res) => {
     if (req.method === "GET" && req.url === "/health") {
       const [database, redis] = await Promise.all([checkDatabase(ctx.db), checkRedis(ctx.redis)]);
       const ok = database === "ok" && redis === "ok";
@@ -79,13 +104,4 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     { port, host: config.HOST, database: describeUrl(databaseUrl), redis: describeUrl(redisUrl) },
     `${def.name} service ready; health at http://${config.HOST}:${port}/health`,
   );
-
-  onShutdown(log, async (reason) => {
-    log.info({ reason }, `${def.name} service stopping`);
-    server.close();
-    await stopWork();
-    await heartbeat.stop();
-    await Promise.allSettled([ctx.db.$disconnect(), closeRedis(ctx.redis)]);
-    log.info(`${def.name} service stopped`);
-  });
 }

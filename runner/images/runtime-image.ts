@@ -25,6 +25,8 @@ export interface ImageBuildOptions {
   engine: string;
   log: (msg: string) => void;
   debianMirror?: string;
+  /** Aborting (the runner is asked to stop) kills the build's child processes. */
+  signal?: AbortSignal;
 }
 
 function engineArgs(engine: string): string[] {
@@ -49,13 +51,14 @@ async function ensureBaseImage(opts: ImageBuildOptions): Promise<void> {
     opts.log(`bootstrapping ${BASE_IMAGE} from Debian's archive (debootstrap, about a minute)`);
     await exec("debootstrap", ["--variant=minbase", "bookworm", dir, opts.debianMirror ?? "http://deb.debian.org/debian"], {
       maxBuffer: 64 * 1024 * 1024,
+      signal: opts.signal,
     });
     // Like the official slim image: no package lists or caches baked in.
     for (const p of ["var/lib/apt/lists", "var/cache/apt/archives"]) fs.rmSync(path.join(dir, p), { recursive: true, force: true });
     fs.mkdirSync(path.join(dir, "var/lib/apt/lists/partial"), { recursive: true });
     // Through a file: podman cannot write to or read from the socket pairs Node uses as pipes.
-    await exec("tar", ["-C", dir, "-cf", `${dir}.tar`, "."]);
-    await exec(opts.engine, [...engineArgs(opts.engine), "import", `${dir}.tar`, BASE_IMAGE]);
+    await exec("tar", ["-C", dir, "-cf", `${dir}.tar`, "."], { signal: opts.signal });
+    await exec(opts.engine, [...engineArgs(opts.engine), "import", `${dir}.tar`, BASE_IMAGE], { signal: opts.signal });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(`${dir}.tar`, { force: true });
@@ -70,7 +73,7 @@ export async function ensureRuntimeImage(opts: ImageBuildOptions): Promise<strin
   await exec(
     opts.engine,
     [...engineArgs(opts.engine), "build", "--network", "host", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096", "-t", tag, CONTEXT_DIR],
-    { maxBuffer: 256 * 1024 * 1024 },
+    { maxBuffer: 256 * 1024 * 1024, signal: opts.signal },
   );
   return tag;
 }
@@ -87,8 +90,8 @@ export async function ensureRootfs(opts: ImageBuildOptions, tag: string, imagesD
   const container = stdout.trim();
   const archive = `${target}.tar`;
   try {
-    await exec(opts.engine, [...engineArgs(opts.engine), "export", "-o", archive, container]);
-    await exec("tar", ["-C", rootfs, "-xf", archive, "--no-same-owner", "--preserve-permissions"]);
+    await exec(opts.engine, [...engineArgs(opts.engine), "export", "-o", archive, container], { signal: opts.signal });
+    await exec("tar", ["-C", rootfs, "-xf", archive, "--no-same-owner", "--preserve-permissions"], { signal: opts.signal });
   } finally {
     fs.rmSync(archive, { force: true });
     await exec(opts.engine, [...engineArgs(opts.engine), "rm", "-f", container]).catch(() => undefined);

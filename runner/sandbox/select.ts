@@ -23,9 +23,9 @@ export function ociAvailable(runtime: string): boolean {
  * Builds (or finds) the runtime image and returns the driver the configuration
  * asks for: `oci` where it can run, `docker` otherwise, when set to `auto`.
  */
-export async function createDriver(config: Config, log: Logger, which = config.SAM_SANDBOX_DRIVER): Promise<SandboxDriver> {
+export async function createDriver(config: Config, log: Logger, signal?: AbortSignal, which = config.SAM_SANDBOX_DRIVER): Promise<SandboxDriver> {
   const kind = which === "auto" ? (ociAvailable(config.SAM_OCI_RUNTIME) ? "oci" : "docker") : which;
-  const buildOptions = { engine: config.SAM_CONTAINER_ENGINE, log: (m: string) => log.info(m) };
+  const buildOptions = { engine: config.SAM_CONTAINER_ENGINE, log: (m: string) => log.info(m), signal };
   const tag = await ensureRuntimeImage(buildOptions);
   if (kind === "oci") {
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../support/ports";
 import { ROOT, tempDir } from "../support/stack";
 
@@ -15,7 +15,8 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 async function npmStart() {
   const [port, collabPort, runnerPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  const env: NodeJS.ProcessEnv = { ...process.env, SAM_DATA_DIR: dataDir, PORT: String(port), COLLAB_PORT: String(collabPort), RUNNER_PORT: String(runnerPort) };
+  // The sandbox image is shared with the rest of the suite (unpacking it again would only cost time).
+  const env: NodeJS.ProcessEnv = { ...process.env, SAM_SANDBOX_DIR: inject("sandboxDir"), SAM_DATA_DIR: dataDir, PORT: String(port), COLLAB_PORT: String(collabPort), RUNNER_PORT: String(runnerPort) };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.SAM_SECRET;
@@ -41,6 +42,8 @@ function processesUsing(dir: string): string[] {
   return ps.split("\n").filter((line) => line.includes(dir) && !line.includes("ps -eo"));
 }
 
+let ranId = "";
+
 describe("npm start", () => {
   it("serves the health route and the API with its own PostgreSQL and Redis, and stops them all on SIGTERM", async () => {
     const first = await npmStart();
@@ -60,6 +63,16 @@ describe("npm start", () => {
       body: JSON.stringify({ username: "e2e_user", password: "a long enough password" }),
     });
     expect(reg.status).toBe(201);
+    const { token } = await reg.json();
+    // The runner verifies its languages within seconds of starting; then code runs.
+    await expect.poll(async () => (await (await fetch(`${first.base}/api/v1/runtimes`, { headers: { authorization: `Bearer ${token}` } })).json()).length, { timeout: 90_000 }).toBeGreaterThan(0);
+    const ran = await (await fetch(`${first.base}/api/v1/executions?wait=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ language: "python", files: [{ name: "main.py", content: "print(6 * 7)" }] }),
+    })).json();
+    expect(ran).toMatchObject({ status: "succeeded", stdout: "42\n" });
+    ranId = ran.id;
     expect(processesUsing(dataDir).some((l) => l.includes("redis-server"))).toBe(true);
     expect(processesUsing(dataDir).some((l) => l.includes("postgres"))).toBe(true);
 
@@ -82,6 +95,10 @@ describe("npm start", () => {
         body: JSON.stringify({ username: "e2e_user", password: "a long enough password" }),
       });
       expect(login.status).toBe(200);
+      // History survives the restart.
+      const { token } = await login.json();
+      const again = await (await fetch(`${second.base}/api/v1/executions/${ranId}`, { headers: { authorization: `Bearer ${token}` } })).json();
+      expect(again).toMatchObject({ id: ranId, status: "succeeded", stdout: "42\n" });
     } finally {
       second.child.kill("SIGTERM");
       await second.exited;

@@ -1,0 +1,109 @@
+import { spawn } from "node:child_process";
+import os from "node:os";
+import { ensureRootfs, ensureRuntimeImage } from "../runner/images/runtime-image";
+import { startBacking, startService, type Backing } from "../tests/support/stack";
+
+/**
+ * `npm run bench`: end-to-end latency and throughput of running a Python
+ * hello world through the public API (POST ?wait=true), for each sandbox
+ * driver, against the same program as a bare process on this machine.
+ * Medians and ratios are what to compare; machines are noisy.
+ */
+const SEQUENTIAL = Number(process.env.BENCH_SEQUENTIAL ?? 100);
+const THROUGHPUT_RUNS = Number(process.env.BENCH_THROUGHPUT ?? 200);
+const CONCURRENCY = 2 * os.availableParallelism();
+const SANDBOX_DIR = process.env.SAM_SANDBOX_DIR ?? "/var/tmp/sam-test-sandbox";
+const PROGRAM = "print('hello')";
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const start = performance.now();
+  await fn();
+  return performance.now() - start;
+}
+
+async function pool(total: number, concurrency: number, task: () => Promise<void>): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < total) await task();
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+function bareRun(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    // Debian's python3, the same interpreter the sandbox image has (not a version-manager shim on PATH).
+    const child = spawn("/usr/bin/python3", ["-c", PROGRAM], { stdio: ["ignore", "pipe", "inherit"] });
+    child.stdout.resume();
+    child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`python3 exited ${code}`))));
+  });
+}
+
+async function benchDriver(backing: Backing, webUrl: string, token: string, driver: "oci" | "docker") {
+  const runner = await startService("runner/main.ts", backing, { SAM_SANDBOX_DIR: SANDBOX_DIR, SAM_SANDBOX_DRIVER: driver, LOG_LEVEL: "warn" });
+  const submit = async () => {
+    const res = await fetch(`${webUrl}/api/v1/executions?wait=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ language: "python", files: [{ name: "main.py", content: PROGRAM }] }),
+    });
+    const body = (await res.json()) as { status?: string; stdout?: string };
+    if (body.status !== "succeeded" || body.stdout !== "hello\n") throw new Error(`unexpected result: ${JSON.stringify(body)}`);
+  };
+  try {
+    for (let i = 0; i < 3; i++) await submit(); // warm-up
+    const latencies: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) latencies.push(await timed(submit));
+    const throughput = await pool(THROUGHPUT_RUNS, CONCURRENCY, submit);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput };
+  } finally {
+    await runner.stop();
+  }
+}
+
+async function main() {
+  const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+  const tag = await ensureRuntimeImage({ engine: "podman", log });
+  await ensureRootfs({ engine: "podman", log }, tag, `${SANDBOX_DIR}/images`);
+  const backing = await startBacking();
+  const web = await startService("web/server.ts", backing, { SAM_RUNS_PER_MINUTE: "1000000", LOG_LEVEL: "warn" });
+  try {
+    const reg = await fetch(`${web.url}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "bench", password: "benchmark password" }),
+    });
+    const { token } = (await reg.json()) as { token: string };
+
+    log(`bare process: ${SEQUENTIAL} sequential runs, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
+    await bareRun();
+    const bareLatencies: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) bareLatencies.push(await timed(bareRun));
+    const bare = { p50: percentile(bareLatencies, 50), p99: percentile(bareLatencies, 99), throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun) };
+
+    const rows: Array<[string, typeof bare]> = [["bare process", bare]];
+    for (const driver of ["oci", "docker"] as const) {
+      log(`${driver} driver: ${SEQUENTIAL} sequential runs through the API, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
+      rows.push([`${driver} driver (API, end to end)`, await benchDriver(backing, web.url, token, driver)]);
+    }
+    const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+    console.log(`\nPython hello world on ${os.cpus()[0]?.model?.trim()} x${os.availableParallelism()}, ${SEQUENTIAL} sequential runs, ${THROUGHPUT_RUNS} runs at concurrency ${CONCURRENCY}\n`);
+    console.log("| how | p50 latency ms | p99 latency ms | throughput runs/s | p50 vs bare | throughput vs bare |");
+    console.log("|---|---|---|---|---|---|");
+    for (const [name, r] of rows) {
+      console.log(`| ${name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.throughput)} | ${(r.p50 / bare.p50).toFixed(1)}x | ${((r.throughput / bare.throughput) * 100).toFixed(0)}% |`);
+    }
+  } finally {
+    await web.stop();
+    await backing.stop();
+  }
+}
+
+await main();
