@@ -105,6 +105,18 @@ describe("POST /api/v1/executions", () => {
   });
 });
 
+describe("GET /api/v1/executions", () => {
+  it("lists the caller's own runs, newest first, without output", async () => {
+    const mine = await registerUser();
+    const first = await api("POST", "/api/v1/executions?wait=true", { body: hello, token: mine.token });
+    const second = await api("POST", "/api/v1/executions?wait=true", { body: hello, token: mine.token });
+    const list = await api("GET", "/api/v1/executions", { token: mine.token });
+    expect(list.json.executions.map((e: { id: string }) => e.id)).toEqual([second.json.id, first.json.id]);
+    expect(list.json.executions[0]).not.toHaveProperty("stdout");
+    expect((await api("GET", "/api/v1/executions?limit=0", { token: mine.token })).status).toBe(400);
+  });
+});
+
 describe("GET /api/v1/executions/:id/events", () => {
   it("streams status, stdout and stderr live, then the result; a late client gets it all replayed", async () => {
     const res = await run({ language: "python", files: [{ name: "main.py", content: "import sys, time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.2)\nprint('oops', file=sys.stderr)" }] });

@@ -55,3 +55,20 @@ export const POST = route(async (request: Request) => {
     { status: 202, headers: { location: `/api/v1/executions/${execution.id}`, "cache-control": "no-store" } },
   );
 });
+
+/** GET /api/v1/executions?limit=N -> {executions: [...]}: the caller's most recent runs, newest first (output omitted). */
+export const GET = route(async (request: Request) => {
+  const { db } = web();
+  const caller = await requireBearer(db, request);
+  const raw = new URL(request.url).searchParams.get("limit") ?? "20";
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new ApiError(400, "invalid_request", "limit must be a whole number from 1 to 100.");
+  }
+  const rows = await db.execution.findMany({ where: { userId: caller.user.id }, orderBy: { createdAt: "desc" }, take: limit });
+  const executions = rows.map((row) => {
+    const { stdout: _stdout, stderr: _stderr, compileOutput: _compile, ...summary } = executionView(row);
+    return summary;
+  });
+  return Response.json({ executions }, { headers: { "cache-control": "no-store" } });
+});
