@@ -1,3 +1,4 @@
+import type { Execution } from "../db/generated/client";
 import type { ExecutionStatus } from "./status";
 
 /** An execution as the API shows it (GET /api/v1/executions/:id and the SSE `result` event). */
@@ -22,28 +23,7 @@ export interface ExecutionView {
   finishedAt: string | null;
 }
 
-interface ExecutionRow {
-  id: string;
-  status: string;
-  language: string;
-  version: string;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  compileOutput: string | null;
-  cpuTimeMs: number | null;
-  wallTimeMs: number | null;
-  memoryKb: number | null;
-  truncated: boolean;
-  attempts: number;
-  error: string | null;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-}
-
-export function executionView(row: ExecutionRow): ExecutionView {
+export function executionView(row: Execution): ExecutionView {
   return {
     id: row.id,
     status: row.status as ExecutionStatus,

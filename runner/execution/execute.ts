@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { RunLimits } from "../../lib/executions/limits";
 import type { ExecutionStatus } from "../../lib/executions/status";
+import type { ExecutionView } from "../../lib/executions/view";
 import type { LanguageDefinition } from "../languages/catalogue";
 import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle } from "../sandbox/driver";
 import { OutputCollector, type OutputSink } from "./output";
@@ -11,18 +12,11 @@ export interface ProgramRequest {
   args: string[];
 }
 
-export interface ProgramResult {
-  status: ExecutionStatus;
-  exitCode: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  compileOutput: string | null;
-  cpuTimeMs: number | null;
-  wallTimeMs: number;
-  memoryKb: number | null;
-  truncated: boolean;
-}
+/** What one run produced: the execution's result fields (see ExecutionView). */
+export type ProgramResult = Pick<
+  ExecutionView,
+  "status" | "exitCode" | "signal" | "stdout" | "stderr" | "compileOutput" | "cpuTimeMs" | "memoryKb" | "truncated"
+> & { wallTimeMs: number };
 
 export interface ExecuteHooks extends Partial<OutputSink> {
   /** Lets the caller end the run early (cancellation). */
