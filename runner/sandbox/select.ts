@@ -31,7 +31,12 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
     log.info({ driver: "oci", runtime: config.SAM_OCI_RUNTIME, image: tag }, "sandbox driver ready");
     // Run state is per data dir (one runner each); unpacked images may be shared (SAM_SANDBOX_DIR).
-    return new OciDriver({ runtime: config.SAM_OCI_RUNTIME, rootfs, workDir: path.join(config.dataDir, "runs", "oci") });
+    return new OciDriver({
+      runtime: config.SAM_OCI_RUNTIME,
+      rootfs,
+      workDir: path.join(config.dataDir, "runs", "oci"),
+      warmContainers: config.SAM_OCI_WARM_CONTAINERS,
+    });
   }
   const engine = await connectDockerEngine(config, log);
   log.info({ driver: "docker", engine: engine.description, image: tag }, "sandbox driver ready");

@@ -17,7 +17,8 @@ export type DriverName = (typeof DRIVERS)[number];
 /** A real driver of the given kind on the test image: runc directly, or Podman's Docker-compatible API. */
 export async function openDriver(kind: DriverName): Promise<SandboxDriver> {
   const workDir = tempDir(`sam-${kind}-`);
-  if (kind === "oci") return new OciDriver({ runtime: "runc", rootfs: inject("rootfs"), workDir });
+  // As in production: containers started ahead of demand (a limits set's first run starts cold, so both paths run).
+  if (kind === "oci") return new OciDriver({ runtime: "runc", rootfs: inject("rootfs"), workDir, warmContainers: 2 });
   const config = loadConfig({ SAM_DATA_DIR: workDir });
   const engine = await connectDockerEngine(config, pino({ level: "silent" }));
   return new DockerDriver({ docker: engine.docker, isPodman: engine.isPodman, image: inject("imageTag"), workDir: path.join(workDir, "runs"), onClose: engine.close });

@@ -66,3 +66,13 @@ export function readCpuTimeMs(cgroupsPath: string): number | null {
   const ns = read(path.join(ROOT, "cpuacct", cgroupsPath, "cpuacct.usage"));
   return ns === undefined ? null : Number(ns) / 1e6;
 }
+
+/** Starts the peak-memory record afresh (cgroup v1; v2's memory.peak is not resettable on every kernel). */
+export function resetMemoryPeak(cgroupsPath: string): void {
+  if (isCgroupV2()) return;
+  try {
+    fs.writeFileSync(path.join(ROOT, "memory", cgroupsPath, "memory.max_usage_in_bytes"), "0");
+  } catch {
+    /* best effort: the peak then includes the waiting launcher's few MiB */
+  }
+}

@@ -1,4 +1,4 @@
-import { spawn, execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -7,14 +7,17 @@ import {
   SandboxInfrastructureError,
   type SandboxDriver,
   type SandboxHandle,
+  type SandboxLimits,
   type SandboxOutcome,
   type SandboxRun,
   type SandboxStreams,
 } from "../driver";
 import { loadSeccompProfile, type SeccompProfile } from "../seccomp";
-import { ociConfig } from "./bundle";
-import { readCgroupStats, readCpuTimeMs } from "./cgroup-stats";
 import { writeInputDir } from "../input-dir";
+import { ociConfig } from "./bundle";
+import { readCgroupStats, readCpuTimeMs, resetMemoryPeak } from "./cgroup-stats";
+import { signalGo, spawnContainer, writeWarmSettings, type OciContainer } from "./container";
+import { randomBytes } from "node:crypto";
 
 const run = promisify(execFile);
 
@@ -27,7 +30,17 @@ export interface OciDriverOptions {
   workDir: string;
   /** CPU share of one run, in cores. */
   cpuCores?: number;
+  /**
+   * Containers kept started ahead of demand for each recently used set of
+   * limits (0: none). Each still serves exactly one run; it only saves the
+   * run from waiting while the container is created.
+   */
+  warmContainers?: number;
 }
+
+// Limits that are fixed when a container starts; the rest the runner enforces itself.
+const poolKey = (l: SandboxLimits) => `${l.memoryMb}/${l.processes}/${l.cpuTimeMs}/${l.diskMb}`;
+const MAX_POOL_KEYS = 6;
 
 /**
  * The daemonless driver: runs each program with an OCI runtime directly on a
@@ -38,6 +51,9 @@ export class OciDriver implements SandboxDriver {
   readonly name = "oci" as const;
   private readonly seccomp: SeccompProfile;
   private readonly stateDir: string;
+  /** Started containers waiting for a run, by pool key; the map's order is least recently used first. */
+  private readonly warm = new Map<string, { limits: SandboxLimits; ready: OciContainer[]; starting: number }>();
+  private closing = false;
 
   constructor(private readonly opts: OciDriverOptions) {
     this.seccomp = loadSeccompProfile();
@@ -63,78 +79,169 @@ export class OciDriver implements SandboxDriver {
     return run(this.opts.runtime, ["--root", this.stateDir, ...args], { timeout: 30_000 });
   }
 
-  async start(spec: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle> {
-    const containerId = `sam-${spec.id}`;
-    const bundle = path.join(this.opts.workDir, "bundles", spec.id);
+  /** Creates the bundle and starts `runc run`; `prepare` fills the input dir first. */
+  private launch(limits: SandboxLimits, env: Record<string, string>, args: string[], prepare: (inputDir: string) => void): OciContainer {
+    const runId = randomBytes(8).toString("hex");
+    const id = `sam-${runId}`;
+    const bundle = path.join(this.opts.workDir, "bundles", runId);
     const inputDir = path.join(bundle, "in");
-    const cgroupsPath = `/sam/${containerId}`;
+    const cgroupsPath = `/sam/${id}`;
     try {
       fs.mkdirSync(bundle, { mode: 0o755 });
-      writeInputDir(inputDir, spec);
-      const config = ociConfig(spec, {
-        rootfs: this.opts.rootfs,
-        inputDir,
-        cgroupsPath,
-        seccomp: this.seccomp,
-        cpuCores: this.opts.cpuCores ?? 1,
-      });
+      fs.mkdirSync(inputDir, { mode: 0o755 });
+      prepare(inputDir);
+      const config = ociConfig(
+        { id: runId, files: [], stdin: "", args, env, limits },
+        { rootfs: this.opts.rootfs, inputDir, cgroupsPath, seccomp: this.seccomp, cpuCores: this.opts.cpuCores ?? 1 },
+      );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
     } catch (err) {
       fs.rmSync(bundle, { recursive: true, force: true });
       throw new SandboxInfrastructureError(`could not prepare the bundle: ${(err as Error).message}`, { cause: err });
     }
+    return spawnContainer(this.opts.runtime, this.stateDir, { id, bundle, inputDir, cgroupsPath, limits });
+  }
 
-    const started = Date.now();
-    // --keep: the stopped container (and its cgroup) stays until we have read its stats.
-    const child = spawn(this.opts.runtime, ["--root", this.stateDir, "run", "--keep", "--bundle", bundle, containerId], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    child.stdout.on("data", (c: Buffer) => streams.stdout(c));
-    child.stderr.on("data", (c: Buffer) => streams.stderr(c));
+  async start(spec: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle> {
+    const key = poolKey(spec.limits);
+    let container = this.takeWarm(key);
+    const warm = container !== undefined;
+    if (container) {
+      try {
+        writeInputDir(container.inputDir, spec);
+        writeWarmSettings(container.inputDir, spec.env, spec.args, Math.max(1, Math.ceil(spec.limits.cpuTimeMs / 1000)));
+      } catch (err) {
+        void this.destroy(container);
+        throw new SandboxInfrastructureError(`could not hand the run to a warm container: ${(err as Error).message}`, { cause: err });
+      }
+    } else {
+      container = this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec));
+    }
+    this.remember(key, spec.limits);
+    container.sink = streams;
+    return this.supervise(container, spec.limits, warm);
+  }
 
+  private supervise(container: OciContainer, limits: SandboxLimits, warm: boolean): SandboxHandle {
     let killedFor: SandboxOutcome["killedFor"] = null;
     const kill = async (reason: NonNullable<SandboxOutcome["killedFor"]>) => {
       killedFor ??= reason;
       // Killing the container's init ends its whole pid namespace: nothing it forked survives.
-      await this.runtime(["kill", containerId, "KILL"]).catch(() => undefined);
+      await this.runtime(["kill", container.id, "KILL"]).catch(() => undefined);
     };
-    const wallTimer = setTimeout(() => void kill("wall_time"), spec.limits.wallTimeMs);
-    // rlimits count per process; the cgroup counts every process of the run.
-    const cpuWatch = setInterval(() => {
-      const used = readCpuTimeMs(cgroupsPath);
-      if (used !== null && used > spec.limits.cpuTimeMs) void kill("cpu_time");
-    }, 50);
+    let baselineCpu = 0;
+    let wallTimer: NodeJS.Timeout | undefined;
+    let cpuWatch: NodeJS.Timeout | undefined;
+    let started = Date.now();
 
-    const done = new Promise<SandboxOutcome>((resolve, reject) => {
-      child.once("error", (err) => reject(new SandboxInfrastructureError(`${this.opts.runtime} failed to start: ${err.message}`)));
-      child.once("close", (code, signal) => {
-        clearTimeout(wallTimer);
-        clearInterval(cpuWatch);
-        const wallTimeMs = Date.now() - started;
-        const stats = readCgroupStats(cgroupsPath);
-        void this.cleanup(containerId, bundle);
-        // runc exits 128+N when the container's init died of signal N.
-        const bySignal = code !== null && code > 128 && code < 160 ? os.constants.signals : undefined;
-        const signalName = bySignal ? (Object.entries(bySignal).find(([, n]) => n === code! - 128)?.[0] ?? null) : signal;
-        resolve({
-          exitCode: bySignal ? null : code,
-          signal: signalName ?? null,
-          wallTimeMs,
-          cpuTimeMs: stats.cpuTimeMs,
-          memoryKb: stats.memoryPeakKb,
-          oomKilled: stats.oomKilled,
-          killedFor,
-        });
-      });
-    });
+    const go = async () => {
+      if (warm) {
+        // What the waiting launcher used is not the program's.
+        baselineCpu = readCpuTimeMs(container.cgroupsPath) ?? 0;
+        resetMemoryPeak(container.cgroupsPath);
+        await signalGo(container);
+      }
+      started = Date.now();
+      wallTimer = setTimeout(() => void kill("wall_time"), limits.wallTimeMs);
+      // rlimits count per process; the cgroup counts every process of the run.
+      cpuWatch = setInterval(() => {
+        const used = readCpuTimeMs(container.cgroupsPath);
+        if (used !== null && used - baselineCpu > limits.cpuTimeMs) void kill("cpu_time");
+      }, 50);
+    };
+
+    const done = (async (): Promise<SandboxOutcome> => {
+      try {
+        await go();
+      } catch (err) {
+        await this.destroy(container);
+        throw new SandboxInfrastructureError(`the container did not start the run: ${(err as Error).message}`, { cause: err });
+      }
+      const { code, signal } = await container.closed;
+      clearTimeout(wallTimer);
+      clearInterval(cpuWatch);
+      const wallTimeMs = Date.now() - started;
+      const stats = readCgroupStats(container.cgroupsPath);
+      void this.destroy(container);
+      if (code === null && signal === null) throw new SandboxInfrastructureError(`${this.opts.runtime} failed to run the container`);
+      // runc exits 128+N when the container's init died of signal N.
+      const bySignal = code !== null && code > 128 && code < 160;
+      const signalName = bySignal ? (Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] ?? null) : signal;
+      return {
+        exitCode: bySignal ? null : code,
+        signal: signalName ?? null,
+        wallTimeMs,
+        cpuTimeMs: stats.cpuTimeMs === null ? null : Math.max(0, stats.cpuTimeMs - Math.round(baselineCpu)),
+        memoryKb: stats.memoryPeakKb,
+        oomKilled: stats.oomKilled,
+        killedFor,
+      };
+    })();
     return { done, kill: (reason) => kill(reason) };
   }
 
-  private async cleanup(containerId: string, bundle: string) {
-    await this.runtime(["delete", "--force", containerId]).catch(() => undefined);
-    // rm never follows symlinks, and the program could not write here anyway (read-only mount).
-    fs.rmSync(bundle, { recursive: true, force: true });
+  /** A started, still-waiting container for these limits, if one is ready. */
+  private takeWarm(key: string): OciContainer | undefined {
+    const entry = this.warm.get(key);
+    while (entry?.ready.length) {
+      const container = entry.ready.shift()!;
+      if (!container.exited) return container;
+      void this.destroy(container);
+    }
+    return undefined;
   }
 
-  async close(): Promise<void> {}
+  /** Keeps `warmContainers` started for this set of limits, and for the few used most recently. */
+  private remember(key: string, limits: SandboxLimits): void {
+    const size = this.opts.warmContainers ?? 0;
+    if (size <= 0 || this.closing) return;
+    const entry = this.warm.get(key) ?? { limits, ready: [], starting: 0 };
+    this.warm.delete(key);
+    this.warm.set(key, entry);
+    while (this.warm.size > MAX_POOL_KEYS) {
+      const [oldKey, old] = this.warm.entries().next().value!;
+      this.warm.delete(oldKey);
+      for (const c of old.ready) void this.destroy(c);
+    }
+    while (entry.ready.length + entry.starting < size) {
+      entry.starting++;
+      // Started on the next tick so the run being handed out goes first.
+      setImmediate(() => {
+        entry.starting--;
+        if (this.closing || this.warm.get(key) !== entry) return;
+        try {
+          const container = this.launch(limits, { SAM_WAIT_FOR_GO: "1" }, [], (inputDir) => {
+            fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
+            execFileSync("mkfifo", ["-m", "0644", path.join(inputDir, "go")]);
+          });
+          entry.ready.push(container);
+          // A warm container that dies while waiting is dropped (and replaced on the next run).
+          void container.closed.then(() => {
+            const i = entry.ready.indexOf(container);
+            if (i >= 0) {
+              entry.ready.splice(i, 1);
+              void this.destroy(container);
+            }
+          });
+        } catch {
+          /* the next run starts cold instead */
+        }
+      });
+    }
+  }
+
+  private async destroy(container: OciContainer) {
+    if (!container.exited) await this.runtime(["kill", container.id, "KILL"]).catch(() => undefined);
+    await container.closed;
+    await this.runtime(["delete", "--force", container.id]).catch(() => undefined);
+    // rm never follows symlinks, and the program could not write here anyway (read-only mount).
+    fs.rmSync(container.bundle, { recursive: true, force: true });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const waiting = [...this.warm.values()].flatMap((e) => e.ready);
+    this.warm.clear();
+    await Promise.all(waiting.map((c) => this.destroy(c)));
+  }
 }
