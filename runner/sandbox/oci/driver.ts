@@ -117,9 +117,11 @@ export class OciDriver implements SandboxDriver {
     } else {
       container = this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec));
     }
-    this.remember(key, spec.limits);
     container.sink = streams;
-    return this.supervise(container, spec.limits, warm);
+    const handle = this.supervise(container, spec.limits, warm);
+    // Replacements start once this run is over: starting a container takes CPU the run would miss.
+    void handle.done.finally(() => this.remember(key, spec.limits)).catch(() => undefined);
+    return handle;
   }
 
   private supervise(container: OciContainer, limits: SandboxLimits, warm: boolean): SandboxHandle {
