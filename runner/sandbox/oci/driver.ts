@@ -41,6 +41,13 @@ export interface OciDriverOptions {
 // Limits that are fixed when a container starts; the rest the runner enforces itself.
 const poolKey = (l: SandboxLimits) => `${l.memoryMb}/${l.processes}/${l.cpuTimeMs}/${l.diskMb}`;
 const MAX_POOL_KEYS = 6;
+const IDLE_BEFORE_REFILL_MS = 50;
+
+interface WarmPool {
+  limits: SandboxLimits;
+  /** Started containers waiting for a run, oldest first. */
+  ready: OciContainer[];
+}
 
 /**
  * The daemonless driver: runs each program with an OCI runtime directly on a
@@ -52,8 +59,10 @@ export class OciDriver implements SandboxDriver {
   private readonly seccomp: SeccompProfile;
   private readonly stateDir: string;
   /** Started containers waiting for a run, by pool key; the map's order is least recently used first. */
-  private readonly warm = new Map<string, { limits: SandboxLimits; ready: OciContainer[]; starting: number }>();
+  private readonly warm = new Map<string, WarmPool>();
   private closing = false;
+  private active = 0;
+  private refillTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly opts: OciDriverOptions) {
     this.seccomp = loadSeccompProfile();
@@ -118,9 +127,18 @@ export class OciDriver implements SandboxDriver {
       container = this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec));
     }
     container.sink = streams;
+    this.active++;
+    clearTimeout(this.refillTimer);
+    this.remember(key, spec.limits);
     const handle = this.supervise(container, spec.limits, warm);
-    // Replacements start once this run is over: starting a container takes CPU the run would miss.
-    void handle.done.finally(() => this.remember(key, spec.limits)).catch(() => undefined);
+    void handle.done
+      .finally(() => {
+        this.active--;
+        // Replacements start only once the runner is idle: starting a container takes CPU a
+        // running program would miss. Under a steady stream of runs containers start on demand.
+        if (this.active === 0) this.refillTimer = setTimeout(() => this.refillAll(), IDLE_BEFORE_REFILL_MS);
+      })
+      .catch(() => undefined);
     return handle;
   }
 
@@ -193,11 +211,10 @@ export class OciDriver implements SandboxDriver {
     return undefined;
   }
 
-  /** Keeps `warmContainers` started for this set of limits, and for the few used most recently. */
+  /** Marks this set of limits as recently used (the pools of the few used most recently are kept). */
   private remember(key: string, limits: SandboxLimits): void {
-    const size = this.opts.warmContainers ?? 0;
-    if (size <= 0 || this.closing) return;
-    const entry = this.warm.get(key) ?? { limits, ready: [], starting: 0 };
+    if ((this.opts.warmContainers ?? 0) <= 0 || this.closing) return;
+    const entry = this.warm.get(key) ?? { limits, ready: [] };
     this.warm.delete(key);
     this.warm.set(key, entry);
     while (this.warm.size > MAX_POOL_KEYS) {
@@ -205,30 +222,37 @@ export class OciDriver implements SandboxDriver {
       this.warm.delete(oldKey);
       for (const c of old.ready) void this.destroy(c);
     }
-    while (entry.ready.length + entry.starting < size) {
-      entry.starting++;
-      // Started on the next tick so the run being handed out goes first.
-      setImmediate(() => {
-        entry.starting--;
-        if (this.closing || this.warm.get(key) !== entry) return;
-        try {
-          const container = this.launch(limits, { SAM_WAIT_FOR_GO: "1" }, [], (inputDir) => {
-            fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
-            execFileSync("mkfifo", ["-m", "0644", path.join(inputDir, "go")]);
-          });
-          entry.ready.push(container);
-          // A warm container that dies while waiting is dropped (and replaced on the next run).
-          void container.closed.then(() => {
-            const i = entry.ready.indexOf(container);
-            if (i >= 0) {
-              entry.ready.splice(i, 1);
-              void this.destroy(container);
-            }
-          });
-        } catch {
-          /* the next run starts cold instead */
+  }
+
+  /** Tops every remembered pool up to `warmContainers` started containers. */
+  private refillAll(): void {
+    const size = this.opts.warmContainers ?? 0;
+    for (const [key, entry] of this.warm) {
+      while (!this.closing && this.active === 0 && entry.ready.length < size) {
+        if (!this.startWarm(entry)) break;
+      }
+    }
+  }
+
+  /** Starts one container that waits for a run; false if it could not be started. */
+  private startWarm(entry: WarmPool): boolean {
+    try {
+      const container = this.launch(entry.limits, { SAM_WAIT_FOR_GO: "1" }, [], (inputDir) => {
+        fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
+        execFileSync("mkfifo", ["-m", "0644", path.join(inputDir, "go")]);
+      });
+      entry.ready.push(container);
+      // A warm container that dies while waiting is dropped (and replaced when the runner is next idle).
+      void container.closed.then(() => {
+        const i = entry.ready.indexOf(container);
+        if (i >= 0) {
+          entry.ready.splice(i, 1);
+          void this.destroy(container);
         }
       });
+      return true;
+    } catch {
+      return false; // the next run starts cold instead
     }
   }
 
@@ -242,6 +266,7 @@ export class OciDriver implements SandboxDriver {
 
   async close(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.refillTimer);
     const waiting = [...this.warm.values()].flatMap((e) => e.ready);
     this.warm.clear();
     await Promise.all(waiting.map((c) => this.destroy(c)));
