@@ -227,7 +227,7 @@ export class OciDriver implements SandboxDriver {
   /** Tops every remembered pool up to `warmContainers` started containers. */
   private refillAll(): void {
     const size = this.opts.warmContainers ?? 0;
-    for (const [key, entry] of this.warm) {
+    for (const entry of this.warm.values()) {
       while (!this.closing && this.active === 0 && entry.ready.length < size) {
         if (!this.startWarm(entry)) break;
       }
