@@ -1,6 +1,13 @@
 import { spawn } from "node:child_process";
 import os from "node:os";
+import fs from "node:fs";
+import path from "node:path";
+import { DEFAULT_POLICY, resolveLimits } from "../lib/executions/limits";
 import { ensureRootfs, ensureRuntimeImage } from "../runner/images/runtime-image";
+import { executeProgram } from "../runner/execution/execute";
+import { loadCatalogue } from "../runner/languages/catalogue";
+import { OciDriver } from "../runner/sandbox/oci/driver";
+import { resolveOciRuntime } from "../runner/sandbox/select";
 import { startBacking, startService, type Backing } from "../tests/support/stack";
 
 /**
@@ -16,6 +23,7 @@ const SANDBOX_DIR = process.env.SAM_SANDBOX_DIR ?? "/var/tmp/sam-test-sandbox";
 const PROGRAM = "print('hello')";
 const SPACED = Number(process.env.BENCH_SPACED ?? 30);
 const SPACED_GAP_MS = 500;
+const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",") as Array<"oci" | "docker">;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -48,6 +56,41 @@ function bareRun(): Promise<void> {
   });
 }
 
+type Row = { p50: number; p99: number; throughput: number; spacedP50: number };
+
+async function measure(submit: () => Promise<void>): Promise<Row> {
+  for (let i = 0; i < 3; i++) await submit(); // warm-up
+  const latencies: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) latencies.push(await timed(submit));
+  const throughput = await pool(THROUGHPUT_RUNS, CONCURRENCY, submit);
+  // As people use an IDE: a run now and then, not back to back (warm containers have time to start).
+  const spaced: number[] = [];
+  for (let i = 0; i < SPACED; i++) {
+    await new Promise((r) => setTimeout(r, SPACED_GAP_MS));
+    spaced.push(await timed(submit));
+  }
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput, spacedP50: percentile(spaced, 50) };
+}
+
+/** The oci driver alone, as the runner calls it (no API, queue or database): the floor a fresh container sets. */
+async function benchOciAlone(rootfs: string): Promise<Row> {
+  const runtime = resolveOciRuntime("auto");
+  if (!runtime) throw new Error("the oci driver needs root and crun or runc");
+  const python = loadCatalogue().find((l) => l.language === "python")!;
+  const limits = resolveLimits(DEFAULT_POLICY, python.limits, {});
+  const workDir = fs.mkdtempSync(path.join(SANDBOX_DIR, "bench-"));
+  const driver = new OciDriver({ runtime, rootfs, workDir, warmContainers: 2 });
+  try {
+    return await measure(async () => {
+      const r = await executeProgram(driver, python, { files: [{ name: "main.py", content: PROGRAM }], stdin: "", args: [] }, limits, DEFAULT_POLICY.diskMb);
+      if (r.stdout !== "hello\n") throw new Error(`unexpected result: ${JSON.stringify(r)}`);
+    });
+  } finally {
+    await driver.close();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
 async function benchDriver(backing: Backing, webUrl: string, token: string, driver: "oci" | "docker") {
   const runner = await startService("runner/main.ts", backing, { SAM_SANDBOX_DIR: SANDBOX_DIR, SAM_SANDBOX_DRIVER: driver, LOG_LEVEL: "warn" });
   const submit = async () => {
@@ -60,17 +103,7 @@ async function benchDriver(backing: Backing, webUrl: string, token: string, driv
     if (body.status !== "succeeded" || body.stdout !== "hello\n") throw new Error(`unexpected result: ${JSON.stringify(body)}`);
   };
   try {
-    for (let i = 0; i < 3; i++) await submit(); // warm-up
-    const latencies: number[] = [];
-    for (let i = 0; i < SEQUENTIAL; i++) latencies.push(await timed(submit));
-    const throughput = await pool(THROUGHPUT_RUNS, CONCURRENCY, submit);
-    // As people use an IDE: a run now and then, not back to back (warm containers have time to start).
-    const spaced: number[] = [];
-    for (let i = 0; i < SPACED; i++) {
-      await new Promise((r) => setTimeout(r, SPACED_GAP_MS));
-      spaced.push(await timed(submit));
-    }
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput, spacedP50: percentile(spaced, 50) };
+    return await measure(submit);
   } finally {
     await runner.stop();
   }
@@ -79,7 +112,7 @@ async function benchDriver(backing: Backing, webUrl: string, token: string, driv
 async function main() {
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
   const tag = await ensureRuntimeImage({ engine: "podman", log });
-  await ensureRootfs({ engine: "podman", log }, tag, `${SANDBOX_DIR}/images`);
+  const rootfs = await ensureRootfs({ engine: "podman", log }, tag, `${SANDBOX_DIR}/images`);
   const backing = await startBacking();
   const web = await startService("web/server.ts", backing, { SAM_RUNS_PER_MINUTE: "1000000", LOG_LEVEL: "warn" });
   try {
@@ -96,10 +129,12 @@ async function main() {
     for (let i = 0; i < SEQUENTIAL; i++) bareLatencies.push(await timed(bareRun));
     const bare = { p50: percentile(bareLatencies, 50), p99: percentile(bareLatencies, 99), throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun), spacedP50: NaN };
 
-    const rows: Array<[string, typeof bare]> = [["bare process", bare]];
-    for (const driver of ["oci", "docker"] as const) {
+    const rows: Array<[string, Row]> = [["bare process", bare]];
+    log(`oci driver alone (${resolveOciRuntime("auto")}, no API): the same runs`);
+    rows.push([`oci driver alone (${resolveOciRuntime("auto")}, no API)`, await benchOciAlone(rootfs)]);
+    for (const driver of DRIVERS) {
       log(`${driver} driver: ${SEQUENTIAL} sequential runs through the API, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
-      rows.push([`${driver} driver (API, end to end)`, await benchDriver(backing, web.url, token, driver)]);
+      rows.push([`${driver} driver${driver === "oci" ? ` (${resolveOciRuntime("auto")})` : ""} (API, end to end)`, await benchDriver(backing, web.url, token, driver)]);
     }
     const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
     console.log(`\nPython hello world on ${os.cpus()[0]?.model?.trim()} x${os.availableParallelism()}, ${SEQUENTIAL} sequential runs, ${THROUGHPUT_RUNS} runs at concurrency ${CONCURRENCY}\n`);

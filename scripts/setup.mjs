@@ -47,10 +47,10 @@ const embedded = mode === "start" || mode === "test";
 if (embedded && (mode === "test" || !process.env.DATABASE_URL)) wanted.push(["postgresql", hasPostgres]);
 if (embedded && (mode === "test" || !process.env.REDIS_URL)) wanted.push(["redis-server", () => hasCommand("redis-server")]);
 if (mode === "test") wanted.push(["chromium", () => fs.existsSync("/usr/bin/chromium")]);
-// The runner: runc (oci driver), podman (builds the image; Docker-compatible API for the docker driver),
+// The runner: crun and runc (the oci driver's runtimes: crun is the faster, the tests cover both), podman (builds the image; Docker-compatible API for the docker driver),
 // debootstrap (the image's Debian base where no registry is reachable).
 if (mode === "start" || mode === "test" || mode === "runner") {
-  wanted.push(["runc", () => hasCommand("runc")], ["podman", () => hasCommand("podman")], ["debootstrap", () => hasCommand("debootstrap")]);
+  wanted.push(["crun", () => hasCommand("crun")], ["runc", () => hasCommand("runc")], ["podman", () => hasCommand("podman")], ["debootstrap", () => hasCommand("debootstrap")]);
   wanted.push(["uidmap", () => hasCommand("newuidmap")]);
 }
 const missing = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);

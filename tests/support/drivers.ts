@@ -11,14 +11,15 @@ import { DockerDriver } from "../../runner/sandbox/docker/driver";
 import { connectDockerEngine } from "../../runner/sandbox/docker/engine";
 import { tempDir } from "./stack";
 
-export const DRIVERS = ["oci", "docker"] as const;
+/** The oci driver with each OCI runtime it supports here, and the docker driver. */
+export const DRIVERS = ["oci/crun", "oci/runc", "docker"] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
-/** A real driver of the given kind on the test image: runc directly, or Podman's Docker-compatible API. */
+/** A real driver of the given kind on the test image: an OCI runtime directly, or Podman's Docker-compatible API. */
 export async function openDriver(kind: DriverName): Promise<SandboxDriver> {
-  const workDir = tempDir(`sam-${kind}-`);
+  const workDir = tempDir(`sam-${kind.replace("/", "-")}-`);
   // As in production: containers started ahead of demand (a limits set's first run starts cold, so both paths run).
-  if (kind === "oci") return new OciDriver({ runtime: "runc", rootfs: inject("rootfs"), workDir, warmContainers: 2 });
+  if (kind !== "docker") return new OciDriver({ runtime: kind.slice("oci/".length), rootfs: inject("rootfs"), workDir, warmContainers: 2 });
   const config = loadConfig({ SAM_DATA_DIR: workDir });
   const engine = await connectDockerEngine(config, pino({ level: "silent" }));
   return new DockerDriver({ docker: engine.docker, isPodman: engine.isPodman, image: inject("imageTag"), workDir: path.join(workDir, "runs"), onClose: engine.close });

@@ -115,7 +115,7 @@ export class DockerDriver implements SandboxDriver {
     };
     // The engine removes a container's cgroup when it stops, so the stats are sampled while it runs.
     const cgroups = [`${CGROUP_PARENT}/libpod-${container.id}`, `${CGROUP_PARENT}/${container.id}`];
-    let last: CgroupStats = { cpuTimeMs: null, memoryPeakKb: null, oomKilled: false };
+    let last: CgroupStats = { cpuTimeMs: null, memoryPeakKb: null, oomKilled: false, memoryLimitHit: false };
     const sample = () => {
       for (const cg of cgroups) {
         const cpu = readCpuTimeMs(cg);

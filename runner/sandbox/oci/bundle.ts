@@ -12,7 +12,8 @@ import type { SeccompProfile } from "../seccomp";
  *    writable places are tmpfs mounts (/work, /tmp, /dev/shm) whose pages count
  *    against the memory cgroup;
  *  - the run's files bind-mounted read-only at /sam/in;
- *  - cgroup limits on memory (no swap), pids and CPU share, plus rlimits;
+ *  - rlimits; the cgroup limits (memory without swap, pids, CPU share) are
+ *    on the run's cgroup, the parent of the container's (see run-cgroup.ts);
  *  - the seccomp profile.
  */
 export const SANDBOX_UID = 1000;
@@ -22,14 +23,13 @@ const HOST_ID_BASE = 100000;
 export interface BundleOptions {
   rootfs: string;
   inputDir: string;
+  /** The container's own cgroup, a child of the run's cgroup that holds the limits. */
   cgroupsPath: string;
   seccomp: SeccompProfile;
-  cpuCores: number;
 }
 
 export function ociConfig(run: SandboxRun, opts: BundleOptions) {
   const { limits } = run;
-  const memoryBytes = limits.memoryMb * 1024 * 1024;
   const cpuSeconds = Math.max(1, Math.ceil(limits.cpuTimeMs / 1000));
   const tmpfs = (dest: string, extra: string[]) => ({
     destination: dest,
@@ -80,12 +80,9 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
       gidMappings: [{ containerID: 0, hostID: HOST_ID_BASE, size: 65536 }],
       namespaces: ["pid", "network", "ipc", "uts", "mount", "user", "cgroup"].map((type) => ({ type })),
       cgroupsPath: opts.cgroupsPath,
-      resources: {
-        devices: [{ allow: false, access: "rwm" }],
-        memory: { limit: memoryBytes, swap: memoryBytes, disableOOMKiller: false },
-        pids: { limit: limits.processes },
-        cpu: { period: 100000, quota: Math.round(100000 * opts.cpuCores) },
-      },
+      // No memory/pids/cpu here: limits on a child cgroup would also count the OOM kill there,
+      // out of the runner's sight once the runtime deletes the child.
+      resources: { devices: [{ allow: false, access: "rwm" }] },
       seccomp: opts.seccomp,
       maskedPaths: [
         "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",

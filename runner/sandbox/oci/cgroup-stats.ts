@@ -11,6 +11,8 @@ export interface CgroupStats {
   cpuTimeMs: number | null;
   memoryPeakKb: number | null;
   oomKilled: boolean;
+  /** The memory limit was hit at least once (the kernel then reclaims, and kills if it cannot). */
+  memoryLimitHit: boolean;
 }
 
 const ROOT = "/sys/fs/cgroup";
@@ -42,6 +44,7 @@ export function readCgroupStats(cgroupsPath: string): CgroupStats {
       cpuTimeMs: usageUsec === undefined ? null : Math.round(usageUsec / 1000),
       memoryPeakKb: peak === undefined ? null : Math.round(Number(peak) / 1024),
       oomKilled: (field(events, "oom_kill") ?? 0) > 0,
+      memoryLimitHit: (field(events, "max") ?? 0) > 0,
     };
   }
   const cpu = read(path.join(ROOT, "cpuacct", cgroupsPath, "cpuacct.usage"));
@@ -52,8 +55,11 @@ export function readCgroupStats(cgroupsPath: string): CgroupStats {
   return {
     cpuTimeMs: cpu === undefined ? null : Math.round(Number(cpu) / 1e6),
     memoryPeakKb: peak === undefined ? null : Math.round(Number(peak) / 1024),
-    // Older v1 kernels have no oom_kill counter; hitting the limit (failcnt) while being killed is the sign.
-    oomKilled: (field(oomControl, "oom_kill") ?? 0) > 0 || (field(oomControl, "oom_kill") === undefined && failcnt > 0),
+    // v1 counts an OOM kill only in the cgroup of the process killed, which may be a child that is
+    // gone by now (the runtime's own): then hitting the limit (failcnt) while being killed is the sign.
+    oomKilled: (field(oomControl, "oom_kill") ?? 0) > 0,
+    // failcnt is not kept on every kernel (6.x may leave it 0); a peak at the limit says the same.
+    memoryLimitHit: failcnt > 0 || (peak !== undefined && Number(peak) >= Number(read(path.join(mem, "memory.limit_in_bytes")) ?? Infinity)),
   };
 }
 

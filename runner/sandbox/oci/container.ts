@@ -1,44 +1,67 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type { SandboxLimits, SandboxStreams } from "../driver";
+import type { LaunchedProcess } from "./launcher";
+import type { OciRuntimeBinary } from "./runtime-binary";
 
 /**
- * One OCI container of one run, from `runc run` to deletion. Started either
- * for a known run, or ahead of demand (its launcher then waits on a FIFO for
- * the run's files and settings). Either way it serves exactly one run.
+ * One OCI container of one run, from the runtime's `run` to deletion. It lives
+ * in a child of the run's own cgroup (`cgroupPath`, made by the runner: see
+ * run-cgroup.ts), which holds the limits and outlives the container. Started
+ * either for a known run, or ahead of demand: its launcher then says it is
+ * waiting (one line on stderr) and waits for a line on its stdin, by which
+ * time the run's files and settings are in place. Either way it serves exactly
+ * one run.
  */
 export interface OciContainer {
   id: string;
   bundle: string;
   inputDir: string;
-  cgroupsPath: string;
+  cgroupPath: string;
   limits: SandboxLimits;
-  child: ChildProcess;
-  /** Where output goes; null while a warm container waits (it prints nothing then). */
+  proc: LaunchedProcess;
+  /** Where output goes; null until the container has its run. */
   sink: SandboxStreams | null;
-  closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The runtime's exit status (128+N when the container's init died of signal N); null if it never ran. */
+  closed: Promise<number | null>;
   exited: boolean;
+  /** Started ahead of demand: resolves once its launcher waits for the go. */
+  waiting: Promise<void> | null;
 }
 
-export function spawnContainer(
-  runtime: string,
-  stateDir: string,
-  fields: Omit<OciContainer, "child" | "sink" | "closed" | "exited">,
-): OciContainer {
-  // --keep: the stopped container (and its cgroup) stays until we have read its stats.
-  const child = spawn(runtime, ["--root", stateDir, "run", "--keep", "--bundle", fields.bundle, fields.id], {
-    stdio: ["ignore", "pipe", "pipe"],
+/** What sam-run prints, alone on the first line of stderr, while it waits for the go. */
+const WAITING_LINE = "sam-run: waiting\n";
+
+export async function spawnContainer(
+  runtime: OciRuntimeBinary,
+  fields: Omit<OciContainer, "proc" | "sink" | "closed" | "exited" | "waiting">,
+  opts: { warm: boolean },
+): Promise<OciContainer> {
+  const proc = await runtime.run(fields.bundle, fields.bundle, fields.id);
+  const container: OciContainer = { ...fields, proc, sink: null, exited: false, closed: undefined as never, waiting: null };
+  if (!opts.warm) proc.stdin.end();
+  container.closed = proc.closed.then((status) => {
+    container.exited = true;
+    return status;
   });
-  const container: OciContainer = { ...fields, child, sink: null, exited: false, closed: undefined as never };
-  child.stdout!.on("data", (c: Buffer) => container.sink?.stdout(c));
-  child.stderr!.on("data", (c: Buffer) => container.sink?.stderr(c));
-  container.closed = new Promise((resolve) => {
-    child.once("error", () => resolve({ code: null, signal: null }));
-    child.once("close", (code, signal) => {
-      container.exited = true;
-      resolve({ code, signal });
+  proc.stdout.on("data", (c: Buffer) => container.sink?.stdout(c));
+  let head = opts.warm ? "" : null; // stderr before the waiting line, while we look for it
+  let markWaiting = () => {};
+  if (opts.warm) {
+    container.waiting = new Promise<void>((resolve, reject) => {
+      markWaiting = resolve;
+      void container.closed.then(() => reject(new Error("the container ended before its launcher was ready")));
     });
+    container.waiting.catch(() => undefined);
+  }
+  proc.stderr.on("data", (c: Buffer) => {
+    if (head === null) return container.sink?.stderr(c);
+    head += c.toString("latin1");
+    if (head.length < WAITING_LINE.length && WAITING_LINE.startsWith(head)) return;
+    const rest = head.startsWith(WAITING_LINE) ? head.slice(WAITING_LINE.length) : head;
+    if (rest !== head) markWaiting();
+    head = null;
+    if (rest) container.sink?.stderr(Buffer.from(rest, "latin1"));
   });
   return container;
 }
@@ -55,27 +78,18 @@ export function writeWarmSettings(inputDir: string, env: Record<string, string>,
 }
 
 /**
- * Tells a warm container's launcher to go. Opened non-blocking: until the
- * launcher has the FIFO open for reading the open fails, and we retry rather
- * than block a thread on a container that may have died. A loaded machine can
+ * Tells a warm container's launcher to go, once it waits. A loaded machine can
  * take seconds to get there; the run's own clock has not started yet.
  */
 export async function signalGo(container: OciContainer, timeoutMs = 60_000): Promise<void> {
-  const fifo = path.join(container.inputDir, "go");
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const fd = fs.openSync(fifo, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK);
-      try {
-        fs.writeSync(fd, "go\n");
-      } finally {
-        fs.closeSync(fd);
-      }
-      return;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENXIO") throw err;
-      if (container.exited || Date.now() > deadline) throw new Error("the warm container's launcher never became ready");
-      await new Promise((r) => setTimeout(r, 2));
-    }
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("the warm container's launcher never became ready")), timeoutMs);
+  });
+  try {
+    await Promise.race([container.waiting, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
+  container.proc.stdin.end("go\n");
 }

@@ -1,8 +1,7 @@
-import { execFile, execFileSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import {
   SandboxInfrastructureError,
   type SandboxDriver,
@@ -17,12 +16,11 @@ import { writeInputDir } from "../input-dir";
 import { ociConfig } from "./bundle";
 import { readCgroupStats, readCpuTimeMs, resetMemoryPeak } from "./cgroup-stats";
 import { signalGo, spawnContainer, writeWarmSettings, type OciContainer } from "./container";
-import { randomBytes } from "node:crypto";
-
-const run = promisify(execFile);
+import { createRunCgroup, removeCgroupTree } from "./run-cgroup";
+import { OciRuntimeBinary } from "./runtime-binary";
 
 export interface OciDriverOptions {
-  /** The OCI runtime binary: runc (default), crun, or gVisor's runsc. */
+  /** The OCI runtime binary: crun, runc, or gVisor's runsc. */
   runtime: string;
   /** The unpacked root filesystem of the runtime image, shared read-only by every run. */
   rootfs: string;
@@ -45,8 +43,8 @@ const IDLE_BEFORE_REFILL_MS = 50;
 
 interface WarmPool {
   limits: SandboxLimits;
-  /** Started containers waiting for a run, oldest first. */
-  ready: OciContainer[];
+  /** Containers started (or starting) for a run, oldest first; undefined if one failed to start. */
+  ready: Array<Promise<OciContainer | undefined>>;
 }
 
 /**
@@ -57,7 +55,10 @@ interface WarmPool {
 export class OciDriver implements SandboxDriver {
   readonly name = "oci" as const;
   private readonly seccomp: SeccompProfile;
-  private readonly stateDir: string;
+  private readonly runtime: OciRuntimeBinary;
+  /** This driver's cgroups: one child per run. Named after its work dir, so a restart finds its leftovers. */
+  private readonly cgroupBase: string;
+  private readonly ready: Promise<void>;
   /** Started containers waiting for a run, by pool key; the map's order is least recently used first. */
   private readonly warm = new Map<string, WarmPool>();
   private closing = false;
@@ -66,54 +67,62 @@ export class OciDriver implements SandboxDriver {
 
   constructor(private readonly opts: OciDriverOptions) {
     this.seccomp = loadSeccompProfile();
-    this.stateDir = path.join(opts.workDir, "runtime-state");
-    fs.mkdirSync(this.stateDir, { recursive: true, mode: 0o700 });
+    const stateDir = path.join(opts.workDir, "runtime-state");
+    fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.join(opts.workDir, "bundles"), { recursive: true, mode: 0o700 });
-    this.removeLeftovers();
+    this.runtime = new OciRuntimeBinary(opts.runtime, stateDir);
+    this.cgroupBase = `/sam/${createHash("sha256").update(path.resolve(opts.workDir)).digest("hex").slice(0, 16)}`;
+    this.ready = this.removeLeftovers();
+    this.ready.catch(() => undefined);
   }
 
-  /** Containers and bundles left by a runner that was killed: nothing of an old run survives a restart. */
-  private removeLeftovers(): void {
-    try {
-      const ids = execFileSync(this.opts.runtime, ["--root", this.stateDir, "list", "-q"], { encoding: "utf8" }).split("\n").filter(Boolean);
-      for (const id of ids) execFileSync(this.opts.runtime, ["--root", this.stateDir, "delete", "--force", id], { stdio: "ignore" });
-    } catch {
-      /* nothing to list yet */
-    }
+  /** Containers, cgroups and bundles left by a runner that was killed: nothing of an old run survives a restart. */
+  private async removeLeftovers(): Promise<void> {
+    for (const id of this.runtime.listIds()) await this.runtime.call(["delete", "--force", id]);
+    await removeCgroupTree(this.cgroupBase);
     const bundles = path.join(this.opts.workDir, "bundles");
     for (const name of fs.readdirSync(bundles)) fs.rmSync(path.join(bundles, name), { recursive: true, force: true });
   }
 
-  private runtime(args: string[]) {
-    return run(this.opts.runtime, ["--root", this.stateDir, ...args], { timeout: 30_000 });
-  }
-
-  /** Creates the bundle and starts `runc run`; `prepare` fills the input dir first. */
-  private launch(limits: SandboxLimits, env: Record<string, string>, args: string[], prepare: (inputDir: string) => void): OciContainer {
+  /** Creates the bundle and the run's cgroup and starts the runtime's `run`; `prepare` fills the input dir first. */
+  private async launch(
+    limits: SandboxLimits,
+    env: Record<string, string>,
+    args: string[],
+    prepare: (inputDir: string) => void,
+    warm = false,
+  ): Promise<OciContainer> {
     const runId = randomBytes(8).toString("hex");
     const id = `sam-${runId}`;
     const bundle = path.join(this.opts.workDir, "bundles", runId);
     const inputDir = path.join(bundle, "in");
-    const cgroupsPath = `/sam/${id}`;
+    const cgroupPath = `${this.cgroupBase}/${runId}`;
     try {
       fs.mkdirSync(bundle, { mode: 0o755 });
       fs.mkdirSync(inputDir, { mode: 0o755 });
       prepare(inputDir);
       const config = ociConfig(
         { id: runId, files: [], stdin: "", args, env, limits },
-        { rootfs: this.opts.rootfs, inputDir, cgroupsPath, seccomp: this.seccomp, cpuCores: this.opts.cpuCores ?? 1 },
+        { rootfs: this.opts.rootfs, inputDir, cgroupsPath: `${cgroupPath}/c`, seccomp: this.seccomp },
       );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
+      createRunCgroup(cgroupPath, { memoryBytes: limits.memoryMb * 1024 * 1024, processes: limits.processes, cpuCores: this.opts.cpuCores ?? 1 });
+      return await spawnContainer(this.runtime, { id, bundle, inputDir, cgroupPath, limits }, { warm });
     } catch (err) {
       fs.rmSync(bundle, { recursive: true, force: true });
-      throw new SandboxInfrastructureError(`could not prepare the bundle: ${(err as Error).message}`, { cause: err });
+      void removeCgroupTree(cgroupPath).catch(() => undefined);
+      throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
     }
-    return spawnContainer(this.opts.runtime, this.stateDir, { id, bundle, inputDir, cgroupsPath, limits });
   }
 
   async start(spec: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle> {
+    try {
+      await this.ready;
+    } catch (err) {
+      throw new SandboxInfrastructureError(`the ${this.opts.runtime} runtime is not usable: ${(err as Error).message}`, { cause: err });
+    }
     const key = poolKey(spec.limits);
-    let container = this.takeWarm(key);
+    let container = await this.takeWarm(key);
     const warm = container !== undefined;
     if (container) {
       try {
@@ -124,7 +133,7 @@ export class OciDriver implements SandboxDriver {
         throw new SandboxInfrastructureError(`could not hand the run to a warm container: ${(err as Error).message}`, { cause: err });
       }
     } else {
-      container = this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec));
+      container = await this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec));
     }
     container.sink = streams;
     this.active++;
@@ -147,7 +156,7 @@ export class OciDriver implements SandboxDriver {
     const kill = async (reason: NonNullable<SandboxOutcome["killedFor"]>) => {
       killedFor ??= reason;
       // Killing the container's init ends its whole pid namespace: nothing it forked survives.
-      await this.runtime(["kill", container.id, "KILL"]).catch(() => undefined);
+      await this.runtime.call(["kill", container.id, "KILL"]).catch(() => undefined);
     };
     let baselineCpu = 0;
     let wallTimer: NodeJS.Timeout | undefined;
@@ -157,15 +166,15 @@ export class OciDriver implements SandboxDriver {
     const go = async () => {
       if (warm) {
         // What the waiting launcher used is not the program's.
-        baselineCpu = readCpuTimeMs(container.cgroupsPath) ?? 0;
-        resetMemoryPeak(container.cgroupsPath);
+        baselineCpu = readCpuTimeMs(container.cgroupPath) ?? 0;
+        resetMemoryPeak(container.cgroupPath);
         await signalGo(container);
       }
       started = Date.now();
       wallTimer = setTimeout(() => void kill("wall_time"), limits.wallTimeMs);
       // rlimits count per process; the cgroup counts every process of the run.
       cpuWatch = setInterval(() => {
-        const used = readCpuTimeMs(container.cgroupsPath);
+        const used = readCpuTimeMs(container.cgroupPath);
         if (used !== null && used - baselineCpu > limits.cpuTimeMs) void kill("cpu_time");
       }, 50);
     };
@@ -177,36 +186,37 @@ export class OciDriver implements SandboxDriver {
         await this.destroy(container);
         throw new SandboxInfrastructureError(`the container did not start the run: ${(err as Error).message}`, { cause: err });
       }
-      const { code, signal } = await container.closed;
+      const code = await container.closed;
       clearTimeout(wallTimer);
       clearInterval(cpuWatch);
       const wallTimeMs = Date.now() - started;
-      const stats = readCgroupStats(container.cgroupsPath);
+      const stats = readCgroupStats(container.cgroupPath);
       void this.destroy(container);
-      if (code === null && signal === null) throw new SandboxInfrastructureError(`${this.opts.runtime} failed to run the container`);
-      // runc exits 128+N when the container's init died of signal N.
-      const bySignal = code !== null && code > 128 && code < 160;
-      const signalName = bySignal ? (Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] ?? null) : signal;
+      if (code === null) throw new SandboxInfrastructureError(`${this.opts.runtime} failed to run the container`);
+      // The runtime exits 128+N when the container's init died of signal N.
+      const bySignal = code > 128 && code < 160;
+      const signalName = bySignal ? (Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] ?? null) : null;
       return {
         exitCode: bySignal ? null : code,
         signal: signalName ?? null,
         wallTimeMs,
         cpuTimeMs: stats.cpuTimeMs === null ? null : Math.max(0, stats.cpuTimeMs - Math.round(baselineCpu)),
         memoryKb: stats.memoryPeakKb,
-        oomKilled: stats.oomKilled,
+        // Only the kernel sends SIGKILL unasked when memory runs out (our own kills are in killedFor).
+        oomKilled: stats.oomKilled || (stats.memoryLimitHit && signalName === "SIGKILL" && killedFor === null),
         killedFor,
       };
     })();
     return { done, kill: (reason) => kill(reason) };
   }
 
-  /** A started, still-waiting container for these limits, if one is ready. */
-  private takeWarm(key: string): OciContainer | undefined {
+  /** A started (or starting), still-waiting container for these limits, if there is one. */
+  private async takeWarm(key: string): Promise<OciContainer | undefined> {
     const entry = this.warm.get(key);
     while (entry?.ready.length) {
-      const container = entry.ready.shift()!;
-      if (!container.exited) return container;
-      void this.destroy(container);
+      const container = await entry.ready.shift()!;
+      if (container && !container.exited) return container;
+      if (container) void this.destroy(container);
     }
     return undefined;
   }
@@ -220,7 +230,7 @@ export class OciDriver implements SandboxDriver {
     while (this.warm.size > MAX_POOL_KEYS) {
       const [oldKey, old] = this.warm.entries().next().value!;
       this.warm.delete(oldKey);
-      for (const c of old.ready) void this.destroy(c);
+      for (const c of old.ready) void c.then((container) => container && this.destroy(container));
     }
   }
 
@@ -236,30 +246,35 @@ export class OciDriver implements SandboxDriver {
 
   /** Starts one container that waits for a run; false if it could not be started. */
   private startWarm(entry: WarmPool): boolean {
-    try {
-      const container = this.launch(entry.limits, { SAM_WAIT_FOR_GO: "1" }, [], (inputDir) => {
-        fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
-        execFileSync("mkfifo", ["-m", "0644", path.join(inputDir, "go")]);
-      });
-      entry.ready.push(container);
-      // A warm container that dies while waiting is dropped (and replaced when the runner is next idle).
-      void container.closed.then(() => {
-        const i = entry.ready.indexOf(container);
-        if (i >= 0) {
-          entry.ready.splice(i, 1);
-          void this.destroy(container);
-        }
-      });
-      return true;
-    } catch {
-      return false; // the next run starts cold instead
-    }
+    const prepare = (inputDir: string) => fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
+    const starting: Promise<OciContainer | undefined> = this.launch(entry.limits, { SAM_WAIT_FOR_GO: "1" }, [], prepare, true).then(
+      (container) => {
+        // A warm container that dies while waiting is dropped (and replaced when the runner is next idle).
+        void container.closed.then(() => {
+          const i = entry.ready.indexOf(starting);
+          if (i >= 0) {
+            entry.ready.splice(i, 1);
+            void this.destroy(container);
+          }
+        });
+        return container;
+      },
+      () => undefined, // the next run starts cold instead
+    );
+    entry.ready.push(starting);
+    return true;
   }
 
   private async destroy(container: OciContainer) {
-    if (!container.exited) await this.runtime(["kill", container.id, "KILL"]).catch(() => undefined);
+    if (!container.exited) {
+      // A warm container still being created cannot be killed yet, but its launcher ends when its stdin does.
+      container.proc.stdin.end();
+      await this.runtime.call(["kill", container.id, "KILL"]).catch(() => undefined);
+    }
     await container.closed;
-    await this.runtime(["delete", "--force", container.id]).catch(() => undefined);
+    // The runtime deletes the container when its run ends, unless the runtime itself was killed.
+    if (this.runtime.hasState(container.id)) await this.runtime.call(["delete", "--force", container.id]).catch(() => undefined);
+    await removeCgroupTree(container.cgroupPath).catch(() => undefined);
     // rm never follows symlinks, and the program could not write here anyway (read-only mount).
     fs.rmSync(container.bundle, { recursive: true, force: true });
   }
@@ -269,6 +284,11 @@ export class OciDriver implements SandboxDriver {
     clearTimeout(this.refillTimer);
     const waiting = [...this.warm.values()].flatMap((e) => e.ready);
     this.warm.clear();
-    await Promise.all(waiting.map((c) => this.destroy(c)));
+    await Promise.all(waiting.map(async (c) => {
+      const container = await c;
+      if (container) await this.destroy(container);
+    }));
+    this.runtime.close();
+    await removeCgroupTree(this.cgroupBase).catch(() => undefined);
   }
 }
