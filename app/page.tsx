@@ -1,31 +1,29 @@
 import { requireUser } from "@/lib/auth/session";
-import { SignOutButton } from "./_components/SignOutButton";
+import { availableRuntimes } from "@/lib/executions/runtimes";
+import { listRooms } from "@/lib/rooms/rooms";
+import { web } from "@/lib/web/context";
+import { TopBar } from "./_components/TopBar";
+import { NewRoomForm } from "./_components/rooms/NewRoomForm";
+import { RoomList } from "./_components/rooms/RoomList";
 
-/** The workspace: the signed-in home page. Rooms arrive with the collaborative-rooms issue. */
+/** The workspace: my rooms with my role in each, and a new room from a language template. */
 export default async function WorkspacePage() {
   const user = await requireUser("/");
+  const { db, redis } = web();
+  const [rooms, runtimes] = await Promise.all([listRooms(db, user.id), availableRuntimes(redis)]);
   return (
     <>
-      <header className="topbar">
-        <div className="brand">
-          SAM <span>Compiler</span>
-        </div>
-        <div className="who">
-          <span data-testid="signed-in-as">
-            Signed in as <strong>{user.username}</strong>
-          </span>
-          <SignOutButton />
-        </div>
-      </header>
+      <TopBar username={user.username} />
       <main className="workspace">
         <h1>Your workspace</h1>
-        <div className="empty" role="status">
-          <p>
-            <span className="status-dot" aria-hidden="true" />
-            You have no rooms yet.
-          </p>
-          <p>Rooms, where you and others edit the same files and run them together, will be listed here.</p>
-        </div>
+        <section aria-labelledby="new-room">
+          <h2 id="new-room">New room</h2>
+          <NewRoomForm languages={runtimes.map(({ language, version }) => ({ language, version }))} />
+        </section>
+        <section aria-labelledby="my-rooms">
+          <h2 id="my-rooms">Your rooms</h2>
+          <RoomList rooms={rooms.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString(), createdAt: undefined }))} />
+        </section>
       </main>
     </>
   );

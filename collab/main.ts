@@ -1,6 +1,6 @@
 import { runService } from "../lib/services/service";
+import { startCollab } from "./server";
 
-// The collaboration (Hocuspocus/Yjs room) server. For now it connects to
-// PostgreSQL and Redis, announces itself and answers GET /health on COLLAB_PORT;
-// the rooms themselves arrive with the collaborative-rooms issue.
-await runService({ name: "collab", port: (config) => config.COLLAB_PORT });
+// The collaboration service: one Yjs document per room, edited together over
+// WebSockets (Hocuspocus), stored in PostgreSQL. See collab/server.ts.
+await runService({ name: "collab", port: (config) => config.COLLAB_PORT, start: startCollab });

@@ -21,6 +21,7 @@ declare module "vitest" {
     rootfs: string;
     sandboxDir: string;
     runnerUrl: string;
+    collabUrl: string;
   }
 }
 
@@ -34,7 +35,9 @@ export default async function setup(project: TestProject) {
   const imageTag = await ensureRuntimeImage({ engine: "podman", log });
   const rootfs = await ensureRootfs({ engine: "podman", log }, imageTag, path.join(TEST_SANDBOX_DIR, "images"));
   const backing = await startBacking();
+  const collab = await startService("collab/main.ts", backing, { SAM_COLLAB_STORE_DEBOUNCE_MS: "300" });
   const web = await startService("web/server.ts", backing, {
+    SAM_COLLAB_URL: collab.url,
     SAM_TRUST_PROXY: "true",
     SAM_LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_LIMITS.perUser),
     SAM_LOGIN_MAX_ATTEMPTS_PER_IP: String(LOGIN_LIMITS.perIp),
@@ -50,6 +53,7 @@ export default async function setup(project: TestProject) {
   project.provide("rootfs", rootfs);
   project.provide("sandboxDir", TEST_SANDBOX_DIR);
   project.provide("runnerUrl", runner.url);
+  project.provide("collabUrl", collab.url);
   project.provide("webLogFile", web.logFile);
   project.provide("databaseUrl", backing.databaseUrl);
   project.provide("redisUrl", backing.redisUrl);
@@ -58,6 +62,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await runner.stop();
     await web.stop();
+    await collab.stop();
     await backing.stop();
   };
 }

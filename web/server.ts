@@ -10,6 +10,7 @@ import { database } from "../lib/db/client";
 import { Heartbeat } from "../lib/services/heartbeat";
 import { migrate } from "../lib/db/migrate";
 import { closeRedis, onShutdown, reportRedisState } from "../lib/services/lifecycle";
+import { proxyCollabUpgrades } from "./collab-proxy";
 
 /**
  * The web process: Next.js (pages, sign-in, /api route handlers) behind a
@@ -46,6 +47,7 @@ const server = http.createServer((req, res) => {
 });
 server.headersTimeout = 20_000;
 server.requestTimeout = 60_000;
+const collabProxy = proxyCollabUpgrades(server, config.collabUrl, log);
 
 await new Promise<void>((resolve, reject) => {
   server.once("error", reject);
@@ -63,7 +65,8 @@ onShutdown(log, async (reason) => {
   log.info({ reason }, "web stopping");
   const closed = new Promise((resolve) => server.close(resolve));
   server.closeIdleConnections();
-  // Open streams (later: SSE) get a few seconds to finish, then are cut.
+  collabProxy.closeAll();
+  // Open streams (SSE, room sockets) get a few seconds to finish, then are cut.
   const force = setTimeout(() => server.closeAllConnections(), 5000);
   await closed;
   clearTimeout(force);

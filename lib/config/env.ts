@@ -57,6 +57,11 @@ const schema = z.object({
     .transform((v) => (v ? v : undefined))
     .refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters long" }),
   COLLAB_PORT: port(8081),
+  SAM_COLLAB_MAX_DOCUMENT_KB: positiveInt(16384),
+  SAM_COLLAB_MAX_MESSAGE_KB: positiveInt(2048),
+  SAM_COLLAB_MAX_CONNECTIONS_PER_USER: positiveInt(20),
+  SAM_COLLAB_STORE_DEBOUNCE_MS: positiveInt(2000),
+  SAM_COLLAB_URL: z.string().trim().url("must be a URL such as http://collab.internal:8081").optional(),
   RUNNER_PORT: port(8082),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SAM_TRUST_PROXY: flag,
@@ -96,6 +101,8 @@ export interface Config extends Omit<RawConfig, "SAM_PUBLIC_URL" | "SAM_SANDBOX_
   dataDir: string;
   /** The address people reach the web app at; decides the cookies' Secure flag. */
   publicUrl: string;
+  /** Where the web app reaches the collab service (room sockets are proxied there; run snapshots come from it). */
+  collabUrl: string;
   githubOAuth: { clientId: string; clientSecret: string } | undefined;
 }
 
@@ -149,6 +156,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sandboxDir: raw.SAM_SANDBOX_DIR ? path.resolve(cwd, raw.SAM_SANDBOX_DIR) : path.join(dataDir, "sandbox"),
     dataDir,
     publicUrl: (raw.SAM_PUBLIC_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/$/, ""),
+    collabUrl: (raw.SAM_COLLAB_URL ?? `http://${hostForUrl}:${raw.COLLAB_PORT}`).replace(/\/$/, ""),
     githubOAuth:
       raw.GITHUB_ID && raw.GITHUB_SECRET ? { clientId: raw.GITHUB_ID, clientSecret: raw.GITHUB_SECRET } : undefined,
   };

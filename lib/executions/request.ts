@@ -13,7 +13,7 @@ export const MAX_ARGS = 100;
 /** The whole JSON body: source and stdin at their maximum, plus room for escaping. */
 export const MAX_BODY_BYTES = 3 * (MAX_SOURCE_BYTES + MAX_STDIN_BYTES);
 
-const fileName = z
+export const fileNameSchema = z
   .string({ error: "each file needs a name (a string)" })
   .min(1, "file names must not be empty")
   .max(255, "file names must be at most 255 characters")
@@ -28,7 +28,7 @@ export const executionRequestSchema = z
   .object({
     language: z.string({ error: "language is required (see GET /api/v1/runtimes)" }).min(1, "language is required"),
     files: z
-      .array(z.object({ name: fileName, content: z.string({ error: "each file needs content (a string)" }) }).strict(), {
+      .array(z.object({ name: fileNameSchema, content: z.string({ error: "each file needs content (a string)" }) }).strict(), {
         error: "files must be a list of {name, content}",
       })
       .min(1, "files must hold at least one file (the first is the entry point)")

@@ -12,6 +12,10 @@ export interface Runtime {
   aliases: string[];
   /** The language's own limit defaults (e.g. the JVM needs more memory). */
   limits: Partial<RunLimits>;
+  /** The hello-world project a new room in this language starts with (absent from runners older than rooms). */
+  template?: { files: Array<{ name: string; content: string }> };
+  /** The file a room's run starts from, when the room has it. */
+  entryFile?: string;
 }
 
 const KEY_PREFIX = "sam:runtimes:";

@@ -26,11 +26,20 @@ export interface ServiceContext {
   signal: AbortSignal;
 }
 
+/** What a started service hands back: how to stop, and optionally more to serve on its port. */
+export interface ServiceWork {
+  stop(): Promise<void>;
+  /** Serves a request other than GET /health; false to leave it to the default 404. */
+  request?(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /** Takes over an HTTP upgrade (WebSocket) on the service's port. */
+  upgrade?(req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void;
+}
+
 export interface ServiceDefinition {
   name: ServiceName;
   port: (config: Config) => number;
-  /** Starts the service's own work; returns what to run on shutdown. */
-  start?: (ctx: ServiceContext) => Promise<() => Promise<void>>;
+  /** Starts the service's own work; returns what to run on shutdown (or a ServiceWork). */
+  start?: (ctx: ServiceContext) => Promise<(() => Promise<void>) | ServiceWork>;
 }
 
 export async function runService(def: ServiceDefinition): Promise<void> {
@@ -59,21 +68,22 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   const heartbeat = new Heartbeat(ctx.redis, def.name);
   heartbeat.start();
   let server: http.Server | undefined;
-  let stopWork: () => Promise<void> = async () => undefined;
+  let work: ServiceWork = { stop: async () => undefined };
   // Registered before start-up work: a stop request during a long preparation (building the
   // sandbox image) aborts it, so no child process outlives the service.
   onShutdown(log, async (reason) => {
     log.info({ reason }, `${def.name} service stopping`);
     stopping.abort();
     server?.close();
-    await stopWork();
+    await work.stop();
     await heartbeat.stop();
     await Promise.allSettled([ctx.db.$disconnect(), closeRedis(ctx.redis)]);
     log.info(`${def.name} service stopped`);
   });
   if (def.start) {
     try {
-      stopWork = await def.start(ctx);
+      const started = await def.start(ctx);
+      work = typeof started === "function" ? { stop: started } : started;
     } catch (err) {
       if (stopping.signal.aborted) return;
       log.fatal({ err: (err as Error).message }, `${def.name} could not start`);
@@ -89,8 +99,13 @@ export async function runService(def: ServiceDefinition): Promise<void> {
       res.end(JSON.stringify({ status: ok ? "ok" : "degraded", service: def.name, database, redis }));
       return;
     }
+    if (work.request?.(req, res)) return;
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "not_found", message: "Only GET /health is served here." } }));
+  });
+  server.on("upgrade", (req, socket, head) => {
+    if (work.upgrade) work.upgrade(req, socket, head);
+    else socket.destroy();
   });
   const port = def.port(config);
   await new Promise<void>((resolve, reject) => {

@@ -16,6 +16,8 @@ export interface WebContext {
   redis: Redis;
   log: Logger;
   loginLimiter: LoginRateLimiter;
+  /** SAM_SECRET (web/server.ts resolved it before Next.js loaded): signs room tokens. */
+  secret: string;
 }
 
 const holder = globalThis as typeof globalThis & { __samWeb?: WebContext };
@@ -29,6 +31,7 @@ export function web(): WebContext {
       db: database(),
       redis: client,
       log: createLogger("web", config.LOG_LEVEL),
+      secret: process.env.SAM_SECRET!,
       loginLimiter: new LoginRateLimiter(client, {
         maxFailuresPerUser: config.SAM_LOGIN_MAX_FAILURES_PER_USER,
         maxAttemptsPerIp: config.SAM_LOGIN_MAX_ATTEMPTS_PER_IP,

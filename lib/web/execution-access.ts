@@ -1,17 +1,37 @@
-import { requireBearer, type Caller } from "../accounts/api-tokens";
 import { ApiError } from "../http/errors";
+import { roomRole } from "../rooms/access";
+import { can } from "../rooms/roles";
+import { requireCaller, type ApiCaller } from "./caller";
 import { web } from "./context";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The caller's own execution, or 404: someone else's looks exactly like one that does not exist. */
-export async function ownExecution(request: Request, id: string): Promise<{ caller: Caller; execution: NonNullable<Awaited<ReturnType<typeof find>>> }> {
-  const caller = await requireBearer(web().db, request);
-  const execution = UUID.test(id) ? await find(id, caller.user.id) : null;
-  if (!execution) throw new ApiError(404, "not_found", `No execution ${id} of yours exists.`);
+type ExecutionRow = NonNullable<Awaited<ReturnType<typeof find>>>;
+
+/**
+ * An execution the caller may see (`read`) or control (`run`: cancel, type
+ * into): their own, or one started in a room where their role allows it.
+ * Anything else is 404, exactly like an execution that does not exist; a room
+ * member who may only watch gets 403 for control.
+ */
+export async function accessibleExecution(
+  request: Request,
+  id: string,
+  action: "read" | "run" = "read",
+): Promise<{ caller: ApiCaller; execution: ExecutionRow }> {
+  const caller = await requireCaller(request);
+  const execution = UUID.test(id) ? await find(id) : null;
+  const notFound = new ApiError(404, "not_found", `No execution ${id} of yours exists.`);
+  if (!execution) throw notFound;
+  if (execution.userId === caller.user.id) return { caller, execution };
+  const access = execution.roomId ? await roomRole(web().db, execution.roomId, caller.user.id) : undefined;
+  if (!access) throw notFound;
+  if (!can(access.role, action)) {
+    throw new ApiError(403, "forbidden", "As a viewer of this room you can watch its runs but not stop them or type into them.");
+  }
   return { caller, execution };
 }
 
-function find(id: string, userId: string) {
-  return web().db.execution.findFirst({ where: { id, userId } });
+function find(id: string) {
+  return web().db.execution.findUnique({ where: { id } });
 }

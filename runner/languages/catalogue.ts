@@ -36,6 +36,8 @@ const languageSchema = z
     run: z.string().min(1),
     limits: limitOverrides.default({}),
     test: z.object({ files: z.array(z.object({ name: z.string(), content: z.string() })).min(1), expect: z.string().default("OK") }),
+    /** The hello-world project a new room in this language starts with; its first file is the entry file. */
+    template: z.object({ files: z.array(z.object({ name: z.string(), content: z.string() })).min(1) }),
   })
   .strict();
 

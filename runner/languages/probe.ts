@@ -43,6 +43,8 @@ export async function probeLanguages(
           version: version.stdout.trim().split("\n")[0] || "unknown",
           aliases: definition.aliases,
           limits: definition.limits,
+          template: definition.template,
+          entryFile: definition.entryFile,
         },
       });
     } catch (err) {

@@ -19,44 +19,35 @@
 # started finish on their own.
 use strict;
 use warnings;
-use POSIX qw(mkfifo _exit WNOHANG SIGCHLD SIG_BLOCK SIG_UNBLOCK sigprocmask);
+use POSIX qw(mkfifo _exit);
 
 $| = 1;
-my %running;    # pid => request id
+# Each command gets a waiter process that reports how it ended, so this loop
+# never handles signals (a SIGCHLD handler can stay undispatched while perl
+# sits in a blocking read). The waiters themselves are reaped by the kernel.
+$SIG{CHLD} = 'IGNORE';
+open(my $report, '>&', \*STDOUT) or die "dup stdout: $!";
+$report->autoflush(1);
 
-# Reports the commands that ended. (Perl runs signal handlers between
-# operations, so a report never lands inside another answer, and reading
-# stdin carries on after the signal.)
-$SIG{CHLD} = sub {
-    while ((my $pid = waitpid(-1, WNOHANG)) > 0) {
-        my $id = delete $running{$pid};
-        next unless defined $id;
-        my $status = ($? & 127) ? 128 + ($? & 127) : $? >> 8;
-        print "exit $id $status\n";
-    }
-};
-
-# Runs the command in a child with the standard streams given; the loop goes on at once.
+# In a waiter of its own (the loop goes on at once), runs the command with the
+# standard streams given and reports its exit status (128+N for signal N).
 sub start {
     my ($id, $stdin, $stdout, $stderr, @command) = @_;
-    # Until the pid is recorded, its end must not be reported (it would have no id yet).
-    my $chld = POSIX::SigSet->new(SIGCHLD);
-    sigprocmask(SIG_BLOCK, $chld);
-    my $pid = fork();
-    if (defined $pid && $pid == 0) {
-        $SIG{CHLD} = 'DEFAULT';
-        sigprocmask(SIG_UNBLOCK, $chld);
-        # Opening a FIFO waits for its other end: the runner opens its ends on "ready".
-        open(STDIN, '<', $stdin) && open(STDOUT, '>', $stdout) && open(STDERR, '>', $stderr) or _exit(255);
-        { no warnings 'exec'; exec { $command[0] } @command; }
-        _exit(255);
-    }
-    if (defined $pid) {
-        $running{$pid} = $id;
-    } else {
+    my $waiter = fork();
+    if (!defined $waiter) {
         print "exit $id 255\n";
+        return;
     }
-    sigprocmask(SIG_UNBLOCK, $chld);
+    return if $waiter;
+    $SIG{CHLD} = 'DEFAULT';
+    my $status = 255;
+    # Opening a FIFO waits for its other end: the runner opens its ends on "ready".
+    if (open(STDIN, '<', $stdin) && open(STDOUT, '>', $stdout) && open(STDERR, '>', $stderr)) {
+        system { $command[0] } @command;
+        $status = $? == -1 ? 255 : ($? & 127) ? 128 + ($? & 127) : $? >> 8;
+    }
+    print $report "exit $id $status\n";
+    _exit(0);
 }
 
 while (my $line = <STDIN>) {

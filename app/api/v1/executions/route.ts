@@ -1,4 +1,4 @@
-import { requireBearer } from "@/lib/accounts/api-tokens";
+import { requireCaller } from "@/lib/web/caller";
 import { resolveLimits } from "@/lib/executions/limits";
 import { checkExecutionRequest, executionRequestSchema, MAX_BODY_BYTES } from "@/lib/executions/request";
 import { availableRuntimes, findRuntime } from "@/lib/executions/runtimes";
@@ -16,7 +16,7 @@ import { waitForResult } from "@/lib/web/wait-for-result";
  */
 export const POST = route(async (request: Request) => {
   const { db, redis, config } = web();
-  const caller = await requireBearer(db, request);
+  const caller = await requireCaller(request);
   const body = await readJson(request, executionRequestSchema, MAX_BODY_BYTES);
   checkExecutionRequest(body, config.limits);
   const runtimes = await availableRuntimes(redis);
@@ -59,7 +59,7 @@ export const POST = route(async (request: Request) => {
 /** GET /api/v1/executions?limit=N -> {executions: [...]}: the caller's most recent runs, newest first (output omitted). */
 export const GET = route(async (request: Request) => {
   const { db } = web();
-  const caller = await requireBearer(db, request);
+  const caller = await requireCaller(request);
   const raw = new URL(request.url).searchParams.get("limit") ?? "20";
   const limit = Number(raw);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {

@@ -1,9 +1,9 @@
-import { requireBearer } from "@/lib/accounts/api-tokens";
+import { requireCaller } from "@/lib/web/caller";
 import { route } from "@/lib/web/route";
 import { web } from "@/lib/web/context";
 
 /** GET /api/v1/me -> {user}: who the token belongs to. */
 export const GET = route(async (request: Request) => {
-  const { user } = await requireBearer(web().db, request);
+  const { user } = await requireCaller(request);
   return Response.json({ user }, { headers: { "cache-control": "no-store" } });
 });

@@ -4,7 +4,7 @@ import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
 import { executionView } from "@/lib/executions/view";
 import { ApiError } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
-import { ownExecution } from "@/lib/web/execution-access";
+import { accessibleExecution } from "@/lib/web/execution-access";
 import { executionServices } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 
@@ -12,7 +12,7 @@ type Params = { params: Promise<{ id: string }> };
 
 /** GET /api/v1/executions/:id -> the execution (its owner only; others get 404). */
 export const GET = route(async (request: Request, { params }: Params) => {
-  const { execution } = await ownExecution(request, (await params).id);
+  const { execution } = await accessibleExecution(request, (await params).id);
   return Response.json(executionView(execution), { headers: { "cache-control": "no-store" } });
 });
 
@@ -23,7 +23,7 @@ export const GET = route(async (request: Request, { params }: Params) => {
  */
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const { execution } = await ownExecution(request, (await params).id);
+  const { execution } = await accessibleExecution(request, (await params).id, "run");
   if (isFinal(execution.status as ExecutionStatus)) {
     if (execution.status === "cancelled") return Response.json(executionView(execution));
     throw new ApiError(409, "already_finished", `The execution already finished (${execution.status}); there is nothing to cancel.`);

@@ -3,7 +3,7 @@ import { eventsKey } from "@/lib/executions/queue";
 import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
 import { executionView } from "@/lib/executions/view";
 import { web } from "@/lib/web/context";
-import { ownExecution } from "@/lib/web/execution-access";
+import { accessibleExecution } from "@/lib/web/execution-access";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -18,7 +18,7 @@ export const dynamic = "force-dynamic";
  */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const { execution } = await ownExecution(request, (await params).id);
+  const { execution } = await accessibleExecution(request, (await params).id);
   const encoder = new TextEncoder();
   const resumeFrom = request.headers.get("last-event-id") ?? "0";
   const conn = redis.duplicate();

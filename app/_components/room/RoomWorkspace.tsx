@@ -1,0 +1,158 @@
+"use client";
+
+import dynamic from "next/dynamic";
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { api, ApiFailure } from "./api";
+import { colorFor } from "./colors";
+import { FileTree } from "./FileTree";
+import { Presence } from "./Presence";
+import { RemoteCursors } from "./RemoteCursors";
+import { RunPanel } from "./RunPanel";
+import { SharePanel } from "./SharePanel";
+import { Tabs } from "./Tabs";
+import { usePresence } from "./usePresence";
+import { useRoomConnection } from "./useRoomConnection";
+import { useRoomFiles } from "./useRoomFiles";
+import { useRoomRuns } from "./useRoomRuns";
+
+// Monaco touches the browser's window as it loads: the editor only ever renders in the browser.
+const EditorPane = dynamic(() => import("./EditorPane").then((m) => m.EditorPane), {
+  ssr: false,
+  loading: () => <div className="editor placeholder">Loading the editor…</div>,
+});
+
+const STATE_TEXT = { connecting: "Connecting…", connected: "Connected", disconnected: "Offline: your edits are kept and merge when the connection returns" };
+
+type Role = "viewer" | "editor" | "owner";
+
+/** The room page: files, tabs and the editor, who is here, and runs everyone sees. */
+export function RoomWorkspace(props: { room: { id: string; name: string; language: string }; role: Role; user: { id: string; username: string } }) {
+  const { room, role, user } = props;
+  const canEdit = role !== "viewer";
+  const { doc, provider, state, synced, notice } = useRoomConnection(room.id, user);
+  const { files, folders } = useRoomFiles(doc);
+  const peers = usePresence(provider);
+  const runs = useRoomRuns(room.id);
+  const [tabs, setTabs] = useState<string[]>([]);
+  const [active, setActive] = useState<string>();
+  const [following, setFollowing] = useState<number>();
+  const [reveal, setReveal] = useState<{ line: number; column: number; at: number }>();
+  const [stdin, setStdin] = useState("");
+  const [runError, setRunError] = useState<string>();
+  const [sharing, setSharing] = useState(false);
+
+  const pathOf = useCallback((id?: string) => files.find((f) => f.id === id)?.path, [files]);
+  const open = useCallback((id: string) => {
+    setTabs((t) => (t.includes(id) ? t : [...t, id]));
+    setActive(id);
+  }, []);
+
+  // Once synced, open the first file so there is something to see; drop tabs of deleted files.
+  useEffect(() => {
+    setTabs((t) => t.filter((id) => files.some((f) => f.id === id)));
+    if (synced && !active && files[0]) open(files[0].id);
+    if (active && !files.some((f) => f.id === active)) setActive(undefined);
+  }, [synced, files, active, open]);
+
+  // Tell the others which file I have open.
+  useEffect(() => {
+    provider?.setAwarenessField("user", { id: user.id, name: user.username, color: colorFor(user.id), fileId: active });
+  }, [provider, active, user.id, user.username]);
+
+  // Following someone: go to their file and place whenever they move.
+  const followed = peers.find((p) => p.clientId === following);
+  useEffect(() => {
+    if (!followed?.fileId) return;
+    open(followed.fileId);
+    if (followed.line) setReveal({ line: followed.line, column: followed.column ?? 1, at: Date.now() });
+  }, [followed?.fileId, followed?.line, followed?.column, open]);
+
+  const onCursor = useCallback(
+    (line: number, column: number) =>
+      provider?.setAwarenessField("user", { id: user.id, name: user.username, color: colorFor(user.id), fileId: active, line, column }),
+    [provider, user.id, user.username, active],
+  );
+
+  const run = useCallback(async () => {
+    if (!canEdit) return;
+    setRunError(undefined);
+    try {
+      await api(`/api/v1/rooms/${room.id}/runs`, { method: "POST", body: { stdin } });
+    } catch (err) {
+      setRunError(err instanceof ApiFailure ? err.message : "Could not start the run.");
+    }
+  }, [canEdit, room.id, stdin]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+        e.preventDefault();
+        void run();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [run]);
+
+  const activePath = useMemo(() => pathOf(active), [pathOf, active]);
+
+  return (
+    <div className="room">
+      <div className="room-bar">
+        <h1>{room.name}</h1>
+        <span className="tag">{room.language}</span>
+        <span className={`role role-${role}`} data-testid="my-role">
+          {role}
+        </span>
+        <span className={`connection ${state}`} role="status" data-testid="connection">
+          <span className="status-dot" aria-hidden="true" /> {STATE_TEXT[state]}
+        </span>
+        {role === "owner" && (
+          <button type="button" onClick={() => setSharing(true)} data-testid="share">
+            Share
+          </button>
+        )}
+      </div>
+      {notice && (
+        <p className="notice" role="alert">
+          {notice}
+        </p>
+      )}
+      <RemoteCursors peers={peers} />
+      <div className="room-grid">
+        <aside className="side">
+          <FileTree doc={doc} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
+          <Presence peers={peers} pathOf={pathOf} following={following} onFollow={setFollowing} />
+        </aside>
+        <section className="center" aria-label="Editor">
+          <Tabs
+            tabs={tabs.map((id) => ({ id, path: pathOf(id) ?? "" }))}
+            active={active}
+            onSelect={setActive}
+            onClose={(id) => {
+              setTabs((t) => t.filter((x) => x !== id));
+              if (active === id) setActive(tabs.find((x) => x !== id));
+            }}
+          />
+          {provider && active && activePath ? (
+            <EditorPane doc={doc} provider={provider} fileId={active} path={activePath} readOnly={!canEdit} reveal={reveal} onCursor={onCursor} onRun={() => void run()} />
+          ) : (
+            <div className="editor placeholder">{synced ? "Open a file from the list." : "Loading the room…"}</div>
+          )}
+        </section>
+        <RunPanel
+          roomId={room.id}
+          canRun={canEdit}
+          current={runs.current}
+          history={runs.history}
+          stdin={stdin}
+          onStdin={setStdin}
+          onRun={run}
+          onShow={(r) => runs.follow(r.id, r.startedBy)}
+          error={runError}
+        />
+      </div>
+      {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+"use client";
+
+import { useState } from "react";
+import { api, ApiFailure } from "./api";
+import type { RunView } from "./useRoomRuns";
+
+const FINAL = new Set(["succeeded", "failed", "compile_error", "time_limit_exceeded", "memory_limit_exceeded", "output_limit_exceeded", "cancelled", "internal_error"]);
+const STATUS_TEXT: Record<string, string> = {
+  queued: "Queued…",
+  running: "Running…",
+  succeeded: "Succeeded",
+  failed: "Failed",
+  compile_error: "Compile error",
+  time_limit_exceeded: "Time limit exceeded",
+  memory_limit_exceeded: "Memory limit exceeded",
+  output_limit_exceeded: "Output limit exceeded",
+  cancelled: "Stopped",
+  internal_error: "Could not run (internal error)",
+};
+
+/** Run, Stop, the program's input, its output as it streams (the same for everyone in the room), and recent runs. */
+export function RunPanel(props: {
+  roomId: string;
+  canRun: boolean;
+  current?: RunView;
+  history: RunView[];
+  stdin: string;
+  onStdin(value: string): void;
+  onRun(): Promise<void>;
+  onShow(run: RunView): void;
+  error?: string;
+}) {
+  const { current } = props;
+  const [stopError, setStopError] = useState<string>();
+  const running = current !== undefined && !FINAL.has(current.status);
+
+  const stop = async () => {
+    if (!current) return;
+    setStopError(undefined);
+    try {
+      await api(`/api/v1/executions/${current.id}`, { method: "DELETE" });
+    } catch (err) {
+      setStopError(err instanceof ApiFailure ? err.message : "Could not stop the run.");
+    }
+  };
+
+  return (
+    <section className="run-panel" aria-labelledby="run-title">
+      <div className="panel-head">
+        <h2 id="run-title">Run</h2>
+        <span>
+          <button type="button" className="primary" onClick={() => void props.onRun()} disabled={!props.canRun || running} title="Run (Ctrl/Cmd+Enter)" data-testid="run">
+            ▶ Run
+          </button>
+          <button type="button" onClick={() => void stop()} disabled={!props.canRun || !running} data-testid="stop">
+            ■ Stop
+          </button>
+        </span>
+      </div>
+      {!props.canRun && <p className="muted">As a viewer you can watch runs; editors and the owner start them.</p>}
+      <label>
+        Input (stdin)
+        <textarea value={props.stdin} onChange={(e) => props.onStdin(e.target.value)} rows={2} disabled={!props.canRun} data-testid="stdin" placeholder="What the program reads" />
+      </label>
+      {(props.error || stopError) && (
+        <p className="error" role="alert">
+          {props.error ?? stopError}
+        </p>
+      )}
+      <div className="run-status" role="status" aria-live="polite" data-testid="run-status">
+        {current ? (
+          <>
+            <strong>{STATUS_TEXT[current.status] ?? current.status}</strong>
+            {current.startedBy && <span> · started by {current.startedBy.username}</span>}
+            {current.exitCode !== undefined && current.exitCode !== null && <span> · exit code {current.exitCode}</span>}
+            {current.signal && <span> · {current.signal}</span>}
+            {typeof current.wallTimeMs === "number" && <span> · {current.wallTimeMs} ms</span>}
+            {typeof current.memoryKb === "number" && <span> · {(current.memoryKb / 1024).toFixed(1)} MiB</span>}
+            {current.truncated && <span> · output truncated</span>}
+          </>
+        ) : (
+          <span className="muted">Nothing has run yet.</span>
+        )}
+      </div>
+      {current?.compileOutput && <pre className="output compile">{current.compileOutput}</pre>}
+      <pre className="output" data-testid="output" aria-label="Program output">
+        {current?.output.map((piece, i) => (
+          <span key={i} className={piece.stream}>
+            {piece.text}
+          </span>
+        ))}
+      </pre>
+      <h3>Recent runs</h3>
+      <ul className="history" data-testid="history">
+        {props.history.map((run) => (
+          <li key={run.id}>
+            <button type="button" onClick={() => props.onShow(run)}>
+              {STATUS_TEXT[run.status] ?? run.status}
+            </button>
+            <span className="muted">
+              {run.startedBy?.username} · {run.createdAt ? new Date(run.createdAt).toLocaleTimeString() : ""}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

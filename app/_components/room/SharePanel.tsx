@@ -1,0 +1,155 @@
+"use client";
+
+import { useCallback, useEffect, useState } from "react";
+import { api, ApiFailure } from "./api";
+
+interface Member {
+  userId: string;
+  username: string;
+  role: "viewer" | "editor" | "owner";
+}
+interface Link {
+  id: string;
+  role: string;
+  createdAt: string;
+}
+
+/** The owner's sharing controls: invite by name, change roles, remove members, and revocable share links. */
+export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): void }) {
+  const [members, setMembers] = useState<Member[]>([]);
+  const [links, setLinks] = useState<Link[]>([]);
+  const [username, setUsername] = useState("");
+  const [role, setRole] = useState<"viewer" | "editor">("editor");
+  const [linkRole, setLinkRole] = useState<"viewer" | "editor">("editor");
+  const [newLink, setNewLink] = useState<string>();
+  const [error, setError] = useState<string>();
+
+  const load = useCallback(async () => {
+    const [m, l] = await Promise.all([
+      api<{ members: Member[] }>(`/api/v1/rooms/${roomId}/members`),
+      api<{ links: Link[] }>(`/api/v1/rooms/${roomId}/share-links`),
+    ]);
+    setMembers(m.members);
+    setLinks(l.links);
+  }, [roomId]);
+
+  useEffect(() => {
+    load().catch((err) => setError(err instanceof ApiFailure ? err.message : "Could not load the members."));
+  }, [load]);
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setError(undefined);
+    try {
+      await fn();
+      await load();
+    } catch (err) {
+      setError(err instanceof ApiFailure ? err.message : "That did not work; try again.");
+    }
+  };
+
+  return (
+    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title" onKeyDown={(e) => e.key === "Escape" && onClose()}>
+      <div className="dialog-card">
+        <div className="panel-head">
+          <h2 id="share-title">Share this room</h2>
+          <button type="button" onClick={onClose} aria-label="Close" autoFocus>
+            ✕
+          </button>
+        </div>
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        <form
+          className="inline-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(async () => {
+              await api(`/api/v1/rooms/${roomId}/members`, { method: "POST", body: { username, role } });
+              setUsername("");
+            });
+          }}
+        >
+          <label>
+            Invite by username
+            <input value={username} onChange={(e) => setUsername(e.target.value)} required data-testid="invite-username" />
+          </label>
+          <select value={role} onChange={(e) => setRole(e.target.value as "viewer" | "editor")} aria-label="Role for the invited user">
+            <option value="editor">editor</option>
+            <option value="viewer">viewer</option>
+          </select>
+          <button type="submit" className="primary">
+            Invite
+          </button>
+        </form>
+        <h3>Members</h3>
+        <ul className="members" data-testid="members">
+          {members.map((m) => (
+            <li key={m.userId}>
+              <span>{m.username}</span>
+              {m.role === "owner" ? (
+                <span className="role role-owner">owner</span>
+              ) : (
+                <>
+                  <select
+                    value={m.role}
+                    aria-label={`Role of ${m.username}`}
+                    onChange={(e) => void act(() => api(`/api/v1/rooms/${roomId}/members/${m.userId}`, { method: "PATCH", body: { role: e.target.value } }))}
+                  >
+                    <option value="editor">editor</option>
+                    <option value="viewer">viewer</option>
+                  </select>
+                  <button type="button" className="danger" onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/members/${m.userId}`, { method: "DELETE" }))}>
+                    Remove
+                  </button>
+                </>
+              )}
+            </li>
+          ))}
+        </ul>
+        <h3>Share links</h3>
+        <div className="inline-form">
+          <select value={linkRole} onChange={(e) => setLinkRole(e.target.value as "viewer" | "editor")} aria-label="Role the link grants">
+            <option value="editor">grants editor</option>
+            <option value="viewer">grants viewer</option>
+          </select>
+          <button
+            type="button"
+            className="primary"
+            data-testid="create-link"
+            onClick={() =>
+              void act(async () => {
+                const link = await api<{ url: string }>(`/api/v1/rooms/${roomId}/share-links`, { method: "POST", body: { role: linkRole } });
+                setNewLink(link.url);
+              })
+            }
+          >
+            Create link
+          </button>
+        </div>
+        {newLink && (
+          <p className="new-link">
+            Copy it now; it is shown only once:
+            <input readOnly value={newLink} onFocus={(e) => e.target.select()} data-testid="share-link" aria-label="The new share link" />
+            <button type="button" onClick={() => void navigator.clipboard?.writeText(newLink)}>
+              Copy
+            </button>
+          </p>
+        )}
+        <ul className="links">
+          {links.map((l) => (
+            <li key={l.id}>
+              <span>
+                grants {l.role} · made {new Date(l.createdAt).toLocaleString()}
+              </span>
+              <button type="button" className="danger" onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/share-links/${l.id}`, { method: "DELETE" }))}>
+                Revoke
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { readJson } from "@/lib/http/errors";
+import { requireRoomAccess } from "@/lib/rooms/access";
+import { announceRoomControl, appendRoomEvent } from "@/lib/rooms/events";
+import { changeRoleSchema, MAX_BODY_BYTES } from "@/lib/rooms/requests";
+import { changeRole, removeMember } from "@/lib/rooms/rooms";
+import { requireCaller } from "@/lib/web/caller";
+import { web } from "@/lib/web/context";
+import { route } from "@/lib/web/route";
+
+type Params = { params: Promise<{ id: string; userId: string }> };
+
+/**
+ * PATCH /api/v1/rooms/:id/members/:userId {role: viewer|editor} -> the member
+ * (owner only). Their open room sockets close and reconnect with the new role.
+ */
+export const PATCH = route(async (request: Request, { params }: Params) => {
+  const { db, redis } = web();
+  const caller = await requireCaller(request);
+  const { id, userId } = await params;
+  const { room } = await requireRoomAccess(db, id, caller.user.id, "manage");
+  const { role } = await readJson(request, changeRoleSchema, MAX_BODY_BYTES);
+  const member = await changeRole(db, room.id, userId, role);
+  await appendRoomEvent(redis, room.id, "members", { change: "role", userId, role });
+  await announceRoomControl(redis, { roomId: room.id, kind: "members", userId });
+  return Response.json(member, { headers: { "cache-control": "no-store" } });
+});
+
+/** DELETE /api/v1/rooms/:id/members/:userId -> 204 (owner only); the member's open sockets close. */
+export const DELETE = route(async (request: Request, { params }: Params) => {
+  const { db, redis } = web();
+  const caller = await requireCaller(request);
+  const { id, userId } = await params;
+  const { room } = await requireRoomAccess(db, id, caller.user.id, "manage");
+  await removeMember(db, room.id, userId);
+  await appendRoomEvent(redis, room.id, "members", { change: "removed", userId });
+  await announceRoomControl(redis, { roomId: room.id, kind: "members", userId });
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,32 @@
+import { readJson } from "@/lib/http/errors";
+import { requireRoomAccess } from "@/lib/rooms/access";
+import { createShareLinkSchema, MAX_BODY_BYTES } from "@/lib/rooms/requests";
+import { createShareLink, listShareLinks } from "@/lib/rooms/share-links";
+import { requireCaller } from "@/lib/web/caller";
+import { web } from "@/lib/web/context";
+import { route } from "@/lib/web/route";
+
+type Params = { params: Promise<{ id: string }> };
+
+/** GET /api/v1/rooms/:id/share-links -> {links: [{id, role, createdAt}]}: the active links (owner only; tokens are never shown again). */
+export const GET = route(async (request: Request, { params }: Params) => {
+  const { db } = web();
+  const caller = await requireCaller(request);
+  const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "manage");
+  return Response.json({ links: await listShareLinks(db, room.id) }, { headers: { "cache-control": "no-store" } });
+});
+
+/**
+ * POST /api/v1/rooms/:id/share-links {role: viewer|editor} -> 201 {id, role,
+ * createdAt, token, url} (owner only). The url (`/join#<token>`) is shown
+ * once: only the token's hash is kept.
+ */
+export const POST = route(async (request: Request, { params }: Params) => {
+  const { db } = web();
+  const caller = await requireCaller(request);
+  const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "manage");
+  const { role } = await readJson(request, createShareLinkSchema, MAX_BODY_BYTES);
+  const link = await createShareLink(db, room.id, role, caller.user.id);
+  const url = new URL(`/join#${link.token}`, request.url).toString();
+  return Response.json({ ...link, url }, { status: 201, headers: { "cache-control": "no-store" } });
+});

@@ -1,0 +1,20 @@
+import { notFound } from "next/navigation";
+import { requireUser } from "@/lib/auth/session";
+import { roomRole } from "@/lib/rooms/access";
+import { web } from "@/lib/web/context";
+import { TopBar } from "../../_components/TopBar";
+import { RoomWorkspace } from "../../_components/room/RoomWorkspace";
+
+/** A room: files, editor, people and runs. Members only; anyone else gets the same 404 as for no room at all. */
+export default async function RoomPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireUser(`/rooms/${id}`);
+  const access = await roomRole(web().db, id, user.id);
+  if (!access) notFound();
+  return (
+    <div className="room-page">
+      <TopBar username={user.username} />
+      <RoomWorkspace room={{ id: access.room.id, name: access.room.name, language: access.room.language }} role={access.role} user={user} />
+    </div>
+  );
+}

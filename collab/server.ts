@@ -1,0 +1,140 @@
+import type http from "node:http";
+import { Hocuspocus } from "@hocuspocus/server";
+import { WebSocketServer } from "ws";
+import * as Y from "yjs";
+import { roomRole } from "../lib/rooms/access";
+import { ROOM_CONTROL_CHANNEL, type RoomControlMessage } from "../lib/rooms/events";
+import { verifyRoomToken } from "../lib/rooms/room-token";
+import { can } from "../lib/rooms/roles";
+import type { ServiceContext, ServiceWork } from "../lib/services/service";
+import { CLOSE, ConnectionRegistry } from "./connections";
+import { serveInternal } from "./internal-api";
+import { roomPersistence } from "./persistence";
+
+/** Hocuspocus tells the client an error's `reason` when it refuses a connection. */
+const refuse = (reason: string) => Object.assign(new Error(reason), { reason });
+
+/** What onAuthenticate learned about a connection; Hocuspocus hands it to every later hook. */
+export interface RoomContext {
+  userId: string;
+  username: string;
+  roomId: string;
+  role: "viewer" | "editor" | "owner";
+}
+
+/**
+ * The room server. One Yjs document per room (its id is the document name),
+ * edited by everyone in the room over a WebSocket at /collab; no locks, edits
+ * converge. Zero trust: every socket presents a room token the web app signed
+ * (room-token.ts), and the member's current role is read from the database on
+ * connect; viewers get a read-only connection that Hocuspocus enforces here,
+ * so a modified client still cannot change the document.
+ */
+export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
+  const { db, redis, config, secret, log } = ctx;
+  const registry = new ConnectionRegistry();
+  const maxDocumentBytes = config.SAM_COLLAB_MAX_DOCUMENT_KB * 1024;
+  // Bytes of updates since the document's size was last measured: a cheap running upper bound.
+  const documentBytes = new Map<string, number>();
+
+  const hocuspocus = new Hocuspocus({
+    name: `collab-${process.pid}`,
+    quiet: true,
+    debounce: config.SAM_COLLAB_STORE_DEBOUNCE_MS,
+    maxDebounce: config.SAM_COLLAB_STORE_DEBOUNCE_MS * 5,
+    extensions: [roomPersistence(db, log)],
+
+    async onAuthenticate({ token, documentName, connectionConfig }) {
+      let claims;
+      try {
+        claims = await verifyRoomToken(secret, token, documentName);
+      } catch (err) {
+        throw refuse(`The room token was refused (${(err as Error).message}); reload the page to get a new one.`);
+      }
+      // The token says who; the database says what they may do now (a role may have changed since it was issued).
+      const access = await roomRole(db, documentName, claims.userId);
+      if (!access) throw refuse("You are not a member of this room (any more).");
+      if (registry.count(claims.userId) >= config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) throw refuse(CLOSE.tooManyConnections.reason);
+      connectionConfig.readOnly = !can(access.role, "edit");
+      const context: RoomContext = { userId: claims.userId, username: claims.username, roomId: documentName, role: access.role };
+      return context;
+    },
+
+    async connected({ connection, context, documentName, socketId }) {
+      const { userId } = context as RoomContext;
+      // Closing the socket itself (not only this room on it) makes the client reconnect and authenticate afresh.
+      registry.add(documentName, userId, socketId, { close: (event) => connection.webSocket.close(event?.code, event?.reason) });
+      // Checked again now that the connection counts: sockets opened at the same moment all passed onAuthenticate.
+      if (registry.count(userId) > config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) connection.webSocket.close(CLOSE.tooManyConnections.code, CLOSE.tooManyConnections.reason);
+    },
+
+    async onDisconnect({ context, documentName, socketId }) {
+      const room = context as RoomContext | undefined;
+      if (room?.userId) registry.remove(documentName, room.userId, socketId);
+    },
+
+    async afterLoadDocument({ document, documentName }) {
+      documentBytes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+    },
+
+    async onChange({ documentName, update }) {
+      documentBytes.set(documentName, (documentBytes.get(documentName) ?? 0) + update.byteLength);
+    },
+
+    async afterStoreDocument({ document, documentName }) {
+      documentBytes.set(documentName, Y.encodeStateAsUpdate(document).byteLength);
+    },
+
+    async beforeHandleMessage({ documentName, connection }) {
+      if ((documentBytes.get(documentName) ?? 0) > maxDocumentBytes && !connection.readOnly) {
+        connection.close(CLOSE.documentTooLarge);
+        throw refuse(CLOSE.documentTooLarge.reason);
+      }
+    },
+
+    async afterUnloadDocument({ documentName }) {
+      documentBytes.delete(documentName);
+    },
+  });
+
+  // Big messages are refused by the socket itself (close code 1009) before any parsing.
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: config.SAM_COLLAB_MAX_MESSAGE_KB * 1024 });
+
+  // Members removed or re-roled, rooms deleted: the web app announces it, we close the sockets concerned.
+  const control = redis.duplicate();
+  await control.subscribe(ROOM_CONTROL_CHANNEL);
+  control.on("message", (_channel, raw) => {
+    let message: RoomControlMessage;
+    try {
+      message = JSON.parse(raw) as RoomControlMessage;
+    } catch {
+      return;
+    }
+    if (message.kind === "deleted") registry.close(message.roomId, undefined, CLOSE.roomDeleted);
+    else registry.close(message.roomId, message.userId, CLOSE.roleChanged);
+  });
+
+  return {
+    request: (req: http.IncomingMessage, res: http.ServerResponse) => serveInternal(req, res, { hocuspocus, secret, log }),
+    upgrade(req, socket, head) {
+      if (new URL(req.url ?? "/", "http://collab").pathname !== "/collab") {
+        socket.destroy();
+        return;
+      }
+      sockets.handleUpgrade(req, socket, head, (ws) => {
+        // A socket error (an oversized or malformed frame) closes that socket; unhandled, it would end the process.
+        ws.on("error", (err) => log.debug({ err: err.message }, "room socket error"));
+        hocuspocus.handleConnection(ws, req);
+      });
+    },
+    async stop() {
+      control.disconnect();
+      // Closing every connection stores each document with unsaved changes (its last client left), then unloads it.
+      hocuspocus.closeConnections();
+      const deadline = Date.now() + 10_000;
+      while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      if (hocuspocus.getDocumentsCount() > 0) log.warn({ rooms: hocuspocus.getDocumentsCount() }, "rooms still open at shutdown");
+      sockets.close();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+import { MAX_ARGS, MAX_STDIN_BYTES } from "../executions/request";
+import { GRANTABLE_ROLES } from "./roles";
+
+/** What room, member and share-link requests may hold; checked at the edge like every /api/v1 body. */
+export const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_RUN_BODY_BYTES = 3 * MAX_STDIN_BYTES;
+
+const roomName = z
+  .string({ error: "name is required (a string)" })
+  .trim()
+  .min(1, "name must not be empty")
+  .max(80, "name must be at most 80 characters")
+  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "name must not contain control characters");
+
+const grantable = z.enum(GRANTABLE_ROLES, { error: 'role must be "viewer" or "editor"' });
+
+export const createRoomSchema = z
+  .object({ name: roomName, language: z.string({ error: "language is required (see GET /api/v1/runtimes)" }).min(1, "language is required") })
+  .strict();
+
+export const renameRoomSchema = z.object({ name: roomName }).strict();
+
+export const inviteSchema = z
+  .object({ username: z.string({ error: "username is required" }).trim().min(1, "username is required").max(32, "usernames are at most 32 characters"), role: grantable })
+  .strict();
+
+export const changeRoleSchema = z.object({ role: grantable }).strict();
+
+export const createShareLinkSchema = z.object({ role: grantable }).strict();
+
+export const joinSchema = z.object({ token: z.string({ error: "token is required (the part of the link after #)" }).min(1, "token is required").max(200, "token is too long") }).strict();
+
+export const roomRunSchema = z
+  .object({
+    stdin: z.string({ error: "stdin must be a string" }).optional(),
+    args: z.array(z.string({ error: "args must be strings" }).max(4096, "each arg must be at most 4096 characters")).max(MAX_ARGS, `at most ${MAX_ARGS} args`).optional(),
+  })
+  .strict();

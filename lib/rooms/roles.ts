@@ -1,0 +1,33 @@
+/**
+ * What each role may do in a room. The one table every check reads: pages,
+ * route handlers, SSE streams and the room socket (collab/) all ask `can`.
+ *
+ * | action  | viewer | editor | owner |
+ * |---------|--------|--------|-------|
+ * | read    | yes    | yes    | yes   |  open the room, files, presence, runs and output
+ * | edit    | no     | yes    | yes   |  files and the file tree
+ * | run     | no     | yes    | yes   |  run, stop, send stdin
+ * | manage  | no     | no     | yes   |  members, share links, rename, delete
+ */
+export const ROLES = ["viewer", "editor", "owner"] as const;
+export type RoomRole = (typeof ROLES)[number];
+export type RoomAction = "read" | "edit" | "run" | "manage";
+
+const ALLOWED: Record<RoomAction, readonly RoomRole[]> = {
+  read: ["viewer", "editor", "owner"],
+  edit: ["editor", "owner"],
+  run: ["editor", "owner"],
+  manage: ["owner"],
+};
+
+export function can(role: RoomRole, action: RoomAction): boolean {
+  return ALLOWED[action].includes(role);
+}
+
+export function isRole(value: unknown): value is RoomRole {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+/** Roles the owner can give to others: ownership itself is not handed out by invitation or link. */
+export const GRANTABLE_ROLES = ["viewer", "editor"] as const;
+export type GrantableRole = (typeof GRANTABLE_ROLES)[number];

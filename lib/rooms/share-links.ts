@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Database } from "../db/client";
+import { ApiError } from "../http/errors";
+import { ROLES, type GrantableRole, type RoomRole } from "./roles";
+import { touch } from "./rooms";
+
+/**
+ * Share links: `/join#<token>`. The token is `samr_` + 32 random bytes; only
+ * its SHA-256 is stored, so the link is shown once, when it is made. The token
+ * travels in the URL's fragment, which browsers never send to a server, and
+ * reaches the API in a POST body: it stays out of access logs.
+ */
+const PREFIX = "samr_";
+const TOKEN_PATTERN = /^samr_[A-Za-z0-9_-]{43}$/;
+const hash = (token: string) => createHash("sha256").update(token).digest("hex");
+
+export interface ShareLinkView {
+  id: string;
+  role: GrantableRole;
+  createdAt: Date;
+}
+
+export async function createShareLink(db: Database, roomId: string, role: GrantableRole, createdById: string): Promise<ShareLinkView & { token: string }> {
+  const token = PREFIX + randomBytes(32).toString("base64url");
+  const link = await db.shareLink.create({ data: { roomId, role, createdById, tokenHash: hash(token) } });
+  return { id: link.id, role, createdAt: link.createdAt, token };
+}
+
+export async function listShareLinks(db: Database, roomId: string): Promise<ShareLinkView[]> {
+  const links = await db.shareLink.findMany({ where: { roomId, revokedAt: null }, orderBy: { createdAt: "desc" } });
+  return links.map((l) => ({ id: l.id, role: l.role as GrantableRole, createdAt: l.createdAt }));
+}
+
+export async function revokeShareLink(db: Database, roomId: string, linkId: string): Promise<void> {
+  const revoked = /^[0-9a-f-]{36}$/i.test(linkId)
+    ? await db.shareLink.updateMany({ where: { id: linkId, roomId, revokedAt: null }, data: { revokedAt: new Date() } })
+    : { count: 0 };
+  if (revoked.count === 0) throw new ApiError(404, "link_not_found", `No active share link ${linkId} exists in this room.`);
+}
+
+/**
+ * Makes the user a member with the link's role. Someone who is already a
+ * member keeps the higher of the two roles (a viewer link never demotes an
+ * editor, and the owner stays the owner).
+ */
+export async function joinByToken(db: Database, token: string, userId: string): Promise<{ roomId: string; role: RoomRole }> {
+  const invalid = new ApiError(404, "link_invalid", "This share link is unknown or was revoked; ask the room's owner for a new one.");
+  if (!TOKEN_PATTERN.test(token)) throw invalid;
+  const link = await db.shareLink.findUnique({ where: { tokenHash: hash(token) } });
+  if (!link || link.revokedAt) throw invalid;
+  const granted = link.role as RoomRole;
+  const existing = await db.roomMember.findUnique({ where: { roomId_userId: { roomId: link.roomId, userId } } });
+  if (existing) {
+    const current = existing.role as RoomRole;
+    if (ROLES.indexOf(current) >= ROLES.indexOf(granted)) return { roomId: link.roomId, role: current };
+    await db.roomMember.update({ where: { roomId_userId: { roomId: link.roomId, userId } }, data: { role: granted } });
+  } else {
+    try {
+      await db.roomMember.create({ data: { roomId: link.roomId, userId, role: granted } });
+    } catch (err) {
+      // Opened twice at once: the other request made the membership.
+      if ((err as { code?: unknown }).code !== "P2002") throw err;
+    }
+  }
+  await touch(db, link.roomId);
+  return { roomId: link.roomId, role: granted };
+}

@@ -1,0 +1,124 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, watchedPage } from "../support/browser";
+import { PASSWORD, registerUser, webUrl } from "../support/api";
+import { ROOT } from "../support/stack";
+
+let browser: Browser;
+let closeBrowser: () => Promise<void>;
+beforeAll(async () => {
+  ({ browser, close: closeBrowser } = await launchBrowser());
+});
+afterAll(async () => {
+  await closeBrowser?.();
+});
+
+async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: webUrl() });
+  const { page, problems } = await watchedPage(context);
+  await page.goto(`${webUrl()}/signin`);
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.waitForURL(`${webUrl()}/`);
+  return { context, page, problems };
+}
+
+/** The text of the open file as Monaco shows it (the file is short: every line is rendered). */
+const editorText = (page: Page) =>
+  page.evaluate(() => [...document.querySelectorAll(".view-lines .view-line")].map((l) => (l.textContent ?? "").replace(/\u00a0/g, " ")).join("\n"));
+
+async function typeAtEnd(page: Page, text: string) {
+  await page.locator(".monaco-editor .view-lines").click();
+  await page.keyboard.press("Control+End");
+  await page.keyboard.type(text, { delay: 15 });
+}
+
+async function shareLink(page: Page, role: "editor" | "viewer"): Promise<string> {
+  await page.getByTestId("share").click();
+  await page.getByLabel("Role the link grants").selectOption(role);
+  await page.getByTestId("create-link").click();
+  const link = await page.getByTestId("share-link").inputValue();
+  await page.getByRole("button", { name: "Close" }).click();
+  return link;
+}
+
+describe("a room in the browser, with two people", () => {
+  it("share, co-edit, see each other, run together; a viewer can only watch", async () => {
+    const [ownerUser, guestUser, viewerUser] = await Promise.all([registerUser(), registerUser(), registerUser()]);
+    const owner = await signedIn(ownerUser.username);
+    const guest = await signedIn(guestUser.username);
+    const viewer = await signedIn(viewerUser.username);
+
+    // The owner creates a room from the Python template.
+    await owner.page.getByTestId("new-room-name").fill("Pair programming");
+    await owner.page.getByTestId("new-room-language").selectOption("python");
+    await owner.page.getByTestId("create-room").click();
+    await owner.page.waitForURL(/\/rooms\/[0-9a-f-]{36}$/);
+    await expect.poll(() => owner.page.getByTestId("connection").textContent(), { timeout: 20_000 }).toContain("Connected");
+    await owner.page.locator(".monaco-editor").waitFor({ timeout: 30_000 });
+    await expect.poll(() => editorText(owner.page), { timeout: 20_000 }).toContain("Hello, world!");
+
+    // Shares an editor link; the guest opens it and lands in the room as an editor.
+    const editorLink = await shareLink(owner.page, "editor");
+    await guest.page.goto(editorLink);
+    await guest.page.waitForURL(owner.page.url());
+    await expect.poll(() => guest.page.getByTestId("my-role").textContent()).toBe("editor");
+    await guest.page.locator(".monaco-editor").waitFor({ timeout: 30_000 });
+    await expect.poll(() => guest.page.getByTestId("presence").textContent(), { timeout: 15_000 }).toContain(ownerUser.username);
+
+    // Both type into the same file at the same time: both end with identical text holding every keystroke.
+    await owner.page.locator(".monaco-editor .view-lines").click();
+    await owner.page.keyboard.press("Control+End");
+    await owner.page.keyboard.press("Enter");
+    await guest.page.locator(".monaco-editor .view-lines").click();
+    await guest.page.keyboard.press("Control+Home");
+    await Promise.all([owner.page.keyboard.type('print("from the owner")', { delay: 20 }), guest.page.keyboard.type('print("from the guest")\n', { delay: 20 })]);
+    await expect.poll(async () => (await editorText(owner.page)) === (await editorText(guest.page)) && (await editorText(owner.page)).includes('print("from the guest")') && (await editorText(owner.page)).includes('print("from the owner")'), { timeout: 15_000 }).toBe(true);
+
+    // Each sees the other's cursor with their name.
+    await expect.poll(() => owner.page.locator("[class*=yRemoteSelectionHead-]").count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await owner.page.getByTestId("remote-cursor-styles").textContent()).toContain(guestUser.username.slice(0, 1));
+
+    // The owner runs the program; both see its output, and who started it.
+    await owner.page.getByTestId("run").click();
+    for (const p of [owner.page, guest.page]) {
+      await expect.poll(() => p.getByTestId("output").textContent(), { timeout: 60_000 }).toContain("from the owner");
+      await expect.poll(() => p.getByTestId("run-status").textContent(), { timeout: 60_000 }).toContain("Succeeded");
+      expect(await p.getByTestId("run-status").textContent()).toContain(`started by ${ownerUser.username}`);
+    }
+
+    // A program that reads its input gets what the runner typed; Ctrl+Enter runs it.
+    await typeAtEnd(guest.page, '\nprint("you said", input())');
+    await guest.page.getByTestId("stdin").fill("hello there");
+    await guest.page.locator(".monaco-editor .view-lines").click();
+    await guest.page.keyboard.press("Control+Enter");
+    await expect.poll(() => owner.page.getByTestId("output").textContent(), { timeout: 60_000 }).toContain("you said hello there");
+
+    // The screenshot for the README: a room with two members.
+    fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+    await owner.page.screenshot({ path: path.join(ROOT, "test-results", "room.png") });
+
+    // A viewer: can watch, cannot type or run; and the server refuses it too.
+    const viewerLink = await shareLink(owner.page, "viewer");
+    await viewer.page.goto(viewerLink);
+    await viewer.page.waitForURL(owner.page.url());
+    await expect.poll(() => viewer.page.getByTestId("my-role").textContent()).toBe("viewer");
+    await viewer.page.locator(".monaco-editor").waitFor({ timeout: 30_000 });
+    const before = await editorText(viewer.page);
+    await typeAtEnd(viewer.page, "VIEWER TYPING");
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await editorText(viewer.page)).toBe(before);
+    expect(await editorText(owner.page)).not.toContain("VIEWER");
+    expect(await viewer.page.getByTestId("run").isDisabled()).toBe(true);
+    const refused = await viewer.page.evaluate(async (url) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status, `/api/v1/rooms/${owner.page.url().split("/").pop()}/runs`);
+    expect(refused).toBe(403);
+    viewer.problems.splice(0, viewer.problems.length, ...viewer.problems.filter((p) => !p.includes("403")));
+
+    for (const { problems } of [owner, guest, viewer]) expect(problems).toEqual([]);
+    for (const { context } of [owner, guest, viewer]) await context.close();
+  }, 240_000);
+});
