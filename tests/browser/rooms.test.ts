@@ -42,7 +42,7 @@ async function shareLink(page: Page, role: "editor" | "viewer"): Promise<string>
   await page.getByLabel("Role the link grants").selectOption(role);
   await page.getByTestId("create-link").click();
   const link = await page.getByTestId("share-link").inputValue();
-  await page.getByRole("button", { name: "Close" }).click();
+  await page.getByRole("button", { name: "Close", exact: true }).click();
   return link;
 }
 

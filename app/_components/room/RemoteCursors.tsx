@@ -10,7 +10,7 @@ export function RemoteCursors({ peers }: { peers: Peer[] }) {
   const css = peers
     .filter((p) => !p.self)
     .map(
-      (p) => `.yRemoteSelection-${p.clientId}{background-color:${p.color}40}
+      (p) => `.yRemoteSelection-${p.clientId}{background-color:color-mix(in srgb, ${p.color} 25%, transparent)}
 .yRemoteSelectionHead-${p.clientId}{position:absolute;border-left:2px solid ${p.color};height:100%;box-sizing:border-box}
 .yRemoteSelectionHead-${p.clientId}::after{content:${cssString(p.name)};position:absolute;top:-1.2em;left:-2px;font-size:11px;line-height:1.2em;padding:0 3px;background:${p.color};color:#111;white-space:nowrap;border-radius:3px 3px 3px 0;pointer-events:none}`,
     )

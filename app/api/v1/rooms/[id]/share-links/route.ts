@@ -22,11 +22,12 @@ export const GET = route(async (request: Request, { params }: Params) => {
  * once: only the token's hash is kept.
  */
 export const POST = route(async (request: Request, { params }: Params) => {
-  const { db } = web();
+  const { db, config } = web();
   const caller = await requireCaller(request);
   const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "manage");
   const { role } = await readJson(request, createShareLinkSchema, MAX_BODY_BYTES);
   const link = await createShareLink(db, room.id, role, caller.user.id);
-  const url = new URL(`/join#${link.token}`, request.url).toString();
+  // The address people reach the app at (SAM_PUBLIC_URL), not whatever host this request named.
+  const url = `${config.publicUrl}/join#${link.token}`;
   return Response.json({ ...link, url }, { status: 201, headers: { "cache-control": "no-store" } });
 });
