@@ -7,7 +7,8 @@ import { eventsKey, EVENTS_TTL_SECONDS } from "./queue";
  * Output travels runner -> Redis -> SSE; job progress events are not used
  * (BullMQ trims them).
  */
-export type ExecutionEventType = "status" | "stdout" | "stderr" | "result";
+/** stdin: input typed into an interactive run, shown to everyone watching it. */
+export type ExecutionEventType = "status" | "stdout" | "stderr" | "stdin" | "result";
 
 export interface ExecutionEvent {
   id: string;

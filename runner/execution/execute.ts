@@ -9,6 +9,8 @@ import { OutputCollector, type OutputSink } from "./output";
 export interface ProgramRequest {
   files: Array<{ name: string; content: string }>;
   stdin: string;
+  /** Live input: see SandboxRun.interactive. */
+  interactive?: boolean;
   args: string[];
 }
 
@@ -56,6 +58,7 @@ export async function executeProgram(
       id: randomBytes(8).toString("hex"),
       files: request.files,
       stdin: request.stdin,
+      interactive: request.interactive,
       args: request.args,
       env: {
         SAM_ENTRY: entry,

@@ -7,6 +7,7 @@ import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { isFinal, type ExecutionStatus } from "../../lib/executions/status";
 import { executionView } from "../../lib/executions/view";
 import { executeProgram, type ProgramResult } from "../execution/execute";
+import { forwardLiveInput } from "./live-input";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
@@ -52,21 +53,33 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   if (attempt > 1) await resetEvents(redis, executionId);
   await appendEvent(redis, executionId, "status", { status: "running", attempt });
   const events = new EventBatcher(redis, executionId);
+  const live = new AbortController();
   let result: ProgramResult;
   try {
     result = await executeProgram(
       deps.driver,
       language,
-      { files: execution.files as Array<{ name: string; content: string }>, stdin: execution.stdin, args: execution.args as string[] },
+      {
+        files: execution.files as Array<{ name: string; content: string }>,
+        stdin: execution.stdin,
+        args: execution.args as string[],
+        interactive: execution.interactive,
+      },
       execution.limits as unknown as RunLimits,
       deps.diskMb,
       {
         chunk: (channel, text) => events.add(channel, text),
         compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
-        onHandle: (handle) => deps.running.set(executionId, handle),
+        onHandle: (handle) => {
+          deps.running.set(executionId, handle);
+          if (execution.interactive && handle.stdin) {
+            void forwardLiveInput({ redis, log: deps.log, executionId, initial: execution.stdin, stdin: handle.stdin, events, signal: live.signal });
+          }
+        },
       },
     );
   } finally {
+    live.abort();
     deps.running.delete(executionId);
     events.flush();
   }

@@ -24,6 +24,12 @@ export interface SandboxRun {
   /** The launcher's variables (see sandbox/images/runtime/sam-run). */
   env: Record<string, string>;
   limits: SandboxLimits;
+  /**
+   * Live input: the program's stdin stays open and the handle's `stdin` feeds
+   * it (the run's stdin first, then whatever is typed), until it is ended.
+   * Otherwise the program reads `stdin` from a file and then end-of-file.
+   */
+  interactive?: boolean;
 }
 
 export interface SandboxStreams {
@@ -47,6 +53,8 @@ export interface SandboxOutcome {
 export interface SandboxHandle {
   done: Promise<SandboxOutcome>;
   kill(reason: "requested"): Promise<void>;
+  /** The program's stdin, for interactive runs on a driver that supports them. */
+  stdin?: { write(data: string): void; end(): void };
 }
 
 /** Thrown when the sandbox itself failed (not the program): the job is retried. */

@@ -91,12 +91,16 @@ describe("a room in the browser, with two people", () => {
       expect(await p.getByTestId("run-status").textContent()).toContain(`started by ${ownerUser.username}`);
     }
 
-    // A program that reads its input gets what the runner typed; Ctrl+Enter runs it.
+    // A program that reads input gets what the runner types while it runs; Ctrl+Enter runs it.
     await typeAtEnd(guest.page, '\nprint("you said", input())');
-    await guest.page.getByTestId("stdin").fill("hello there");
     await guest.page.locator(".monaco-editor .view-lines").click();
     await guest.page.keyboard.press("Control+Enter");
-    await expect.poll(() => owner.page.getByTestId("output").textContent(), { timeout: 60_000 }).toContain("you said hello there");
+    await guest.page.getByTestId("live-input").waitFor({ timeout: 30_000 });
+    await guest.page.getByTestId("live-input").fill("hello there");
+    await guest.page.getByTestId("live-input").press("Enter");
+    for (const p of [owner.page, guest.page]) {
+      await expect.poll(() => p.getByTestId("output").textContent(), { timeout: 30_000 }).toContain("you said hello there");
+    }
 
     // The screenshot for the README: a room with two members.
     fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });

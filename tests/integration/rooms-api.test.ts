@@ -98,10 +98,10 @@ describe("rooms API", () => {
       const text = entry!.get("text") as Y.Text;
       client.doc.transact(() => {
         text.delete(0, text.length);
-        text.insert(0, "import sys\nprint('edited', sys.stdin.read().strip())\n");
+        text.insert(0, "import sys\nprint('edited', input())\n");
       });
       await eventually("the edit to reach the server", async () => (await api("GET", `/api/v1/rooms/${roomId}`, { token: editor.token })).status === 200 && client.provider.unsyncedChanges === 0);
-      const started = await api("POST", `/api/v1/rooms/${roomId}/runs`, { token: editor.token, body: { stdin: "from stdin" } });
+      const started = await api("POST", `/api/v1/rooms/${roomId}/runs`, { token: editor.token, body: { stdin: "from stdin\n" } });
       expect(started.status).toBe(202);
       const result = await waitForRun(started.json.id, viewer.token);
       expect(result.status).toBe("succeeded");

@@ -77,7 +77,8 @@ export function RoomWorkspace(props: { room: { id: string; name: string; languag
     if (!canEdit) return;
     setRunError(undefined);
     try {
-      await api(`/api/v1/rooms/${room.id}/runs`, { method: "POST", body: { stdin } });
+      // Input given before the run is typed ahead, as whole lines; more can be typed while it runs.
+      await api(`/api/v1/rooms/${room.id}/runs`, { method: "POST", body: { stdin: stdin && !stdin.endsWith("\n") ? `${stdin}\n` : stdin } });
     } catch (err) {
       setRunError(err instanceof ApiFailure ? err.message : "Could not start the run.");
     }

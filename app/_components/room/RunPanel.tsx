@@ -32,7 +32,19 @@ export function RunPanel(props: {
 }) {
   const { current } = props;
   const [stopError, setStopError] = useState<string>();
+  const [line, setLine] = useState("");
   const running = current !== undefined && !FINAL.has(current.status);
+
+  // Typing into the running program: each line goes to its stdin (and everyone sees it in the output).
+  const send = async (body: { data?: string; eof?: boolean }) => {
+    if (!current) return;
+    setStopError(undefined);
+    try {
+      await api(`/api/v1/executions/${current.id}/stdin`, { method: "POST", body });
+    } catch (err) {
+      setStopError(err instanceof ApiFailure ? err.message : "Could not send the input.");
+    }
+  };
 
   const stop = async () => {
     if (!current) return;
@@ -83,6 +95,21 @@ export function RunPanel(props: {
         )}
       </div>
       {current?.compileOutput && <pre className="output compile">{current.compileOutput}</pre>}
+      {running && props.canRun && (
+        <form
+          className="inline-form live-input"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send({ data: `${line}\n` });
+            setLine("");
+          }}
+        >
+          <input value={line} onChange={(e) => setLine(e.target.value)} placeholder="Type to the program, Enter sends" aria-label="Input to the running program" data-testid="live-input" />
+          <button type="button" onClick={() => void send({ eof: true })} title="End of input (Ctrl+D)">
+            EOF
+          </button>
+        </form>
+      )}
       <pre className="output" data-testid="output" aria-label="Program output">
         {current?.output.map((piece, i) => (
           <span key={i} className={piece.stream}>

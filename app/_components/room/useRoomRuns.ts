@@ -16,7 +16,7 @@ export interface RunView {
   compileOutput?: string | null;
   createdAt?: string;
   /** Output in arrival order, each piece tagged with its stream. */
-  output: Array<{ stream: "stdout" | "stderr"; text: string }>;
+  output: Array<{ stream: "stdout" | "stderr" | "stdin"; text: string }>;
 }
 
 /**
@@ -46,7 +46,7 @@ export function useRoomRuns(roomId: string) {
         const { status } = JSON.parse((e as MessageEvent).data) as { status: string };
         update((run) => ({ ...run, status: status === "compiled" ? "running" : status }));
       });
-      for (const stream of ["stdout", "stderr"] as const) {
+      for (const stream of ["stdout", "stderr", "stdin"] as const) {
         source.addEventListener(stream, (e) => {
           const text = JSON.parse((e as MessageEvent).data) as string;
           update((run) => ({ ...run, output: [...run.output, { stream, text }] }));

@@ -1,5 +1,6 @@
 -- AlterTable
-ALTER TABLE "Execution" ADD COLUMN "roomId" UUID;
+ALTER TABLE "Execution" ADD COLUMN "interactive" BOOLEAN NOT NULL DEFAULT false,
+ADD COLUMN "roomId" UUID;
 
 -- CreateTable
 CREATE TABLE "Room" (

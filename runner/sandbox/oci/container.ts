@@ -35,11 +35,12 @@ const WAITING_LINE = "sam-run: waiting\n";
 export async function spawnContainer(
   runtime: OciRuntimeBinary,
   fields: Omit<OciContainer, "proc" | "sink" | "closed" | "exited" | "waiting">,
-  opts: { warm: boolean },
+  opts: { warm: boolean; interactive?: boolean },
 ): Promise<OciContainer> {
   const proc = await runtime.run(fields.bundle, fields.bundle, fields.id);
   const container: OciContainer = { ...fields, proc, sink: null, exited: false, closed: undefined as never, waiting: null };
-  if (!opts.warm) proc.stdin.end();
+  // A cold, non-interactive run reads its stdin from a file: the pipe has nothing to say.
+  if (!opts.warm && !opts.interactive) proc.stdin.end();
   container.closed = proc.closed.then((status) => {
     container.exited = true;
     return status;
@@ -70,7 +71,7 @@ export async function spawnContainer(
 export function writeWarmSettings(inputDir: string, env: Record<string, string>, args: string[], cpuSeconds: number): void {
   const envDir = path.join(inputDir, "env");
   fs.mkdirSync(envDir, { recursive: true, mode: 0o755 });
-  for (const name of ["SAM_ENTRY", "SAM_COMPILE", "SAM_COMPILE_SECONDS", "SAM_RUN", "SAM_MARKER"]) {
+  for (const name of ["SAM_ENTRY", "SAM_COMPILE", "SAM_COMPILE_SECONDS", "SAM_RUN", "SAM_MARKER", "SAM_INTERACTIVE"]) {
     fs.writeFileSync(path.join(envDir, name), env[name] ?? "", { mode: 0o644, flag: "wx" });
   }
   fs.writeFileSync(path.join(inputDir, "args"), args.map((a) => `${a}\0`).join(""), { mode: 0o644, flag: "wx" });
@@ -81,7 +82,7 @@ export function writeWarmSettings(inputDir: string, env: Record<string, string>,
  * Tells a warm container's launcher to go, once it waits. A loaded machine can
  * take seconds to get there; the run's own clock has not started yet.
  */
-export async function signalGo(container: OciContainer, timeoutMs = 60_000): Promise<void> {
+export async function signalGo(container: OciContainer, interactive: boolean, timeoutMs = 60_000): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error("the warm container's launcher never became ready")), timeoutMs);
@@ -91,5 +92,7 @@ export async function signalGo(container: OciContainer, timeoutMs = 60_000): Pro
   } finally {
     clearTimeout(timer);
   }
-  container.proc.stdin.end("go\n");
+  // Interactive: the pipe stays open, and what follows the go line is the program's input.
+  if (interactive) container.proc.stdin.write("go\n");
+  else container.proc.stdin.end("go\n");
 }

@@ -91,6 +91,7 @@ export class OciDriver implements SandboxDriver {
     args: string[],
     prepare: (inputDir: string) => void,
     warm = false,
+    interactive = false,
   ): Promise<OciContainer> {
     const runId = randomBytes(8).toString("hex");
     const id = `sam-${runId}`;
@@ -107,7 +108,7 @@ export class OciDriver implements SandboxDriver {
       );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
       createRunCgroup(cgroupPath, { memoryBytes: limits.memoryMb * 1024 * 1024, processes: limits.processes, cpuCores: this.opts.cpuCores ?? 1 });
-      return await spawnContainer(this.runtime, { id, bundle, inputDir, cgroupPath, limits }, { warm });
+      return await spawnContainer(this.runtime, { id, bundle, inputDir, cgroupPath, limits }, { warm, interactive });
     } catch (err) {
       fs.rmSync(bundle, { recursive: true, force: true });
       void removeCgroupTree(cgroupPath).catch(() => undefined);
@@ -127,19 +128,21 @@ export class OciDriver implements SandboxDriver {
     if (container) {
       try {
         writeInputDir(container.inputDir, spec);
-        writeWarmSettings(container.inputDir, spec.env, spec.args, Math.max(1, Math.ceil(spec.limits.cpuTimeMs / 1000)));
+        const env = spec.interactive ? { ...spec.env, SAM_INTERACTIVE: "1" } : spec.env;
+        writeWarmSettings(container.inputDir, env, spec.args, Math.max(1, Math.ceil(spec.limits.cpuTimeMs / 1000)));
       } catch (err) {
         void this.destroy(container);
         throw new SandboxInfrastructureError(`could not hand the run to a warm container: ${(err as Error).message}`, { cause: err });
       }
     } else {
-      container = await this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec));
+      const env = spec.interactive ? { ...spec.env, SAM_INTERACTIVE: "1" } : spec.env;
+      container = await this.launch(spec.limits, env, spec.args, (inputDir) => writeInputDir(inputDir, spec), false, spec.interactive);
     }
     container.sink = streams;
     this.active++;
     clearTimeout(this.refillTimer);
     this.remember(key, spec.limits);
-    const handle = this.supervise(container, spec.limits, warm);
+    const handle = this.supervise(container, spec.limits, warm, spec.interactive ?? false);
     void handle.done
       .finally(() => {
         this.active--;
@@ -151,7 +154,7 @@ export class OciDriver implements SandboxDriver {
     return handle;
   }
 
-  private supervise(container: OciContainer, limits: SandboxLimits, warm: boolean): SandboxHandle {
+  private supervise(container: OciContainer, limits: SandboxLimits, warm: boolean, interactive: boolean): SandboxHandle {
     let killedFor: SandboxOutcome["killedFor"] = null;
     const kill = async (reason: NonNullable<SandboxOutcome["killedFor"]>) => {
       killedFor ??= reason;
@@ -163,14 +166,17 @@ export class OciDriver implements SandboxDriver {
     let cpuWatch: NodeJS.Timeout | undefined;
     let started = Date.now();
 
+    let wentAhead!: () => void;
+    const goneAhead = new Promise<void>((resolve) => (wentAhead = resolve));
     const go = async () => {
       if (warm) {
         // What the waiting launcher used is not the program's.
         baselineCpu = readCpuTimeMs(container.cgroupPath) ?? 0;
         resetMemoryPeak(container.cgroupPath);
-        await signalGo(container);
+        await signalGo(container, interactive);
       }
       started = Date.now();
+      wentAhead();
       wallTimer = setTimeout(() => void kill("wall_time"), limits.wallTimeMs);
       // rlimits count per process; the cgroup counts every process of the run.
       cpuWatch = setInterval(() => {
@@ -207,7 +213,14 @@ export class OciDriver implements SandboxDriver {
         killedFor,
       };
     })();
-    return { done, kill: (reason) => kill(reason) };
+    // Input waits for the go line (a warm launcher reads its first line as the go), then keeps its order.
+    const pipe = container.proc.stdin;
+    let input = goneAhead;
+    const stdin = {
+      write: (data: string) => void (input = input.then(() => void pipe.write(data))),
+      end: () => void (input = input.then(() => void pipe.end())),
+    };
+    return { done, kill: (reason) => kill(reason), stdin: interactive ? stdin : undefined };
   }
 
   /** A started (or starting), still-waiting container for these limits, if there is one. */

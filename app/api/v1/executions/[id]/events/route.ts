@@ -39,7 +39,7 @@ export const GET = route(async (request: Request, { params }: Params) => {
         while (!closed) {
           const events = await readEvents(conn, execution.id, last, 10_000);
           for (const e of events) {
-            send(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.type === "stdout" || e.type === "stderr" ? JSON.stringify(e.data) : e.data}\n\n`);
+            send(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.type === "stdout" || e.type === "stderr" || e.type === "stdin" ? JSON.stringify(e.data) : e.data}\n\n`);
             last = e.id;
             if (e.type === "result") return finish();
           }

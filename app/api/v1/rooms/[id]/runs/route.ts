@@ -56,6 +56,7 @@ export const POST = route(async (request: Request, { params }: Params) => {
     data: {
       userId: caller.user.id,
       roomId: room.id,
+      interactive: true,
       language: runtime.language,
       version: runtime.version,
       files,

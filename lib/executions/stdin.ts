@@ -1,0 +1,38 @@
+import type { Redis } from "ioredis";
+import { MAX_STDIN_BYTES } from "./request";
+
+/**
+ * Input typed into a running interactive program: the API appends it to a
+ * Redis stream per execution, and the runner running it passes each piece to
+ * the program's stdin in order (`eof` closes it). A stream, not a channel, so
+ * input typed before the runner started listening is not lost. What one run
+ * may receive in total is capped like a request's stdin.
+ */
+const key = (executionId: string) => `sam:exec:${executionId}:stdin`;
+const bytesKey = (executionId: string) => `sam:exec:${executionId}:stdin-bytes`;
+const TTL_SECONDS = 3600;
+
+export interface StdinPiece {
+  id: string;
+  data: string;
+  eof: boolean;
+}
+
+/** Appends input; false when it would take the run past the input cap. */
+export async function appendStdin(redis: Redis, executionId: string, data: string, eof: boolean): Promise<boolean> {
+  const total = await redis.incrby(bytesKey(executionId), Buffer.byteLength(data));
+  await redis.expire(bytesKey(executionId), TTL_SECONDS);
+  if (total > MAX_STDIN_BYTES) return false;
+  await redis.multi().xadd(key(executionId), "*", "data", data, "eof", eof ? "1" : "0").expire(key(executionId), TTL_SECONDS).exec();
+  return true;
+}
+
+/** Input after `afterId` ("0" for all), waiting up to `blockMs`. Use a connection of its own: XREAD BLOCK holds it. */
+export async function readStdin(redis: Redis, executionId: string, afterId: string, blockMs: number): Promise<StdinPiece[]> {
+  const reply = (await redis.xread("COUNT", 100, "BLOCK", blockMs, "STREAMS", key(executionId), afterId)) as Array<[string, Array<[string, string[]]>]> | null;
+  return (reply?.[0]?.[1] ?? []).map(([id, fields]) => {
+    const map: Record<string, string> = {};
+    for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
+    return { id, data: map.data ?? "", eof: map.eof === "1" };
+  });
+}
