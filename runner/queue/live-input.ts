@@ -6,8 +6,8 @@ import type { SandboxHandle } from "../sandbox/driver";
 import type { EventBatcher } from "./event-batcher";
 
 /**
- * Feeds an interactive run: first the run's own stdin, then each piece typed
- * into it (POST /api/v1/executions/:id/stdin) as it arrives, until someone
+ * Feeds an interactive run (the driver has already given it the run's own
+ * stdin): each piece typed into it (POST /api/v1/executions/:id/stdin) as it arrives, until someone
  * sends end-of-file or the run ends. Each piece typed is also added to the
  * run's event stream, so everyone watching sees the input beside the output.
  */
@@ -15,13 +15,11 @@ export async function forwardLiveInput(opts: {
   redis: Redis;
   log: Logger;
   executionId: string;
-  initial: string;
   stdin: NonNullable<SandboxHandle["stdin"]>;
   events: EventBatcher;
   signal: AbortSignal;
 }): Promise<void> {
   const { executionId, stdin, events, signal } = opts;
-  if (opts.initial) stdin.write(opts.initial);
   // XREAD BLOCK holds its connection.
   const conn = opts.redis.duplicate();
   signal.addEventListener("abort", () => conn.disconnect(), { once: true });

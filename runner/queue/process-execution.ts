@@ -73,7 +73,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
         onHandle: (handle) => {
           deps.running.set(executionId, handle);
           if (execution.interactive && handle.stdin) {
-            void forwardLiveInput({ redis, log: deps.log, executionId, initial: execution.stdin, stdin: handle.stdin, events, signal: live.signal });
+            void forwardLiveInput({ redis, log: deps.log, executionId, stdin: handle.stdin, events, signal: live.signal });
           }
         },
       },

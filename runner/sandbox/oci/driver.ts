@@ -143,6 +143,8 @@ export class OciDriver implements SandboxDriver {
     clearTimeout(this.refillTimer);
     this.remember(key, spec.limits);
     const handle = this.supervise(container, spec.limits, warm, spec.interactive ?? false);
+    // The run's own stdin comes first; what is typed later follows it.
+    if (spec.stdin) handle.stdin?.write(spec.stdin);
     void handle.done
       .finally(() => {
         this.active--;
