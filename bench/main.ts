@@ -9,6 +9,7 @@ import { loadCatalogue } from "../runner/languages/catalogue";
 import { OciDriver } from "../runner/sandbox/oci/driver";
 import { resolveOciRuntime } from "../runner/sandbox/select";
 import { startBacking, startService, type Backing } from "../tests/support/stack";
+import { benchCollab } from "./collab";
 
 /**
  * `npm run bench`: end-to-end latency and throughput of running a Python
@@ -23,7 +24,9 @@ const SANDBOX_DIR = process.env.SAM_SANDBOX_DIR ?? "/var/tmp/sam-test-sandbox";
 const PROGRAM = "print('hello')";
 const SPACED = Number(process.env.BENCH_SPACED ?? 30);
 const SPACED_GAP_MS = 500;
-const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",") as Array<"oci" | "docker">;
+const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",").filter(Boolean) as Array<"oci" | "docker">;
+/** Which parts to run: executions (sandboxes) and/or collab (rooms). */
+const PARTS = (process.env.BENCH_PARTS ?? "executions,collab").split(",");
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -109,6 +112,31 @@ async function benchDriver(backing: Backing, webUrl: string, token: string, driv
   }
 }
 
+
+async function benchExecutions(backing: Backing, webUrl: string, token: string, rootfs: string, log: (m: string) => void) {
+  log(`bare process: ${SEQUENTIAL} sequential runs, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
+  await bareRun();
+  const bareLatencies: number[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) bareLatencies.push(await timed(bareRun));
+  const bare = { p50: percentile(bareLatencies, 50), p99: percentile(bareLatencies, 99), throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun), spacedP50: NaN };
+
+  const rows: Array<[string, Row]> = [["bare process", bare]];
+  log(`oci driver alone (${resolveOciRuntime("auto")}, no API): the same runs`);
+  rows.push([`oci driver alone (${resolveOciRuntime("auto")}, no API)`, await benchOciAlone(rootfs)]);
+  for (const driver of DRIVERS) {
+    log(`${driver} driver: ${SEQUENTIAL} sequential runs through the API, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
+    rows.push([`${driver} driver${driver === "oci" ? ` (${resolveOciRuntime("auto")})` : ""} (API, end to end)`, await benchDriver(backing, webUrl, token, driver)]);
+  }
+  const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
+  console.log(`\nPython hello world on ${os.cpus()[0]?.model?.trim()} x${os.availableParallelism()}, ${SEQUENTIAL} sequential runs, ${THROUGHPUT_RUNS} runs at concurrency ${CONCURRENCY}\n`);
+  console.log(`| how | p50 latency ms | p99 latency ms | throughput runs/s | p50 vs bare | throughput vs bare | p50 ms, runs ${SPACED_GAP_MS} ms apart |`);
+  console.log("|---|---|---|---|---|---|---|");
+  for (const [name, r] of rows) {
+    const spaced = Number.isNaN(r.spacedP50) ? "" : `${fmt(r.spacedP50)} (${(r.spacedP50 / bare.p50).toFixed(1)}x)`;
+    console.log(`| ${name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.throughput)} | ${(r.p50 / bare.p50).toFixed(1)}x | ${((r.throughput / bare.throughput) * 100).toFixed(0)}% | ${spaced} |`);
+  }
+}
+
 async function main() {
   const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
   const tag = await ensureRuntimeImage({ engine: "podman", log });
@@ -123,26 +151,18 @@ async function main() {
     });
     const { token } = (await reg.json()) as { token: string };
 
-    log(`bare process: ${SEQUENTIAL} sequential runs, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
-    await bareRun();
-    const bareLatencies: number[] = [];
-    for (let i = 0; i < SEQUENTIAL; i++) bareLatencies.push(await timed(bareRun));
-    const bare = { p50: percentile(bareLatencies, 50), p99: percentile(bareLatencies, 99), throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun), spacedP50: NaN };
-
-    const rows: Array<[string, Row]> = [["bare process", bare]];
-    log(`oci driver alone (${resolveOciRuntime("auto")}, no API): the same runs`);
-    rows.push([`oci driver alone (${resolveOciRuntime("auto")}, no API)`, await benchOciAlone(rootfs)]);
-    for (const driver of DRIVERS) {
-      log(`${driver} driver: ${SEQUENTIAL} sequential runs through the API, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
-      rows.push([`${driver} driver${driver === "oci" ? ` (${resolveOciRuntime("auto")})` : ""} (API, end to end)`, await benchDriver(backing, web.url, token, driver)]);
-    }
-    const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
-    console.log(`\nPython hello world on ${os.cpus()[0]?.model?.trim()} x${os.availableParallelism()}, ${SEQUENTIAL} sequential runs, ${THROUGHPUT_RUNS} runs at concurrency ${CONCURRENCY}\n`);
-    console.log(`| how | p50 latency ms | p99 latency ms | throughput runs/s | p50 vs bare | throughput vs bare | p50 ms, runs ${SPACED_GAP_MS} ms apart |`);
-    console.log("|---|---|---|---|---|---|---|");
-    for (const [name, r] of rows) {
-      const spaced = Number.isNaN(r.spacedP50) ? "" : `${fmt(r.spacedP50)} (${(r.spacedP50 / bare.p50).toFixed(1)}x)`;
-      console.log(`| ${name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.throughput)} | ${(r.p50 / bare.p50).toFixed(1)}x | ${((r.throughput / bare.throughput) * 100).toFixed(0)}% | ${spaced} |`);
+    if (PARTS.includes("executions")) await benchExecutions(backing, web.url, token, rootfs, log);
+    if (PARTS.includes("collab")) {
+      const collab = await startService("collab/main.ts", backing, { LOG_LEVEL: "warn" });
+      try {
+        const r = await benchCollab(backing, collab, log);
+        console.log(`\nRooms: ${r.clients} clients typing in one room (${r.edits} edits, each seen by all ${r.clients - 1} others: ${r.delivered})\n`);
+        console.log("| edit seen by every other client: p50 ms | p99 ms | collab memory per open room |");
+        console.log("|---|---|---|");
+        console.log(`| ${r.p50.toFixed(1)} | ${r.p99.toFixed(1)} | ${(r.perRoomKb / 1024).toFixed(2)} MiB |`);
+      } finally {
+        await collab.stop();
+      }
     }
   } finally {
     await web.stop();
