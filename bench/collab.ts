@@ -35,7 +35,13 @@ function client(url: string, roomId: string, token: string) {
   const provider = new HocuspocusProvider({ websocketProvider: socket, name: roomId, document: doc, token, onSynced: ({ state }) => state && synced() });
   provider.attach();
   const text = () => [...doc.getMap<Y.Map<unknown>>("files").values()][0]!.get("text") as Y.Text;
-  return { doc, ready, text, close: () => (provider.destroy(), socket.destroy(), doc.destroy()) };
+  const close = () => {
+    (socket as unknown as { webSocket?: { on?: (event: string, fn: () => void) => void } }).webSocket?.on?.("error", () => undefined);
+    provider.destroy();
+    socket.destroy();
+    doc.destroy();
+  };
+  return { doc, ready, text, close };
 }
 
 export async function benchCollab(backing: Backing, collab: RunningService, log: (m: string) => void) {

@@ -79,9 +79,32 @@ describe("a room in the browser, with two people", () => {
     await Promise.all([owner.page.keyboard.type('print("from the owner")', { delay: 20 }), guest.page.keyboard.type('print("from the guest")\n', { delay: 20 })]);
     await expect.poll(async () => (await editorText(owner.page)) === (await editorText(guest.page)) && (await editorText(owner.page)).includes('print("from the guest")') && (await editorText(owner.page)).includes('print("from the owner")'), { timeout: 15_000 }).toBe(true);
 
+    // Undo undoes only my own edits: the guest's undo takes back the guest's last words, not the owner's.
+    // (Edits less than half a second apart undo together, so the words come after a pause.)
+    await new Promise((r) => setTimeout(r, 700));
+    await guest.page.keyboard.type("# guest's last words", { delay: 10 });
+    await expect.poll(() => editorText(owner.page), { timeout: 10_000 }).toContain("# guest's last words");
+    await new Promise((r) => setTimeout(r, 700)); // a pause ends the undo group
+    await guest.page.keyboard.press("Control+z");
+    await expect.poll(() => editorText(owner.page), { timeout: 10_000 }).not.toContain("# guest's last words");
+    expect(await editorText(guest.page)).toContain('print("from the owner")');
+    expect(await editorText(guest.page)).toContain('print("from the guest")');
+
     // Each sees the other's cursor with their name.
     await expect.poll(() => owner.page.locator("[class*=yRemoteSelectionHead-]").count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await owner.page.getByTestId("remote-cursor-styles").textContent()).toContain(guestUser.username.slice(0, 1));
+
+    // Follow: the guest follows the owner; when the owner opens another file, the guest's view goes there too.
+    owner.page.once("dialog", (d) => void d.accept("notes.txt"));
+    await owner.page.getByTestId("new-file").click();
+    await guest.page.getByTestId("file-notes.txt").waitFor({ timeout: 10_000 });
+    await guest.page.getByRole("button", { name: "Follow", exact: true }).click();
+    await owner.page.getByTestId("file-notes.txt").click();
+    await expect.poll(() => guest.page.locator(".tab.active").textContent(), { timeout: 10_000 }).toContain("notes.txt");
+    await guest.page.getByRole("button", { name: "Following", exact: true }).click();
+    await owner.page.getByTestId("file-main.py").click();
+    await guest.page.getByTestId("file-main.py").click();
+    await expect.poll(() => editorText(guest.page)).toContain('print("from the owner")');
 
     // The owner runs the program; both see its output, and who started it.
     await owner.page.getByTestId("run").click();
@@ -121,6 +144,12 @@ describe("a room in the browser, with two people", () => {
     const refused = await viewer.page.evaluate(async (url) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status, `/api/v1/rooms/${owner.page.url().split("/").pop()}/runs`);
     expect(refused).toBe(403);
     viewer.problems.splice(0, viewer.problems.length, ...viewer.problems.filter((p) => !p.includes("403")));
+
+    // A tablet held upright: the room still fits the screen (panels stack), nothing scrolls sideways.
+    await guest.page.setViewportSize({ width: 820, height: 1180 });
+    await expect.poll(() => guest.page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    expect(await guest.page.getByTestId("run").isVisible()).toBe(true);
+    await guest.page.screenshot({ path: path.join(ROOT, "test-results", "room-tablet.png") });
 
     for (const { problems } of [owner, guest, viewer]) expect(problems).toEqual([]);
     for (const { context } of [owner, guest, viewer]) await context.close();

@@ -93,6 +93,10 @@ describe("room roles, enforced by the API", () => {
     expect((await api("GET", `/api/v1/executions/${id}`, { token: r.viewer.token })).status).toBe(200);
     expect((await api("GET", `/api/v1/executions/${id}`, { token: r.outsider.token })).status).toBe(404);
     expect((await api("DELETE", `/api/v1/executions/${id}`, { token: r.viewer.token })).status).toBe(403);
+    // Typing into it: the same rule (an editor may; the run may have finished already: 409).
+    expect((await api("POST", `/api/v1/executions/${id}/stdin`, { token: r.viewer.token, body: { data: "x\n" } })).status).toBe(403);
+    expect((await api("POST", `/api/v1/executions/${id}/stdin`, { token: r.outsider.token, body: { data: "x\n" } })).status).toBe(404);
+    expect([202, 409]).toContain((await api("POST", `/api/v1/executions/${id}/stdin`, { token: r.editor.token, body: { data: "x\n" } })).status);
     expect((await api("DELETE", `/api/v1/executions/${id}`, { token: r.outsider.token })).status).toBe(404);
     const stopped = await api("DELETE", `/api/v1/executions/${id}`, { token: r.owner.token });
     // The hello world may already have finished: then there is nothing to stop (409), which is still allowed.

@@ -26,6 +26,9 @@ export async function launchBrowser(): Promise<{ browser: Browser; close: () => 
 /** A page that records console errors and failed requests, so tests can require none. */
 export async function watchedPage(context: BrowserContext): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
+  // The suite runs attack tests (fork bombs, CPU spins) beside the browser on two cores: be patient.
+  page.setDefaultTimeout(90_000);
+  page.setDefaultNavigationTimeout(90_000);
   const problems: string[] = [];
   page.on("console", (msg) => {
     if (msg.type() === "error") problems.push(`console: ${msg.text()}`);

@@ -43,8 +43,8 @@ export interface RoomClient {
  * the room socket through the web app's /collab proxy (or straight to the
  * collab service), with a token function (fresh token per connect).
  */
-export function connectRoom(roomId: string, token: string | (() => Promise<string>), opts: { direct?: boolean } = {}): RoomClient {
-  const base = opts.direct ? inject("collabUrl") : inject("webUrl");
+export function connectRoom(roomId: string, token: string | (() => Promise<string>), opts: { direct?: boolean; collabUrl?: string } = {}): RoomClient {
+  const base = opts.collabUrl ?? (opts.direct ? inject("collabUrl") : inject("webUrl"));
   const url = `${base.replace(/^http/, "ws")}/collab`;
   const doc = new Y.Doc();
   const closeEvents: RoomClient["closeEvents"] = [];
@@ -70,6 +70,8 @@ export function connectRoom(roomId: string, token: string | (() => Promise<strin
     authFailures,
     synced,
     destroy() {
+      // ws reports closing a socket that is still connecting as an error event: expected here, not a failure.
+      (socket as unknown as { webSocket?: { on?: (event: string, fn: () => void) => void } }).webSocket?.on?.("error", () => undefined);
       provider.destroy();
       socket.destroy();
       doc.destroy();

@@ -15,8 +15,9 @@ type Editor = import("monaco-editor").editor.IStandaloneCodeEditor;
  * The editor for one file, bound to the file's Y.Text with y-monaco: every
  * keystroke merges with everyone else's (no locks), remote cursors and
  * selections show in each person's colour (styles from RemoteCursors), and
- * undo/redo only undoes my own edits (y-monaco's undo manager tracks this
- * binding's changes only). Viewers get a read-only editor; the server
+ * undo/redo only undo my own edits: Monaco's own undo stack knows nothing of
+ * the others' changes, so the keys go to a Y.UndoManager that tracks only
+ * this binding's changes. Viewers get a read-only editor; the server
  * refuses their edits anyway.
  */
 export function EditorPane(props: {
@@ -34,6 +35,7 @@ export function EditorPane(props: {
   onRun.current = props.onRun;
   const onCursor = useRef(props.onCursor);
   onCursor.current = props.onCursor;
+  const undoTarget = useRef<Y.UndoManager | undefined>(undefined);
 
   // One model per open file, bound to its Y.Text while shown.
   useEffect(() => {
@@ -44,8 +46,12 @@ export function EditorPane(props: {
     const model = monaco.editor.createModel(text.toString(), languageOfPath(props.path));
     editor.setModel(model);
     const binding = new MonacoBinding(text, model, new Set([editor]), props.provider.awareness ?? undefined);
+    const undo = new Y.UndoManager(text, { trackedOrigins: new Set([binding]) });
+    undoTarget.current = undo;
     const cursor = editor.onDidChangeCursorPosition((e) => onCursor.current(e.position.lineNumber, e.position.column));
     return () => {
+      undoTarget.current = undefined;
+      undo.destroy();
       cursor.dispose();
       binding.destroy();
       model.dispose();
@@ -71,6 +77,17 @@ export function EditorPane(props: {
         onMount={(ed) => {
           // Ctrl/Cmd+Enter runs the room's program from inside the editor too.
           ed.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => onRun.current());
+          // Undo/redo keys must never reach Monaco's own undo (it would take back others' edits too).
+          ed.onKeyDown((e) => {
+            if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
+            const redo = (e.keyCode === monaco.KeyCode.KeyZ && e.shiftKey) || (e.keyCode === monaco.KeyCode.KeyY && !e.shiftKey);
+            const undo = e.keyCode === monaco.KeyCode.KeyZ && !e.shiftKey;
+            if (!undo && !redo) return;
+            e.preventDefault();
+            e.stopPropagation();
+            if (undo) undoTarget.current?.undo();
+            else undoTarget.current?.redo();
+          });
           setEditor(ed);
         }}
       />
