@@ -64,6 +64,7 @@ export async function benchCollab(backing: Backing, collab: RunningService, log:
     const sentAt = new Map<string, number>();
     const seenBy = new Map<string, number>();
     const latencies: number[] = [];
+    const firstSeen: number[] = [];
     for (const c of clients) {
       c.text().observe((event) => {
         if (event.transaction.local) return;
@@ -72,6 +73,7 @@ export async function benchCollab(backing: Backing, collab: RunningService, log:
           for (const [marker] of op.insert.matchAll(/\[\d+:\d+\]/g)) {
             const seen = (seenBy.get(marker) ?? 0) + 1;
             seenBy.set(marker, seen);
+            if (seen === 1) firstSeen.push(performance.now() - sentAt.get(marker)!);
             if (seen === CLIENTS - 1) latencies.push(performance.now() - sentAt.get(marker)!);
           }
         }
@@ -109,7 +111,16 @@ export async function benchCollab(backing: Backing, collab: RunningService, log:
     await new Promise((r) => setTimeout(r, 1000));
     const perRoomKb = (rssKb(collab.proc.child.pid!) - before) / ROOMS;
     for (const c of openRooms) c.close();
-    return { clients: CLIENTS, edits: seq, delivered, p50: percentile(latencies, 50), p99: percentile(latencies, 99), perRoomKb };
+    return {
+      clients: CLIENTS,
+      edits: seq,
+      delivered,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      firstP50: percentile(firstSeen, 50),
+      firstP99: percentile(firstSeen, 99),
+      perRoomKb,
+    };
   } finally {
     await db.$disconnect();
   }

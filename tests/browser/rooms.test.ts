@@ -1,22 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, watchedPage } from "../support/browser";
+import type { BrowserContext, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useBrowser, watchedPage } from "../support/browser";
 import { PASSWORD, registerUser, webUrl } from "../support/api";
 import { ROOT } from "../support/stack";
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-});
-afterAll(async () => {
-  await closeBrowser?.();
-});
+const browser = useBrowser();
 
 async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 800 } });
+  const context = await browser().newContext({ viewport: { width: 1366, height: 800 } });
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: webUrl() });
   const { page, problems } = await watchedPage(context);
   await page.goto(`${webUrl()}/signin`);

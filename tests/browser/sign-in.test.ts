@@ -1,20 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, watchedPage } from "../support/browser";
+import { describe, expect, inject, it } from "vitest";
+import { useBrowser, watchedPage } from "../support/browser";
 import { registerUser, uniqueName, webUrl, PASSWORD } from "../support/api";
 import { ROOT } from "../support/stack";
 
-let browser: Browser;
-let closeBrowser: () => Promise<void>;
-
-beforeAll(async () => {
-  ({ browser, close: closeBrowser } = await launchBrowser());
-});
-afterAll(async () => {
-  await closeBrowser?.();
-});
+const browser = useBrowser();
 
 async function fillSignIn(page: import("playwright-core").Page, username: string, password: string) {
   await page.getByLabel("Username").fill(username);
@@ -24,7 +15,7 @@ async function fillSignIn(page: import("playwright-core").Page, username: string
 
 describe("signing up, out and in through the web pages", () => {
   it("a new user signs up, lands in the workspace, signs out and signs in again", async () => {
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const { page, problems } = await watchedPage(context);
     const username = uniqueName("Web");
 
@@ -62,7 +53,7 @@ describe("signing up, out and in through the web pages", () => {
 
   it("a wrong password shows a message and keeps the person on the sign-in page", async () => {
     const user = await registerUser();
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const { page, problems } = await watchedPage(context);
     await page.goto(`${webUrl()}/signin`);
     await fillSignIn(page, user.username, "not the password");
@@ -77,7 +68,7 @@ describe("signing up, out and in through the web pages", () => {
 
   it("sign-up shows what to fix for a taken username", async () => {
     const user = await registerUser();
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const { page } = await watchedPage(context);
     await page.goto(`${webUrl()}/signup`);
     await page.getByLabel("Username").fill(user.username);
@@ -90,7 +81,7 @@ describe("signing up, out and in through the web pages", () => {
 
   it("too many wrong passwords show when to try again", async () => {
     const user = await registerUser();
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const { page } = await watchedPage(context);
     await page.goto(`${webUrl()}/signin`);
     for (let i = 0; i < inject("loginLimits").perUser; i++) {
@@ -104,7 +95,7 @@ describe("signing up, out and in through the web pages", () => {
 
   it("after sign-in it never redirects to another site", async () => {
     const user = await registerUser();
-    const context = await browser.newContext();
+    const context = await browser().newContext();
     const { page } = await watchedPage(context);
     await page.goto(`${webUrl()}/signin?callbackUrl=${encodeURIComponent("https://evil.example/steal")}`);
     await fillSignIn(page, user.username, user.password);

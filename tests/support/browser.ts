@@ -1,4 +1,5 @@
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 /**
  * Debian's chromium driven by playwright-core (Playwright's own browser
@@ -38,4 +39,16 @@ export async function watchedPage(context: BrowserContext): Promise<{ page: Page
     if (res.status() >= 400) problems.push(`response: ${res.status()} ${new URL(res.url()).pathname}`);
   });
   return { page, problems };
+}
+
+/** One browser for a test file: launched before its tests, closed after. */
+export function useBrowser(): () => Browser {
+  let launched: Awaited<ReturnType<typeof launchBrowser>> | undefined;
+  beforeAll(async () => {
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+  });
+  return () => launched!.browser;
 }
