@@ -3,6 +3,7 @@ import { afterAll, expect, it } from "vitest";
 import { inject } from "vitest";
 import * as Y from "yjs";
 import { decodeDocument, listFiles } from "../../lib/rooms/document";
+import { api, registerUser } from "../support/api";
 import { connectRoom, eventually, roomToken, roomWithMembers, type RoomClient } from "../support/rooms";
 
 const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
@@ -22,7 +23,15 @@ it("many clients editing one file at once, some going offline and back, all end 
   const seed = Date.now() % 100000;
   const rand = random(seed);
   const { roomId, owner } = await roomWithMembers();
-  const clients: RoomClient[] = Array.from({ length: CLIENTS }, () => connectRoom(roomId, () => roomToken(roomId, owner)));
+  // Twelve people, each with an account of their own (as in a classroom), all editors.
+  const people = await Promise.all(Array.from({ length: CLIENTS }, () => registerUser()));
+  for (const person of people) {
+    const invited = await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: person.username, role: "editor" } });
+    expect(invited.status).toBe(201);
+  }
+  const clients: RoomClient[] = people.map((person) => connectRoom(roomId, () => roomToken(roomId, person)));
+  // Which clients we took offline (the socket's own status changes only once the close completes).
+  const offline = new Set<RoomClient>();
   try {
     await Promise.all(clients.map((c) => c.synced));
     for (let round = 0; round < ROUNDS; round++) {
@@ -34,18 +43,27 @@ it("many clients editing one file at once, some going offline and back, all end 
           text.delete(at, Math.min(text.length - at, 1 + Math.floor(rand() * 4)));
         }
         // Now and then a client drops off; it keeps editing offline and comes back later.
-        if (rand() < 0.03) c.socket.disconnect();
-        else if (rand() < 0.2 && c.socket.status === "disconnected") void c.socket.connect();
+        if (!offline.has(c) && rand() < 0.03) {
+          offline.add(c);
+          c.socket.disconnect();
+        } else if (offline.has(c) && rand() < 0.2) {
+          offline.delete(c);
+          void c.socket.connect();
+        }
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    await Promise.all(clients.map((c) => (c.socket.status === "disconnected" ? c.socket.connect() : undefined)));
+    await Promise.all([...offline].map((c) => c.socket.connect()));
     const expected = () => textOf(clients[0]!.doc).toString();
     await eventually(
       `all ${CLIENTS} clients to hold the same text (seed ${seed})`,
       () => clients.every((c) => c.socket.status === "connected" && c.provider.isSynced && textOf(c.doc).toString() === expected()),
       30_000,
-    );
+    ).catch((err) => {
+      // Say which clients did not get there, and why, for the next person to read this.
+      const states = clients.map((c, i) => ({ i, socket: c.socket.status, synced: c.provider.isSynced, same: textOf(c.doc).toString() === expected(), refused: c.authFailures, closed: c.closeEvents }));
+      throw new Error(`${(err as Error).message}: ${JSON.stringify(states)}`);
+    });
     // Every client's own inserts that were never deleted... at least the text is non-trivial and identical.
     expect(expected().length).toBeGreaterThan(0);
     await eventually("the stored document to equal what the clients hold", async () => {
