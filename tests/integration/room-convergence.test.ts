@@ -30,8 +30,19 @@ it("many clients editing one file at once, some going offline and back, all end 
     expect(invited.status).toBe(201);
   }
   const clients: RoomClient[] = people.map((person) => connectRoom(roomId, () => roomToken(roomId, person)));
-  // Which clients we took offline (the socket's own status changes only once the close completes).
+  // Which clients we took offline. The socket's status changes only once its close completes, and
+  // connect() before then does nothing (the provider still thinks it is connected): wait for it.
   const offline = new Set<RoomClient>();
+  const reconnecting = new Map<RoomClient, Promise<void>>();
+  const backOnline = (c: RoomClient) => {
+    offline.delete(c);
+    const done = (async () => {
+      await eventually("the socket to finish closing", () => c.socket.status === "disconnected");
+      await c.socket.connect();
+    })().finally(() => reconnecting.delete(c));
+    reconnecting.set(c, done);
+    return done;
+  };
   try {
     await Promise.all(clients.map((c) => c.synced));
     for (let round = 0; round < ROUNDS; round++) {
@@ -43,17 +54,16 @@ it("many clients editing one file at once, some going offline and back, all end 
           text.delete(at, Math.min(text.length - at, 1 + Math.floor(rand() * 4)));
         }
         // Now and then a client drops off; it keeps editing offline and comes back later.
-        if (!offline.has(c) && rand() < 0.03) {
+        if (!offline.has(c) && !reconnecting.has(c) && rand() < 0.03) {
           offline.add(c);
           c.socket.disconnect();
         } else if (offline.has(c) && rand() < 0.2) {
-          offline.delete(c);
-          void c.socket.connect();
+          void backOnline(c);
         }
       }
       await new Promise((r) => setTimeout(r, 20));
     }
-    await Promise.all([...offline].map((c) => c.socket.connect()));
+    await Promise.all([...reconnecting.values(), ...[...offline].map(backOnline)]);
     const expected = () => textOf(clients[0]!.doc).toString();
     await eventually(
       `all ${CLIENTS} clients to hold the same text (seed ${seed})`,
