@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import WebSocket from "ws";
 import * as Y from "yjs";
@@ -13,12 +14,14 @@ import type { Backing, RunningService } from "../tests/support/stack";
  * typing (a short insert every TYPE_INTERVAL_MS) for DURATION_MS; for every
  * edit, the time until every other client has it. Then the collab process's
  * memory per open room, from its resident set before and after opening ROOMS
- * rooms. Clients are @hocuspocus/provider in this process, as in a browser.
+ * rooms. Clients are @hocuspocus/provider, as in a browser, in THREADS worker
+ * threads (bench/collab-typists.ts), so one event loop does not carry all 50.
  */
 const CLIENTS = Number(process.env.BENCH_COLLAB_CLIENTS ?? 50);
 const DURATION_MS = Number(process.env.BENCH_COLLAB_MS ?? 10_000);
 const TYPE_INTERVAL_MS = Number(process.env.BENCH_COLLAB_TYPE_MS ?? 500);
 const ROOMS = 50;
+const THREADS = Number(process.env.BENCH_COLLAB_THREADS ?? 5);
 
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 
@@ -59,42 +62,36 @@ export async function benchCollab(backing: Backing, collab: RunningService, log:
     log(`collab: ${CLIENTS} clients typing in one room for ${DURATION_MS / 1000} s`);
     const room = await createRoom(db, user.id, "bench", template);
     await db.roomMember.createMany({ data: users.slice(1).map((u) => ({ roomId: room.id, userId: u.id, role: "editor" })) });
-    const clients = await Promise.all(users.map(async (u) => client(url, room.id, await token(room.id, u))));
-    await Promise.all(clients.map((c) => c.ready));
-    const sentAt = new Map<string, number>();
-    const seenBy = new Map<string, number>();
+    // The simulated people type from several threads, as people type from several machines.
+    const people = await Promise.all(users.map(async (u, index) => ({ index, token: await token(room.id, u) })));
+    const workers = Array.from({ length: THREADS }, (_, w) => {
+      const slice = people.filter((p) => p.index % THREADS === w);
+      return new Worker(new URL("./collab-typists-entry.mjs", import.meta.url), {
+        workerData: { url, roomId: room.id, people: slice, durationMs: DURATION_MS, intervalMs: TYPE_INTERVAL_MS },
+      });
+    });
+    const message = (w: Worker, type: string) => new Promise<any>((resolve, reject) => {
+      w.on("message", (m) => m.type === type && resolve(m));
+      w.once("error", reject);
+    });
+    await Promise.all(workers.map((w) => message(w, "ready")));
+    const results = workers.map((w) => message(w, "done"));
+    for (const w of workers) w.postMessage("go");
+    const reports = await Promise.all(results);
+    const sentAt = new Map<string, number>(reports.flatMap((r) => r.sends as Array<[string, number]>));
+    const arrivals = new Map<string, number[]>();
+    for (const [marker, at] of reports.flatMap((r) => r.receives as Array<[string, number]>)) {
+      arrivals.set(marker, [...(arrivals.get(marker) ?? []), at]);
+    }
     const latencies: number[] = [];
     const firstSeen: number[] = [];
-    for (const c of clients) {
-      c.text().observe((event) => {
-        if (event.transaction.local) return;
-        for (const op of event.delta) {
-          if (typeof op.insert !== "string") continue;
-          for (const [marker] of op.insert.matchAll(/\[\d+:\d+\]/g)) {
-            const seen = (seenBy.get(marker) ?? 0) + 1;
-            seenBy.set(marker, seen);
-            if (seen === 1) firstSeen.push(performance.now() - sentAt.get(marker)!);
-            if (seen === CLIENTS - 1) latencies.push(performance.now() - sentAt.get(marker)!);
-          }
-        }
-      });
+    for (const [marker, sent] of sentAt) {
+      const times = arrivals.get(marker) ?? [];
+      if (times.length) firstSeen.push(Math.min(...times) - sent);
+      if (times.length === CLIENTS - 1) latencies.push(Math.max(...times) - sent);
     }
-    let seq = 0;
-    const timers = clients.map((c, i) =>
-      setTimeout(() => {
-        const tick = setInterval(() => {
-          const marker = `[${i}:${seq++}]`;
-          sentAt.set(marker, performance.now());
-          // Local edits are not observed as remote ones: count only the other clients.
-          c.doc.transact(() => c.text().insert(Math.floor(Math.random() * (c.text().length + 1)), marker), "local");
-        }, TYPE_INTERVAL_MS);
-        setTimeout(() => clearInterval(tick), DURATION_MS);
-      }, Math.random() * TYPE_INTERVAL_MS),
-    );
-    await new Promise((r) => setTimeout(r, DURATION_MS + TYPE_INTERVAL_MS + 3000));
-    timers.forEach(clearTimeout);
+    const seq = sentAt.size;
     const delivered = latencies.length;
-    for (const c of clients) c.close();
 
     // Memory per open room: one client keeps each room open (loaded in the collab process).
     log(`collab: memory of ${ROOMS} open rooms`);
