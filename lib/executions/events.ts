@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { readStream } from "../redis/streams";
 import { eventsKey, EVENTS_TTL_SECONDS } from "./queue";
 
 /**
@@ -31,13 +32,6 @@ export async function resetEvents(redis: Redis, executionId: string): Promise<vo
 
 /** Events after `afterId` ("0" for all), waiting up to `blockMs` for new ones. Use a connection of its own: XREAD BLOCK holds it. */
 export async function readEvents(redis: Redis, executionId: string, afterId: string, blockMs: number): Promise<ExecutionEvent[]> {
-  const reply = (await redis.xread("COUNT", 500, "BLOCK", blockMs, "STREAMS", eventsKey(executionId), afterId)) as
-    | Array<[string, Array<[string, string[]]>]>
-    | null;
-  const entries = reply?.[0]?.[1] ?? [];
-  return entries.map(([id, fields]) => {
-    const map: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
-    return { id, type: map.type as ExecutionEventType, data: map.data ?? "" };
-  });
+  const entries = await readStream(redis, eventsKey(executionId), afterId, blockMs, 500);
+  return entries.map(({ id, fields }) => ({ id, type: fields.type as ExecutionEventType, data: fields.data ?? "" }));
 }

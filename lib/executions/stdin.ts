@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { readStream } from "../redis/streams";
 import { MAX_STDIN_BYTES } from "./request";
 
 /**
@@ -29,10 +30,6 @@ export async function appendStdin(redis: Redis, executionId: string, data: strin
 
 /** Input after `afterId` ("0" for all), waiting up to `blockMs`. Use a connection of its own: XREAD BLOCK holds it. */
 export async function readStdin(redis: Redis, executionId: string, afterId: string, blockMs: number): Promise<StdinPiece[]> {
-  const reply = (await redis.xread("COUNT", 100, "BLOCK", blockMs, "STREAMS", key(executionId), afterId)) as Array<[string, Array<[string, string[]]>]> | null;
-  return (reply?.[0]?.[1] ?? []).map(([id, fields]) => {
-    const map: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
-    return { id, data: map.data ?? "", eof: map.eof === "1" };
-  });
+  const entries = await readStream(redis, key(executionId), afterId, blockMs, 100);
+  return entries.map(({ id, fields }) => ({ id, data: fields.data ?? "", eof: fields.eof === "1" }));
 }

@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { readStream } from "../redis/streams";
 
 /**
  * What happens in a room besides editing (edits travel over the room socket):
@@ -47,12 +48,8 @@ export async function latestRoomEventId(redis: Redis, roomId: string): Promise<s
 
 /** Events after `afterId`, waiting up to `blockMs`. Use a connection of its own: XREAD BLOCK holds it. */
 export async function readRoomEvents(redis: Redis, roomId: string, afterId: string, blockMs: number): Promise<RoomEvent[]> {
-  const reply = (await redis.xread("COUNT", 200, "BLOCK", blockMs, "STREAMS", key(roomId), afterId)) as Array<[string, Array<[string, string[]]>]> | null;
-  return (reply?.[0]?.[1] ?? []).map(([id, fields]) => {
-    const map: Record<string, string> = {};
-    for (let i = 0; i + 1 < fields.length; i += 2) map[fields[i]!] = fields[i + 1]!;
-    return { id, type: map.type as RoomEventType, data: map.data ?? "{}" };
-  });
+  const entries = await readStream(redis, key(roomId), afterId, blockMs, 200);
+  return entries.map(({ id, fields }) => ({ id, type: fields.type as RoomEventType, data: fields.data ?? "{}" }));
 }
 
 export async function deleteRoomEvents(redis: Redis, roomId: string): Promise<void> {
