@@ -1,8 +1,8 @@
 /**
  * The room sockets open on this collab process, by room and user: enough to
- * cap connections per user and to close a member's sockets when the owner
- * removes them or changes their role (they reconnect with a fresh token and
- * get the new role, or are refused).
+ * close a member's sockets when the owner removes them or changes their role
+ * (they reconnect with a fresh token and get the new role, or are refused).
+ * Counting sockets per user across processes is socket-counts.ts's job.
  */
 export interface Closable {
   close(event?: { code: number; reason: string }): void;
@@ -17,27 +17,17 @@ export const CLOSE = {
 
 export class ConnectionRegistry {
   private readonly byRoom = new Map<string, Map<string, Map<string, Closable>>>();
-  private readonly perUser = new Map<string, number>();
-
-  count(userId: string): number {
-    return this.perUser.get(userId) ?? 0;
-  }
-
   add(roomId: string, userId: string, socketId: string, connection: Closable): void {
     const room = this.byRoom.get(roomId) ?? new Map<string, Map<string, Closable>>();
     this.byRoom.set(roomId, room);
     const sockets = room.get(userId) ?? new Map<string, Closable>();
     room.set(userId, sockets);
-    if (!sockets.has(socketId)) this.perUser.set(userId, this.count(userId) + 1);
     sockets.set(socketId, connection);
   }
 
   remove(roomId: string, userId: string, socketId: string): void {
     const sockets = this.byRoom.get(roomId)?.get(userId);
     if (!sockets?.delete(socketId)) return;
-    const left = this.count(userId) - 1;
-    if (left > 0) this.perUser.set(userId, left);
-    else this.perUser.delete(userId);
     if (sockets.size === 0) this.byRoom.get(roomId)!.delete(userId);
     if (this.byRoom.get(roomId)!.size === 0) this.byRoom.delete(roomId);
   }

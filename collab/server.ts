@@ -1,15 +1,16 @@
-import type http from "node:http";
 import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
 import * as Y from "yjs";
 import { roomRole } from "../lib/rooms/access";
 import { ROOM_CONTROL_CHANNEL, type RoomControlMessage } from "../lib/rooms/events";
-import { verifyRoomToken } from "../lib/rooms/room-token";
+import { answerLiveFiles, LIVE_FILES_CHANNEL } from "../lib/rooms/room-files";
+import { verifyRoomToken, verifyServiceToken } from "../lib/rooms/room-token";
 import { can } from "../lib/rooms/roles";
 import type { ServiceContext, ServiceWork } from "../lib/services/service";
 import { CLOSE, ConnectionRegistry } from "./connections";
-import { serveInternal } from "./internal-api";
 import { roomPersistence } from "./persistence";
+import { RoomRelay } from "./relay";
+import { SocketCounts } from "./socket-counts";
 
 /** Hocuspocus tells the client an error's `reason` when it refuses a connection. */
 const refuse = (reason: string) => Object.assign(new Error(reason), { reason });
@@ -29,10 +30,17 @@ export interface RoomContext {
  * (room-token.ts), and the member's current role is read from the database on
  * connect; viewers get a read-only connection that Hocuspocus enforces here,
  * so a modified client still cannot change the document.
+ *
+ * Any number of collab processes may serve the same room: Hocuspocus's Redis
+ * extension relays each room's updates and presence between the processes
+ * that have it open (relay.ts), stores merge (persistence.ts), sockets per
+ * user are counted in Redis, and the web app's questions and announcements
+ * reach every process on Redis channels.
  */
 export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   const { db, redis, config, secret, log } = ctx;
   const registry = new ConnectionRegistry();
+  const socketCounts = new SocketCounts(redis);
   const maxDocumentBytes = config.SAM_COLLAB_MAX_DOCUMENT_KB * 1024;
   // Bytes of updates since the document's size was last measured: a cheap running upper bound.
   const documentBytes = new Map<string, number>();
@@ -42,7 +50,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
     quiet: true,
     debounce: config.SAM_COLLAB_STORE_DEBOUNCE_MS,
     maxDebounce: config.SAM_COLLAB_STORE_DEBOUNCE_MS * 5,
-    extensions: [roomPersistence(db, log)],
+    extensions: [new RoomRelay(redis), roomPersistence(db, log)],
 
     async onAuthenticate({ token, documentName, connectionConfig }) {
       let claims;
@@ -54,7 +62,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       // The token says who; the database says what they may do now (a role may have changed since it was issued).
       const access = await roomRole(db, documentName, claims.userId);
       if (!access) throw refuse("You are not a member of this room (any more).");
-      if (registry.count(claims.userId) >= config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) throw refuse(CLOSE.tooManyConnections.reason);
+      if ((await socketCounts.count(claims.userId)) >= config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) throw refuse(CLOSE.tooManyConnections.reason);
       connectionConfig.readOnly = !can(access.role, "edit");
       const context: RoomContext = { userId: claims.userId, username: claims.username, roomId: documentName, role: access.role };
       return context;
@@ -64,13 +72,16 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       const { userId } = context as RoomContext;
       // Closing the socket itself (not only this room on it) makes the client reconnect and authenticate afresh.
       registry.add(documentName, userId, socketId, { close: (event) => connection.webSocket.close(event?.code, event?.reason) });
+      await socketCounts.add(userId, `${socketId}:${documentName}`);
       // Checked again now that the connection counts: sockets opened at the same moment all passed onAuthenticate.
-      if (registry.count(userId) > config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) connection.webSocket.close(CLOSE.tooManyConnections.code, CLOSE.tooManyConnections.reason);
+      if ((await socketCounts.count(userId)) > config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) connection.webSocket.close(CLOSE.tooManyConnections.code, CLOSE.tooManyConnections.reason);
     },
 
     async onDisconnect({ context, documentName, socketId }) {
       const room = context as RoomContext | undefined;
-      if (room?.userId) registry.remove(documentName, room.userId, socketId);
+      if (!room?.userId) return;
+      registry.remove(documentName, room.userId, socketId);
+      await socketCounts.remove(room.userId, `${socketId}:${documentName}`);
     },
 
     async afterLoadDocument({ document, documentName }) {
@@ -100,10 +111,18 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   // Big messages are refused by the socket itself (close code 1009) before any parsing.
   const sockets = new WebSocketServer({ noServer: true, maxPayload: config.SAM_COLLAB_MAX_MESSAGE_KB * 1024 });
 
+  // The web app asks every collab process for a room's live files (a run takes them): whoever has the room open answers.
+  const documents = hocuspocus.documents;
+  const answer = (raw: string) =>
+    answerLiveFiles({ redis, documents, verify: (token) => verifyServiceToken(secret, token) }, raw).catch((err: Error) =>
+      log.warn({ err: err.message }, "a live-files request was not answered"),
+    );
+
   // Members removed or re-roled, rooms deleted: the web app announces it, we close the sockets concerned.
   const control = redis.duplicate();
-  await control.subscribe(ROOM_CONTROL_CHANNEL);
-  control.on("message", (_channel, raw) => {
+  await control.subscribe(ROOM_CONTROL_CHANNEL, LIVE_FILES_CHANNEL);
+  control.on("message", (channel, raw) => {
+    if (channel === LIVE_FILES_CHANNEL) return void answer(raw);
     let message: RoomControlMessage;
     try {
       message = JSON.parse(raw) as RoomControlMessage;
@@ -115,7 +134,6 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   });
 
   return {
-    request: (req: http.IncomingMessage, res: http.ServerResponse) => serveInternal(req, res, { hocuspocus, secret, log }),
     upgrade(req, socket, head) {
       if (new URL(req.url ?? "/", "http://collab").pathname !== "/collab") {
         socket.destroy();
@@ -135,6 +153,9 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (hocuspocus.getDocumentsCount() > 0) log.warn({ rooms: hocuspocus.getDocumentsCount() }, "rooms still open at shutdown");
       sockets.close();
+      await socketCounts.clear().catch(() => undefined);
+      // Extensions let go of what they hold (the Redis extension: its own two connections).
+      await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
     },
   };
 }

@@ -1,32 +1,81 @@
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Database } from "../db/client";
 import { decodeDocument, listFiles, type RoomFile } from "./document";
 import { signServiceToken } from "./room-token";
 
 /**
- * A room's files as everyone in it sees them now. The collab service holds
- * the live document of every open room, so it is asked first; when it cannot
- * answer (no room open there, or it is down) the stored document is the
- * latest there is.
+ * A room's files as everyone in it sees them now. Any collab process with
+ * the room open holds its live document (processes sharing a room keep each
+ * other in step through Redis), so the question goes to all of them on one
+ * Redis channel and the first that has the room answers. When none has it
+ * open, or none answers in time, the stored document is the latest there is
+ * (the last process to close a room stores it first).
  */
-export async function currentRoomFiles(
-  opts: { db: Database; secret: string; collabUrl: string; log: Logger },
-  roomId: string,
-): Promise<RoomFile[]> {
-  try {
-    const res = await fetch(`${opts.collabUrl}/internal/rooms/${roomId}/files`, {
-      headers: { authorization: `Bearer ${await signServiceToken(opts.secret, "web")}` },
-      signal: AbortSignal.timeout(3000),
-    });
-    if (res.ok) return ((await res.json()) as { files: RoomFile[] }).files;
-    if (res.status !== 404) opts.log.warn({ roomId, status: res.status }, "collab could not give the room's files; using the stored document");
-  } catch (err) {
-    opts.log.warn({ roomId, err: (err as Error).message }, "collab unreachable; using the stored document");
-  }
+export const LIVE_FILES_CHANNEL = "sam:rooms:live-files";
+const ANSWER_WAIT_MS = 3000;
+
+export interface LiveFilesRequest {
+  roomId: string;
+  /** The Redis list the answers go to. */
+  replyTo: string;
+  /** A service token: collab answers only callers that show one, as for anything else. */
+  token: string;
+}
+
+export type LiveFilesAnswer = { open: true; files: RoomFile[] } | { open: false };
+
+export async function currentRoomFiles(opts: { db: Database; redis: Redis; secret: string; log: Logger }, roomId: string): Promise<RoomFile[]> {
+  const live = await askCollab(opts, roomId).catch((err: Error) => {
+    opts.log.warn({ roomId, err: err.message }, "could not ask collab for the room's live files; using the stored document");
+    return null;
+  });
+  if (live) return live;
   const stored = await opts.db.roomDocument.findUnique({ where: { roomId } });
   if (!stored) return [];
   const doc = decodeDocument(stored.state);
   const files = listFiles(doc);
   doc.destroy();
   return files;
+}
+
+/** The live files from the first collab process that has the room open; null when none has. */
+async function askCollab(opts: { redis: Redis; secret: string; log: Logger }, roomId: string): Promise<RoomFile[] | null> {
+  const replyTo = `sam:rooms:live-files:reply:${randomUUID()}`;
+  const request: LiveFilesRequest = { roomId, replyTo, token: await signServiceToken(opts.secret, "web") };
+  // PUBLISH says how many collab processes heard the question: that many answers to wait for at most.
+  const listeners = await opts.redis.publish(LIVE_FILES_CHANNEL, JSON.stringify(request));
+  if (listeners === 0) return null;
+  // BLPOP holds its connection: a connection of this request's own.
+  const waiting = opts.redis.duplicate();
+  try {
+    const deadline = Date.now() + ANSWER_WAIT_MS;
+    for (let answers = 0; answers < listeners; answers++) {
+      const left = deadline - Date.now();
+      if (left <= 0) break;
+      const popped = await waiting.blpop(replyTo, left / 1000);
+      if (!popped) break;
+      const answer = JSON.parse(popped[1]) as LiveFilesAnswer;
+      if (answer.open) return answer.files;
+    }
+    if (Date.now() >= deadline) opts.log.warn({ roomId, listeners }, "not every collab process answered; using the stored document");
+    return null;
+  } finally {
+    waiting.disconnect();
+    void opts.redis.del(replyTo).catch(() => undefined);
+  }
+}
+
+/** Collab's side: the answer to one request, for the room as this process holds it (documents: its open rooms). */
+export async function answerLiveFiles(
+  opts: { redis: Redis; verify: (token: string) => Promise<unknown>; documents: Map<string, import("yjs").Doc> },
+  raw: string,
+): Promise<void> {
+  const request = JSON.parse(raw) as Partial<LiveFilesRequest>;
+  if (typeof request.roomId !== "string" || typeof request.replyTo !== "string" || !request.replyTo.startsWith("sam:rooms:live-files:reply:")) return;
+  await opts.verify(String(request.token ?? ""));
+  const doc = opts.documents.get(request.roomId);
+  const answer: LiveFilesAnswer = doc ? { open: true, files: listFiles(doc) } : { open: false };
+  await opts.redis.multi().rpush(request.replyTo, JSON.stringify(answer)).expire(request.replyTo, 10).exec();
 }

@@ -44,7 +44,8 @@ export async function startBacking(): Promise<Backing> {
     stop: async () => {
       await redis?.stop();
       await pg?.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      // SAM_TEST_KEEP_DATA=1 keeps the data dir (services' logs) for a look after a failure.
+      if (!process.env.SAM_TEST_KEEP_DATA) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -42,7 +42,7 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "run");
   const body = await readJson(request, roomRunSchema, MAX_RUN_BODY_BYTES);
   const runtime = roomRuntime(await availableRuntimes(redis), room.language);
-  const files = filesForRun(await currentRoomFiles({ db, secret, collabUrl: config.collabUrl, log }, room.id), runtime.entryFile ?? "");
+  const files = filesForRun(await currentRoomFiles({ db, redis, secret, log }, room.id), runtime.entryFile ?? "");
   if (files.length === 0) throw new ApiError(400, "no_files", "The room has no files to run; create one first.");
   if (files.length > MAX_FILES) throw new ApiError(400, "too_many_files", `The room has ${files.length} files; a run takes at most ${MAX_FILES}.`);
   for (const f of files) {
