@@ -53,7 +53,7 @@ export interface SandboxOutcome {
 export interface SandboxHandle {
   done: Promise<SandboxOutcome>;
   kill(reason: "requested"): Promise<void>;
-  /** The program's stdin, for interactive runs on a driver that supports them. */
+  /** The program's stdin, for interactive runs (every driver offers it then). */
   stdin?: { write(data: string): void; end(): void };
 }
 

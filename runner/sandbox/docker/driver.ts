@@ -51,13 +51,15 @@ export class DockerDriver implements SandboxDriver {
       container = await docker.createContainer({
         Image: this.opts.image,
         Cmd: spec.args,
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+        Env: Object.entries(spec.interactive ? { ...spec.env, SAM_INTERACTIVE: "1" } : spec.env).map(([k, v]) => `${k}=${v}`),
         User: "1000:1000",
         WorkingDir: "/work",
         Hostname: "sandbox",
         NetworkDisabled: true,
         AttachStdout: true,
         AttachStderr: true,
+        // Live input: the container's stdin stays open while we are attached and closes when we end it.
+        ...(spec.interactive ? { AttachStdin: true, OpenStdin: true, StdinOnce: true } : {}),
         Labels: { "sam.run": spec.id },
         HostConfig: {
           Binds: [`${inputDir}:/sam/in:ro`],
@@ -98,11 +100,18 @@ export class DockerDriver implements SandboxDriver {
     stdout.on("data", (c: Buffer) => streams.stdout(c));
     stderr.on("data", (c: Buffer) => streams.stderr(c));
     let started = Date.now();
+    let input: NodeJS.ReadWriteStream | undefined;
     try {
-      const attached = await container.attach({ stream: true, stdout: true, stderr: true });
+      // Interactive: a hijacked connection carries the program's stdin one way and its output the other.
+      const attached = spec.interactive ? await attachWithStdin(docker, container.id) : ((await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream);
       docker.modem.demuxStream(attached, stdout, stderr);
       await container.start();
       started = Date.now();
+      if (spec.interactive) {
+        input = attached;
+        // The run's own stdin comes first, then whatever is typed.
+        if (spec.stdin) attached.write(spec.stdin);
+      }
     } catch (err) {
       await this.cleanup(container, inputDir);
       throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
@@ -156,7 +165,21 @@ export class DockerDriver implements SandboxDriver {
         await this.cleanup(container, inputDir);
       }
     })();
-    return { done, kill: (reason) => kill(reason) };
+    const handle: SandboxHandle = { done, kill: (reason) => kill(reason) };
+    if (input) {
+      const stream = input;
+      let ended = false;
+      handle.stdin = {
+        write: (data) => void (!ended && stream.write(data)),
+        // Half-closes the connection: the engine closes the program's stdin (end of file); output keeps coming.
+        end: () => {
+          if (ended) return;
+          ended = true;
+          (stream as unknown as { end(): void }).end();
+        },
+      };
+    }
+    return handle;
   }
 
   private async cleanup(container: Docker.Container, inputDir: string) {
@@ -167,4 +190,38 @@ export class DockerDriver implements SandboxDriver {
   async close(): Promise<void> {
     await this.opts.onClose?.();
   }
+}
+
+/**
+ * Attaches to a container's stdin, stdout and stderr over one hijacked
+ * connection. dockerode's attach() also sends its options as the request's
+ * JSON body, which on a hijacked connection reaches the program's stdin
+ * (apocas/dockerode#742); an empty body avoids that and still sends the
+ * request at once.
+ */
+function attachWithStdin(docker: Docker, containerId: string): Promise<NodeJS.ReadWriteStream> {
+  return new Promise((resolve, reject) => {
+    // An engine that never answers must not hold the run forever: the caller reports it and the job is retried.
+    const timer = setTimeout(() => reject(new Error("the engine did not answer the attach request in 30 s")), 30_000);
+    docker.modem.dial(
+      {
+        path: `/containers/${containerId}/attach?`,
+        method: "POST",
+        isStream: true,
+        hijack: true,
+        openStdin: true,
+        statusCodes: { 101: true, 200: true, 404: "no such container", 500: "server error" },
+        options: { stream: true, stdin: true, stdout: true, stderr: true },
+        file: Buffer.alloc(0),
+      } as never,
+      (err: unknown, stream: unknown) => {
+        clearTimeout(timer);
+        if (err) return reject(err as Error);
+        const attached = stream as NodeJS.ReadWriteStream;
+        // Input typed after the program ended meets a closed connection: nothing to report.
+        attached.on("error", () => undefined);
+        resolve(attached);
+      },
+    );
+  });
 }
