@@ -122,6 +122,15 @@ describe("a room in the browser, with two people", () => {
     fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
     await owner.page.screenshot({ path: path.join(ROOT, "test-results", "room.png") });
 
+    // Stop: the same program waits for input again; the owner stops it from the other browser, both see it stopped.
+    await guest.page.getByTestId("run").click();
+    await guest.page.getByTestId("live-input").waitFor({ timeout: 30_000 });
+    await owner.page.getByTestId("stop").click();
+    for (const p of [owner.page, guest.page]) {
+      await expect.poll(() => p.getByTestId("run-status").textContent(), { timeout: 30_000 }).toContain("Stopped");
+      await expect.poll(() => p.getByTestId("live-input").count()).toBe(0);
+    }
+
     // A viewer: can watch, cannot type or run; and the server refuses it too.
     const viewerLink = await shareLink(owner.page, "viewer");
     await viewer.page.goto(viewerLink);
