@@ -156,4 +156,40 @@ describe("a room in the browser, with two people", () => {
     for (const { problems } of [owner, guest, viewer]) expect(problems).toEqual([]);
     for (const { context } of [owner, guest, viewer]) await context.close();
   }, 240_000);
+
+  it("by keyboard alone: create a room, open its file, edit it, run it", async () => {
+    const user = await registerUser();
+    const me = await signedIn(user.username);
+    const { page } = me;
+    /** Presses Tab until the element with this test id has focus. */
+    const tabTo = async (testId: string) => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press("Tab");
+        if ((await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))) === testId) return;
+      }
+      throw new Error(`Tab never reached ${testId}`);
+    };
+    await tabTo("new-room-name");
+    await page.keyboard.type("Keyboard room");
+    await tabTo("new-room-language");
+    await page.keyboard.press("End"); // the last language: Python
+    await tabTo("create-room");
+    await page.keyboard.press("Enter");
+    await page.waitForURL(/\/rooms\/[0-9a-f-]{36}$/);
+    await expect.poll(() => page.getByTestId("connection").textContent(), { timeout: 20_000 }).toContain("Connected");
+    const file = await page.locator("[data-testid^='file-']").first().getAttribute("data-testid");
+    await tabTo(file!);
+    await page.keyboard.press("Enter");
+    await page.locator(".monaco-editor").waitFor({ timeout: 30_000 });
+    // Into the editor with Tab like any field; type; Ctrl+Enter runs from there (Tab inside the editor indents).
+    for (let i = 0; i < 60 && !(await page.evaluate(() => Boolean(document.activeElement?.closest(".monaco-editor")))); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type('\nprint("typed by keyboard")', { delay: 15 });
+    await page.keyboard.press("Control+Enter");
+    await expect.poll(() => page.getByTestId("run-status").textContent(), { timeout: 60_000 }).toContain("Succeeded");
+    expect(await page.getByTestId("output").textContent()).toContain("typed by keyboard");
+    expect(await page.getByTestId("output").textContent()).toContain("Hello, world!");
+    expect(me.problems).toEqual([]);
+    await me.context.close();
+  }, 120_000);
 });
