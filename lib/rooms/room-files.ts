@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type * as Y from "yjs";
 import type { Database } from "../db/client";
 import { decodeDocument, listFiles, type RoomFile } from "./document";
 import { signServiceToken } from "./room-token";
@@ -69,7 +70,7 @@ async function askCollab(opts: { redis: Redis; secret: string; log: Logger }, ro
 
 /** Collab's side: the answer to one request, for the room as this process holds it (documents: its open rooms). */
 export async function answerLiveFiles(
-  opts: { redis: Redis; verify: (token: string) => Promise<unknown>; documents: Map<string, import("yjs").Doc> },
+  opts: { redis: Redis; verify: (token: string) => Promise<unknown>; documents: Map<string, Y.Doc> },
   raw: string,
 ): Promise<void> {
   const request = JSON.parse(raw) as Partial<LiveFilesRequest>;
