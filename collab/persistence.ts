@@ -42,7 +42,8 @@ export function roomPersistence(db: Database, log: Logger) {
         if (rows.length === 0) return false;
         await tx.roomDocument.update({ where: { roomId: documentName }, data: { state: Buffer.from(merge(rows[0]!.state, state)) } });
         return true;
-      });
+        // Every process holding the room may store at once, each waiting its turn for the row: give them time.
+      }, { maxWait: 10_000, timeout: 30_000 });
       if (!stored) log.info({ room: documentName }, "the room is gone; its document was not stored");
     },
   });

@@ -15,6 +15,10 @@ import { SocketCounts } from "./socket-counts";
 /** Hocuspocus tells the client an error's `reason` when it refuses a connection. */
 const refuse = (reason: string) => Object.assign(new Error(reason), { reason });
 
+/** Waits for `work` at most `ms`; its failure or lateness is not the caller's concern (shutdown goes on). */
+const withinMs = (ms: number, work: Promise<unknown>) =>
+  Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+
 /** What onAuthenticate learned about a connection; Hocuspocus hands it to every later hook. */
 export interface RoomContext {
   userId: string;
@@ -62,7 +66,12 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       // The token says who; the database says what they may do now (a role may have changed since it was issued).
       const access = await roomRole(db, documentName, claims.userId);
       if (!access) throw refuse("You are not a member of this room (any more).");
-      if ((await socketCounts.count(claims.userId)) >= config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) throw refuse(CLOSE.tooManyConnections.reason);
+      // A quick refusal for the common case; the count that holds is taken atomically once connected.
+      const open = await socketCounts.count(claims.userId).catch((err: Error) => {
+        log.error({ err: err.message }, "could not count the user's sockets");
+        throw refuse("The room server cannot reach its shared state just now; try again in a moment.");
+      });
+      if (open >= config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) throw refuse(CLOSE.tooManyConnections.reason);
       connectionConfig.readOnly = !can(access.role, "edit");
       const context: RoomContext = { userId: claims.userId, username: claims.username, roomId: documentName, role: access.role };
       return context;
@@ -72,16 +81,21 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       const { userId } = context as RoomContext;
       // Closing the socket itself (not only this room on it) makes the client reconnect and authenticate afresh.
       registry.add(documentName, userId, socketId, { close: (event) => connection.webSocket.close(event?.code, event?.reason) });
-      await socketCounts.add(userId, `${socketId}:${documentName}`);
-      // Checked again now that the connection counts: sockets opened at the same moment all passed onAuthenticate.
-      if ((await socketCounts.count(userId)) > config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER) connection.webSocket.close(CLOSE.tooManyConnections.code, CLOSE.tooManyConnections.reason);
+      // Counted (or not) in one step across all collab processes: sockets opened at the same moment all passed onAuthenticate.
+      const admitted = await socketCounts.admit(userId, `${socketId}:${documentName}`, config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER).catch((err: Error) => {
+        log.error({ err: err.message }, "could not count the user's sockets");
+        return false;
+      });
+      if (!admitted) connection.webSocket.close(CLOSE.tooManyConnections.code, CLOSE.tooManyConnections.reason);
     },
 
     async onDisconnect({ context, documentName, socketId }) {
       const room = context as RoomContext | undefined;
       if (!room?.userId) return;
       registry.remove(documentName, room.userId, socketId);
-      await socketCounts.remove(room.userId, `${socketId}:${documentName}`);
+      // Not awaited: Hocuspocus stores and unloads the room after this hook, and an unreachable Redis must not hold that up
+      // (the entry expires by itself).
+      void socketCounts.remove(room.userId, `${socketId}:${documentName}`).catch((err: Error) => log.warn({ err: err.message }, "could not uncount a socket"));
     },
 
     async afterLoadDocument({ document, documentName }) {
@@ -153,9 +167,10 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (hocuspocus.getDocumentsCount() > 0) log.warn({ rooms: hocuspocus.getDocumentsCount() }, "rooms still open at shutdown");
       sockets.close();
-      await socketCounts.clear().catch(() => undefined);
+      // Bounded: with Redis unreachable these would wait for it forever (commands queue while offline).
+      await withinMs(2000, socketCounts.clear());
       // Extensions let go of what they hold (the Redis extension: its own two connections).
-      await hocuspocus.hooks("onDestroy", { instance: hocuspocus });
+      await withinMs(2000, hocuspocus.hooks("onDestroy", { instance: hocuspocus }));
     },
   };
 }

@@ -50,6 +50,7 @@ async function askCollab(opts: { redis: Redis; secret: string; log: Logger }, ro
   if (listeners === 0) return null;
   // BLPOP holds its connection: a connection of this request's own.
   const waiting = opts.redis.duplicate();
+  waiting.on("error", (err: Error) => opts.log.debug({ err: err.message }, "live-files reply connection error"));
   try {
     const deadline = Date.now() + ANSWER_WAIT_MS;
     for (let answers = 0; answers < listeners; answers++) {

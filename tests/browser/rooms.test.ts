@@ -116,6 +116,7 @@ describe("a room in the browser, with two people", () => {
     await guest.page.getByTestId("live-input").press("Enter");
     for (const p of [owner.page, guest.page]) {
       await expect.poll(() => p.getByTestId("output").textContent(), { timeout: 30_000 }).toContain("you said hello there");
+      await expect.poll(() => p.getByTestId("run-status").textContent(), { timeout: 30_000 }).toContain("Succeeded");
     }
 
     // The screenshot for the README: a room with two members.
@@ -125,6 +126,8 @@ describe("a room in the browser, with two people", () => {
     // Stop: the same program waits for input again; the owner stops it from the other browser, both see it stopped.
     await guest.page.getByTestId("run").click();
     await guest.page.getByTestId("live-input").waitFor({ timeout: 30_000 });
+    // The owner's page shows the guest's new run running before the owner stops it.
+    await expect.poll(() => owner.page.getByTestId("run-status").textContent(), { timeout: 30_000 }).toMatch(new RegExp(`Running.*started by ${guestUser.username}`));
     await owner.page.getByTestId("stop").click();
     for (const p of [owner.page, guest.page]) {
       await expect.poll(() => p.getByTestId("run-status").textContent(), { timeout: 30_000 }).toContain("Stopped");
@@ -172,7 +175,8 @@ describe("a room in the browser, with two people", () => {
     await tabTo("new-room-name");
     await page.keyboard.type("Keyboard room");
     await tabTo("new-room-language");
-    await page.keyboard.press("End"); // the last language: Python
+    await page.keyboard.type("python"); // a focused list picks the option whose name is typed
+    expect(await page.getByTestId("new-room-language").inputValue()).toBe("python");
     await tabTo("create-room");
     await page.keyboard.press("Enter");
     await page.waitForURL(/\/rooms\/[0-9a-f-]{36}$/);

@@ -129,16 +129,18 @@ describe("rooms served by several collab processes", () => {
       const extra = onB(roomId, token);
       clients.push(extra);
       await eventually("the fourth socket to be refused by B", () => extra.authFailures.some((r) => r.includes("Too many open connections")) || extra.closeEvents.some((e) => e.code === 4029));
-      // Closing one anywhere frees a place on B (once both processes have seen the sockets go).
+      // The refused socket never counted: closing it frees nothing, B still refuses.
       extra.destroy();
+      const stillRefused = onB(roomId, token);
+      clients.push(stillRefused);
+      await eventually("B to refuse again", () => stillRefused.authFailures.some((r) => r.includes("Too many open connections")) || stillRefused.closeEvents.some((e) => e.code === 4029));
+      stillRefused.destroy();
+      // Closing one on A frees a place on B (once A has seen the socket go).
       first[0]!.destroy();
       await eventually("a new socket on B to be let in", async () => {
         const again = onB(roomId, token);
         clients.push(again);
-        const outcome = await Promise.race([
-          again.synced.then(() => "in"),
-          new Promise((r) => setTimeout(r, 1000, "not yet")),
-        ]);
+        const outcome = await Promise.race([again.synced.then(() => "in"), new Promise((r) => setTimeout(r, 1000, "not yet"))]);
         if (outcome !== "in") again.destroy();
         return outcome === "in";
       });
@@ -186,5 +188,25 @@ describe("rooms served by several collab processes", () => {
       const text = (await storedText(roomId)) ?? "";
       return text.includes("# typed on B") && text.includes("# stored by another process");
     }, 20_000);
+  });
+
+  it("an edit taken by a process that dies before storing it is stored by another that holds the room", async () => {
+    // C never stores on its own before shutdown (long debounce), and it will not shut down: it is killed.
+    const c = await startService("collab/main.ts", backing, { SAM_COLLAB_STORE_DEBOUNCE_MS: "600000" });
+    const { roomId, owner, editor } = await roomWithMembers();
+    const alice = onA(roomId, () => roomToken(roomId, owner));
+    const carol = connectRoom(roomId, () => roomToken(roomId, editor), { collabUrl: c.url });
+    try {
+      await Promise.all([alice.synced, carol.synced]);
+      textOf(carol.doc).insert(0, "# typed on C\n");
+      await eventually("A to have C's edit", () => textOf(alice.doc).toString().startsWith("# typed on C"));
+      c.proc.child.kill("SIGKILL");
+      await c.proc.exited;
+      // Nobody on A typed anything: A stores what it heard from C.
+      await eventually("the edit to be stored", async () => ((await storedText(roomId)) ?? "").startsWith("# typed on C"), 20_000);
+    } finally {
+      await closeAll([alice, carol]);
+      await c.stop();
+    }
   });
 });

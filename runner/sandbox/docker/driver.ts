@@ -101,9 +101,16 @@ export class DockerDriver implements SandboxDriver {
     stderr.on("data", (c: Buffer) => streams.stderr(c));
     let started = Date.now();
     let input: NodeJS.ReadWriteStream | undefined;
+    let attached: NodeJS.ReadWriteStream | undefined;
+    let outputEnded: Promise<unknown> = Promise.resolve();
     try {
       // Interactive: a hijacked connection carries the program's stdin one way and its output the other.
-      const attached = spec.interactive ? await attachWithStdin(docker, container.id) : ((await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream);
+      attached = spec.interactive ? await attachWithStdin(docker, container.id) : ((await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream);
+      const stream = attached;
+      outputEnded = new Promise((resolve) => {
+        stream.once("end", resolve);
+        stream.once("close", resolve);
+      });
       docker.modem.demuxStream(attached, stdout, stderr);
       await container.start();
       started = Date.now();
@@ -113,6 +120,7 @@ export class DockerDriver implements SandboxDriver {
         if (spec.stdin) attached.write(spec.stdin);
       }
     } catch (err) {
+      destroyStream(attached);
       await this.cleanup(container, inputDir);
       throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
     }
@@ -146,7 +154,8 @@ export class DockerDriver implements SandboxDriver {
         const info = await container.inspect().catch(() => undefined);
         const code = info?.State?.ExitCode ?? waited.StatusCode;
         const signal = code > 128 && code < 160 ? (Object.entries(os.constants.signals).find(([, n]) => n === code - 128)?.[0] ?? null) : null;
-        // Let the last output through the demuxer before the caller reads it.
+        // The last output may still be on its way: wait for the engine to end the stream (briefly: it should be at once).
+        await Promise.race([outputEnded, new Promise((r) => setTimeout(r, 1000))]);
         await new Promise((r) => setImmediate(r));
         return {
           exitCode: signal ? null : code,
@@ -162,6 +171,7 @@ export class DockerDriver implements SandboxDriver {
       } finally {
         clearTimeout(wallTimer);
         clearInterval(sampler);
+        destroyStream(attached);
         await this.cleanup(container, inputDir);
       }
     })();
@@ -202,7 +212,11 @@ export class DockerDriver implements SandboxDriver {
 function attachWithStdin(docker: Docker, containerId: string): Promise<NodeJS.ReadWriteStream> {
   return new Promise((resolve, reject) => {
     // An engine that never answers must not hold the run forever: the caller reports it and the job is retried.
-    const timer = setTimeout(() => reject(new Error("the engine did not answer the attach request in 30 s")), 30_000);
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new Error("the engine did not answer the attach request in 30 s"));
+    }, 30_000);
     docker.modem.dial(
       {
         path: `/containers/${containerId}/attach?`,
@@ -218,10 +232,16 @@ function attachWithStdin(docker: Docker, containerId: string): Promise<NodeJS.Re
         clearTimeout(timer);
         if (err) return reject(err as Error);
         const attached = stream as NodeJS.ReadWriteStream;
+        // An answer after we gave up: nobody will use this connection.
+        if (late) return destroyStream(attached);
         // Input typed after the program ended meets a closed connection: nothing to report.
         attached.on("error", () => undefined);
         resolve(attached);
       },
     );
   });
+}
+
+function destroyStream(stream: NodeJS.ReadWriteStream | undefined) {
+  (stream as unknown as { destroy?: () => void } | undefined)?.destroy?.();
 }
