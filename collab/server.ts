@@ -2,12 +2,12 @@ import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
 import * as Y from "yjs";
 import { roomRole } from "../lib/rooms/access";
+import { CLOSE } from "../lib/rooms/close-codes";
 import { ROOM_CONTROL_CHANNEL, type RoomControlMessage } from "../lib/rooms/events";
 import { answerLiveFiles, LIVE_FILES_CHANNEL } from "../lib/rooms/room-files";
 import { verifyRoomToken, verifyServiceToken } from "../lib/rooms/room-token";
 import { can } from "../lib/rooms/roles";
 import type { ServiceContext, ServiceWork } from "../lib/services/service";
-import { CLOSE, ConnectionRegistry } from "./connections";
 import { roomPersistence } from "./persistence";
 import { RoomRelay } from "./relay";
 import { SocketCounts } from "./socket-counts";
@@ -43,7 +43,6 @@ export interface RoomContext {
  */
 export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   const { db, redis, config, secret, log } = ctx;
-  const registry = new ConnectionRegistry();
   const socketCounts = new SocketCounts(redis);
   const maxDocumentBytes = config.SAM_COLLAB_MAX_DOCUMENT_KB * 1024;
   // Bytes of updates since the document's size was last measured: a cheap running upper bound.
@@ -79,8 +78,6 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
 
     async connected({ connection, context, documentName, socketId }) {
       const { userId } = context as RoomContext;
-      // Closing the socket itself (not only this room on it) makes the client reconnect and authenticate afresh.
-      registry.add(documentName, userId, socketId, { close: (event) => connection.webSocket.close(event?.code, event?.reason) });
       // Counted (or not) in one step across all collab processes: sockets opened at the same moment all passed onAuthenticate.
       const admitted = await socketCounts.admit(userId, `${socketId}:${documentName}`, config.SAM_COLLAB_MAX_CONNECTIONS_PER_USER).catch((err: Error) => {
         log.error({ err: err.message }, "could not count the user's sockets");
@@ -92,7 +89,6 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
     async onDisconnect({ context, documentName, socketId }) {
       const room = context as RoomContext | undefined;
       if (!room?.userId) return;
-      registry.remove(documentName, room.userId, socketId);
       // Not awaited: Hocuspocus stores and unloads the room after this hook, and an unreachable Redis must not hold that up
       // (the entry expires by itself).
       void socketCounts.remove(room.userId, `${socketId}:${documentName}`).catch((err: Error) => log.warn({ err: err.message }, "could not uncount a socket"));
@@ -143,8 +139,11 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
     } catch {
       return;
     }
-    if (message.kind === "deleted") registry.close(message.roomId, undefined, CLOSE.roomDeleted);
-    else registry.close(message.roomId, message.userId, CLOSE.roleChanged);
+    const event = message.kind === "deleted" ? CLOSE.roomDeleted : CLOSE.roleChanged;
+    for (const connection of hocuspocus.documents.get(message.roomId)?.getConnections() ?? []) {
+      // Closing the socket itself (not only this room on it) makes the client reconnect and authenticate afresh.
+      if (message.kind === "deleted" || (connection.context as RoomContext).userId === message.userId) connection.webSocket.close(event.code, event.reason);
+    }
   });
 
   return {

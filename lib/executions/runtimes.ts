@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { ApiError } from "../http/errors";
 import type { RunLimits } from "./limits";
 
 /**
@@ -47,7 +48,17 @@ export async function availableRuntimes(redis: Redis): Promise<Runtime[]> {
   return [...byName.values()].sort((a, b) => a.language.localeCompare(b.language));
 }
 
-export function findRuntime(runtimes: Runtime[], name: string): Runtime | undefined {
+function findRuntime(runtimes: Runtime[], name: string): Runtime | undefined {
   const key = name.toLowerCase();
   return runtimes.find((r) => r.language === key || r.aliases.includes(key));
+}
+
+/** A language name or alias resolved against what the runners offer: 503 when no runner is up, 400 listing the valid ones. */
+export function requireRuntime(runtimes: Runtime[], language: string): Runtime {
+  if (runtimes.length === 0) throw new ApiError(503, "no_runner", "No runner is available right now; try again shortly.");
+  const runtime = findRuntime(runtimes, language);
+  if (!runtime) {
+    throw new ApiError(400, "unknown_language", `Unknown language "${language}". Valid languages: ${runtimes.map((r) => r.language).join(", ")}.`);
+  }
+  return runtime;
 }

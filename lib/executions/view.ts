@@ -45,3 +45,9 @@ export function executionView(row: Execution): ExecutionView {
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
 }
+
+/** An execution in a list: everything but its output (which can be large). */
+export function executionSummary(row: Execution): Omit<ExecutionView, "stdout" | "stderr" | "compileOutput"> {
+  const { stdout: _stdout, stderr: _stderr, compileOutput: _compile, ...summary } = executionView(row);
+  return summary;
+}

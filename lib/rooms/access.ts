@@ -1,8 +1,7 @@
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
+import { isUuid } from "../http/ids";
 import { can, isRole, type RoomAction, type RoomRole } from "./roles";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RoomAccess {
   room: { id: string; name: string; language: string; createdAt: Date; updatedAt: Date };
@@ -18,7 +17,7 @@ const ACTION_WORDS: Record<RoomAction, string> = {
 
 /** The caller's role in the room, or undefined when they are not a member (or there is no such room). */
 export async function roomRole(db: Database, roomId: string, userId: string): Promise<RoomAccess | undefined> {
-  if (!UUID.test(roomId)) return undefined;
+  if (!isUuid(roomId)) return undefined;
   const member = await db.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } }, include: { room: true } });
   if (!member || !isRole(member.role)) return undefined;
   return { room: member.room, role: member.role };

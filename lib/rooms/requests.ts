@@ -2,8 +2,7 @@ import { z } from "zod";
 import { MAX_ARGS, MAX_STDIN_BYTES } from "../executions/request";
 import { GRANTABLE_ROLES } from "./roles";
 
-/** What room, member and share-link requests may hold; checked at the edge like every /api/v1 body. */
-export const MAX_BODY_BYTES = 64 * 1024;
+/** What room, member and share-link requests may hold (their bodies: readJson's default size; a run's: room for its stdin). */
 export const MAX_RUN_BODY_BYTES = 3 * MAX_STDIN_BYTES;
 
 const roomName = z

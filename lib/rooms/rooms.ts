@@ -1,7 +1,7 @@
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
+import { isUuid } from "../http/ids";
 import type { Runtime } from "../executions/runtimes";
-import { findRuntime } from "../executions/runtimes";
 import { usernameKey } from "../accounts/credentials";
 import { templateDocument } from "./document";
 import type { GrantableRole, RoomRole } from "./roles";
@@ -42,16 +42,6 @@ export async function createRoom(db: Database, ownerId: string, name: string, ru
   return { ...room, role: "owner", members: 1 };
 }
 
-/** Resolves a language name or alias against what the runners offer, or a 400 listing the valid ones. */
-export function roomRuntime(runtimes: Runtime[], language: string): Runtime {
-  if (runtimes.length === 0) throw new ApiError(503, "no_runner", "No runner is available right now, so no language is; try again shortly.");
-  const runtime = findRuntime(runtimes, language);
-  if (!runtime) {
-    throw new ApiError(400, "unknown_language", `Unknown language "${language}". Valid languages: ${runtimes.map((r) => r.language).join(", ")}.`);
-  }
-  return runtime;
-}
-
 export async function listRooms(db: Database, userId: string): Promise<RoomSummary[]> {
   const memberships = await db.roomMember.findMany({
     where: { userId },
@@ -86,7 +76,7 @@ export async function inviteMember(db: Database, roomId: string, username: strin
 
 /** The member to change or remove: 404 when not a member, 409 for the owner (the owner stays the owner). */
 async function otherMember(db: Database, roomId: string, userId: string) {
-  const member = /^[0-9a-f-]{36}$/i.test(userId) ? await db.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } }, include: { user: true } }) : null;
+  const member = isUuid(userId) ? await db.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } }, include: { user: true } }) : null;
   if (!member) throw new ApiError(404, "member_not_found", `User ${userId} is not a member of this room.`);
   if (member.role === "owner") throw new ApiError(409, "owner_fixed", "The owner's role cannot be changed or removed; the owner may delete the room instead.");
   return member;

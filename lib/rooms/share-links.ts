@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
+import { isUuid } from "../http/ids";
 import { ROLES, type GrantableRole, type RoomRole } from "./roles";
 import { touch } from "./rooms";
 
@@ -32,7 +33,7 @@ export async function listShareLinks(db: Database, roomId: string): Promise<Shar
 }
 
 export async function revokeShareLink(db: Database, roomId: string, linkId: string): Promise<void> {
-  const revoked = /^[0-9a-f-]{36}$/i.test(linkId)
+  const revoked = isUuid(linkId)
     ? await db.shareLink.updateMany({ where: { id: linkId, roomId, revokedAt: null }, data: { revokedAt: new Date() } })
     : { count: 0 };
   if (revoked.count === 0) throw new ApiError(404, "link_not_found", `No active share link ${linkId} exists in this room.`);

@@ -26,11 +26,9 @@ export interface ServiceContext {
   signal: AbortSignal;
 }
 
-/** What a started service hands back: how to stop, and optionally more to serve on its port. */
+/** What a started service hands back: how to stop, and optionally WebSockets to serve on its port. */
 export interface ServiceWork {
   stop(): Promise<void>;
-  /** Serves a request other than GET /health; false to leave it to the default 404. */
-  request?(req: http.IncomingMessage, res: http.ServerResponse): boolean;
   /** Takes over an HTTP upgrade (WebSocket) on the service's port. */
   upgrade?(req: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void;
 }
@@ -99,7 +97,6 @@ export async function runService(def: ServiceDefinition): Promise<void> {
       res.end(JSON.stringify({ status: ok ? "ok" : "degraded", service: def.name, database, redis }));
       return;
     }
-    if (work.request?.(req, res)) return;
     res.writeHead(404, { "content-type": "application/json" });
     res.end(JSON.stringify({ error: { code: "not_found", message: "Only GET /health is served here." } }));
   });

@@ -1,10 +1,10 @@
 import { ApiError } from "../http/errors";
+import { isUuid } from "../http/ids";
 import { roomRole } from "../rooms/access";
 import { can } from "../rooms/roles";
 import { requireCaller, type ApiCaller } from "./caller";
 import { web } from "./context";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type ExecutionRow = NonNullable<Awaited<ReturnType<typeof find>>>;
 
@@ -20,7 +20,7 @@ export async function accessibleExecution(
   action: "read" | "run" = "read",
 ): Promise<{ caller: ApiCaller; execution: ExecutionRow }> {
   const caller = await requireCaller(request);
-  const execution = UUID.test(id) ? await find(id) : null;
+  const execution = isUuid(id) ? await find(id) : null;
   const notFound = new ApiError(404, "not_found", `No execution ${id} of yours exists.`);
   if (!execution) throw notFound;
   if (execution.userId === caller.user.id) return { caller, execution };

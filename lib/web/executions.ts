@@ -1,7 +1,10 @@
 import { Queue } from "bullmq";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { createRedis } from "../redis/connection";
+import type { Execution } from "../db/generated/client";
+import { resolveLimits, type RunLimits } from "../executions/limits";
 import { EXECUTION_QUEUE, MAX_ATTEMPTS, type ExecutionJob } from "../executions/queue";
+import type { Runtime } from "../executions/runtimes";
 import { ApiError } from "../http/errors";
 import { web } from "./context";
 
@@ -37,7 +40,7 @@ export function executionServices(): ExecutionServices {
   return holder.__samExecutions;
 }
 
-export async function consumeRunAllowance(userId: string): Promise<void> {
+async function consumeRunAllowance(userId: string): Promise<void> {
   try {
     await executionServices().runLimiter.consume(userId);
   } catch (err) {
@@ -47,4 +50,40 @@ export async function consumeRunAllowance(userId: string): Promise<void> {
     }
     throw err;
   }
+}
+
+/**
+ * Starts a run the caller may start: counts it against their allowance,
+ * records it with its limits resolved, and queues it. Every check on the
+ * request has passed before this: nothing reaches the queue otherwise.
+ */
+export async function enqueueExecution(
+  userId: string,
+  runtime: Runtime,
+  run: {
+    files: Array<{ name: string; content: string }>;
+    stdin?: string;
+    args?: string[];
+    limits?: Partial<RunLimits>;
+    /** A room's run: every member may follow it, and it takes live input. */
+    roomId?: string;
+  },
+): Promise<{ execution: Execution; limits: RunLimits }> {
+  const { db, config } = web();
+  await consumeRunAllowance(userId);
+  const limits = resolveLimits(config.limits, runtime.limits, run.limits ?? {});
+  const execution = await db.execution.create({
+    data: {
+      userId,
+      ...(run.roomId ? { roomId: run.roomId, interactive: true } : {}),
+      language: runtime.language,
+      version: runtime.version,
+      files: run.files,
+      stdin: run.stdin ?? "",
+      args: run.args ?? [],
+      limits: { ...limits },
+    },
+  });
+  await executionServices().queue.add("run", { executionId: execution.id }, { jobId: execution.id });
+  return { execution, limits };
 }

@@ -66,6 +66,8 @@ export async function executeProgram(
         SAM_COMPILE_SECONDS: String(language.compileSeconds),
         SAM_RUN: language.run,
         SAM_MARKER: marker,
+        // The launcher keeps the program's stdin open for live input (sandbox/images/runtime/sam-run).
+        ...(request.interactive ? { SAM_INTERACTIVE: "1" } : {}),
       },
       limits: { ...limits, diskMb },
     },

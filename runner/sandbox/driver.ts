@@ -21,7 +21,7 @@ export interface SandboxRun {
   files: Array<{ name: string; content: string }>;
   stdin: string;
   args: string[];
-  /** The launcher's variables (see sandbox/images/runtime/sam-run). */
+  /** The launcher's variables (see sandbox/images/runtime/sam-run; SAM_INTERACTIVE with `interactive`). */
   env: Record<string, string>;
   limits: SandboxLimits;
   /**

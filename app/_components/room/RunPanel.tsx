@@ -1,10 +1,10 @@
 "use client";
 
 import { useState } from "react";
+import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
 import { api, ApiFailure } from "./api";
 import type { RunView } from "./useRoomRuns";
 
-const FINAL = new Set(["succeeded", "failed", "compile_error", "time_limit_exceeded", "memory_limit_exceeded", "output_limit_exceeded", "cancelled", "internal_error"]);
 const STATUS_TEXT: Record<string, string> = {
   queued: "Queued…",
   running: "Running…",
@@ -33,7 +33,7 @@ export function RunPanel(props: {
   const { current } = props;
   const [stopError, setStopError] = useState<string>();
   const [line, setLine] = useState("");
-  const running = current !== undefined && !FINAL.has(current.status);
+  const running = current !== undefined && !isFinal(current.status as ExecutionStatus);
 
   // Typing into the running program: each line goes to its stdin (and everyone sees it in the output).
   const send = async (body: { data?: string; eof?: boolean }) => {

@@ -3,6 +3,7 @@
 import { HocuspocusProvider } from "@hocuspocus/provider";
 import { useEffect, useMemo, useState } from "react";
 import * as Y from "yjs";
+import { CLOSE } from "@/lib/rooms/close-codes";
 import { api } from "./api";
 import { colorFor } from "./colors";
 
@@ -43,8 +44,8 @@ export function useRoomConnection(roomId: string, user: { id: string; username: 
       onAuthenticationFailed: ({ reason }) => setNotice(`The room refused the connection: ${reason}`),
       onClose: ({ event }) => {
         // The owner changed my role: the page reloads to show what I may do now. The room was deleted: back home.
-        if (event.code === 4001) window.location.reload();
-        else if (event.code === 4004) window.location.assign("/");
+        if (event.code === CLOSE.roleChanged.code) window.location.reload();
+        else if (event.code === CLOSE.roomDeleted.code) window.location.assign("/");
         else if (event.code >= 4000 && event.reason) setNotice(event.reason);
       },
       onConnect: () => setNotice(undefined),

@@ -51,7 +51,7 @@ export class DockerDriver implements SandboxDriver {
       container = await docker.createContainer({
         Image: this.opts.image,
         Cmd: spec.args,
-        Env: Object.entries(spec.interactive ? { ...spec.env, SAM_INTERACTIVE: "1" } : spec.env).map(([k, v]) => `${k}=${v}`),
+        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
         User: "1000:1000",
         WorkingDir: "/work",
         Hostname: "sandbox",

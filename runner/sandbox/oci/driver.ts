@@ -128,15 +128,13 @@ export class OciDriver implements SandboxDriver {
     if (container) {
       try {
         writeInputDir(container.inputDir, spec);
-        const env = spec.interactive ? { ...spec.env, SAM_INTERACTIVE: "1" } : spec.env;
-        writeWarmSettings(container.inputDir, env, spec.args, Math.max(1, Math.ceil(spec.limits.cpuTimeMs / 1000)));
+        writeWarmSettings(container.inputDir, spec.env, spec.args, Math.max(1, Math.ceil(spec.limits.cpuTimeMs / 1000)));
       } catch (err) {
         void this.destroy(container);
         throw new SandboxInfrastructureError(`could not hand the run to a warm container: ${(err as Error).message}`, { cause: err });
       }
     } else {
-      const env = spec.interactive ? { ...spec.env, SAM_INTERACTIVE: "1" } : spec.env;
-      container = await this.launch(spec.limits, env, spec.args, (inputDir) => writeInputDir(inputDir, spec), false, spec.interactive);
+      container = await this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec), false, spec.interactive);
     }
     container.sink = streams;
     this.active++;

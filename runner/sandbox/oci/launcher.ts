@@ -49,12 +49,6 @@ export class Launcher {
 
   constructor(private readonly prefix: string[] = []) {}
 
-  /** The launcher's pid once started (its namespaces are the ones commands run in). */
-  async pid(): Promise<number> {
-    await this.start();
-    return this.child!.pid!;
-  }
-
   private start(): Promise<void> {
     if (this.ready) return this.ready;
     const [file, ...args] = [...this.prefix, "perl", SCRIPT];

@@ -1,11 +1,10 @@
 import { requireCaller } from "@/lib/web/caller";
-import { resolveLimits } from "@/lib/executions/limits";
 import { checkExecutionRequest, executionRequestSchema, MAX_BODY_BYTES } from "@/lib/executions/request";
-import { availableRuntimes, findRuntime } from "@/lib/executions/runtimes";
-import { executionView } from "@/lib/executions/view";
+import { availableRuntimes, requireRuntime } from "@/lib/executions/runtimes";
+import { executionSummary, executionView } from "@/lib/executions/view";
 import { ApiError, readJson } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
-import { consumeRunAllowance, executionServices } from "@/lib/web/executions";
+import { enqueueExecution } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 import { waitForResult } from "@/lib/web/wait-for-result";
 
@@ -19,30 +18,8 @@ export const POST = route(async (request: Request) => {
   const caller = await requireCaller(request);
   const body = await readJson(request, executionRequestSchema, MAX_BODY_BYTES);
   checkExecutionRequest(body, config.limits);
-  const runtimes = await availableRuntimes(redis);
-  if (runtimes.length === 0) throw new ApiError(503, "no_runner", "No runner is available right now; try again shortly.");
-  const runtime = findRuntime(runtimes, body.language);
-  if (!runtime) {
-    throw new ApiError(
-      400,
-      "unknown_language",
-      `Unknown language "${body.language}". Valid languages: ${runtimes.map((r) => r.language).join(", ")}.`,
-    );
-  }
-  await consumeRunAllowance(caller.user.id);
-  const limits = resolveLimits(config.limits, runtime.limits, body.limits ?? {});
-  const execution = await db.execution.create({
-    data: {
-      userId: caller.user.id,
-      language: runtime.language,
-      version: runtime.version,
-      files: body.files,
-      stdin: body.stdin ?? "",
-      args: body.args ?? [],
-      limits: { ...limits },
-    },
-  });
-  await executionServices().queue.add("run", { executionId: execution.id }, { jobId: execution.id });
+  const runtime = requireRuntime(await availableRuntimes(redis), body.language);
+  const { execution, limits } = await enqueueExecution(caller.user.id, runtime, body);
 
   if (new URL(request.url).searchParams.get("wait") === "true") {
     // Generous: time in the queue, plus compiling, plus the run's own wall limit.
@@ -66,9 +43,5 @@ export const GET = route(async (request: Request) => {
     throw new ApiError(400, "invalid_request", "limit must be a whole number from 1 to 100.");
   }
   const rows = await db.execution.findMany({ where: { userId: caller.user.id }, orderBy: { createdAt: "desc" }, take: limit });
-  const executions = rows.map((row) => {
-    const { stdout: _stdout, stderr: _stderr, compileOutput: _compile, ...summary } = executionView(row);
-    return summary;
-  });
-  return Response.json({ executions }, { headers: { "cache-control": "no-store" } });
+  return Response.json({ executions: rows.map(executionSummary) }, { headers: { "cache-control": "no-store" } });
 });

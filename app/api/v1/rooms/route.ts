@@ -1,7 +1,7 @@
-import { availableRuntimes } from "@/lib/executions/runtimes";
+import { availableRuntimes, requireRuntime } from "@/lib/executions/runtimes";
 import { readJson } from "@/lib/http/errors";
-import { createRoomSchema, MAX_BODY_BYTES } from "@/lib/rooms/requests";
-import { createRoom, listRooms, roomRuntime } from "@/lib/rooms/rooms";
+import { createRoomSchema } from "@/lib/rooms/requests";
+import { createRoom, listRooms } from "@/lib/rooms/rooms";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
 import { route } from "@/lib/web/route";
@@ -16,8 +16,8 @@ export const GET = route(async (request: Request) => {
 export const POST = route(async (request: Request) => {
   const { db, redis } = web();
   const caller = await requireCaller(request);
-  const body = await readJson(request, createRoomSchema, MAX_BODY_BYTES);
-  const runtime = roomRuntime(await availableRuntimes(redis), body.language);
+  const body = await readJson(request, createRoomSchema);
+  const runtime = requireRuntime(await availableRuntimes(redis), body.language);
   const room = await createRoom(db, caller.user.id, body.name, runtime);
   return Response.json(room, { status: 201, headers: { location: `/api/v1/rooms/${room.id}`, "cache-control": "no-store" } });
 });

@@ -1,10 +1,10 @@
 import { readJson } from "@/lib/http/errors";
-import { requireRoomAccess } from "@/lib/rooms/access";
 import { announceRoomControl, appendRoomEvent, deleteRoomEvents } from "@/lib/rooms/events";
-import { MAX_BODY_BYTES, renameRoomSchema } from "@/lib/rooms/requests";
+import { renameRoomSchema } from "@/lib/rooms/requests";
 import { listMembers } from "@/lib/rooms/rooms";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -12,17 +12,15 @@ type Params = { params: Promise<{ id: string }> };
 /** GET /api/v1/rooms/:id -> {id, name, language, role, members: [...], createdAt, updatedAt} (members only; others 404). */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db } = web();
-  const caller = await requireCaller(request);
-  const { room, role } = await requireRoomAccess(db, (await params).id, caller.user.id, "read");
+  const { caller, room, role } = await roomForCaller(request, (await params).id, "read");
   return Response.json({ ...room, role, members: await listMembers(db, room.id) }, { headers: { "cache-control": "no-store" } });
 });
 
 /** PATCH /api/v1/rooms/:id {name} -> the renamed room (owner only). */
 export const PATCH = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const caller = await requireCaller(request);
-  const { room, role } = await requireRoomAccess(db, (await params).id, caller.user.id, "manage");
-  const { name } = await readJson(request, renameRoomSchema, MAX_BODY_BYTES);
+  const { caller, room, role } = await roomForCaller(request, (await params).id, "manage");
+  const { name } = await readJson(request, renameRoomSchema);
   const updated = await db.room.update({ where: { id: room.id }, data: { name } });
   await appendRoomEvent(redis, room.id, "room", { name: updated.name });
   return Response.json({ ...updated, role }, { headers: { "cache-control": "no-store" } });
@@ -31,8 +29,7 @@ export const PATCH = route(async (request: Request, { params }: Params) => {
 /** DELETE /api/v1/rooms/:id -> 204 (owner only): the room, its document, members, links and runs are gone; open sockets close. */
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const caller = await requireCaller(request);
-  const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "manage");
+  const { caller, room } = await roomForCaller(request, (await params).id, "manage");
   await db.room.delete({ where: { id: room.id } });
   await appendRoomEvent(redis, room.id, "deleted", {});
   await announceRoomControl(redis, { roomId: room.id, kind: "deleted" });

@@ -1,6 +1,6 @@
 import { readJson } from "@/lib/http/errors";
 import { appendRoomEvent } from "@/lib/rooms/events";
-import { joinSchema, MAX_BODY_BYTES } from "@/lib/rooms/requests";
+import { joinSchema } from "@/lib/rooms/requests";
 import { joinByToken } from "@/lib/rooms/share-links";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
@@ -10,7 +10,7 @@ import { route } from "@/lib/web/route";
 export const POST = route(async (request: Request) => {
   const { db, redis } = web();
   const caller = await requireCaller(request);
-  const { token } = await readJson(request, joinSchema, MAX_BODY_BYTES);
+  const { token } = await readJson(request, joinSchema);
   const joined = await joinByToken(db, token, caller.user.id);
   await appendRoomEvent(redis, joined.roomId, "members", { change: "joined", userId: caller.user.id });
   return Response.json(joined, { headers: { "cache-control": "no-store" } });

@@ -2,6 +2,7 @@ import { roomRole, requireRoomAccess } from "@/lib/rooms/access";
 import { latestRoomEventId, readRoomEvents } from "@/lib/rooms/events";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -18,8 +19,7 @@ export const dynamic = "force-dynamic";
  */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db, redis, log } = web();
-  const caller = await requireCaller(request);
-  const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "read");
+  const { caller, room } = await roomForCaller(request, (await params).id, "read");
   const encoder = new TextEncoder();
   const conn = redis.duplicate();
   let closed = false;

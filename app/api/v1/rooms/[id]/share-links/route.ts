@@ -1,9 +1,9 @@
 import { readJson } from "@/lib/http/errors";
-import { requireRoomAccess } from "@/lib/rooms/access";
-import { createShareLinkSchema, MAX_BODY_BYTES } from "@/lib/rooms/requests";
+import { createShareLinkSchema } from "@/lib/rooms/requests";
 import { createShareLink, listShareLinks } from "@/lib/rooms/share-links";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -11,8 +11,7 @@ type Params = { params: Promise<{ id: string }> };
 /** GET /api/v1/rooms/:id/share-links -> {links: [{id, role, createdAt}]}: the active links (owner only; tokens are never shown again). */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db } = web();
-  const caller = await requireCaller(request);
-  const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "manage");
+  const { caller, room } = await roomForCaller(request, (await params).id, "manage");
   return Response.json({ links: await listShareLinks(db, room.id) }, { headers: { "cache-control": "no-store" } });
 });
 
@@ -23,9 +22,8 @@ export const GET = route(async (request: Request, { params }: Params) => {
  */
 export const POST = route(async (request: Request, { params }: Params) => {
   const { db, config } = web();
-  const caller = await requireCaller(request);
-  const { room } = await requireRoomAccess(db, (await params).id, caller.user.id, "manage");
-  const { role } = await readJson(request, createShareLinkSchema, MAX_BODY_BYTES);
+  const { caller, room } = await roomForCaller(request, (await params).id, "manage");
+  const { role } = await readJson(request, createShareLinkSchema);
   const link = await createShareLink(db, room.id, role, caller.user.id);
   // The address people reach the app at (SAM_PUBLIC_URL), not whatever host this request named.
   const url = `${config.publicUrl}/join#${link.token}`;

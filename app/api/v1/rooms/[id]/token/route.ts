@@ -1,7 +1,7 @@
-import { requireRoomAccess } from "@/lib/rooms/access";
 import { ROOM_TOKEN_TTL_SECONDS, signRoomToken } from "@/lib/rooms/room-token";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -13,8 +13,7 @@ type Params = { params: Promise<{ id: string }> };
  */
 export const POST = route(async (request: Request, { params }: Params) => {
   const { db, secret } = web();
-  const caller = await requireCaller(request);
-  const { room, role } = await requireRoomAccess(db, (await params).id, caller.user.id, "read");
+  const { caller, room, role } = await roomForCaller(request, (await params).id, "read");
   const token = await signRoomToken(secret, { userId: caller.user.id, username: caller.user.username, roomId: room.id, role });
   const expiresAt = new Date(Date.now() + ROOM_TOKEN_TTL_SECONDS * 1000).toISOString();
   return Response.json({ token, role, expiresAt }, { headers: { "cache-control": "no-store" } });

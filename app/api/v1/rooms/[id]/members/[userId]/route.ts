@@ -1,10 +1,9 @@
 import { readJson } from "@/lib/http/errors";
-import { requireRoomAccess } from "@/lib/rooms/access";
 import { announceRoomControl, appendRoomEvent } from "@/lib/rooms/events";
-import { changeRoleSchema, MAX_BODY_BYTES } from "@/lib/rooms/requests";
+import { changeRoleSchema } from "@/lib/rooms/requests";
 import { changeRole, removeMember } from "@/lib/rooms/rooms";
-import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string; userId: string }> };
@@ -15,10 +14,9 @@ type Params = { params: Promise<{ id: string; userId: string }> };
  */
 export const PATCH = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const caller = await requireCaller(request);
   const { id, userId } = await params;
-  const { room } = await requireRoomAccess(db, id, caller.user.id, "manage");
-  const { role } = await readJson(request, changeRoleSchema, MAX_BODY_BYTES);
+  const { room } = await roomForCaller(request, id, "manage");
+  const { role } = await readJson(request, changeRoleSchema);
   const member = await changeRole(db, room.id, userId, role);
   await appendRoomEvent(redis, room.id, "members", { change: "role", userId, role });
   await announceRoomControl(redis, { roomId: room.id, kind: "members", userId });
@@ -28,9 +26,8 @@ export const PATCH = route(async (request: Request, { params }: Params) => {
 /** DELETE /api/v1/rooms/:id/members/:userId -> 204 (owner only); the member's open sockets close. */
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const caller = await requireCaller(request);
   const { id, userId } = await params;
-  const { room } = await requireRoomAccess(db, id, caller.user.id, "manage");
+  const { room } = await roomForCaller(request, id, "manage");
   await removeMember(db, room.id, userId);
   await appendRoomEvent(redis, room.id, "members", { change: "removed", userId });
   await announceRoomControl(redis, { roomId: room.id, kind: "members", userId });

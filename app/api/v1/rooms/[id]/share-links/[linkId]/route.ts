@@ -1,7 +1,6 @@
-import { requireRoomAccess } from "@/lib/rooms/access";
 import { revokeShareLink } from "@/lib/rooms/share-links";
-import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string; linkId: string }> };
@@ -9,9 +8,8 @@ type Params = { params: Promise<{ id: string; linkId: string }> };
 /** DELETE /api/v1/rooms/:id/share-links/:linkId -> 204 (owner only): the link stops working; members who joined by it stay. */
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db } = web();
-  const caller = await requireCaller(request);
   const { id, linkId } = await params;
-  const { room } = await requireRoomAccess(db, id, caller.user.id, "manage");
+  const { room } = await roomForCaller(request, id, "manage");
   await revokeShareLink(db, room.id, linkId);
   return new Response(null, { status: 204 });
 });
