@@ -13,7 +13,7 @@ import {
 } from "../driver";
 import { writeInputDir } from "../input-dir";
 import { readCgroupStats, readCpuTimeMs, type CgroupStats } from "../oci/cgroup-stats";
-import { SECCOMP_PROFILE_PATH } from "../seccomp";
+import { loadSeccompProfile, SECCOMP_PROFILE_PATH } from "../seccomp";
 
 export interface DockerDriverOptions {
   docker: Docker;
@@ -76,7 +76,7 @@ export class DockerDriver implements SandboxDriver {
           NanoCpus: Math.round((this.opts.cpuCores ?? 1) * 1e9),
           CapDrop: ["ALL"],
           // Docker wants the profile's JSON; Podman's compatible API wants a path to it.
-          SecurityOpt: ["no-new-privileges", `seccomp=${isPodman ? SECCOMP_PROFILE_PATH : fs.readFileSync(SECCOMP_PROFILE_PATH, "utf8")}`],
+          SecurityOpt: ["no-new-privileges", `seccomp=${isPodman ? SECCOMP_PROFILE_PATH : JSON.stringify(loadSeccompProfile())}`],
           NetworkMode: "none",
           CgroupParent: CGROUP_PARENT,
           OomScoreAdj: 1000,
