@@ -1,4 +1,5 @@
 import type { SandboxRun } from "../driver";
+import { MASKED_PATHS, READONLY_PATHS } from "../masked-paths";
 import type { SeccompProfile } from "../seccomp";
 
 /**
@@ -14,7 +15,8 @@ import type { SeccompProfile } from "../seccomp";
  *  - the run's files bind-mounted read-only at /sam/in;
  *  - rlimits; the cgroup limits (memory without swap, pids, CPU share) are
  *    on the run's cgroup, the parent of the container's (see run-cgroup.ts);
- *  - the seccomp profile.
+ *  - the seccomp profile, and the masked and read-only kernel paths (see
+ *    masked-paths.ts).
  */
 export const SANDBOX_UID = 1000;
 // Container uid 0..65535 map to host 100000..165535: nothing inside is a host user.
@@ -84,11 +86,8 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
       // out of the runner's sight once the runtime deletes the child.
       resources: { devices: [{ allow: false, access: "rwm" }] },
       seccomp: opts.seccomp,
-      maskedPaths: [
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/cgroup",
-      ],
-      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
     },
   };
 }
