@@ -5,8 +5,9 @@ import type { Config } from "../../lib/config/env";
 import { ensureRootfs, ensureRuntimeImage } from "../images/runtime-image";
 import type { SandboxDriver } from "./driver";
 import { OciDriver } from "./oci/driver";
+import { UidRangeAllocator } from "./oci/uid-ranges";
 import { DockerDriver } from "./docker/driver";
-import { connectDockerEngine } from "./docker/engine";
+import { connectDockerEngine, ensureUserNamespaces } from "./docker/engine";
 
 function answers(binary: string): boolean {
   try {
@@ -32,13 +33,18 @@ export function resolveOciRuntime(setting: string): string | null {
 /**
  * Builds (or finds) the runtime image and returns the driver the configuration
  * asks for: `oci` where it can run, `docker` otherwise, when set to `auto`.
+ * Refuses to start (throws, saying what to change) where a run would be less
+ * contained than promised: a container engine without user namespaces, or
+ * host uid ranges that overlap /etc/subuid.
  */
 export async function createDriver(config: Config, log: Logger, signal?: AbortSignal, which = config.SAM_SANDBOX_DRIVER): Promise<SandboxDriver> {
   const runtime = resolveOciRuntime(config.SAM_OCI_RUNTIME);
   const kind = which === "auto" ? (runtime ? "oci" : "docker") : which;
   const buildOptions = { engine: config.SAM_CONTAINER_ENGINE, log: (m: string) => log.info(m), signal };
-  const tag = await ensureRuntimeImage(buildOptions);
   if (kind === "oci") {
+    // The host's policy first: refusing takes a moment, building the image minutes.
+    const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES);
+    const tag = await ensureRuntimeImage(buildOptions);
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
     if (!runtime) throw new Error(`SAM_SANDBOX_DRIVER=oci needs root and the OCI runtime (${config.SAM_OCI_RUNTIME}) installed`);
     log.info({ driver: "oci", runtime, image: tag }, "sandbox driver ready");
@@ -48,9 +54,23 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
       rootfs,
       workDir: path.join(config.dataDir, "runs", "oci"),
       warmContainers: config.SAM_OCI_WARM_CONTAINERS,
+      uidRanges,
     });
   }
+  const tag = await ensureRuntimeImage(buildOptions);
   const engine = await connectDockerEngine(config, log);
+  try {
+    await ensureUserNamespaces(engine, tag);
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   log.info({ driver: "docker", engine: engine.description, image: tag }, "sandbox driver ready");
-  return new DockerDriver({ docker: engine.docker, isPodman: engine.isPodman, image: tag, workDir: path.join(config.dataDir, "runs", "docker"), onClose: engine.close });
+  return new DockerDriver({
+    docker: engine.docker,
+    isPodman: engine.isPodman,
+    image: tag,
+    workDir: path.join(config.dataDir, "runs", "docker"),
+    onClose: engine.close,
+  });
 }

@@ -16,6 +16,10 @@ export interface CreateContext {
  * The Docker Engine API body that creates one run's container: the same
  * sandbox as the oci driver's bundle (see ../oci/bundle.ts), said in the
  * engine's words. Where Docker and Podman's compatible API differ:
+ *  - user namespace: Docker remaps every container itself (userns-remap or a
+ *    rootless engine, required at start: see engine.ts); Podman is asked for
+ *    one of its own per container (UsernsMode "auto", from the `containers`
+ *    user's /etc/subuid range), so no two runs share a host user;
  *  - masked paths: Docker takes HostConfig.MaskedPaths (replacing its
  *    defaults, which ours include); Podman 4 ignores that field but adds
  *    paths given as `mask=a:b` (its read-only paths are Docker's already);
@@ -59,7 +63,7 @@ export function containerCreateOptions(spec: SandboxRun, ctx: CreateContext): Do
         `seccomp=${seccomp}`,
         ...(ctx.isPodman ? [`mask=${MASKED_PATHS.join(":")}`] : []),
       ],
-      ...(ctx.isPodman ? {} : { MaskedPaths: MASKED_PATHS, ReadonlyPaths: READONLY_PATHS }),
+      ...(ctx.isPodman ? { UsernsMode: "auto" } : { MaskedPaths: MASKED_PATHS, ReadonlyPaths: READONLY_PATHS }),
       NetworkMode: "none",
       CgroupParent: ctx.cgroupParent,
       OomScoreAdj: 1000,

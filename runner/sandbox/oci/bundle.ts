@@ -5,8 +5,9 @@ import type { SeccompProfile } from "../seccomp";
 /**
  * The OCI runtime config (config.json) of one run. Everything that makes the
  * sandbox a sandbox is in this one object:
- *  - a user namespace: the program is uid 1000 in the container and an
- *    unprivileged uid on the host, with no capabilities and no_new_privs;
+ *  - a user namespace: the program is uid 1000 in the container and, on the
+ *    host, an id of a block no other live container has (see uid-ranges.ts),
+ *    with no capabilities and no_new_privs;
  *  - fresh pid, mount, network (no interfaces but a downed loopback), ipc, uts
  *    and cgroup namespaces;
  *  - the image's root filesystem shared read-only by all runs; the only
@@ -19,8 +20,6 @@ import type { SeccompProfile } from "../seccomp";
  *    masked-paths.ts).
  */
 export const SANDBOX_UID = 1000;
-// Container uid 0..65535 map to host 100000..165535: nothing inside is a host user.
-const HOST_ID_BASE = 100000;
 
 export interface BundleOptions {
   rootfs: string;
@@ -28,6 +27,8 @@ export interface BundleOptions {
   /** The container's own cgroup, a child of the run's cgroup that holds the limits. */
   cgroupsPath: string;
   seccomp: SeccompProfile;
+  /** The container's block of host ids: container ids 0..size-1 map to hostId..hostId+size-1. */
+  idRange: { hostId: number; size: number };
 }
 
 export function ociConfig(run: SandboxRun, opts: BundleOptions) {
@@ -78,8 +79,8 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
       { destination: "/sam/in", type: "bind", source: opts.inputDir, options: ["rbind", "ro", "nosuid", "nodev", "noexec"] },
     ],
     linux: {
-      uidMappings: [{ containerID: 0, hostID: HOST_ID_BASE, size: 65536 }],
-      gidMappings: [{ containerID: 0, hostID: HOST_ID_BASE, size: 65536 }],
+      uidMappings: [{ containerID: 0, hostID: opts.idRange.hostId, size: opts.idRange.size }],
+      gidMappings: [{ containerID: 0, hostID: opts.idRange.hostId, size: opts.idRange.size }],
       namespaces: ["pid", "network", "ipc", "uts", "mount", "user", "cgroup"].map((type) => ({ type })),
       cgroupsPath: opts.cgroupsPath,
       // No memory/pids/cpu here: limits on a child cgroup would also count the OOM kill there,
