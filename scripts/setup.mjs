@@ -48,6 +48,8 @@ const embedded = mode === "start" || mode === "test";
 if (embedded && (mode === "test" || !process.env.DATABASE_URL)) wanted.push(["postgresql", hasPostgres]);
 if (embedded && (mode === "test" || !process.env.REDIS_URL)) wanted.push(["redis-server", () => hasCommand("redis-server")]);
 if (mode === "test") wanted.push(["chromium", () => fs.existsSync("/usr/bin/chromium")]);
+// apparmor_parser: the tests check that sandbox/apparmor/sam-sandbox parses (without loading it).
+if (mode === "test") wanted.push(["apparmor", () => fs.existsSync("/usr/sbin/apparmor_parser") || fs.existsSync("/sbin/apparmor_parser")]);
 // The runner: crun and runc (the oci driver's runtimes: crun is the faster, the tests cover both), podman (builds the image; Docker-compatible API for the docker driver),
 // debootstrap (the image's Debian base where no registry is reachable).
 if (mode === "start" || mode === "test" || mode === "runner") {

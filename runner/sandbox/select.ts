@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Config } from "../../lib/config/env";
 import { ensureRootfs, ensureRuntimeImage } from "../images/runtime-image";
 import type { SandboxDriver } from "./driver";
+import { detectAppArmor, prepareAppArmor } from "./apparmor";
 import { OciDriver } from "./oci/driver";
 import { UidRangeAllocator } from "./oci/uid-ranges";
 import { DockerDriver } from "./docker/driver";
@@ -34,16 +35,19 @@ export function resolveOciRuntime(setting: string): string | null {
  * Builds (or finds) the runtime image and returns the driver the configuration
  * asks for: `oci` where it can run, `docker` otherwise, when set to `auto`.
  * Refuses to start (throws, saying what to change) where a run would be less
- * contained than promised: a container engine without user namespaces, or
- * host uid ranges that overlap /etc/subuid.
+ * contained than promised: a container engine without user namespaces, host
+ * uid ranges that overlap /etc/subuid, or an AppArmor host where the profile
+ * cannot be loaded.
  */
 export async function createDriver(config: Config, log: Logger, signal?: AbortSignal, which = config.SAM_SANDBOX_DRIVER): Promise<SandboxDriver> {
   const runtime = resolveOciRuntime(config.SAM_OCI_RUNTIME);
   const kind = which === "auto" ? (runtime ? "oci" : "docker") : which;
   const buildOptions = { engine: config.SAM_CONTAINER_ENGINE, log: (m: string) => log.info(m), signal };
+  const info = (msg: string) => log.info(msg);
   if (kind === "oci") {
     // The host's policy first: refusing takes a moment, building the image minutes.
     const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES);
+    const apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
     const tag = await ensureRuntimeImage(buildOptions);
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
     if (!runtime) throw new Error(`SAM_SANDBOX_DRIVER=oci needs root and the OCI runtime (${config.SAM_OCI_RUNTIME}) installed`);
@@ -55,12 +59,17 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
       workDir: path.join(config.dataDir, "runs", "oci"),
       warmContainers: config.SAM_OCI_WARM_CONTAINERS,
       uidRanges,
+      apparmorProfile,
     });
   }
   const tag = await ensureRuntimeImage(buildOptions);
   const engine = await connectDockerEngine(config, log);
+  let apparmorProfile: string | undefined;
   try {
     await ensureUserNamespaces(engine, tag);
+    // The profile must be in the engine's kernel: loaded from here only when the engine runs here.
+    if (engine.local) apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
+    else info("remote container engine: runs get the engine's own default AppArmor profile, if its host has AppArmor");
   } catch (err) {
     await engine.close();
     throw err;
@@ -71,6 +80,7 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
     isPodman: engine.isPodman,
     image: tag,
     workDir: path.join(config.dataDir, "runs", "docker"),
+    apparmorProfile,
     onClose: engine.close,
   });
 }

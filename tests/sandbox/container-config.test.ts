@@ -22,9 +22,10 @@ const run: SandboxRun = {
   env: {},
   limits: { cpuTimeMs: 1000, wallTimeMs: 2000, memoryMb: 64, processes: 16, diskMb: 8 },
 };
-const bundle = () =>
-  ociConfig(run, { rootfs: "/r", inputDir: "/i", cgroupsPath: "/c", seccomp: loadSeccompProfile(), idRange: { hostId: 0x70010000, size: 65536 } });
-const create = (isPodman: boolean) => containerCreateOptions(run, { image: "img", isPodman, inputDir: "/i", cpuCores: 1, cgroupParent: "/p" });
+const bundle = (apparmorProfile?: string) =>
+  ociConfig(run, { rootfs: "/r", inputDir: "/i", cgroupsPath: "/c", seccomp: loadSeccompProfile(), idRange: { hostId: 0x70010000, size: 65536 }, apparmorProfile });
+const create = (isPodman: boolean, apparmorProfile?: string) =>
+  containerCreateOptions(run, { image: "img", isPodman, inputDir: "/i", cpuCores: 1, cgroupParent: "/p", apparmorProfile });
 
 // Docker's defaults (moby oci/defaults.go): ours must include every one.
 const DOCKER_MASKED = ["/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware"];
@@ -42,6 +43,11 @@ describe("oci bundle", () => {
     const { linux } = bundle();
     expect(linux.uidMappings).toEqual([{ containerID: 0, hostID: 0x70010000, size: 65536 }]);
     expect(linux.gidMappings).toEqual([{ containerID: 0, hostID: 0x70010000, size: 65536 }]);
+  });
+
+  it("names the AppArmor profile exactly when the host loaded it", () => {
+    expect(bundle("sam-sandbox").process.apparmorProfile).toBe("sam-sandbox");
+    expect(bundle().process).not.toHaveProperty("apparmorProfile");
   });
 });
 
@@ -62,6 +68,13 @@ describe("docker create body", () => {
     const mask = opts(body).find((o) => o.startsWith("mask="));
     expect(mask?.slice("mask=".length).split(":")).toEqual(MASKED_PATHS);
     expect(body.HostConfig!.UsernsMode).toBe("auto");
+  });
+
+  it("names the AppArmor profile exactly when the host loaded it", () => {
+    for (const isPodman of [false, true]) {
+      expect(opts(create(isPodman, "sam-sandbox"))).toContain("apparmor=sam-sandbox");
+      expect(opts(create(isPodman)).filter((o) => o.startsWith("apparmor"))).toEqual([]);
+    }
   });
 
   it("gives Docker the profile's JSON and Podman its path; no new privileges either way", () => {

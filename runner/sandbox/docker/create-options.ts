@@ -10,6 +10,8 @@ export interface CreateContext {
   inputDir: string;
   cpuCores: number;
   cgroupParent: string;
+  /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
+  apparmorProfile?: string;
 }
 
 /**
@@ -61,6 +63,7 @@ export function containerCreateOptions(spec: SandboxRun, ctx: CreateContext): Do
       SecurityOpt: [
         "no-new-privileges",
         `seccomp=${seccomp}`,
+        ...(ctx.apparmorProfile ? [`apparmor=${ctx.apparmorProfile}`] : []),
         ...(ctx.isPodman ? [`mask=${MASKED_PATHS.join(":")}`] : []),
       ],
       ...(ctx.isPodman ? { UsernsMode: "auto" } : { MaskedPaths: MASKED_PATHS, ReadonlyPaths: READONLY_PATHS }),

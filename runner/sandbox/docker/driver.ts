@@ -21,6 +21,8 @@ export interface DockerDriverOptions {
   image: string;
   workDir: string;
   cpuCores?: number;
+  /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
+  apparmorProfile?: string;
   onClose?: () => Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export class DockerDriver implements SandboxDriver {
           inputDir,
           cpuCores: this.opts.cpuCores ?? 1,
           cgroupParent: CGROUP_PARENT,
+          apparmorProfile: this.opts.apparmorProfile,
         }),
       );
     } catch (err) {

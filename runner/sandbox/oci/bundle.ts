@@ -16,8 +16,8 @@ import type { SeccompProfile } from "../seccomp";
  *  - the run's files bind-mounted read-only at /sam/in;
  *  - rlimits; the cgroup limits (memory without swap, pids, CPU share) are
  *    on the run's cgroup, the parent of the container's (see run-cgroup.ts);
- *  - the seccomp profile, and the masked and read-only kernel paths (see
- *    masked-paths.ts).
+ *  - the seccomp profile, the AppArmor profile where the host has AppArmor,
+ *    and the masked and read-only kernel paths (see masked-paths.ts).
  */
 export const SANDBOX_UID = 1000;
 
@@ -29,6 +29,8 @@ export interface BundleOptions {
   seccomp: SeccompProfile;
   /** The container's block of host ids: container ids 0..size-1 map to hostId..hostId+size-1. */
   idRange: { hostId: number; size: number };
+  /** The AppArmor profile to confine the program with; absent where the host has no AppArmor. */
+  apparmorProfile?: string;
 }
 
 export function ociConfig(run: SandboxRun, opts: BundleOptions) {
@@ -64,6 +66,7 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
         { type: "RLIMIT_CORE", soft: 0, hard: 0 },
       ],
       oomScoreAdj: 1000,
+      ...(opts.apparmorProfile ? { apparmorProfile: opts.apparmorProfile } : {}),
     },
     root: { path: opts.rootfs, readonly: true },
     hostname: "sandbox",

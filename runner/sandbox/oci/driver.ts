@@ -37,6 +37,8 @@ export interface OciDriverOptions {
   warmContainers?: number;
   /** Hands each live container its own block of host uids (default: SAM_OCI_UID_BASE's defaults). */
   uidRanges?: UidRangeAllocator;
+  /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
+  apparmorProfile?: string;
 }
 
 // Limits that are fixed when a container starts; the rest the runner enforces itself.
@@ -113,7 +115,7 @@ export class OciDriver implements SandboxDriver {
       prepare(inputDir);
       const config = ociConfig(
         { id: runId, files: [], stdin: "", args, env, limits },
-        { rootfs: this.opts.rootfs, inputDir, cgroupsPath: `${cgroupPath}/c`, seccomp: this.seccomp, idRange },
+        { rootfs: this.opts.rootfs, inputDir, cgroupsPath: `${cgroupPath}/c`, seccomp: this.seccomp, idRange, apparmorProfile: this.opts.apparmorProfile },
       );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
       createRunCgroup(cgroupPath, { memoryBytes: limits.memoryMb * 1024 * 1024, processes: limits.processes, cpuCores: this.opts.cpuCores ?? 1 });
