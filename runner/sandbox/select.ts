@@ -9,6 +9,7 @@ import { OciDriver } from "./oci/driver";
 import { UidRangeAllocator } from "./oci/uid-ranges";
 import { DockerDriver } from "./docker/driver";
 import { connectDockerEngine, ensureUserNamespaces } from "./docker/engine";
+import { activeSwapKb, assertSwapContained, cgroupLimitsSwap } from "./swap";
 
 function answers(binary: string): boolean {
   try {
@@ -35,17 +36,19 @@ export function resolveOciRuntime(setting: string): string | null {
  * Builds (or finds) the runtime image and returns the driver the configuration
  * asks for: `oci` where it can run, `docker` otherwise, when set to `auto`.
  * Refuses to start (throws, saying what to change) where a run would be less
- * contained than promised: a container engine without user namespaces, host
- * uid ranges that overlap /etc/subuid, or an AppArmor host where the profile
- * cannot be loaded.
+ * contained than promised: swap the cgroups cannot limit, a container engine
+ * without user namespaces, host uid ranges that overlap /etc/subuid, or an
+ * AppArmor host where the profile cannot be loaded.
  */
 export async function createDriver(config: Config, log: Logger, signal?: AbortSignal, which = config.SAM_SANDBOX_DRIVER): Promise<SandboxDriver> {
   const runtime = resolveOciRuntime(config.SAM_OCI_RUNTIME);
   const kind = which === "auto" ? (runtime ? "oci" : "docker") : which;
   const buildOptions = { engine: config.SAM_CONTAINER_ENGINE, log: (m: string) => log.info(m), signal };
+  const warn = (msg: string) => log.warn(msg);
   const info = (msg: string) => log.info(msg);
   if (kind === "oci") {
     // The host's policy first: refusing takes a moment, building the image minutes.
+    assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, config.SAM_ALLOW_UNLIMITED_SWAP, warn);
     const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES);
     const apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
     const tag = await ensureRuntimeImage(buildOptions);
@@ -67,6 +70,9 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
   let apparmorProfile: string | undefined;
   try {
     await ensureUserNamespaces(engine, tag);
+    const engineInfo = (await engine.docker.info()) as { SwapLimit?: boolean };
+    const swap = { activeSwapKb: engine.local ? activeSwapKb() : null, limitable: engineInfo.SwapLimit === true, source: `the engine (${engine.description})` };
+    assertSwapContained(swap, config.SAM_ALLOW_UNLIMITED_SWAP, warn);
     // The profile must be in the engine's kernel: loaded from here only when the engine runs here.
     if (engine.local) apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
     else info("remote container engine: runs get the engine's own default AppArmor profile, if its host has AppArmor");
