@@ -75,7 +75,7 @@ export class UidRangeAllocator {
       throw new Error(
         `the oci driver's host uid ranges ${base}..${end - 1} (SAM_OCI_UID_BASE, SAM_OCI_UID_RANGES) overlap ` +
           `${overlap.map((e) => `"${e.line}" in ${e.file}`).join(", ")}: a run would share host ids with that user's containers. ` +
-          `Move SAM_OCI_UID_BASE above them, or move those entries`,
+          `Choose a SAM_OCI_UID_BASE clear of them, or move those entries`,
       );
     }
     this.firstBlock = base / IDS_PER_RANGE;
