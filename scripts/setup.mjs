@@ -3,6 +3,7 @@
 //   1. Node.js version check;
 //   2. OS packages (PostgreSQL, Redis, Chromium for tests): as root installs the
 //      missing ones with apt-get, otherwise prints the exact command and exits 1;
+//      and a subordinate id range for Podman's per-container user namespaces;
 //   3. npm dependencies (npm ci when node_modules is missing or older than the lock);
 //   4. the Prisma client (prisma generate) and the Next.js build, when their inputs changed.
 // Plain JavaScript with no dependencies, because it runs before `npm ci`.
@@ -47,6 +48,8 @@ const embedded = mode === "start" || mode === "test";
 if (embedded && (mode === "test" || !process.env.DATABASE_URL)) wanted.push(["postgresql", hasPostgres]);
 if (embedded && (mode === "test" || !process.env.REDIS_URL)) wanted.push(["redis-server", () => hasCommand("redis-server")]);
 if (mode === "test") wanted.push(["chromium", () => fs.existsSync("/usr/bin/chromium")]);
+// apparmor_parser: the tests check that sandbox/apparmor/sam-sandbox parses (without loading it).
+if (mode === "test") wanted.push(["apparmor", () => fs.existsSync("/usr/sbin/apparmor_parser") || fs.existsSync("/sbin/apparmor_parser")]);
 // The runner: crun and runc (the oci driver's runtimes: crun is the faster, the tests cover both), podman (builds the image; Docker-compatible API for the docker driver),
 // debootstrap (the image's Debian base where no registry is reachable).
 if (mode === "start" || mode === "test" || mode === "runner") {
@@ -64,6 +67,29 @@ if (missing.length) {
   run("sh", ["-c", command], { env });
   // Debian's postgresql package starts a system-wide cluster; SAM runs its own and does not need it.
   if (missing.includes("postgresql")) spawnSync("sh", ["-c", "command -v pg_ctlcluster >/dev/null && pg_lsclusters -h | awk '{print $1, $2}' | xargs -r -n2 pg_ctlcluster stop"], { stdio: "ignore" });
+}
+
+// 2b. Podman gives each docker-driver container a user namespace of its own (UsernsMode "auto"), with
+// ids from the `containers` user's range in /etc/subuid and /etc/subgid. As root, add one where there
+// is none: 1024 blocks of 65536 from 0x78000000, outside what useradd hands out (100000..600100000)
+// and the oci driver's default blocks (SAM_OCI_UID_BASE, from 0x70000000).
+if ((mode === "start" || mode === "test" || mode === "runner") && process.getuid?.() === 0) {
+  const range = { start: 0x78000000, count: 0x4000000 };
+  for (const file of ["/etc/subuid", "/etc/subgid"]) {
+    const text = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+    const lines = text.split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+    if (lines.some((l) => l.startsWith("containers:"))) continue;
+    const clash = lines.find((l) => {
+      const [, start, count] = l.split(":").map(Number);
+      return start < range.start + range.count && start + count > range.start;
+    });
+    if (clash) {
+      say(`not adding a range for Podman's containers user to ${file}: ${range.start}..${range.start + range.count - 1} overlaps "${clash}"; add a free one by hand`);
+      continue;
+    }
+    say(`adding containers:${range.start}:${range.count} to ${file} (Podman's per-container user namespaces)`);
+    fs.appendFileSync(file, `${text && !text.endsWith("\n") ? "\n" : ""}containers:${range.start}:${range.count}\n`);
+  }
 }
 
 // 3. npm dependencies

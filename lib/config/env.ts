@@ -71,6 +71,18 @@ const schema = z.object({
   SAM_SANDBOX_DRIVER: z.enum(["auto", "oci", "docker"], { error: 'must be "auto", "oci" or "docker"' }).default("auto"),
   SAM_OCI_RUNTIME: z.string().trim().min(1, "must not be empty").default("auto"),
   SAM_OCI_WARM_CONTAINERS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").default(2),
+  // The sandbox's kernel-facing policy (runner/sandbox): each oci container gets its own block of
+  // 65536 host uids/gids, SAM_OCI_UID_RANGES of them from SAM_OCI_UID_BASE (by default 0x70000000,
+  // above what useradd hands out to /etc/subuid and in systemd's unused range); and a host with
+  // active swap that the cgroups cannot limit is refused unless SAM_ALLOW_UNLIMITED_SWAP=true.
+  SAM_OCI_UID_BASE: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(65536, "must be at least 65536")
+    .refine((v) => v % 65536 === 0, "must be a multiple of 65536")
+    .default(0x70000000),
+  SAM_OCI_UID_RANGES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(65535, "must be at most 65535").default(1024),
+  SAM_ALLOW_UNLIMITED_SWAP: flag,
   SAM_CONTAINER_ENGINE: z.string().trim().min(1, "must not be empty").default("podman"),
   SAM_SANDBOX_DIR: z.string().trim().optional().transform((v) => (v ? v : undefined)),
   DOCKER_HOST: z.string().trim().optional().transform((v) => (v ? v : undefined)),

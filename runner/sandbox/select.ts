@@ -4,9 +4,12 @@ import type { Logger } from "pino";
 import type { Config } from "../../lib/config/env";
 import { ensureRootfs, ensureRuntimeImage } from "../images/runtime-image";
 import type { SandboxDriver } from "./driver";
+import { detectAppArmor, prepareAppArmor } from "./apparmor";
 import { OciDriver } from "./oci/driver";
+import { UidRangeAllocator } from "./oci/uid-ranges";
 import { DockerDriver } from "./docker/driver";
-import { connectDockerEngine } from "./docker/engine";
+import { connectDockerEngine, ensureUserNamespaces } from "./docker/engine";
+import { activeSwapKb, assertSwapContained, cgroupLimitsSwap } from "./swap";
 
 function answers(binary: string): boolean {
   try {
@@ -32,13 +35,23 @@ export function resolveOciRuntime(setting: string): string | null {
 /**
  * Builds (or finds) the runtime image and returns the driver the configuration
  * asks for: `oci` where it can run, `docker` otherwise, when set to `auto`.
+ * Refuses to start (throws, saying what to change) where a run would be less
+ * contained than promised: swap the cgroups cannot limit, a container engine
+ * without user namespaces, host uid ranges that overlap /etc/subuid, or an
+ * AppArmor host where the profile cannot be loaded.
  */
 export async function createDriver(config: Config, log: Logger, signal?: AbortSignal, which = config.SAM_SANDBOX_DRIVER): Promise<SandboxDriver> {
   const runtime = resolveOciRuntime(config.SAM_OCI_RUNTIME);
   const kind = which === "auto" ? (runtime ? "oci" : "docker") : which;
   const buildOptions = { engine: config.SAM_CONTAINER_ENGINE, log: (m: string) => log.info(m), signal };
-  const tag = await ensureRuntimeImage(buildOptions);
+  const warn = (msg: string) => log.warn(msg);
+  const info = (msg: string) => log.info(msg);
   if (kind === "oci") {
+    // The host's policy first: refusing takes a moment, building the image minutes.
+    assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, config.SAM_ALLOW_UNLIMITED_SWAP, warn);
+    const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES);
+    const apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
+    const tag = await ensureRuntimeImage(buildOptions);
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
     if (!runtime) throw new Error(`SAM_SANDBOX_DRIVER=oci needs root and the OCI runtime (${config.SAM_OCI_RUNTIME}) installed`);
     log.info({ driver: "oci", runtime, image: tag }, "sandbox driver ready");
@@ -48,9 +61,32 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
       rootfs,
       workDir: path.join(config.dataDir, "runs", "oci"),
       warmContainers: config.SAM_OCI_WARM_CONTAINERS,
+      uidRanges,
+      apparmorProfile,
     });
   }
+  const tag = await ensureRuntimeImage(buildOptions);
   const engine = await connectDockerEngine(config, log);
+  let apparmorProfile: string | undefined;
+  try {
+    await ensureUserNamespaces(engine, tag);
+    const engineInfo = (await engine.docker.info()) as { SwapLimit?: boolean };
+    const swap = { activeSwapKb: engine.local ? activeSwapKb() : null, limitable: engineInfo.SwapLimit === true, source: `the engine (${engine.description})` };
+    assertSwapContained(swap, config.SAM_ALLOW_UNLIMITED_SWAP, warn);
+    // The profile must be in the engine's kernel: loaded from here only when the engine runs here.
+    if (engine.local) apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
+    else info("remote container engine: runs get the engine's own default AppArmor profile, if its host has AppArmor");
+  } catch (err) {
+    await engine.close();
+    throw err;
+  }
   log.info({ driver: "docker", engine: engine.description, image: tag }, "sandbox driver ready");
-  return new DockerDriver({ docker: engine.docker, isPodman: engine.isPodman, image: tag, workDir: path.join(config.dataDir, "runs", "docker"), onClose: engine.close });
+  return new DockerDriver({
+    docker: engine.docker,
+    isPodman: engine.isPodman,
+    image: tag,
+    workDir: path.join(config.dataDir, "runs", "docker"),
+    apparmorProfile,
+    onClose: engine.close,
+  });
 }

@@ -13,7 +13,7 @@ import {
 } from "../driver";
 import { writeInputDir } from "../input-dir";
 import { readCgroupStats, readCpuTimeMs, type CgroupStats } from "../oci/cgroup-stats";
-import { SECCOMP_PROFILE_PATH } from "../seccomp";
+import { containerCreateOptions } from "./create-options";
 
 export interface DockerDriverOptions {
   docker: Docker;
@@ -21,6 +21,8 @@ export interface DockerDriverOptions {
   image: string;
   workDir: string;
   cpuCores?: number;
+  /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
+  apparmorProfile?: string;
   onClose?: () => Promise<void>;
 }
 
@@ -42,54 +44,19 @@ export class DockerDriver implements SandboxDriver {
     const { docker, isPodman } = this.opts;
     const { limits } = spec;
     const inputDir = path.join(this.opts.workDir, "inputs", spec.id);
-    const memory = limits.memoryMb * 1024 * 1024;
-    const cpuSeconds = Math.max(1, Math.ceil(limits.cpuTimeMs / 1000));
-    const tmpfs = `rw,nosuid,nodev,size=${limits.diskMb}m`;
     let container: Docker.Container;
     try {
       writeInputDir(inputDir, spec);
-      container = await docker.createContainer({
-        Image: this.opts.image,
-        Cmd: spec.args,
-        Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-        User: "1000:1000",
-        WorkingDir: "/work",
-        Hostname: "sandbox",
-        NetworkDisabled: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        // Live input: the container's stdin stays open while we are attached and closes when we end it.
-        ...(spec.interactive ? { AttachStdin: true, OpenStdin: true, StdinOnce: true } : {}),
-        Labels: { "sam.run": spec.id },
-        HostConfig: {
-          Binds: [`${inputDir}:/sam/in:ro`],
-          ReadonlyRootfs: true,
-          Tmpfs: {
-            // Podman 4 has no uid= for tmpfs; its U option gives the mount to the container user instead.
-            "/work": `${tmpfs},mode=0700,${isPodman ? "U" : "uid=1000,gid=1000"}`,
-            "/tmp": `${tmpfs},mode=1777`,
-          },
-          ShmSize: limits.diskMb * 1024 * 1024,
-          Memory: memory,
-          MemorySwap: memory,
-          PidsLimit: limits.processes,
-          NanoCpus: Math.round((this.opts.cpuCores ?? 1) * 1e9),
-          CapDrop: ["ALL"],
-          // Docker wants the profile's JSON; Podman's compatible API wants a path to it.
-          SecurityOpt: ["no-new-privileges", `seccomp=${isPodman ? SECCOMP_PROFILE_PATH : fs.readFileSync(SECCOMP_PROFILE_PATH, "utf8")}`],
-          NetworkMode: "none",
-          CgroupParent: CGROUP_PARENT,
-          OomScoreAdj: 1000,
-          Ulimits: [
-            { Name: "nofile", Soft: 256, Hard: 256 },
-            // Podman needs an explicit nproc at or below the host's hard limit; pids are capped by the cgroup.
-            { Name: "nproc", Soft: 1024, Hard: 1024 },
-            { Name: "cpu", Soft: cpuSeconds, Hard: cpuSeconds + 1 },
-            { Name: "fsize", Soft: limits.diskMb * 1024 * 1024, Hard: limits.diskMb * 1024 * 1024 },
-            { Name: "core", Soft: 0, Hard: 0 },
-          ],
-        },
-      });
+      container = await docker.createContainer(
+        containerCreateOptions(spec, {
+          image: this.opts.image,
+          isPodman,
+          inputDir,
+          cpuCores: this.opts.cpuCores ?? 1,
+          cgroupParent: CGROUP_PARENT,
+          apparmorProfile: this.opts.apparmorProfile,
+        }),
+      );
     } catch (err) {
       fs.rmSync(inputDir, { recursive: true, force: true });
       throw new SandboxInfrastructureError(`could not create the container: ${(err as Error).message}`, { cause: err });

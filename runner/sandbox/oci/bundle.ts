@@ -1,11 +1,13 @@
 import type { SandboxRun } from "../driver";
+import { MASKED_PATHS, READONLY_PATHS } from "../masked-paths";
 import type { SeccompProfile } from "../seccomp";
 
 /**
  * The OCI runtime config (config.json) of one run. Everything that makes the
  * sandbox a sandbox is in this one object:
- *  - a user namespace: the program is uid 1000 in the container and an
- *    unprivileged uid on the host, with no capabilities and no_new_privs;
+ *  - a user namespace: the program is uid 1000 in the container and, on the
+ *    host, an id of a block no other live container has (see uid-ranges.ts),
+ *    with no capabilities and no_new_privs;
  *  - fresh pid, mount, network (no interfaces but a downed loopback), ipc, uts
  *    and cgroup namespaces;
  *  - the image's root filesystem shared read-only by all runs; the only
@@ -14,11 +16,10 @@ import type { SeccompProfile } from "../seccomp";
  *  - the run's files bind-mounted read-only at /sam/in;
  *  - rlimits; the cgroup limits (memory without swap, pids, CPU share) are
  *    on the run's cgroup, the parent of the container's (see run-cgroup.ts);
- *  - the seccomp profile.
+ *  - the seccomp profile, the AppArmor profile where the host has AppArmor,
+ *    and the masked and read-only kernel paths (see masked-paths.ts).
  */
 export const SANDBOX_UID = 1000;
-// Container uid 0..65535 map to host 100000..165535: nothing inside is a host user.
-const HOST_ID_BASE = 100000;
 
 export interface BundleOptions {
   rootfs: string;
@@ -26,6 +27,10 @@ export interface BundleOptions {
   /** The container's own cgroup, a child of the run's cgroup that holds the limits. */
   cgroupsPath: string;
   seccomp: SeccompProfile;
+  /** The container's block of host ids: container ids 0..size-1 map to hostId..hostId+size-1. */
+  idRange: { hostId: number; size: number };
+  /** The AppArmor profile to confine the program with; absent where the host has no AppArmor. */
+  apparmorProfile?: string;
 }
 
 export function ociConfig(run: SandboxRun, opts: BundleOptions) {
@@ -61,6 +66,7 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
         { type: "RLIMIT_CORE", soft: 0, hard: 0 },
       ],
       oomScoreAdj: 1000,
+      ...(opts.apparmorProfile ? { apparmorProfile: opts.apparmorProfile } : {}),
     },
     root: { path: opts.rootfs, readonly: true },
     hostname: "sandbox",
@@ -76,19 +82,16 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
       { destination: "/sam/in", type: "bind", source: opts.inputDir, options: ["rbind", "ro", "nosuid", "nodev", "noexec"] },
     ],
     linux: {
-      uidMappings: [{ containerID: 0, hostID: HOST_ID_BASE, size: 65536 }],
-      gidMappings: [{ containerID: 0, hostID: HOST_ID_BASE, size: 65536 }],
+      uidMappings: [{ containerID: 0, hostID: opts.idRange.hostId, size: opts.idRange.size }],
+      gidMappings: [{ containerID: 0, hostID: opts.idRange.hostId, size: opts.idRange.size }],
       namespaces: ["pid", "network", "ipc", "uts", "mount", "user", "cgroup"].map((type) => ({ type })),
       cgroupsPath: opts.cgroupsPath,
       // No memory/pids/cpu here: limits on a child cgroup would also count the OOM kill there,
       // out of the runner's sight once the runtime deletes the child.
       resources: { devices: [{ allow: false, access: "rwm" }] },
       seccomp: opts.seccomp,
-      maskedPaths: [
-        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
-        "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", "/sys/fs/cgroup",
-      ],
-      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      maskedPaths: MASKED_PATHS,
+      readonlyPaths: READONLY_PATHS,
     },
   };
 }

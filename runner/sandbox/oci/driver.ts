@@ -18,6 +18,7 @@ import { readCgroupStats, readCpuTimeMs, resetMemoryPeak } from "./cgroup-stats"
 import { signalGo, spawnContainer, writeWarmSettings, type OciContainer } from "./container";
 import { createRunCgroup, removeCgroupTree } from "./run-cgroup";
 import { OciRuntimeBinary } from "./runtime-binary";
+import { DEFAULT_UID_BASE, DEFAULT_UID_RANGES, UidRangeAllocator, type UidRange } from "./uid-ranges";
 
 export interface OciDriverOptions {
   /** The OCI runtime binary: crun, runc, or gVisor's runsc. */
@@ -34,6 +35,10 @@ export interface OciDriverOptions {
    * run from waiting while the container is created.
    */
   warmContainers?: number;
+  /** Hands each live container its own block of host uids (default: SAM_OCI_UID_BASE's defaults). */
+  uidRanges?: UidRangeAllocator;
+  /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
+  apparmorProfile?: string;
 }
 
 // Limits that are fixed when a container starts; the rest the runner enforces itself.
@@ -64,9 +69,13 @@ export class OciDriver implements SandboxDriver {
   private closing = false;
   private active = 0;
   private refillTimer: NodeJS.Timeout | undefined;
+  private readonly uidRanges: UidRangeAllocator;
+  /** The host id block of each live container, by container id; released when it is destroyed. */
+  private readonly heldRanges = new Map<string, UidRange>();
 
   constructor(private readonly opts: OciDriverOptions) {
     this.seccomp = loadSeccompProfile();
+    this.uidRanges = opts.uidRanges ?? new UidRangeAllocator(DEFAULT_UID_BASE, DEFAULT_UID_RANGES);
     const stateDir = path.join(opts.workDir, "runtime-state");
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.join(opts.workDir, "bundles"), { recursive: true, mode: 0o700 });
@@ -99,19 +108,22 @@ export class OciDriver implements SandboxDriver {
     const inputDir = path.join(bundle, "in");
     const cgroupPath = `${this.cgroupBase}/${runId}`;
     try {
+      const idRange = await this.uidRanges.allocate();
+      this.heldRanges.set(id, idRange);
       fs.mkdirSync(bundle, { mode: 0o755 });
       fs.mkdirSync(inputDir, { mode: 0o755 });
       prepare(inputDir);
       const config = ociConfig(
         { id: runId, files: [], stdin: "", args, env, limits },
-        { rootfs: this.opts.rootfs, inputDir, cgroupsPath: `${cgroupPath}/c`, seccomp: this.seccomp },
+        { rootfs: this.opts.rootfs, inputDir, cgroupsPath: `${cgroupPath}/c`, seccomp: this.seccomp, idRange, apparmorProfile: this.opts.apparmorProfile },
       );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
       createRunCgroup(cgroupPath, { memoryBytes: limits.memoryMb * 1024 * 1024, processes: limits.processes, cpuCores: this.opts.cpuCores ?? 1 });
       return await spawnContainer(this.runtime, { id, bundle, inputDir, cgroupPath, limits }, { warm, interactive });
     } catch (err) {
       fs.rmSync(bundle, { recursive: true, force: true });
-      void removeCgroupTree(cgroupPath).catch(() => undefined);
+      // The block goes back once nothing can be left running in the run's cgroup.
+      void removeCgroupTree(cgroupPath).then(() => this.releaseRange(id), () => undefined);
       throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -287,9 +299,15 @@ export class OciDriver implements SandboxDriver {
     await container.closed;
     // The runtime deletes the container when its run ends, unless the runtime itself was killed.
     if (this.runtime.hasState(container.id)) await this.runtime.call(["delete", "--force", container.id]).catch(() => undefined);
-    await removeCgroupTree(container.cgroupPath).catch(() => undefined);
+    // Its host ids go back only once the run's cgroup is gone, with every process it held.
+    await removeCgroupTree(container.cgroupPath).then(() => this.releaseRange(container.id), () => undefined);
     // rm never follows symlinks, and the program could not write here anyway (read-only mount).
     fs.rmSync(container.bundle, { recursive: true, force: true });
+  }
+
+  private releaseRange(containerId: string): void {
+    this.heldRanges.get(containerId)?.release();
+    this.heldRanges.delete(containerId);
   }
 
   async close(): Promise<void> {

@@ -4,12 +4,12 @@ import { isCgroupV2 } from "./cgroup-stats";
 
 /**
  * The cgroup of one run, made and removed by the runner itself. The limits
- * (memory with tmpfs pages and no swap, process count, CPU share) sit on this
- * cgroup; the OCI runtime puts the container in a child of it. Owning it
- * means the measurements (peak memory, CPU time, OOM kills) are still there
- * after the runtime has deleted the container, so a run takes one runtime
- * call, not a run plus a delete. Supports cgroup v1 (a tree per controller)
- * and v2 (one tree).
+ * (memory with tmpfs pages, swap where the kernel accounts it, process count,
+ * CPU share) sit on this cgroup; the OCI runtime puts the container in a child
+ * of it. Owning it means the measurements (peak memory, CPU time, OOM kills)
+ * are still there after the runtime has deleted the container, so a run takes
+ * one runtime call, not a run plus a delete. Supports cgroup v1 (a tree per
+ * controller) and v2 (one tree).
  */
 export interface RunCgroupLimits {
   memoryBytes: number;
@@ -26,9 +26,19 @@ function write(dir: string, file: string, value: string | number, optional = fal
   try {
     fs.writeFileSync(path.join(dir, file), String(value));
   } catch (err) {
-    // Some kernels lack swap accounting (memsw / swap.max): the memory limit alone then holds.
     if (!optional) throw err;
   }
+}
+
+/**
+ * Writes a swap limit where the kernel accounts swap (the file exists). A
+ * kernel without swap accounting has no such file: the runner checked at
+ * start that such a host has no active swap, or was told to accept it (see
+ * ../swap.ts). A limit that exists but cannot be written is an error like
+ * any other (it used to be ignored).
+ */
+function writeSwapLimit(dir: string, file: string, value: number): void {
+  if (fs.existsSync(path.join(dir, file))) write(dir, file, value);
 }
 
 /**
@@ -63,7 +73,7 @@ export function createRunCgroup(cgroupPath: string, limits: RunCgroupLimits): vo
     const dir = path.join(ROOT, cgroupPath);
     fs.mkdirSync(dir, { recursive: true });
     write(dir, "memory.max", limits.memoryBytes);
-    write(dir, "memory.swap.max", 0, true);
+    writeSwapLimit(dir, "memory.swap.max", 0);
     write(dir, "pids.max", limits.processes);
     write(dir, "cpu.max", `${quota} ${CPU_PERIOD_US}`);
     return;
@@ -71,7 +81,7 @@ export function createRunCgroup(cgroupPath: string, limits: RunCgroupLimits): vo
   for (const c of V1_CONTROLLERS) fs.mkdirSync(path.join(ROOT, c, cgroupPath), { recursive: true });
   const memory = path.join(ROOT, "memory", cgroupPath);
   write(memory, "memory.limit_in_bytes", limits.memoryBytes);
-  write(memory, "memory.memsw.limit_in_bytes", limits.memoryBytes, true);
+  writeSwapLimit(memory, "memory.memsw.limit_in_bytes", limits.memoryBytes);
   write(path.join(ROOT, "pids", cgroupPath), "pids.max", limits.processes);
   const cpu = path.join(ROOT, "cpu", cgroupPath);
   write(cpu, "cpu.cfs_period_us", CPU_PERIOD_US);
