@@ -18,17 +18,20 @@ import { startBacking, startService, type Backing, type RunningService } from ".
 const CAPS = { queued: 2, budgetMb: 1, streams: 2 };
 let backing: Backing;
 let web: RunningService;
+let secondWeb: RunningService;
 let redis: Redis;
 let db: Database;
 
 beforeAll(async () => {
   backing = await startBacking();
-  web = await startService("web/server.ts", backing, {
+  const env = {
     SAM_MAX_QUEUED_RUNS_PER_USER: String(CAPS.queued),
     SAM_OUTPUT_BUDGET_MB: String(CAPS.budgetMb),
     SAM_OUTPUT_BUDGET_WINDOW_SECONDS: "600",
     SAM_MAX_EVENT_STREAMS_PER_USER: String(CAPS.streams),
-  });
+  };
+  // Two web processes: the stream cap holds across them.
+  [web, secondWeb] = await Promise.all([startService("web/server.ts", backing, env), startService("web/server.ts", backing, env)]);
   redis = createRedis(backing.redisUrl);
   db = createDatabase(backing.databaseUrl);
   // No runner here: publish a runtime so runs are accepted (and stay queued).
@@ -38,6 +41,7 @@ afterAll(async () => {
   redis?.disconnect();
   await db?.$disconnect();
   await web?.stop();
+  await secondWeb?.stop();
   await backing?.stop();
 });
 
@@ -102,16 +106,16 @@ describe("the output budget", () => {
 });
 
 describe("open event streams per user", () => {
-  it("beyond the cap: 429 too_many_streams; closing one frees a place; ?wait=true counts too", async () => {
+  it("beyond the cap, counted across web processes: 429 too_many_streams; closing one frees a place; ?wait=true counts too", async () => {
     const mia = await register("streams_mia");
     const run = (await (await post(mia.token)).json()).id as string;
-    const open = () => {
+    const open = (base = web.url) => {
       const controller = new AbortController();
-      const response = fetch(`${web.url}/api/v1/executions/${run}/events`, { headers: { authorization: `Bearer ${mia.token}` }, signal: controller.signal });
+      const response = fetch(`${base}/api/v1/executions/${run}/events`, { headers: { authorization: `Bearer ${mia.token}` }, signal: controller.signal });
       return { response, close: () => controller.abort() };
     };
     const first = open();
-    const second = open();
+    const second = open(secondWeb.url);
     expect((await first.response).status).toBe(200);
     expect((await second.response).status).toBe(200);
     const third = await open().response;
