@@ -15,6 +15,8 @@ export interface RunView {
   truncated?: boolean;
   compileOutput?: string | null;
   createdAt?: string;
+  /** Something the watchers should know, e.g. that output is no longer streamed live (the `notice` event). */
+  notice?: string;
   /** Output in arrival order, each piece tagged with its stream. */
   output: Array<{ stream: "stdout" | "stderr" | "stdin"; text: string }>;
 }
@@ -52,6 +54,10 @@ export function useRoomRuns(roomId: string) {
           update((run) => ({ ...run, output: [...run.output, { stream, text }] }));
         });
       }
+      source.addEventListener("notice", (e) => {
+        const { message } = JSON.parse((e as MessageEvent).data) as { message: string };
+        update((run) => ({ ...run, notice: message }));
+      });
       source.addEventListener("result", (e) => {
         const result = JSON.parse((e as MessageEvent).data) as RunView & { stdout: string; stderr: string };
         // The stored result is complete even when this tab joined late or missed pieces (the live
