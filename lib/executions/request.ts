@@ -24,6 +24,11 @@ export const fileNameSchema = z
   .refine((n) => !n.startsWith("/"), "file names must be relative (no leading /)")
   .refine((n) => !n.split("/").some((part) => part === ".." || part === "." || part === ""), "file names must not contain '..', '.' or empty parts");
 
+/** Program arguments: stored as JSON and passed to exec, so no NUL and no lone surrogates (neither has a form there). */
+export const argsSchema = z
+  .array(z.string({ error: "args must be strings" }).max(4096, "each arg must be at most 4096 characters").refine((a) => !a.includes("\0"), "args must not contain NUL").refine(isWellFormed, "args must be whole Unicode characters (no lone surrogates)"))
+  .max(MAX_ARGS, `at most ${MAX_ARGS} args`);
+
 const limitValue = z.number({ error: "limits must be numbers" }).int("limits must be whole numbers").positive("limits must be greater than 0");
 
 export const executionRequestSchema = z
@@ -36,10 +41,7 @@ export const executionRequestSchema = z
       .min(1, "files must hold at least one file (the first is the entry point)")
       .max(MAX_FILES, `at most ${MAX_FILES} files`),
     stdin: z.string({ error: "stdin must be a string" }).optional(),
-    args: z
-      .array(z.string({ error: "args must be strings" }).max(4096, "each arg must be at most 4096 characters").refine((a) => !a.includes("\0"), "args must not contain NUL").refine(isWellFormed, "args must be whole Unicode characters (no lone surrogates)"))
-      .max(MAX_ARGS, `at most ${MAX_ARGS} args`)
-      .optional(),
+    args: argsSchema.optional(),
     limits: z.object(Object.fromEntries(LIMIT_NAMES.map((n) => [n, limitValue.optional()]))).strict().optional(),
   })
   .strict();

@@ -204,4 +204,11 @@ describe("room runs", () => {
       client.destroy();
     }
   });
+
+  it("refuse args with NUL (once a 500: args are stored as JSON) with a 400", async () => {
+    const { roomId, editor } = await roomWithMembers("python");
+    const res = await api("POST", `/api/v1/rooms/${roomId}/runs`, { token: editor.token, body: { args: ["a\u0000b"] } });
+    expect({ status: res.status, code: res.json?.error?.code }).toEqual({ status: 400, code: "invalid_request" });
+    expect(res.json.error.message).toContain("NUL");
+  });
 });

@@ -1,5 +1,5 @@
 import { inputBytes, requestedEncoding } from "@/lib/executions/encoding";
-import { checkExecutionRequest, MAX_FILES } from "@/lib/executions/request";
+import { argsSchema, checkExecutionRequest, MAX_FILES } from "@/lib/executions/request";
 import { availableRuntimes, requireRuntime } from "@/lib/executions/runtimes";
 import { executionSummary } from "@/lib/executions/view";
 import { ApiError, readJson } from "@/lib/http/errors";
@@ -45,6 +45,8 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const { caller, room } = await roomForCaller(request, (await params).id, "run");
   const body = await readJson(request, roomRunSchema, MAX_RUN_BODY_BYTES);
   const stdin = inputBytes(body.stdin ?? "", encoding, "stdin");
+  const args = argsSchema.optional().safeParse(body.args);
+  if (!args.success) throw new ApiError(400, "invalid_request", `args: ${args.error.issues[0]?.message}.`);
   const runtime = requireRuntime(await availableRuntimes(redis), room.language);
   const files = filesForRun(await currentRoomFiles({ db, redis, secret, log }, room.id), runtime.entryFile ?? "");
   if (files.length === 0) throw new ApiError(400, "no_files", "The room has no files to run; create one first.");
@@ -53,7 +55,7 @@ export const POST = route(async (request: Request, { params }: Params) => {
     const problem = pathProblem(f.name);
     if (problem) throw new ApiError(400, "invalid_file_name", `The file "${f.name}" cannot run: ${problem}. Rename it.`);
   }
-  const input = { files: files.map((f) => ({ name: f.name, content: Buffer.from(f.content, "utf8") })), stdin, args: body.args };
+  const input = { files: files.map((f) => ({ name: f.name, content: Buffer.from(f.content, "utf8") })), stdin, args: args.data };
   checkExecutionRequest(input, config.limits);
   const { execution } = await enqueueExecution(caller.user.id, runtime, { ...input, roomId: room.id });
   await appendRoomEvent(redis, room.id, "run", {
