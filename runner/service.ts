@@ -1,11 +1,13 @@
 import os from "node:os";
 import type { ServiceContext } from "../lib/services/service";
 import { CANCEL_CHANNEL } from "../lib/executions/queue";
+import { OutputBudget } from "../lib/executions/output-budget";
 import { publishRuntimes, withdrawRuntimes } from "../lib/executions/runtimes";
 import { createRedis } from "../lib/redis/connection";
 import { loadCatalogue, type LanguageDefinition } from "./languages/catalogue";
 import { probeLanguages } from "./languages/probe";
 import { cancelRunning, type ProcessDeps } from "./queue/process-execution";
+import { startRetention } from "./queue/retention";
 import { createExecutionWorker } from "./queue/worker";
 import { createDriver } from "./sandbox/select";
 import type { SandboxHandle } from "./sandbox/driver";
@@ -38,6 +40,8 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     log,
     running,
     stopping: false,
+    maxRunningPerUser: config.SAM_MAX_RUNNING_RUNS_PER_USER,
+    outputBudget: new OutputBudget(ctx.redis, { bytes: config.SAM_OUTPUT_BUDGET_MB * 1024 * 1024, windowSeconds: config.SAM_OUTPUT_BUDGET_WINDOW_SECONDS }),
   };
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.
@@ -47,6 +51,8 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
 
   const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY });
   log.info({ concurrency: config.SAM_RUNNER_CONCURRENCY, driver: driver.name }, "taking execution jobs");
+  const retentionConnection = createRedis(process.env.REDIS_URL!);
+  const stopRetention = await startRetention({ db: ctx.db, connection: retentionConnection, log, days: config.SAM_EXECUTION_RETENTION_DAYS });
 
   return async () => {
     clearInterval(republish);
@@ -55,6 +61,8 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     await Promise.all([...running.values()].map((h) => h.kill("requested")));
     await withdrawRuntimes(ctx.redis, runnerId).catch(() => undefined);
     await worker.close();
+    await stopRetention().catch(() => undefined);
+    retentionConnection.disconnect();
     await subscriber.quit().catch(() => subscriber.disconnect());
     await driver.close();
   };

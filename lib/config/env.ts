@@ -99,6 +99,13 @@ const schema = z.object({
   SAM_MAX_PROCESSES: positiveInt(DEFAULT_POLICY.maximum.processes),
   SAM_MAX_OUTPUT_KB: positiveInt(DEFAULT_POLICY.maximum.outputKb),
   SAM_DISK_MB: positiveInt(DEFAULT_POLICY.diskMb),
+  // What one account's runs may hold in Redis and PostgreSQL (see lib/executions/output-budget.ts, runner/queue/retention.ts).
+  SAM_MAX_QUEUED_RUNS_PER_USER: positiveInt(10),
+  SAM_MAX_RUNNING_RUNS_PER_USER: positiveInt(2),
+  SAM_OUTPUT_BUDGET_MB: positiveInt(256),
+  SAM_OUTPUT_BUDGET_WINDOW_SECONDS: positiveInt(3600),
+  SAM_MAX_EVENT_STREAMS_PER_USER: positiveInt(20),
+  SAM_EXECUTION_RETENTION_DAYS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (keep forever) or more").default(30),
   GITHUB_ID: z.string().trim().optional(),
   GITHUB_SECRET: z.string().trim().optional(),
 });

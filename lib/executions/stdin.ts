@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { readStream } from "../redis/streams";
+import { readStreamBuffers } from "../redis/streams";
 import { MAX_STDIN_BYTES } from "./request";
 
 /**
@@ -15,13 +15,14 @@ const TTL_SECONDS = 3600;
 
 export interface StdinPiece {
   id: string;
-  data: string;
+  /** Exactly the bytes typed (any bytes). */
+  data: Buffer;
   eof: boolean;
 }
 
 /** Appends input; false when it would take the run past the input cap. */
-export async function appendStdin(redis: Redis, executionId: string, data: string, eof: boolean): Promise<boolean> {
-  const total = await redis.incrby(bytesKey(executionId), Buffer.byteLength(data));
+export async function appendStdin(redis: Redis, executionId: string, data: Buffer, eof: boolean): Promise<boolean> {
+  const total = await redis.incrby(bytesKey(executionId), data.length);
   await redis.expire(bytesKey(executionId), TTL_SECONDS);
   if (total > MAX_STDIN_BYTES) return false;
   await redis.multi().xadd(key(executionId), "*", "data", data, "eof", eof ? "1" : "0").expire(key(executionId), TTL_SECONDS).exec();
@@ -30,6 +31,11 @@ export async function appendStdin(redis: Redis, executionId: string, data: strin
 
 /** Input after `afterId` ("0" for all), waiting up to `blockMs`. Use a connection of its own: XREAD BLOCK holds it. */
 export async function readStdin(redis: Redis, executionId: string, afterId: string, blockMs: number): Promise<StdinPiece[]> {
-  const entries = await readStream(redis, key(executionId), afterId, blockMs, 100);
-  return entries.map(({ id, fields }) => ({ id, data: fields.data ?? "", eof: fields.eof === "1" }));
+  const entries = await readStreamBuffers(redis, key(executionId), afterId, blockMs, 100);
+  return entries.map(({ id, fields }) => ({ id, data: fields.data ?? Buffer.alloc(0), eof: fields.eof?.toString() === "1" }));
+}
+
+/** The run ended: its input stream and count are no longer needed. */
+export async function clearStdin(redis: Redis, executionId: string): Promise<void> {
+  await redis.del(key(executionId), bytesKey(executionId));
 }

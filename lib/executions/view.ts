@@ -1,7 +1,12 @@
 import type { Execution } from "../db/generated/client";
+import { outputString, type Encoding } from "./encoding";
 import type { ExecutionStatus } from "./status";
 
-/** An execution as the API shows it (GET /api/v1/executions/:id and the SSE `result` event). */
+/**
+ * An execution as the API shows it (GET /api/v1/executions/:id and the SSE
+ * `result` event). stdout, stderr and compileOutput are text or base64, as the
+ * client asked (see encoding.ts).
+ */
 export interface ExecutionView {
   id: string;
   status: ExecutionStatus;
@@ -23,7 +28,19 @@ export interface ExecutionView {
   finishedAt: string | null;
 }
 
-export function executionView(row: Execution): ExecutionView {
+export function executionView(row: Execution, encoding: Encoding = "text"): ExecutionView {
+  return {
+    ...executionSummary(row),
+    stdout: outputString(row.stdout, encoding),
+    stderr: outputString(row.stderr, encoding),
+    compileOutput: row.compileOutput === null ? null : outputString(row.compileOutput, encoding),
+  };
+}
+
+export type ExecutionSummary = Omit<ExecutionView, "stdout" | "stderr" | "compileOutput">;
+
+/** An execution in a list, and in Redis's `result` event: everything but its output (which can be large). */
+export function executionSummary(row: Omit<Execution, "stdin" | "stdout" | "stderr" | "compileOutput">): ExecutionSummary {
   return {
     id: row.id,
     status: row.status as ExecutionStatus,
@@ -31,9 +48,6 @@ export function executionView(row: Execution): ExecutionView {
     version: row.version,
     exitCode: row.exitCode,
     signal: row.signal,
-    stdout: row.stdout,
-    stderr: row.stderr,
-    compileOutput: row.compileOutput,
     cpuTimeMs: row.cpuTimeMs,
     wallTimeMs: row.wallTimeMs,
     memoryKb: row.memoryKb,
@@ -44,10 +58,4 @@ export function executionView(row: Execution): ExecutionView {
     startedAt: row.startedAt?.toISOString() ?? null,
     finishedAt: row.finishedAt?.toISOString() ?? null,
   };
-}
-
-/** An execution in a list: everything but its output (which can be large). */
-export function executionSummary(row: Execution): Omit<ExecutionView, "stdout" | "stderr" | "compileOutput"> {
-  const { stdout: _stdout, stderr: _stderr, compileOutput: _compile, ...summary } = executionView(row);
-  return summary;
 }

@@ -5,7 +5,6 @@ import { can } from "../rooms/roles";
 import { requireCaller, type ApiCaller } from "./caller";
 import { web } from "./context";
 
-
 type ExecutionRow = NonNullable<Awaited<ReturnType<typeof find>>>;
 
 /**
@@ -32,6 +31,7 @@ export async function accessibleExecution(
   return { caller, execution };
 }
 
+/** The row without its input and output (which can be large): what access checks and most routes need. */
 function find(id: string) {
-  return web().db.execution.findUnique({ where: { id } });
+  return web().db.execution.findUnique({ where: { id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
 }

@@ -1,8 +1,14 @@
 import type { Redis } from "ioredis";
+import type { Database } from "../db/client";
 import { readEvents } from "../executions/events";
+import { isFinal, type ExecutionStatus } from "../executions/status";
 
-/** Waits until the execution's `result` event appears (or `timeoutMs` passes); true when it did. */
-export async function waitForResult(redis: Redis, executionId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+/**
+ * Waits until the execution is finished (or `timeoutMs` passes); true when it
+ * is. The `result` event says so at once; when no event comes for a while,
+ * the database is asked (it is the truth: a result event may have been lost).
+ */
+export async function waitForResult(redis: Redis, db: Database, executionId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
   // XREAD BLOCK holds its connection, so it gets one of its own.
   const conn = redis.duplicate();
   const deadline = Date.now() + timeoutMs;
@@ -13,6 +19,10 @@ export async function waitForResult(redis: Redis, executionId: string, timeoutMs
       for (const e of events) {
         if (e.type === "result") return true;
         last = e.id;
+      }
+      if (events.length === 0) {
+        const row = await db.execution.findUnique({ where: { id: executionId }, select: { status: true } });
+        if (!row || isFinal(row.status as ExecutionStatus)) return true;
       }
     }
     return false;

@@ -7,18 +7,23 @@ import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle } fr
 import { OutputCollector, type OutputSink } from "./output";
 
 export interface ProgramRequest {
-  files: Array<{ name: string; content: string }>;
-  stdin: string;
+  /** Contents as bytes (any bytes) or as text (written as UTF-8). */
+  files: Array<{ name: string; content: string | Uint8Array }>;
+  stdin: string | Uint8Array;
   /** Live input: see SandboxRun.interactive. */
   interactive?: boolean;
   args: string[];
 }
 
-/** What one run produced: the execution's result fields (see ExecutionView). */
+/**
+ * What one run produced: the execution's result fields (see ExecutionView).
+ * `bytes` holds the output exactly as the program wrote it (what is stored);
+ * stdout, stderr and compileOutput are the same decoded as UTF-8 text.
+ */
 export type ProgramResult = Pick<
   ExecutionView,
   "status" | "exitCode" | "signal" | "stdout" | "stderr" | "compileOutput" | "cpuTimeMs" | "memoryKb" | "truncated"
-> & { wallTimeMs: number };
+> & { wallTimeMs: number; bytes: { stdout: Buffer; stderr: Buffer; compileOutput: Buffer | null } };
 
 export interface ExecuteHooks extends Partial<OutputSink> {
   /** Lets the caller end the run early (cancellation). */
@@ -42,7 +47,7 @@ export async function executeProgram(
   let outputExceeded = false;
   let handle: SandboxHandle | undefined;
   const collector = new OutputCollector(marker, limits.outputKb * 1024, {
-    chunk: (channel, text) => hooks.chunk?.(channel, text),
+    chunk: (channel, text, bytes) => hooks.chunk?.(channel, text, bytes),
     compiled: (ok) => hooks.compiled?.(ok),
     started: () => hooks.started?.(),
     overLimit: () => {
@@ -75,10 +80,11 @@ export async function executeProgram(
   );
   hooks.onHandle?.(handle);
   const outcome = await handle.done;
+  collector.end();
 
   const compileFailed = collector.compileStatus !== null && collector.compileStatus !== 0;
   if (!compileFailed && !collector.started && outcome.exitCode === 125) {
-    throw new SandboxInfrastructureError(`the launcher failed before the program started: ${collector.compileOutput.slice(0, 500)}`);
+    throw new SandboxInfrastructureError(`the launcher failed before the program started: ${collector.compileOutput.subarray(0, 500).toString("utf8")}`);
   }
   const status = statusOf({
     compileFailed,
@@ -93,11 +99,12 @@ export async function executeProgram(
     signal: outcome.signal,
     stdout: collector.text("stdout"),
     stderr: collector.text("stderr"),
-    compileOutput: language.compile ? collector.compileOutput : null,
+    compileOutput: language.compile ? collector.compileOutput.toString("utf8") : null,
     cpuTimeMs: outcome.cpuTimeMs,
     wallTimeMs: outcome.wallTimeMs,
     memoryKb: outcome.memoryKb,
     truncated: collector.truncated,
+    bytes: { stdout: collector.bytes("stdout"), stderr: collector.bytes("stderr"), compileOutput: language.compile ? collector.compileOutput : null },
   };
 }
 

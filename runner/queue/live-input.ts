@@ -28,7 +28,7 @@ export async function forwardLiveInput(opts: {
     while (!signal.aborted) {
       for (const piece of await readStdin(conn, executionId, last, 1000)) {
         last = piece.id;
-        if (piece.data) {
+        if (piece.data.length) {
           stdin.write(piece.data);
           void events.event(() => appendEvent(opts.redis, executionId, "stdin", piece.data));
         }

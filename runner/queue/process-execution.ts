@@ -1,11 +1,15 @@
+import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Database } from "../../lib/db/client";
+import { storedBytes } from "../../lib/executions/encoding";
 import { appendEvent, resetEvents } from "../../lib/executions/events";
 import type { RunLimits } from "../../lib/executions/limits";
+import type { OutputBudget } from "../../lib/executions/output-budget";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { isFinal, type ExecutionStatus } from "../../lib/executions/status";
-import { executionView } from "../../lib/executions/view";
+import { clearStdin } from "../../lib/executions/stdin";
+import { executionSummary } from "../../lib/executions/view";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import { forwardLiveInput } from "./live-input";
 import type { LanguageDefinition } from "../languages/catalogue";
@@ -23,7 +27,24 @@ export interface ProcessDeps {
   running: Map<string, SandboxHandle>;
   /** Set while the runner shuts down: runs it ends are retried, not reported. */
   stopping: boolean;
+  /** At most this many runs of one account run at once (SAM_MAX_RUNNING_RUNS_PER_USER); unset: no cap. */
+  maxRunningPerUser?: number;
+  /** What an account's runs may stream through Redis (SAM_OUTPUT_BUDGET_*); unset: no budget. */
+  outputBudget?: OutputBudget;
 }
+
+/** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */
+export class AccountBusyError extends Error {
+  constructor(readonly executionId: string) {
+    super(`the account already has its most runs running; ${executionId} waits`);
+    this.name = "AccountBusyError";
+  }
+}
+
+/** What the person reads when a result could not be stored (details go to the log). */
+export const STORE_FAILED = "The program ran, but its result could not be saved (the database did not accept it); run it again.";
+/** Pauses between tries to store a result: about 7 s in all before giving up. */
+const STORE_RETRY_DELAYS_MS = [100, 300, 1000, 2000, 4000];
 
 /**
  * One attempt at one execution. The database row is the single source of
@@ -33,26 +54,29 @@ export interface ProcessDeps {
  */
 export async function processExecution(deps: ProcessDeps, executionId: string): Promise<void> {
   const { db, redis } = deps;
-  const execution = await db.execution.findUnique({ where: { id: executionId } });
+  const execution = await db.execution.findUnique({
+    where: { id: executionId },
+    omit: { stdout: true, stderr: true, compileOutput: true },
+    include: { files: { orderBy: { position: "asc" } } },
+  });
   if (!execution || isFinal(execution.status as ExecutionStatus)) return;
   if (execution.attempts >= MAX_ATTEMPTS) {
-    await finishWithInternalError(deps, executionId, execution.error ?? `gave up after ${MAX_ATTEMPTS} attempts`);
+    await finishWithInternalError(deps, executionId, execution.error ?? `The run was tried ${MAX_ATTEMPTS} times and could not be completed.`);
     return;
   }
   const language = deps.languages.get(execution.language);
   if (!language) throw new Error(`this runner does not offer ${execution.language}`);
 
   const attempt = execution.attempts + 1;
-  const claimed = await db.execution.updateMany({
-    where: { id: executionId, status: { in: ["queued", "running"] }, attempts: execution.attempts },
-    data: { status: "running", attempts: attempt, startedAt: new Date() },
-  });
-  if (claimed.count === 0) return; // cancelled, or another runner took this attempt
+  const claimed = await claim(deps, execution, attempt);
+  if (claimed === "busy") throw new AccountBusyError(executionId);
+  if (claimed === "gone") return; // cancelled, or another runner took this attempt
 
   // A retry starts the live stream afresh: clients are told with the new attempt number.
   if (attempt > 1) await resetEvents(redis, executionId);
   await appendEvent(redis, executionId, "status", { status: "running", attempt });
-  const events = new EventBatcher(redis, executionId);
+  const budget = deps.outputBudget;
+  const events = new EventBatcher(redis, executionId, budget ? (bytes) => budget.consume(execution.userId, bytes) : undefined);
   const live = new AbortController();
   let result: ProgramResult;
   try {
@@ -60,7 +84,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
       deps.driver,
       language,
       {
-        files: execution.files as Array<{ name: string; content: string }>,
+        files: execution.files.map((f) => ({ name: f.name, content: f.content })),
         stdin: execution.stdin,
         args: execution.args as string[],
         interactive: execution.interactive,
@@ -68,7 +92,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
       execution.limits as unknown as RunLimits,
       deps.diskMb,
       {
-        chunk: (channel, text) => events.add(channel, text),
+        chunk: (channel, _text, bytes) => events.add(channel, bytes),
         compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
         onHandle: (handle) => {
           deps.running.set(executionId, handle);
@@ -82,42 +106,115 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     live.abort();
     deps.running.delete(executionId);
     events.flush();
+    if (execution.interactive) void clearStdin(redis, executionId).catch(() => undefined);
   }
   if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
-  const written = await db.execution.updateMany({
-    where: { id: executionId, status: "running", attempts: attempt },
-    data: {
-      status: result.status,
-      exitCode: result.exitCode,
-      signal: result.signal,
-      stdout: result.stdout,
-      stderr: result.stderr,
-      compileOutput: result.compileOutput,
-      cpuTimeMs: result.cpuTimeMs,
-      wallTimeMs: result.wallTimeMs,
-      memoryKb: result.memoryKb,
-      truncated: result.truncated,
-      finishedAt: new Date(),
-    },
-  });
-  if (written.count === 0) return;
+  if (!(await storeResult(deps, executionId, attempt, result))) return;
   await publishResult(deps, executionId, events);
 }
 
-async function publishResult(deps: ProcessDeps, executionId: string, events?: EventBatcher) {
-  const row = await deps.db.execution.findUnique({ where: { id: executionId } });
-  if (!row) return;
-  const write = () => appendEvent(deps.redis, executionId, "result", executionView(row));
-  await (events ? events.event(write) : write());
+/**
+ * Takes the run for this attempt: only while it is still queued (or running
+ * for the attempt before, which died), and only while its account has fewer
+ * than maxRunningPerUser runs running. The count and the claim happen under a
+ * lock per account, so two runners cannot both take the last place.
+ */
+async function claim(deps: ProcessDeps, execution: { id: string; userId: string; attempts: number }, attempt: number): Promise<"claimed" | "busy" | "gone"> {
+  const cap = deps.maxRunningPerUser;
+  return deps.db.$transaction(async (tx) => {
+    if (cap !== undefined) {
+      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:running:${execution.userId}`}))`;
+      const running = await tx.execution.count({ where: { userId: execution.userId, status: "running", id: { not: execution.id } } });
+      if (running >= cap) return "busy";
+    }
+    const claimed = await tx.execution.updateMany({
+      where: { id: execution.id, status: { in: ["queued", "running"] }, attempts: execution.attempts },
+      data: { status: "running", attempts: attempt, startedAt: new Date() },
+    });
+    return claimed.count > 0 ? "claimed" : "gone";
+  });
 }
 
-/** The last attempt failed for reasons of the infrastructure, not the program: the run ends as internal_error, reason kept. */
-export async function finishWithInternalError(deps: Pick<ProcessDeps, "db" | "redis">, executionId: string, reason: string) {
+/**
+ * Writes the result, trying again while the database fails: the program has
+ * run, and an error thrown from here would make BullMQ run it again. When no
+ * try succeeds, the run ends as internal_error saying so in plain words (the
+ * database's own message goes to the log); when even that cannot be written,
+ * the job fails without a retry and the worker records it once more.
+ * False when the row was no longer this attempt's to write (cancelled, or taken over).
+ */
+async function storeResult(deps: ProcessDeps, executionId: string, attempt: number, result: ProgramResult): Promise<boolean> {
+  const write = async () => {
+    const written = await deps.db.execution.updateMany({
+      where: { id: executionId, status: "running", attempts: attempt },
+      data: {
+        status: result.status,
+        exitCode: result.exitCode,
+        signal: result.signal,
+        stdout: storedBytes(result.bytes.stdout),
+        stderr: storedBytes(result.bytes.stderr),
+        compileOutput: result.bytes.compileOutput === null ? null : storedBytes(result.bytes.compileOutput),
+        cpuTimeMs: result.cpuTimeMs,
+        wallTimeMs: result.wallTimeMs,
+        memoryKb: result.memoryKb,
+        truncated: result.truncated,
+        finishedAt: new Date(),
+      },
+    });
+    return written.count > 0;
+  };
+  try {
+    return await withRetries(deps, executionId, "store the result", write);
+  } catch (err) {
+    deps.log.error({ executionId, err: (err as Error).message }, "could not store a run's result; it ends as internal_error (the program is not run again)");
+    const ended = await withRetries(deps, executionId, "record that the result was lost", () => endAsInternalError(deps, executionId, STORE_FAILED)).catch(() => false);
+    if (!ended) throw new UnrecoverableError(STORE_FAILED);
+    await publishResult(deps, executionId);
+    return false;
+  }
+}
+
+async function withRetries<T>(deps: Pick<ProcessDeps, "log">, executionId: string, what: string, fn: () => Promise<T>): Promise<T> {
+  for (let tryNumber = 0; ; tryNumber++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const pause = STORE_RETRY_DELAYS_MS[tryNumber];
+      if (pause === undefined) throw err;
+      deps.log.warn({ executionId, err: (err as Error).message, try: tryNumber + 1 }, `could not ${what}; trying again`);
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
+/** The `result` event: the execution without its output (the SSE route reads the output from PostgreSQL). Never throws. */
+async function publishResult(deps: Pick<ProcessDeps, "db" | "redis" | "log">, executionId: string, events?: EventBatcher) {
+  try {
+    const row = await deps.db.execution.findUnique({ where: { id: executionId }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
+    if (!row) return;
+    const write = () => appendEvent(deps.redis, executionId, "result", executionSummary(row));
+    await (events ? events.event(write) : write());
+  } catch (err) {
+    // Watchers still get the result: the SSE route falls back to the database when no event comes.
+    deps.log.warn({ executionId, err: (err as Error).message }, "could not publish a run's result event");
+  }
+}
+
+async function endAsInternalError(deps: Pick<ProcessDeps, "db">, executionId: string, reason: string): Promise<boolean> {
   const updated = await deps.db.execution.updateMany({
     where: { id: executionId, status: { in: ["queued", "running"] } },
     data: { status: "internal_error", error: reason.slice(0, 2000), finishedAt: new Date() },
   });
-  if (updated.count > 0) await publishResult(deps as ProcessDeps, executionId);
+  return updated.count > 0;
+}
+
+/**
+ * The last attempt failed for reasons of the infrastructure, not the program:
+ * the run ends as internal_error. `reason` is what the person reads: plain
+ * words, no internals (those go to the log).
+ */
+export async function finishWithInternalError(deps: Pick<ProcessDeps, "db" | "redis" | "log">, executionId: string, reason: string) {
+  if (await endAsInternalError(deps, executionId, reason)) await publishResult(deps, executionId);
 }
 
 /** Cancellation from the API: a queued run is cancelled in the database; a running one is killed by its runner. */

@@ -18,8 +18,9 @@ export interface SandboxLimits {
 export interface SandboxRun {
   /** Unique, [a-z0-9-] only: used in container and cgroup names. */
   id: string;
-  files: Array<{ name: string; content: string }>;
-  stdin: string;
+  /** Contents and stdin as bytes (any bytes), or text written as UTF-8. */
+  files: Array<{ name: string; content: string | Uint8Array }>;
+  stdin: string | Uint8Array;
   args: string[];
   /** The launcher's variables (see sandbox/images/runtime/sam-run; SAM_INTERACTIVE with `interactive`). */
   env: Record<string, string>;
@@ -54,7 +55,7 @@ export interface SandboxHandle {
   done: Promise<SandboxOutcome>;
   kill(reason: "requested"): Promise<void>;
   /** The program's stdin, for interactive runs (every driver offers it then). */
-  stdin?: { write(data: string): void; end(): void };
+  stdin?: { write(data: string | Uint8Array): void; end(): void };
 }
 
 /** Thrown when the sandbox itself failed (not the program): the job is retried. */

@@ -7,6 +7,7 @@ import type { SandboxRun } from "./driver";
  * then mounts read-only at /sam/in. The host writes only into a directory it
  * has just created, before the program exists, with exclusive-create flags; the
  * program can never write there, so nothing it plants can mislead the host.
+ * Contents and stdin are written as the exact bytes given (text as UTF-8).
  */
 export function writeInputDir(dir: string, run: SandboxRun): void {
   fs.mkdirSync(path.join(dir, "files"), { recursive: true, mode: 0o755 });

@@ -38,7 +38,7 @@ async function setup(script: (attempt: number) => FakeBehaviour, workerOptions: 
   const queue = new Queue(queueName, { connection: createRedis(inject("redisUrl")), defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "exponential", delay: 100 } } });
   const startWorker = (d = deps) => createExecutionWorker(d, { connection: createRedis(inject("redisUrl")), concurrency: 1, queueName, ...workerOptions });
   const execution = await db.execution.create({
-    data: { userId, language: "python", version: "3", files: [{ name: "main.py", content: "print(1)" }], limits: { ...resolveLimits(DEFAULT_POLICY, {}) } },
+    data: { userId, language: "python", version: "3", files: { create: [{ position: 0, name: "main.py", content: Buffer.from("print(1)") }] }, limits: { ...resolveLimits(DEFAULT_POLICY, {}) } },
   });
   await queue.add("run", { executionId: execution.id }, { jobId: execution.id });
   return { driver, deps, queue, startWorker, id: execution.id };
@@ -63,7 +63,8 @@ describe("execution queue", () => {
     const worker = t.startWorker();
     const row = await waitForFinal(t.id);
     await worker.close();
-    expect(row).toMatchObject({ status: "failed", exitCode: 1, attempts: 1, stdout: "boom\n" });
+    expect(row).toMatchObject({ status: "failed", exitCode: 1, attempts: 1 });
+    expect(Buffer.from(row.stdout).toString()).toBe("boom\n");
     expect(t.driver.starts).toBe(1);
     expect(await resultEvents(t.id)).toHaveLength(1);
   });
@@ -73,18 +74,19 @@ describe("execution queue", () => {
     const worker = t.startWorker();
     const row = await waitForFinal(t.id);
     await worker.close();
-    expect(row).toMatchObject({ status: "succeeded", stdout: "ok\n", attempts: 3 });
+    expect(row).toMatchObject({ status: "succeeded", attempts: 3 });
+    expect(Buffer.from(row.stdout).toString()).toBe("ok\n");
     expect(t.driver.starts).toBe(3);
     expect(await resultEvents(t.id)).toHaveLength(1);
   });
 
-  it("after 3 failed attempts the run is internal_error with the reason kept", async () => {
-    const t = await setup(() => ({ kind: "infrastructure_failure", message: "the OCI runtime is broken" }));
+  it("after 3 failed attempts the run is internal_error, saying in plain words what failed (not the internals)", async () => {
+    const t = await setup(() => ({ kind: "infrastructure_failure", message: "the OCI runtime is broken: EACCES /run/crun" }));
     const worker = t.startWorker();
     const row = await waitForFinal(t.id);
     await worker.close();
     expect(row.status).toBe("internal_error");
-    expect(row.error).toContain("the OCI runtime is broken");
+    expect(row.error).toBe("The sandbox could not start or run the program (tried 3 times).");
     expect(t.driver.starts).toBe(MAX_ATTEMPTS);
     expect(await resultEvents(t.id)).toHaveLength(1);
   });
@@ -100,12 +102,13 @@ describe("execution queue", () => {
     await dying.close(true);
     const survivor = t.startWorker();
     const row = await waitForFinal(t.id);
-    expect(row).toMatchObject({ status: "succeeded", stdout: "second\n", attempts: 2 });
+    expect(row).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(Buffer.from(row.stdout).toString()).toBe("second\n");
     // Let the first run's late finish try to write.
     await new Promise((r) => setTimeout(r, 4500));
     await survivor.close();
     const after = await db.execution.findUniqueOrThrow({ where: { id: t.id } });
-    expect(after.stdout).toBe("second\n");
+    expect(Buffer.from(after.stdout).toString()).toBe("second\n");
     expect(await resultEvents(t.id)).toHaveLength(1);
   }, 30_000);
 });

@@ -94,6 +94,11 @@ export function RunPanel(props: {
           <span className="muted">Nothing has run yet.</span>
         )}
       </div>
+      {current?.notice && (
+        <p className="muted" role="status" data-testid="run-notice">
+          {current.notice}
+        </p>
+      )}
       {current?.compileOutput && <pre className="output compile">{current.compileOutput}</pre>}
       {running && props.canRun && (
         <form

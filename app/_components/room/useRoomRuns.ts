@@ -15,6 +15,8 @@ export interface RunView {
   truncated?: boolean;
   compileOutput?: string | null;
   createdAt?: string;
+  /** Something the watchers should know, e.g. that output is no longer streamed live (the `notice` event). */
+  notice?: string;
   /** Output in arrival order, each piece tagged with its stream. */
   output: Array<{ stream: "stdout" | "stderr" | "stdin"; text: string }>;
 }
@@ -52,14 +54,21 @@ export function useRoomRuns(roomId: string) {
           update((run) => ({ ...run, output: [...run.output, { stream, text }] }));
         });
       }
+      source.addEventListener("notice", (e) => {
+        const { message } = JSON.parse((e as MessageEvent).data) as { message: string };
+        update((run) => ({ ...run, notice: message }));
+      });
       source.addEventListener("result", (e) => {
         const result = JSON.parse((e as MessageEvent).data) as RunView & { stdout: string; stderr: string };
-        // The stored result is complete even when this tab joined late or missed pieces.
-        update((run) => ({
-          ...run,
-          ...result,
-          output: run.output.length ? run.output : [...(result.stdout ? [{ stream: "stdout" as const, text: result.stdout }] : []), ...(result.stderr ? [{ stream: "stderr" as const, text: result.stderr }] : [])],
-        }));
+        // The stored result is complete even when this tab joined late or missed pieces (the live
+        // stream keeps only the latest part of a long output, and stops when the account's output
+        // budget is spent): the streamed pieces stay only when they add up to the stored output.
+        update((run) => {
+          const streamed = (stream: "stdout" | "stderr") => run.output.filter((p) => p.stream === stream).map((p) => p.text).join("");
+          const whole = streamed("stdout") === result.stdout && streamed("stderr") === result.stderr;
+          const stored = [...(result.stdout ? [{ stream: "stdout" as const, text: result.stdout }] : []), ...(result.stderr ? [{ stream: "stderr" as const, text: result.stderr }] : [])];
+          return { ...run, ...result, output: whole ? run.output : stored };
+        });
         source.close();
         refreshHistory();
       });

@@ -1,36 +1,47 @@
 import { requireCaller } from "@/lib/web/caller";
-import { checkExecutionRequest, executionRequestSchema, MAX_BODY_BYTES } from "@/lib/executions/request";
+import { requestedEncoding } from "@/lib/executions/encoding";
+import { checkExecutionRequest, decodeRunInput, executionRequestSchema, MAX_BODY_BYTES } from "@/lib/executions/request";
 import { availableRuntimes, requireRuntime } from "@/lib/executions/runtimes";
 import { executionSummary, executionView } from "@/lib/executions/view";
 import { ApiError, readJson } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
-import { enqueueExecution } from "@/lib/web/executions";
+import { enqueueExecution, openStreamLease } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 import { waitForResult } from "@/lib/web/wait-for-result";
 
 /**
  * POST /api/v1/executions {language, files, stdin?, args?, limits?}
  *   -> 202 {id, status: "queued"}; with ?wait=true -> 200 and the finished execution.
- * The first file is the entry point. Nothing reaches the queue until every check passed.
+ * The first file is the entry point. With ?encoding=base64 the files' contents
+ * and stdin are base64, and so is the output in the answer (see encoding.ts).
+ * Nothing reaches the queue until every check passed.
  */
 export const POST = route(async (request: Request) => {
   const { db, redis, config } = web();
   const caller = await requireCaller(request);
+  const encoding = requestedEncoding(request);
+  const wait = new URL(request.url).searchParams.get("wait") === "true";
   const body = await readJson(request, executionRequestSchema, MAX_BODY_BYTES);
-  checkExecutionRequest(body, config.limits);
+  const input = decodeRunInput(body, encoding);
+  checkExecutionRequest(input, config.limits);
   const runtime = requireRuntime(await availableRuntimes(redis), body.language);
-  const { execution, limits } = await enqueueExecution(caller.user.id, runtime, body);
-
-  if (new URL(request.url).searchParams.get("wait") === "true") {
-    // Generous: time in the queue, plus compiling, plus the run's own wall limit.
-    const finished = await waitForResult(redis, execution.id, limits.wallTimeMs * 2 + 120_000, request.signal);
-    const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id } });
-    return Response.json(executionView(row), { status: finished ? 200 : 202, headers: { "cache-control": "no-store" } });
+  // A waiting request holds a Redis connection like an event stream, and counts as one.
+  const lease = wait ? await openStreamLease(caller.user.id) : undefined;
+  try {
+    const { execution, limits } = await enqueueExecution(caller.user.id, runtime, input);
+    if (wait) {
+      // Generous: time in the queue, plus compiling, plus the run's own wall limit.
+      const finished = await waitForResult(redis, db, execution.id, limits.wallTimeMs * 2 + 120_000, request.signal);
+      const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id } });
+      return Response.json(executionView(row, encoding), { status: finished ? 200 : 202, headers: { "cache-control": "no-store" } });
+    }
+    return Response.json(
+      { id: execution.id, status: "queued" },
+      { status: 202, headers: { location: `/api/v1/executions/${execution.id}`, "cache-control": "no-store" } },
+    );
+  } finally {
+    await lease?.release();
   }
-  return Response.json(
-    { id: execution.id, status: "queued" },
-    { status: 202, headers: { location: `/api/v1/executions/${execution.id}`, "cache-control": "no-store" } },
-  );
 });
 
 /** GET /api/v1/executions?limit=N -> {executions: [...]}: the caller's most recent runs, newest first (output omitted). */
@@ -42,6 +53,11 @@ export const GET = route(async (request: Request) => {
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
     throw new ApiError(400, "invalid_request", "limit must be a whole number from 1 to 100.");
   }
-  const rows = await db.execution.findMany({ where: { userId: caller.user.id }, orderBy: { createdAt: "desc" }, take: limit });
+  const rows = await db.execution.findMany({
+    where: { userId: caller.user.id },
+    orderBy: { createdAt: "desc" },
+    take: limit,
+    omit: { stdin: true, stdout: true, stderr: true, compileOutput: true },
+  });
   return Response.json({ executions: rows.map(executionSummary) }, { headers: { "cache-control": "no-store" } });
 });

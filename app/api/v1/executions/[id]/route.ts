@@ -1,7 +1,8 @@
+import { requestedEncoding } from "@/lib/executions/encoding";
 import { appendEvent } from "@/lib/executions/events";
 import { CANCEL_CHANNEL } from "@/lib/executions/queue";
 import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
-import { executionView } from "@/lib/executions/view";
+import { executionSummary, executionView } from "@/lib/executions/view";
 import { ApiError } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
@@ -10,10 +11,12 @@ import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
 
-/** GET /api/v1/executions/:id -> the execution (its owner only; others get 404). */
+/** GET /api/v1/executions/:id[?encoding=base64] -> the execution (its owner only; others get 404). */
 export const GET = route(async (request: Request, { params }: Params) => {
+  const encoding = requestedEncoding(request);
   const { execution } = await accessibleExecution(request, (await params).id);
-  return Response.json(executionView(execution), { headers: { "cache-control": "no-store" } });
+  const row = await web().db.execution.findUniqueOrThrow({ where: { id: execution.id } });
+  return Response.json(executionView(row, encoding), { headers: { "cache-control": "no-store" } });
 });
 
 /**
@@ -23,9 +26,10 @@ export const GET = route(async (request: Request, { params }: Params) => {
  */
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
+  const encoding = requestedEncoding(request);
   const { execution } = await accessibleExecution(request, (await params).id, "run");
   if (isFinal(execution.status as ExecutionStatus)) {
-    if (execution.status === "cancelled") return Response.json(executionView(execution));
+    if (execution.status === "cancelled") return Response.json(executionView(await db.execution.findUniqueOrThrow({ where: { id: execution.id } }), encoding));
     throw new ApiError(409, "already_finished", `The execution already finished (${execution.status}); there is nothing to cancel.`);
   }
   const updated = await db.execution.updateMany({
@@ -36,7 +40,7 @@ export const DELETE = route(async (request: Request, { params }: Params) => {
   if (updated.count > 0) {
     await redis.publish(CANCEL_CHANNEL, execution.id);
     await executionServices().queue.remove(execution.id).catch(() => undefined);
-    await appendEvent(redis, execution.id, "result", executionView(row));
+    await appendEvent(redis, execution.id, "result", executionSummary(row));
   }
-  return Response.json(executionView(row), { headers: { "cache-control": "no-store" } });
+  return Response.json(executionView(row, encoding), { headers: { "cache-control": "no-store" } });
 });

@@ -2,6 +2,7 @@ import { roomRole, requireRoomAccess } from "@/lib/rooms/access";
 import { latestRoomEventId, readRoomEvents } from "@/lib/rooms/events";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { openStreamLease } from "@/lib/web/executions";
 import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
@@ -15,19 +16,22 @@ export const dynamic = "force-dynamic";
  * when anyone starts a run, `members` when the member list changes, `room`
  * when it is renamed, `deleted` (then the stream ends). Last-Event-ID resumes
  * after a reconnect. Membership is checked again every few seconds: a member
- * who is removed stops receiving.
+ * who is removed stops receiving. Each open stream counts against the user's
+ * stream cap (429 too_many_streams beyond it).
  */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db, redis, log } = web();
   const { caller, room } = await roomForCaller(request, (await params).id, "read");
+  let last = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
+  const lease = await openStreamLease(caller.user.id);
   const encoder = new TextEncoder();
   const conn = redis.duplicate();
   let closed = false;
   const close = () => {
     closed = true;
     conn.disconnect();
+    void lease.release();
   };
-  let last = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
 
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {

@@ -1,4 +1,5 @@
-import { checkExecutionRequest, MAX_FILES } from "@/lib/executions/request";
+import { inputBytes, requestedEncoding } from "@/lib/executions/encoding";
+import { argsSchema, checkExecutionRequest, MAX_FILES } from "@/lib/executions/request";
 import { availableRuntimes, requireRuntime } from "@/lib/executions/runtimes";
 import { executionSummary } from "@/lib/executions/view";
 import { ApiError, readJson } from "@/lib/http/errors";
@@ -19,7 +20,13 @@ type Params = { params: Promise<{ id: string }> };
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db } = web();
   const { caller, room } = await roomForCaller(request, (await params).id, "read");
-  const rows = await db.execution.findMany({ where: { roomId: room.id }, orderBy: { createdAt: "desc" }, take: 20, include: { user: true } });
+  const rows = await db.execution.findMany({
+    where: { roomId: room.id },
+    orderBy: { createdAt: "desc" },
+    take: 20,
+    include: { user: true },
+    omit: { stdin: true, stdout: true, stderr: true, compileOutput: true },
+  });
   const runs = rows.map((row) => ({ ...executionSummary(row), startedBy: { id: row.user.id, username: row.user.username } }));
   return Response.json({ runs }, { headers: { "cache-control": "no-store" } });
 });
@@ -29,12 +36,17 @@ export const GET = route(async (request: Request, { params }: Params) => {
  * (editors and the owner). The files come from the room's document as
  * everyone sees it, never from the request: what runs is what is shown. Every
  * member sees the run start (GET /api/v1/rooms/:id/events) and may follow its
- * output (GET /api/v1/executions/:id/events).
+ * output (GET /api/v1/executions/:id/events). With ?encoding=base64, stdin
+ * is base64 (any bytes). The room's files are text, run as their UTF-8 bytes.
  */
 export const POST = route(async (request: Request, { params }: Params) => {
   const { db, redis, config, secret, log } = web();
+  const encoding = requestedEncoding(request);
   const { caller, room } = await roomForCaller(request, (await params).id, "run");
   const body = await readJson(request, roomRunSchema, MAX_RUN_BODY_BYTES);
+  const stdin = inputBytes(body.stdin ?? "", encoding, "stdin");
+  const args = argsSchema.optional().safeParse(body.args);
+  if (!args.success) throw new ApiError(400, "invalid_request", `args: ${args.error.issues[0]?.message}.`);
   const runtime = requireRuntime(await availableRuntimes(redis), room.language);
   const files = filesForRun(await currentRoomFiles({ db, redis, secret, log }, room.id), runtime.entryFile ?? "");
   if (files.length === 0) throw new ApiError(400, "no_files", "The room has no files to run; create one first.");
@@ -43,8 +55,9 @@ export const POST = route(async (request: Request, { params }: Params) => {
     const problem = pathProblem(f.name);
     if (problem) throw new ApiError(400, "invalid_file_name", `The file "${f.name}" cannot run: ${problem}. Rename it.`);
   }
-  checkExecutionRequest({ language: runtime.language, files, stdin: body.stdin, args: body.args }, config.limits);
-  const { execution } = await enqueueExecution(caller.user.id, runtime, { files, stdin: body.stdin, args: body.args, roomId: room.id });
+  const input = { files: files.map((f) => ({ name: f.name, content: Buffer.from(f.content, "utf8") })), stdin, args: args.data };
+  checkExecutionRequest(input, config.limits);
+  const { execution } = await enqueueExecution(caller.user.id, runtime, { ...input, roomId: room.id });
   await appendRoomEvent(redis, room.id, "run", {
     executionId: execution.id,
     startedBy: { id: caller.user.id, username: caller.user.username },
