@@ -1,5 +1,6 @@
 import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
+import { CLIENT_IP_HEADER } from "../lib/http/client-ip";
 import { ROOM_CONTROL_CHANNEL, type RoomControlMessage } from "../lib/rooms/events";
 import { answerLiveFiles, LIVE_FILES_CHANNEL } from "../lib/rooms/room-files";
 import { verifyServiceToken } from "../lib/rooms/room-token";
@@ -10,6 +11,8 @@ import { Membership } from "./extensions/membership";
 import { roomPersistence } from "./extensions/persistence";
 import { RoomRelay } from "./extensions/relay";
 import { SocketCounts } from "./socket-counts";
+import { GatedWebSocket } from "./socket/gated-websocket";
+import { SocketGate } from "./socket/socket-gate";
 
 /** Waits for `work` at most `ms`; its failure or lateness is not the caller's concern (shutdown goes on). */
 const withinMs = (ms: number, work: Promise<unknown>) =>
@@ -21,7 +24,8 @@ const withinMs = (ms: number, work: Promise<unknown>) =>
  * converge. Each policy is a Hocuspocus extension of its own (extensions/):
  * who may connect and as what (authentication.ts), sockets follow membership
  * (membership.ts), the document size limit, PostgreSQL persistence, and the
- * Redis relay.
+ * Redis relay. In front of Hocuspocus, every socket has a gate
+ * (socket/socket-gate.ts): little for anyone not yet authenticated.
  *
  * Any number of collab processes may serve the same room: Hocuspocus's Redis
  * extension relays each room's updates and presence between the processes
@@ -50,7 +54,16 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   const documents = hocuspocus.documents;
 
   // Big messages are refused by the socket itself (close code 1009) before any parsing.
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: config.SAM_COLLAB_MAX_MESSAGE_KB * 1024 });
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: config.SAM_COLLAB_MAX_MESSAGE_KB * 1024, WebSocket: GatedWebSocket });
+  const gateContext = {
+    secret,
+    log,
+    limits: {
+      authTimeoutMs: config.SAM_COLLAB_AUTH_TIMEOUT_MS,
+      maxUnauthenticatedBytes: config.SAM_COLLAB_MAX_UNAUTHENTICATED_KB * 1024,
+      maxRooms: config.SAM_COLLAB_MAX_ROOMS_PER_SOCKET,
+    },
+  };
 
   // The web app asks every collab process for a room's live files (a run takes them): whoever has the room open answers.
   const answer = (raw: string) =>
@@ -79,7 +92,11 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       sockets.handleUpgrade(req, socket, head, (ws) => {
         // A socket error (an oversized or malformed frame) closes that socket; unhandled, it would end the process.
         ws.on("error", (err) => log.debug({ err: err.message }, "room socket error"));
-        hocuspocus.handleConnection(ws, req);
+        // The address the web proxy saw (a direct connection: the peer's), for the log.
+        const address = req.headers[CLIENT_IP_HEADER] ?? req.socket.remoteAddress;
+        const gate = new SocketGate(ws as GatedWebSocket, { ...gateContext, log: log.child({ address }) });
+        // Every room on the socket starts with its gate in the context: authentication tells it the outcome.
+        hocuspocus.handleConnection(ws, req, { gate });
       });
     },
     async stop() {

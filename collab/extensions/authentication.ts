@@ -6,9 +6,11 @@ import { CLOSE } from "../../lib/rooms/close-codes";
 import { verifyRoomToken } from "../../lib/rooms/room-token";
 import { can, type RoomRole } from "../../lib/rooms/roles";
 import type { SocketCounts } from "../socket-counts";
+import type { SocketGate } from "../socket/socket-gate";
 
-/** What onAuthenticate learned about a connection; Hocuspocus hands it to every later hook. */
+/** What a room connection carries through Hocuspocus's hooks: its socket's gate, then who authenticated. */
 export interface RoomContext {
+  gate: SocketGate;
   userId: string;
   username: string;
   roomId: string;
@@ -18,7 +20,7 @@ export interface RoomContext {
 /** Hocuspocus tells the client an error's `reason` when it refuses a connection. */
 export const refuse = (reason: string) => Object.assign(new Error(reason), { reason });
 
-/** What a client is told when its room token is refused. */
+/** What a client is told when its room token is refused (here, or earlier by its socket's gate). */
 export const tokenRefused = (err: Error) => `The room token was refused (${err.message}); reload the page to get a new one.`;
 
 /**
@@ -26,7 +28,8 @@ export const tokenRefused = (err: Error) => `The room token was refused (${err.m
  * signed (room-token.ts) says who, the database says what they may do now
  * (a role may have changed since the token was issued), viewers get a
  * read-only connection that Hocuspocus enforces, and open sockets per user
- * are counted across every collab process.
+ * are counted across every collab process. The socket's gate (socket-gate.ts)
+ * hears the outcome: until it succeeds, the socket gets little.
  */
 export class RoomAuthentication implements Extension {
   extensionName = "room-authentication";
@@ -35,13 +38,20 @@ export class RoomAuthentication implements Extension {
     private readonly deps: { db: Database; secret: string; socketCounts: SocketCounts; maxConnectionsPerUser: number; log: Logger },
   ) {}
 
-  async onAuthenticate({ token, documentName, connectionConfig }: onAuthenticatePayload): Promise<RoomContext> {
-    const room = await this.authenticate(token, documentName);
-    connectionConfig.readOnly = !can(room.role, "edit");
-    return room;
+  async onAuthenticate({ token, documentName, connectionConfig, context }: onAuthenticatePayload): Promise<Omit<RoomContext, "gate">> {
+    const { gate } = context as RoomContext;
+    try {
+      const room = await this.authenticate(token, documentName);
+      connectionConfig.readOnly = !can(room.role, "edit");
+      gate.authenticated(documentName);
+      return room;
+    } catch (err) {
+      gate.refused(documentName);
+      throw err;
+    }
   }
 
-  private async authenticate(token: string, roomId: string): Promise<RoomContext> {
+  private async authenticate(token: string, roomId: string): Promise<Omit<RoomContext, "gate">> {
     const { db, secret, socketCounts, maxConnectionsPerUser, log } = this.deps;
     let claims;
     try {
@@ -72,6 +82,7 @@ export class RoomAuthentication implements Extension {
 
   async onDisconnect({ context, documentName, socketId }: onDisconnectPayload): Promise<void> {
     const room = context as RoomContext | undefined;
+    room?.gate?.disconnected(documentName);
     if (!room?.userId) return;
     // Not awaited: Hocuspocus stores and unloads the room after this hook, and an unreachable Redis must not hold that up
     // (the entry expires by itself).

@@ -1,0 +1,42 @@
+import * as decoding from "lib0/decoding";
+
+/**
+ * The room socket's wire format (Hocuspocus 3, over y-protocols), as far as
+ * the collab service's gate needs to read it. Every message starts with
+ * the document (room) name and a message type.
+ * The numbers are Hocuspocus's own (MessageType in @hocuspocus/server,
+ * AuthMessageType in @hocuspocus/common).
+ */
+export const MESSAGE = { sync: 0, awareness: 1, auth: 2 } as const;
+export const AUTH = { token: 0, permissionDenied: 1, authenticated: 2 } as const;
+
+export interface MessageHead {
+  documentName: string;
+  type: number;
+  /** Positioned after the type: the rest of the message. */
+  decoder: decoding.Decoder;
+}
+
+/** The room name and type of a message; undefined when it is not the room protocol. */
+export function readHead(data: Uint8Array): MessageHead | undefined {
+  try {
+    const decoder = decoding.createDecoder(data);
+    const documentName = decoding.readVarString(decoder);
+    const type = decoding.readVarUint(decoder);
+    return { documentName, type, decoder };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The token of an authentication message (the client's first word for a room); undefined for any other message. */
+export function readToken(head: MessageHead): string | undefined {
+  if (head.type !== MESSAGE.auth) return undefined;
+  try {
+    const decoder = decoding.clone(head.decoder);
+    if (decoding.readVarUint(decoder) !== AUTH.token) return undefined;
+    return decoding.readVarString(decoder);
+  } catch {
+    return undefined;
+  }
+}
