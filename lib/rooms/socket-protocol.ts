@@ -2,8 +2,8 @@ import * as decoding from "lib0/decoding";
 
 /**
  * The room socket's wire format (Hocuspocus 3, over y-protocols), as far as
- * the collab service's gate needs to read it. Every message starts with
- * the document (room) name and a message type.
+ * the collab service's gate and the web proxy need to read it. Every
+ * message starts with the document (room) name and a message type.
  * The numbers are Hocuspocus's own (MessageType in @hocuspocus/server,
  * AuthMessageType in @hocuspocus/common).
  */
@@ -38,5 +38,16 @@ export function readToken(head: MessageHead): string | undefined {
     return decoding.readVarString(decoder);
   } catch {
     return undefined;
+  }
+}
+
+/** Whether a message from the server tells the client it is authenticated for a room. */
+export function isAuthenticatedReply(data: Uint8Array): boolean {
+  const head = readHead(data);
+  if (head?.type !== MESSAGE.auth) return false;
+  try {
+    return decoding.readVarUint(head.decoder) === AUTH.authenticated;
+  } catch {
+    return false;
   }
 }

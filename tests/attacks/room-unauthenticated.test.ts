@@ -6,7 +6,7 @@ import { inject } from "vitest";
 import WebSocket from "ws";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import { uniqueIp } from "../support/api";
-import { connectRoom, rawRoomSocket, roomMessage, roomToken, roomWithMembers, rssBytes, type RawSocket } from "../support/rooms";
+import { connectRoom, eventually, rawRoomSocket, roomMessage, roomToken, roomWithMembers, rssBytes, type RawSocket } from "../support/rooms";
 import { startService, type Backing, type RunningService } from "../support/stack";
 
 /**
@@ -17,16 +17,21 @@ import { startService, type Backing, type RunningService } from "../support/stac
  *
  * A collab process and a web process of this file's own (so their memory and
  * counts are this file's alone), with short limits: 3 s to authenticate,
- * 3 rooms per socket.
+ * 3 rooms per socket, 4 sockets per address still signing in.
  */
 const backing: Backing = { dataDir: inject("dataDir"), databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl"), stop: async () => undefined };
 const MAX_ROOMS = 3;
+const MAX_SIGNING_IN = 4;
 let collab: RunningService;
 let web: RunningService;
 
 beforeAll(async () => {
   collab = await startService("collab/main.ts", backing, { SAM_COLLAB_AUTH_TIMEOUT_MS: "3000", SAM_COLLAB_MAX_ROOMS_PER_SOCKET: String(MAX_ROOMS) });
-  web = await startService("web/server.ts", backing, { SAM_COLLAB_URL: collab.url, SAM_TRUST_PROXY: "true" });
+  web = await startService("web/server.ts", backing, {
+    SAM_COLLAB_URL: collab.url,
+    SAM_TRUST_PROXY: "true",
+    SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP: String(MAX_SIGNING_IN),
+  });
 });
 afterAll(async () => {
   await web?.stop();
@@ -99,5 +104,40 @@ describe("attack: room sockets without an account", () => {
     expect(await socket.opened).toBe("open");
     for (let i = 0; i <= MAX_ROOMS; i++) socket.ws.send(roomMessage(randomUUID(), MessageType.QueryAwareness, () => undefined));
     expect(await socket.closed).toEqual(CLOSE.tooManyRooms);
+  });
+
+  it("too many sockets still signing in from one address are refused at the web proxy; other addresses, and signed-in sockets, still connect", async () => {
+    const ip = uniqueIp();
+    const waiting = Array.from({ length: MAX_SIGNING_IN }, () => rawRoomSocket(web.url, ip));
+    for (const s of waiting) expect(await s.opened).toBe("open");
+    const oneMore = rawRoomSocket(web.url, ip);
+    expect(await oneMore.opened).toBe(429);
+    const elsewhere = rawRoomSocket(web.url, uniqueIp());
+    expect(await elsewhere.opened).toBe("open");
+    elsewhere.ws.close();
+
+    // Sockets that authenticated no longer count: a member opens more rooms from one address than may be signing in at once.
+    const memberIp = uniqueIp();
+    const clients = [];
+    for (let i = 0; i < MAX_SIGNING_IN + 2; i++) {
+      const { roomId, owner } = await roomWithMembers();
+      const c = connectRoom(roomId, () => roomToken(roomId, owner), { collabUrl: web.url, ip: memberIp });
+      clients.push(c);
+      await c.synced;
+    }
+    for (const c of clients) c.destroy();
+
+    // Once the waiting sockets are gone (the collab service closes them), the address may connect again.
+    for (const s of waiting) expect((await s.closed).code).toBe(CLOSE.authenticationTimeout.code);
+    await eventually(
+      "the address to be let in again",
+      async () => {
+        const again = rawRoomSocket(web.url, ip);
+        const opened = await again.opened;
+        again.ws.terminate();
+        return opened === "open";
+      },
+      20_000,
+    );
   });
 });

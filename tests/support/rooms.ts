@@ -45,13 +45,13 @@ export interface RoomClient {
  * the room socket through the web app's /collab proxy (or straight to the
  * collab service), with a token function (fresh token per connect).
  */
-export function connectRoom(roomId: string, token: string | (() => Promise<string>), opts: { direct?: boolean; collabUrl?: string } = {}): RoomClient {
+export function connectRoom(roomId: string, token: string | (() => Promise<string>), opts: { direct?: boolean; collabUrl?: string; ip?: string } = {}): RoomClient {
   const base = opts.collabUrl ?? (opts.direct ? inject("collabUrl") : inject("webUrl"));
   const url = `${base.replace(/^http/, "ws")}/collab`;
   const doc = new Y.Doc();
   const closeEvents: RoomClient["closeEvents"] = [];
   const authFailures: string[] = [];
-  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket as never, maxAttempts: 0 });
+  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: (opts.ip ? fromAddress(opts.ip) : WebSocket) as never, maxAttempts: 0 });
   let resolveSynced!: () => void;
   const synced = new Promise<void>((resolve) => (resolveSynced = resolve));
   const provider = new HocuspocusProvider({
@@ -78,6 +78,15 @@ export function connectRoom(roomId: string, token: string | (() => Promise<strin
       socket.destroy();
       doc.destroy();
     },
+  };
+}
+
+/** A WebSocket class whose sockets come from another client address (the test web app trusts X-Forwarded-For). */
+function fromAddress(ip: string) {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers: { "x-forwarded-for": ip } });
+    }
   };
 }
 
