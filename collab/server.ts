@@ -25,7 +25,8 @@ const withinMs = (ms: number, work: Promise<unknown>) =>
  * who may connect and as what (authentication.ts), sockets follow membership
  * (membership.ts), the document size limit, PostgreSQL persistence, and the
  * Redis relay. In front of Hocuspocus, every socket has a gate
- * (socket/socket-gate.ts): little for anyone not yet authenticated.
+ * (socket/socket-gate.ts): little for anyone not yet authenticated, and
+ * presence only as the server knows the member (socket/presence-filter.ts).
  *
  * Any number of collab processes may serve the same room: Hocuspocus's Redis
  * extension relays each room's updates and presence between the processes
@@ -58,6 +59,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   const gateContext = {
     secret,
     log,
+    awarenessOf: (roomId: string) => documents.get(roomId)?.awareness,
     limits: {
       authTimeoutMs: config.SAM_COLLAB_AUTH_TIMEOUT_MS,
       maxUnauthenticatedBytes: config.SAM_COLLAB_MAX_UNAUTHENTICATED_KB * 1024,

@@ -43,7 +43,7 @@ export class RoomAuthentication implements Extension {
     try {
       const room = await this.authenticate(token, documentName);
       connectionConfig.readOnly = !can(room.role, "edit");
-      gate.authenticated(documentName);
+      gate.authenticated(documentName, { id: room.userId, username: room.username });
       return room;
     } catch (err) {
       gate.refused(documentName);

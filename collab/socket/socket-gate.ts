@@ -1,11 +1,14 @@
 import { OutgoingMessage } from "@hocuspocus/server";
 import type { Logger } from "pino";
+import type { Awareness } from "y-protocols/awareness";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import { isUuid } from "../../lib/http/ids";
+import { presenceUser } from "../../lib/rooms/presence";
 import { verifyRoomToken } from "../../lib/rooms/room-token";
-import { readHead, readToken, type MessageHead } from "../../lib/rooms/socket-protocol";
+import { MESSAGE, readHead, readToken, type MessageHead } from "../../lib/rooms/socket-protocol";
 import { tokenRefused } from "../extensions/authentication";
 import type { GatedWebSocket } from "./gated-websocket";
+import { PresenceFilter } from "./presence-filter";
 
 export interface GateLimits {
   /** A socket, and each room on it, must authenticate within this. */
@@ -19,6 +22,8 @@ export interface GateLimits {
 export interface GateContext {
   secret: string;
   limits: GateLimits;
+  /** A loaded room's live awareness. */
+  awarenessOf(roomId: string): Awareness | undefined;
   log: Logger;
 }
 
@@ -28,10 +33,10 @@ export interface GateContext {
  *   sync and the client's presence, sent again after the token, make up for them).
  * - checking: the token's signature was good and Hocuspocus is authenticating (membership, role). Its
  *   messages go on to Hocuspocus, which holds them until then, so they count against the socket's budget.
- * - authenticated: messages pass.
+ * - authenticated: messages pass, presence rewritten (presence-filter.ts).
  * - refused: dropped.
  */
-type Room = { phase: "waiting" | "checking" | "authenticated" | "refused" };
+type Room = { phase: "waiting" | "checking" | "refused" } | { phase: "authenticated"; presence: PresenceFilter };
 
 /**
  * The gate in front of Hocuspocus for one room socket. Hocuspocus holds
@@ -74,10 +79,10 @@ export class SocketGate {
     });
   }
 
-  /** Hocuspocus authenticated the socket in `roomId`: its messages pass from now on. */
-  authenticated(roomId: string): void {
+  /** Hocuspocus authenticated the socket in `roomId` as this user: their messages pass from now on. */
+  authenticated(roomId: string, user: { id: string; username: string }): void {
     this.everAuthenticated = true;
-    this.rooms.set(roomId, { phase: "authenticated" });
+    this.rooms.set(roomId, { phase: "authenticated", presence: new PresenceFilter(presenceUser(user), () => this.ctx.awarenessOf(roomId)) });
   }
 
   refused(roomId: string): void {
@@ -115,6 +120,7 @@ export class SocketGate {
     const room = this.rooms.get(head.documentName);
     switch (room?.phase) {
       case "authenticated":
+        return this.passAuthenticated(data, head, room.presence);
       case "checking":
         return this.ws.pass(data);
       case "waiting": {
@@ -125,6 +131,17 @@ export class SocketGate {
       default:
         return; // refused
     }
+  }
+
+  private passAuthenticated(data: Buffer, head: MessageHead, presence: PresenceFilter): void {
+    if (head.type !== MESSAGE.awareness) return this.ws.pass(data);
+    let rewritten: Uint8Array | undefined;
+    try {
+      rewritten = presence.rewrite(head);
+    } catch {
+      return this.shut(CLOSE.badMessage);
+    }
+    if (rewritten) this.ws.pass(rewritten);
   }
 
   /** Checks the token's signature, expiry and room, holding everything that arrives meanwhile to keep the order. */

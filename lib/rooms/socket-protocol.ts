@@ -1,9 +1,11 @@
 import * as decoding from "lib0/decoding";
+import * as encoding from "lib0/encoding";
 
 /**
  * The room socket's wire format (Hocuspocus 3, over y-protocols), as far as
  * the collab service's gate and the web proxy need to read it. Every
- * message starts with the document (room) name and a message type.
+ * message starts with the document (room) name and a message type; an
+ * awareness message carries a y-protocols awareness update.
  * The numbers are Hocuspocus's own (MessageType in @hocuspocus/server,
  * AuthMessageType in @hocuspocus/common).
  */
@@ -50,4 +52,38 @@ export function isAuthenticatedReply(data: Uint8Array): boolean {
   } catch {
     return false;
   }
+}
+
+/** One client's entry in an awareness update; `state` is its JSON text ("null": the client left). */
+export interface AwarenessEntry {
+  clientId: number;
+  clock: number;
+  state: string;
+}
+
+/** The entries of an awareness message (y-protocols' encodeAwarenessUpdate, wrapped by Hocuspocus). Throws on malformed input. */
+export function readAwarenessEntries(head: MessageHead): AwarenessEntry[] {
+  const update = decoding.readVarUint8Array(decoding.clone(head.decoder));
+  const decoder = decoding.createDecoder(update);
+  const count = decoding.readVarUint(decoder);
+  const entries: AwarenessEntry[] = [];
+  for (let i = 0; i < count; i++) {
+    entries.push({ clientId: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), state: decoding.readVarString(decoder) });
+  }
+  return entries;
+}
+
+export function awarenessMessage(documentName: string, entries: AwarenessEntry[]): Uint8Array {
+  const update = encoding.createEncoder();
+  encoding.writeVarUint(update, entries.length);
+  for (const e of entries) {
+    encoding.writeVarUint(update, e.clientId);
+    encoding.writeVarUint(update, e.clock);
+    encoding.writeVarString(update, e.state);
+  }
+  const message = encoding.createEncoder();
+  encoding.writeVarString(message, documentName);
+  encoding.writeVarUint(message, MESSAGE.awareness);
+  encoding.writeVarUint8Array(message, encoding.toUint8Array(update));
+  return encoding.toUint8Array(message);
 }
