@@ -37,7 +37,7 @@ const withinMs = (ms: number, work: Promise<unknown>) =>
 export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   const { db, redis, config, secret, log } = ctx;
   const socketCounts = new SocketCounts(redis);
-  const membership = new Membership();
+  const membership = new Membership({ db, recheckMs: config.SAM_COLLAB_ROLE_RECHECK_MS, log });
 
   const hocuspocus = new Hocuspocus({
     name: `collab-${process.pid}`,
@@ -111,7 +111,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       sockets.close();
       // Bounded: with Redis unreachable these would wait for it forever (commands queue while offline).
       await withinMs(2000, socketCounts.clear());
-      // Extensions let go of what they hold (the Redis extension: its own two connections).
+      // Extensions let go of what they hold (the Redis extension: its own two connections; membership: its timer).
       await withinMs(2000, hocuspocus.hooks("onDestroy", { instance: hocuspocus }));
     },
   };
