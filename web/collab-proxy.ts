@@ -54,6 +54,8 @@ export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOption
       headers: { ...req.headers, host: target.host, [CLIENT_IP_HEADER]: ip },
     });
     upstream.on("upgrade", (res, upstreamSocket, upstreamHead) => {
+      // The client left while the collab service was answering: nothing to join it to.
+      if (socket.destroyed) return void upstreamSocket.destroy();
       const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage}`];
       for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
       socket.write(`${lines.join("\r\n")}\r\n\r\n`);
