@@ -1,36 +1,67 @@
 import http from "node:http";
-import type { Duplex } from "node:stream";
+import type { Duplex, Writable } from "node:stream";
 import type { Logger } from "pino";
+import * as ws from "ws";
+import { CLIENT_IP_HEADER } from "../lib/http/client-ip";
+import { isAuthenticatedReply } from "../lib/rooms/socket-protocol";
+
+export interface CollabProxyOptions {
+  collabUrl: string;
+  /** The client's address, as the web server trusts it (see lib/http/client-ip.ts). */
+  clientIp(req: http.IncomingMessage): string;
+  /** Room sockets one address may have open that have not authenticated yet. */
+  maxUnauthenticatedPerAddress: number;
+  log: Logger;
+}
 
 /**
  * Passes WebSocket upgrades for /collab on to the collab service, so the
  * browser reaches room sockets on the app's own origin (one port to expose,
- * and the page's CSP can keep connect-src 'self'). The proxy only forwards
- * bytes: the collab service authenticates every socket itself.
+ * and the page's CSP can keep connect-src 'self'). The collab service
+ * authenticates every socket itself; the proxy forwards bytes, with one
+ * limit of its own: each client address may have only a few sockets open
+ * that have not authenticated yet (until the collab service tells the
+ * socket it is authenticated, or the socket closes). One more is refused
+ * with 429, before a byte of it reaches the collab service; other addresses
+ * are not affected. The count is per web process.
  */
-export function proxyCollabUpgrades(server: http.Server, collabUrl: string, log: Logger): { closeAll(): void } {
-  const target = new URL(collabUrl);
+export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOptions): { closeAll(): void } {
+  const target = new URL(opts.collabUrl);
   // Upgraded sockets leave the HTTP server's bookkeeping: shutdown closes them from here.
   const open = new Set<Duplex>();
+  const unauthenticated = new AddressCounts();
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? "/", "http://web");
     if (url.pathname !== "/collab") {
       socket.destroy();
       return;
     }
+    const ip = opts.clientIp(req);
+    if (unauthenticated.count(ip) >= opts.maxUnauthenticatedPerAddress) {
+      opts.log.info({ ip }, "room socket refused: too many unauthenticated sockets from one address");
+      refuse(socket, 429, "Too many room connections from your address are still signing in; wait a few seconds and try again.");
+      return;
+    }
+    // Uncounted once the collab service has authenticated the socket, or when it closes, whichever comes first.
+    const uncount = unauthenticated.hold(ip);
+    socket.once("close", uncount);
+    socket.on("error", () => socket.destroy());
     const upstream = http.request({
       host: target.hostname,
       port: target.port || 80,
       path: req.url,
       method: "GET",
-      headers: { ...req.headers, host: target.host },
+      headers: { ...req.headers, host: target.host, [CLIENT_IP_HEADER]: ip },
     });
     upstream.on("upgrade", (res, upstreamSocket, upstreamHead) => {
+      // The client left while the collab service was answering: nothing to join it to.
+      if (socket.destroyed) return void upstreamSocket.destroy();
       const lines = [`HTTP/1.1 ${res.statusCode} ${res.statusMessage}`];
       for (let i = 0; i < res.rawHeaders.length; i += 2) lines.push(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}`);
       socket.write(`${lines.join("\r\n")}\r\n\r\n`);
       if (upstreamHead.length) socket.write(upstreamHead);
       if (head.length) upstreamSocket.write(head);
+      watchForAuthentication(upstreamSocket, upstreamHead, uncount);
       upstreamSocket.pipe(socket).pipe(upstreamSocket);
       open.add(socket);
       const end = () => {
@@ -47,7 +78,7 @@ export function proxyCollabUpgrades(server: http.Server, collabUrl: string, log:
       res.resume();
     });
     upstream.on("error", (err) => {
-      log.warn({ err: err.message }, "collab service unreachable for a room socket");
+      opts.log.warn({ err: err.message }, "collab service unreachable for a room socket");
       socket.end("HTTP/1.1 502 Bad Gateway\r\nconnection: close\r\n\r\n");
     });
     upstream.end();
@@ -57,4 +88,61 @@ export function proxyCollabUpgrades(server: http.Server, collabUrl: string, log:
       for (const socket of open) socket.destroy();
     },
   };
+}
+
+/** Open, not yet authenticated sockets per address. */
+class AddressCounts {
+  private readonly counts = new Map<string, number>();
+
+  count(ip: string): number {
+    return this.counts.get(ip) ?? 0;
+  }
+
+  /** Counts one socket; the function returned uncounts it (once, however often it is called). */
+  hold(ip: string): () => void {
+    this.counts.set(ip, this.count(ip) + 1);
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      const left = this.count(ip) - 1;
+      if (left > 0) this.counts.set(ip, left);
+      else this.counts.delete(ip);
+    };
+  }
+}
+
+// ws's own frame parser (exported by ws, though not in its type definitions).
+const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
+
+/**
+ * Reads the collab service's side of a room socket until it tells the client
+ * "authenticated" (its first answer to a good token), then calls `done` and
+ * stops reading. Before that the service sends only a few small messages
+ * (a refusal, pings), so little is ever parsed here.
+ */
+function watchForAuthentication(upstream: Duplex, head: Buffer, done: () => void): void {
+  const frames = new Receiver({ isServer: false, maxPayload: 64 * 1024 });
+  const feed = (chunk: Buffer) => frames.write(chunk);
+  const stop = () => {
+    upstream.off("data", feed);
+    frames.removeAllListeners();
+    frames.on("error", () => undefined);
+  };
+  frames.on("message", (data: Buffer) => {
+    if (!isAuthenticatedReply(data)) return;
+    stop();
+    done();
+  });
+  // Not what the collab service sends: the socket stays counted until it closes.
+  frames.on("error", stop);
+  upstream.on("data", feed);
+  if (head.length) feed(head);
+}
+
+function refuse(socket: Duplex, status: number, message: string): void {
+  const body = JSON.stringify({ error: { code: "too_many_connections", message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 5\r\nconnection: close\r\n\r\n${body}`,
+  );
 }

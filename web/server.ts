@@ -47,7 +47,13 @@ const server = http.createServer((req, res) => {
 });
 server.headersTimeout = 20_000;
 server.requestTimeout = 60_000;
-const collabProxy = proxyCollabUpgrades(server, config.collabUrl, log);
+const collabProxy = proxyCollabUpgrades(server, {
+  collabUrl: config.collabUrl,
+  // Upgrades skip the request handler above: the same trusted address, taken here.
+  clientIp: (req) => resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY),
+  maxUnauthenticatedPerAddress: config.SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP,
+  log,
+});
 
 await new Promise<void>((resolve, reject) => {
   server.once("error", reject);

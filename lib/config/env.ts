@@ -62,6 +62,12 @@ const schema = z.object({
   SAM_COLLAB_MAX_CONNECTIONS_PER_USER: positiveInt(20),
   SAM_COLLAB_STORE_DEBOUNCE_MS: positiveInt(2000),
   SAM_COLLAB_URL: z.string().trim().url("must be a URL such as http://collab.internal:8081").optional(),
+  // Room sockets before they authenticate (collab's gate and the web proxy), and roles re-read while connected.
+  SAM_COLLAB_AUTH_TIMEOUT_MS: positiveInt(10_000),
+  SAM_COLLAB_MAX_UNAUTHENTICATED_KB: positiveInt(64),
+  SAM_COLLAB_MAX_ROOMS_PER_SOCKET: positiveInt(8),
+  SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP: positiveInt(10),
+  SAM_COLLAB_ROLE_RECHECK_MS: positiveInt(30_000),
   RUNNER_PORT: port(8082),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SAM_TRUST_PROXY: flag,

@@ -1,4 +1,6 @@
+import fs from "node:fs";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
+import * as encoding from "lib0/encoding";
 import { inject } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
@@ -43,13 +45,13 @@ export interface RoomClient {
  * the room socket through the web app's /collab proxy (or straight to the
  * collab service), with a token function (fresh token per connect).
  */
-export function connectRoom(roomId: string, token: string | (() => Promise<string>), opts: { direct?: boolean; collabUrl?: string } = {}): RoomClient {
+export function connectRoom(roomId: string, token: string | (() => Promise<string>), opts: { direct?: boolean; collabUrl?: string; ip?: string } = {}): RoomClient {
   const base = opts.collabUrl ?? (opts.direct ? inject("collabUrl") : inject("webUrl"));
   const url = `${base.replace(/^http/, "ws")}/collab`;
   const doc = new Y.Doc();
   const closeEvents: RoomClient["closeEvents"] = [];
   const authFailures: string[] = [];
-  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: WebSocket as never, maxAttempts: 0 });
+  const socket = new HocuspocusProviderWebsocket({ url, WebSocketPolyfill: (opts.ip ? fromAddress(opts.ip) : WebSocket) as never, maxAttempts: 0 });
   let resolveSynced!: () => void;
   const synced = new Promise<void>((resolve) => (resolveSynced = resolve));
   const provider = new HocuspocusProvider({
@@ -79,6 +81,15 @@ export function connectRoom(roomId: string, token: string | (() => Promise<strin
   };
 }
 
+/** A WebSocket class whose sockets come from another client address (the test web app trusts X-Forwarded-For). */
+function fromAddress(ip: string) {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers: { "x-forwarded-for": ip } });
+    }
+  };
+}
+
 /** Polls until `check` holds (or fails the test with `what` after `ms`). */
 export async function eventually(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -87,4 +98,44 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out waiting: ${what}`);
+}
+
+/** A bare WebSocket to a room socket URL (a modified client), optionally as another client address (the test web app trusts X-Forwarded-For). */
+export function rawRoomSocket(baseUrl: string, ip?: string): RawSocket {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, "ws")}/collab`, { headers: ip ? { "x-forwarded-for": ip } : {} });
+  ws.on("error", () => undefined);
+  const opened = new Promise<"open" | number>((resolve) => {
+    ws.once("open", () => resolve("open"));
+    // Refused before the upgrade: the HTTP status.
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.resume();
+    });
+    ws.once("close", () => resolve(0));
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+  return { ws, opened, closed };
+}
+
+export interface RawSocket {
+  ws: WebSocket;
+  /** "open", or the HTTP status the upgrade was refused with. */
+  opened: Promise<"open" | number>;
+  closed: Promise<{ code: number; reason: string }>;
+}
+
+/** A room protocol message as Hocuspocus's provider frames it: the room name, the message type, then `body`. */
+export function roomMessage(roomId: string, type: number, body: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, roomId);
+  encoding.writeVarUint(encoder, type);
+  body(encoder);
+  return encoding.toUint8Array(encoder);
+}
+
+/** The resident memory of a process, from /proc. */
+export function rssBytes(pid: number): number {
+  const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
+  if (!line) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(line[1]) * 1024;
 }

@@ -2,8 +2,8 @@
 
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import type { PresenceCursor } from "@/lib/rooms/presence";
 import { api, ApiFailure } from "./api";
-import { colorFor } from "./colors";
 import { FileTree } from "./FileTree";
 import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
@@ -54,10 +54,10 @@ export function RoomWorkspace(props: { room: { id: string; name: string; languag
     if (active && !files.some((f) => f.id === active)) setActive(undefined);
   }, [synced, files, active, open]);
 
-  // Tell the others which file I have open.
+  // Tell the others which file I have open (who I am, the room server tells them itself).
   useEffect(() => {
-    provider?.setAwarenessField("user", { id: user.id, name: user.username, color: colorFor(user.id), fileId: active });
-  }, [provider, active, user.id, user.username]);
+    provider?.setAwarenessField("cursor", active ? ({ fileId: active } satisfies PresenceCursor) : null);
+  }, [provider, active]);
 
   // Following someone: go to their file and place whenever they move.
   const followed = peers.find((p) => p.clientId === following);
@@ -68,9 +68,10 @@ export function RoomWorkspace(props: { room: { id: string; name: string; languag
   }, [followed?.fileId, followed?.line, followed?.column, open]);
 
   const onCursor = useCallback(
-    (line: number, column: number) =>
-      provider?.setAwarenessField("user", { id: user.id, name: user.username, color: colorFor(user.id), fileId: active, line, column }),
-    [provider, user.id, user.username, active],
+    (line: number, column: number) => {
+      if (active) provider?.setAwarenessField("cursor", { fileId: active, line, column } satisfies PresenceCursor);
+    },
+    [provider, active],
   );
 
   const run = useCallback(async () => {

@@ -4,20 +4,11 @@ import { HocuspocusProvider } from "@hocuspocus/provider";
 import { useEffect, useMemo, useState } from "react";
 import * as Y from "yjs";
 import { CLOSE } from "@/lib/rooms/close-codes";
+import { presenceUser } from "@/lib/rooms/presence";
 import { api } from "./api";
-import { colorFor } from "./colors";
+import { guardPresence } from "./usePresence";
 
 export type ConnectionState = "connecting" | "connected" | "disconnected";
-
-export interface PresenceUser {
-  id: string;
-  name: string;
-  color: string;
-  /** The file they have open, and where their cursor is (for "follow"). */
-  fileId?: string;
-  line?: number;
-  column?: number;
-}
 
 /**
  * The room's shared document, kept in sync over the room socket. The token
@@ -50,7 +41,10 @@ export function useRoomConnection(roomId: string, user: { id: string; username: 
       },
       onConnect: () => setNotice(undefined),
     });
-    p.setAwarenessField("user", { id: user.id, name: user.username, color: colorFor(user.id) } satisfies PresenceUser);
+    // Before anyone else listens: remote presence is checked as it arrives.
+    if (p.awareness) guardPresence(p.awareness);
+    // Who I am, for my own view: the others see what the room server says I am.
+    p.setAwarenessField("user", presenceUser(user));
     setProvider(p);
     return () => {
       p.destroy();

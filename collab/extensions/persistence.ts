@@ -1,7 +1,7 @@
 import { Database as DatabaseExtension } from "@hocuspocus/extension-database";
 import type { Logger } from "pino";
 import * as Y from "yjs";
-import type { Database } from "../lib/db/client";
+import type { Database } from "../../lib/db/client";
 
 /**
  * Rooms' documents in PostgreSQL (RoomDocument: one encoded Yjs update per
