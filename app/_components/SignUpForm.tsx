@@ -6,6 +6,7 @@ import { FormFooter } from "./FormFooter";
 import { useState, type FormEvent } from "react";
 import { createAccount } from "../signup/actions";
 import { PASSWORD_MIN } from "@/lib/accounts/credentials";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
 
 export function SignUpForm(props: { callbackUrl: string }) {
   const [error, setError] = useState<string>();
@@ -30,7 +31,7 @@ export function SignUpForm(props: { callbackUrl: string }) {
     }
     const result = await signIn("credentials", { username, password, redirect: false });
     if (result?.ok && !result.error) {
-      window.location.assign(props.callbackUrl);
+      window.location.assign(safeCallbackUrl(props.callbackUrl, window.location.origin));
       return;
     }
     setBusy(false);

@@ -7,6 +7,7 @@ import { loginSchema } from "../accounts/credentials";
 import { isApiError } from "../http/errors";
 import { clientIpOf } from "../http/client-ip";
 import { web } from "../web/context";
+import { safeAbsoluteCallbackUrl } from "./callback-url";
 
 /**
  * next-auth for the web pages: username + password (the same rate-limited
@@ -56,6 +57,10 @@ export function authOptions(): NextAuthOptions {
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {
+      // next-auth's default lets "/\t/evil.com"-style values through string checks; ours parses them.
+      async redirect({ url, baseUrl }) {
+        return safeAbsoluteCallbackUrl(url, baseUrl);
+      },
       async jwt({ token, user, account, profile }) {
         if (account && account.provider !== "credentials") {
           const login = (profile as { login?: string } | undefined)?.login ?? user?.name ?? undefined;
