@@ -9,12 +9,16 @@ export async function authenticate(
   credentials: { username: string; password: string },
   clientIp: string,
 ): Promise<PublicUser> {
+  // Counted as a failure before the check, so a burst of parallel guesses cannot all get through.
   await deps.limiter.beforeAttempt(credentials.username, clientIp);
-  const user = await verifyPassword(deps.db, credentials.username, credentials.password);
-  if (!user) {
-    await deps.limiter.afterFailure(credentials.username);
-    throw new ApiError(401, "invalid_credentials", "The username or password is wrong.");
+  let user: PublicUser | undefined;
+  try {
+    user = await verifyPassword(deps.db, credentials.username, credentials.password);
+  } catch (err) {
+    await deps.limiter.refund(credentials.username);
+    throw err;
   }
+  if (!user) throw new ApiError(401, "invalid_credentials", "The username or password is wrong.");
   await deps.limiter.afterSuccess(credentials.username);
   return user;
 }
