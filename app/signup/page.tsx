@@ -11,7 +11,7 @@ export default async function SignUpPage(props: { searchParams: Promise<Record<s
   if (await currentUser()) redirect(callbackUrl);
   return (
     <AuthCard title="Create your account">
-      <SignUpForm callbackUrl={callbackUrl} />
+      <SignUpForm callbackUrl={callbackUrl} registration={web().config.SAM_REGISTRATION} />
     </AuthCard>
   );
 }

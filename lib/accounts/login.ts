@@ -1,11 +1,12 @@
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
 import type { LoginRateLimiter } from "./login-rate-limit";
+import type { PasswordHasher } from "./password-hasher";
 import { verifyPassword, type PublicUser } from "./users";
 
 /** One sign-in attempt, rate limited; used by both the API and the sign-in page. */
 export async function authenticate(
-  deps: { db: Database; limiter: LoginRateLimiter },
+  deps: { db: Database; limiter: LoginRateLimiter; passwords: PasswordHasher },
   credentials: { username: string; password: string },
   clientIp: string,
 ): Promise<PublicUser> {
@@ -13,7 +14,7 @@ export async function authenticate(
   await deps.limiter.beforeAttempt(credentials.username, clientIp);
   let user: PublicUser | undefined;
   try {
-    user = await verifyPassword(deps.db, credentials.username, credentials.password);
+    user = await verifyPassword(deps.db, deps.passwords, credentials.username, credentials.password);
   } catch (err) {
     await deps.limiter.refund(credentials.username);
     throw err;
