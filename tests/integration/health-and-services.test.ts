@@ -44,10 +44,32 @@ describe("collab and runner services", () => {
     } finally {
       await Promise.all([runner.stop(), collab.stop()]);
     }
-    // A process that stops takes itself off the list at once.
-    const after = await (await fetch(`${web.url}/api/v1/health`)).json();
-    expect(after.services).toEqual({ web: 1, collab: 0, runner: 0 });
+    // A process that stops takes itself off the list at once, and the product is degraded without it.
+    const after = await fetch(`${web.url}/api/v1/health`);
+    expect(after.status).toBe(503);
+    expect(await after.json()).toMatchObject({
+      status: "degraded",
+      database: "ok",
+      redis: "ok",
+      services: { web: 1, collab: 0, runner: 0 },
+      missing: ["collab", "runner"],
+    });
+    // This web process itself still serves.
+    expect((await fetch(`${web.url}/api/v1/health?scope=web`)).status).toBe(200);
+    expect((await fetch(`${web.url}/api/v1/health?scope=everything`)).status).toBe(400);
     expect(await web.stop()).toBe(0);
+  });
+
+  it("is degraded while any one service has no live process", async () => {
+    const web = await startService("web/server.ts", backing);
+    const collab = await startService("collab/main.ts", backing);
+    try {
+      const res = await fetch(`${web.url}/api/v1/health`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: "degraded", services: { web: 1, collab: 1, runner: 0 }, missing: ["runner"] });
+    } finally {
+      await Promise.all([collab.stop(), web.stop()]);
+    }
   });
 
   it("reports 503 with the failing part named when Redis is unreachable", async () => {
