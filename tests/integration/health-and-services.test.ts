@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api } from "../support/api";
-import { startBacking, startService, type Backing } from "../support/stack";
+import fs from "node:fs";
+import path from "node:path";
+import { startBacking, startService, tempDir, type Backing } from "../support/stack";
 
 describe("GET /api/v1/health", () => {
   it("reports the database and Redis as ok, without a token", async () => {
@@ -69,6 +71,19 @@ describe("collab and runner services", () => {
       expect(await res.json()).toMatchObject({ status: "degraded", services: { web: 1, collab: 1, runner: 0 }, missing: ["runner"] });
     } finally {
       await Promise.all([collab.stop(), web.stop()]);
+    }
+  });
+
+  it("a runner started alone neither needs nor makes the secret", async () => {
+    const dataDir = tempDir("sam-runner-");
+    try {
+      const runner = await startService("runner/main.ts", backing, { SAM_DATA_DIR: dataDir, SAM_SANDBOX_DIR: inject("sandboxDir") });
+      expect(fs.existsSync(path.join(dataDir, "secret"))).toBe(false);
+      expect(fs.readFileSync(`/proc/${runner.proc.child.pid}/environ`, "utf8")).not.toContain("SAM_SECRET=");
+      expect(await runner.stop()).toBe(0);
+      expect(fs.existsSync(path.join(dataDir, "secret"))).toBe(false);
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
