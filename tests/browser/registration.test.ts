@@ -1,16 +1,19 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PASSWORD, uniqueIp, uniqueName } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
 import { hostInvite, startWeb, tokenOfInviteUrl } from "../support/shared-backing";
-import type { RunningService } from "../support/stack";
+import { ROOT, type RunningService } from "../support/stack";
 
 /** The sign-up page and the workspace's invite panel in invite and closed registration, each on a web process of its own. */
 const browser = useBrowser();
 
 /** A person with their own client address (the test web processes trust X-Forwarded-For). */
 async function person(b: Browser, ip = uniqueIp()) {
-  const context = await b.newContext({ extraHTTPHeaders: { "x-forwarded-for": ip } });
+  fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+  const context = await b.newContext({ extraHTTPHeaders: { "x-forwarded-for": ip }, viewport: { width: 1100, height: 760 } });
   const { page, problems } = await watchedPage(context);
   return { context, page, problems };
 }
@@ -37,6 +40,7 @@ describe("sign-up by invite", () => {
     await first.page.goto(link);
     await expect.poll(() => first.page.getByLabel("Invite").inputValue()).toBe(tokenOfInviteUrl(link));
     expect(await first.page.getByTestId("registration-notice").textContent()).toContain("needs an invite link");
+    await first.page.screenshot({ path: path.join(ROOT, "test-results", "sign-up-invite.png") });
     const firstName = uniqueName("Inv");
     await fillSignUp(first.page, firstName);
     await first.page.waitForURL(`${web.url}/`);
@@ -53,6 +57,7 @@ describe("sign-up by invite", () => {
     await second.page.waitForURL(`${web.url}/`);
     await first.page.reload();
     await expect.poll(() => first.page.getByTestId("invites").textContent()).toContain(`used by ${secondName}`);
+    await first.page.screenshot({ path: path.join(ROOT, "test-results", "workspace-invites.png"), fullPage: true });
 
     // The same link again: refused, with the reason on the page.
     const third = await person(browser());

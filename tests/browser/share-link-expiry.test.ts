@@ -1,4 +1,7 @@
+import fs from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROOT } from "../support/stack";
 import { useBrowser, watchedPage } from "../support/browser";
 import { api, registerUser, uniqueIp, webUrl } from "../support/api";
 
@@ -21,6 +24,8 @@ describe("the Share panel", () => {
     await page.getByTestId("create-link").click();
     expect(await page.getByTestId("share-link").inputValue()).toContain("/join#samr_");
     await expect.poll(() => page.getByTestId("share-links").textContent()).toContain("expires");
+    fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+    await page.screenshot({ path: path.join(ROOT, "test-results", "share-link-expiry.png") });
 
     const links = await api("GET", `/api/v1/rooms/${room.json.id}/share-links`, { token: owner.token });
     expect(links.json.links).toHaveLength(1);
