@@ -5,11 +5,12 @@ import { web } from "@/lib/web/context";
 import { TopBar } from "./_components/TopBar";
 import { NewRoomForm } from "./_components/rooms/NewRoomForm";
 import { RoomList } from "./_components/rooms/RoomList";
+import { Invites } from "./_components/Invites";
 
 /** The workspace: my rooms with my role in each, and a new room from a language template. */
 export default async function WorkspacePage() {
   const user = await requireUser("/");
-  const { db, redis } = web();
+  const { db, redis, config } = web();
   const [rooms, runtimes] = await Promise.all([listRooms(db, user.id), availableRuntimes(redis)]);
   return (
     <>
@@ -24,6 +25,12 @@ export default async function WorkspacePage() {
           <h2 id="my-rooms">Your rooms</h2>
           <RoomList rooms={rooms.map((r) => ({ ...r, updatedAt: r.updatedAt.toISOString(), createdAt: undefined }))} />
         </section>
+        {config.SAM_REGISTRATION === "invite" && (
+          <section aria-labelledby="invites">
+            <h2 id="invites">Invite someone</h2>
+            <Invites />
+          </section>
+        )}
       </main>
     </>
   );

@@ -78,6 +78,13 @@ function asServer(mode: RunMode, binary: string, args: string[]) {
   return { command: binary, args, ids: mode.kind === "system-user" ? { uid: mode.uid, gid: mode.gid } : {} };
 }
 
+/** Where the embedded PostgreSQL of `dataDir` is reached while it runs (for tools such as `npm run invite`). */
+export function embeddedDatabaseUrl(dataDir: string): string {
+  const password = fs.readFileSync(path.join(dataDir, "postgres.password"), "utf8").trim();
+  const runDir = path.join(dataDir, "run");
+  return `postgresql://${DB_USER}:${encodeURIComponent(password)}@localhost/${DB_NAME}?host=${encodeURIComponent(runDir)}`;
+}
+
 export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) => void): Promise<EmbeddedPostgres> {
   const bin = findPostgresBin();
   const pgData = path.join(dataDir, "postgres");
@@ -153,7 +160,7 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
   await admin.end();
 
   return {
-    url: `postgresql://${DB_USER}:${encodeURIComponent(password)}@localhost/${DB_NAME}?host=${encodeURIComponent(runDir)}`,
+    url: embeddedDatabaseUrl(dataDir),
     // SIGINT is PostgreSQL's "fast" shutdown: roll back open transactions, checkpoint, exit.
     stop: async () => {
       await stopProcess(server, "SIGINT", 30000);

@@ -65,24 +65,44 @@ try {
   const migrations = await migrate(databaseUrl);
   log.info({ applied: migrations.applied }, `database schema up to date (${migrations.applied.length} migration(s) applied now)`);
 
-  const services = new ServiceSet(root, log, {
-    ...process.env,
-    NODE_ENV: "production",
-    DATABASE_URL: databaseUrl,
-    REDIS_URL: redisUrl,
-    SAM_SECRET: secret,
-    SAM_DATA_DIR: config.dataDir,
-  });
+  const local = config.HOST === "0.0.0.0" || config.HOST === "::" ? "127.0.0.1" : config.HOST;
+  const endpoint = (port: number, portVariable: string, path: string) => ({ port, portVariable, healthUrl: `http://${local}:${port}${path}` });
+  const services = new ServiceSet(
+    root,
+    log,
+    { ...process.env, NODE_ENV: "production", DATABASE_URL: databaseUrl, REDIS_URL: redisUrl, SAM_DATA_DIR: config.dataDir },
+    secret,
+    {
+      // The web process's own readiness: the product-wide /api/v1/health also wants collab and runner.
+      web: endpoint(config.PORT, "PORT", "/api/v1/health?scope=web"),
+      collab: endpoint(config.COLLAB_PORT, "COLLAB_PORT", "/health"),
+      runner: endpoint(config.RUNNER_PORT, "RUNNER_PORT", "/health"),
+    },
+    config.HOST,
+  );
   stopStack.push({ name: "services", stop: () => services.stopAll() });
-  // The others keep serving (GET /api/v1/health shows the missing service); the log says why.
+  // Once all are up, a crashing service is restarted; one that keeps crashing is left down while the
+  // others serve (GET /api/v1/health then says degraded and names it), and the log says why.
   services.onGiveUp = (name) => log.fatal(`${name} keeps crashing and is no longer restarted; see its log lines above`);
+  await services.checkPorts();
   services.startAll();
-  await services.waitUntilHealthy(`http://${config.HOST === "0.0.0.0" ? "127.0.0.1" : config.HOST}:${config.PORT}/api/v1/health`);
+  // Any service that fails before it is up stops start-up with its reason; "ready" needs all three.
+  let runnerUp = false;
+  const runnerReady = services.waitUntilHealthy("runner").then(() => void (runnerUp = true));
+  runnerReady.catch(() => undefined);
+  await Promise.race([Promise.all([services.waitUntilHealthy("web", 120_000), services.waitUntilHealthy("collab", 120_000)]), runnerReady.then(() => new Promise(() => undefined))]);
+  if (!runnerUp) {
+    log.info(
+      `the web app serves at ${config.publicUrl}; runs become possible once the runner is ready ` +
+        "(its first start builds the sandbox image, which takes a few minutes)",
+    );
+  }
+  await runnerReady;
   log.info(
     { database: describeUrl(databaseUrl), redis: describeUrl(redisUrl) },
-    `SAM Compiler is ready at ${config.publicUrl}`,
+    `SAM Compiler is ready at ${config.publicUrl} (web, collab and runner are up)`,
   );
 } catch (err) {
-  log.fatal({ err: (err as Error).message }, "start-up failed");
+  log.fatal({ err: (err as Error).message }, `start-up failed: ${(err as Error).message}`);
   await shutdown("start-up failed", 1);
 }

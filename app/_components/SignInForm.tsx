@@ -5,6 +5,7 @@ import Link from "next/link";
 import { FormFooter } from "./FormFooter";
 import { useState, type FormEvent } from "react";
 import { signInErrorMessage } from "./sign-in-errors";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
 
 export function SignInForm(props: { callbackUrl: string; initialError?: string; github: boolean }) {
   const [error, setError] = useState(signInErrorMessage(props.initialError));
@@ -21,7 +22,8 @@ export function SignInForm(props: { callbackUrl: string; initialError?: string; 
       redirect: false,
     });
     if (result?.ok && !result.error) {
-      window.location.assign(props.callbackUrl);
+      // Checked again here: the page already did, but this is where the browser actually goes.
+      window.location.assign(safeCallbackUrl(props.callbackUrl, window.location.origin));
       return;
     }
     setBusy(false);

@@ -14,6 +14,8 @@ export function signInErrorMessage(code: string | null | undefined): string | un
     case "OAuthSignin":
     case "OAuthCallback":
       return "Signing in with that provider failed. Try again, or use your username and password.";
+    case "busy":
+      return "The server is busy right now. Try again in a few seconds.";
     case "SessionRequired":
       return "Please sign in to continue.";
     default:

@@ -3,11 +3,11 @@ import { currentUser } from "@/lib/auth/session";
 import { web } from "@/lib/web/context";
 import { AuthCard } from "../_components/AuthCard";
 import { SignInForm } from "../_components/SignInForm";
-import { safeCallbackUrl } from "../_components/callback-url";
+import { safeCallbackUrl } from "@/lib/auth/callback-url";
 
 export default async function SignInPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await props.searchParams;
-  const callbackUrl = safeCallbackUrl(params.callbackUrl);
+  const callbackUrl = safeCallbackUrl(params.callbackUrl, web().config.publicUrl);
   if (await currentUser()) redirect(callbackUrl);
   const error = typeof params.error === "string" ? params.error : undefined;
   return (

@@ -4,7 +4,8 @@ import { ApiError } from "../http/errors";
 import { publicUser, type PublicUser } from "./users";
 
 /**
- * Personal API tokens: `sam_` + 32 random bytes. The database keeps only the
+ * Personal API tokens: `sam_` + 32 random bytes, each with an expiry
+ * (SAM_API_TOKEN_DAYS, or shorter on request). The database keeps only the
  * SHA-256, so a leaked database does not leak usable tokens; lookups by hash
  * need no constant-time compare because the attacker does not control the hash.
  */
@@ -15,10 +16,15 @@ function hashToken(token: string): string {
   return createHash("sha256").update(token).digest("hex");
 }
 
-export async function issueToken(db: Database, userId: string): Promise<string> {
+const DAY_MS = 24 * 3600 * 1000;
+
+/** A new token for `userId` that expires after `days`; the user's expired tokens are cleared on the way. */
+export async function issueToken(db: Database, userId: string, days: number): Promise<{ token: string; expiresAt: Date }> {
   const token = PREFIX + randomBytes(32).toString("base64url");
-  await db.apiToken.create({ data: { userId, tokenHash: hashToken(token) } });
-  return token;
+  const expiresAt = new Date(Date.now() + days * DAY_MS);
+  await db.apiToken.create({ data: { userId, tokenHash: hashToken(token), expiresAt } });
+  await db.apiToken.deleteMany({ where: { userId, expiresAt: { lt: new Date() } } });
+  return { token, expiresAt };
 }
 
 export async function revokeToken(db: Database, token: string): Promise<void> {
@@ -46,6 +52,14 @@ export async function requireBearer(db: Database, request: Request): Promise<Cal
   if (!TOKEN_PATTERN.test(token)) throw unauthorized("The API token is malformed; it should look like sam_ followed by 43 characters.");
   const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
   if (!row) throw unauthorized("The API token is unknown or was revoked; sign in again for a new one.");
+  if (row.expiresAt.getTime() <= Date.now()) {
+    throw new ApiError(
+      401,
+      "token_expired",
+      `The API token expired at ${row.expiresAt.toISOString()}; sign in again (POST /api/v1/auth/login) for a new one.`,
+      { "www-authenticate": 'Bearer realm="sam", error="invalid_token", error_description="The token expired"' },
+    );
+  }
   // Recording use is best effort and at most once a minute per token, to keep reads cheap.
   if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
     void db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);

@@ -25,6 +25,22 @@ export const loginSchema = z
   })
   .strict();
 
+/** An invite token (the part of an invite link after `#invite=`), needed when registration is by invite. */
+export const inviteTokenSchema = z.string({ error: "invite must be a string" }).trim().min(1, "invite must not be empty").max(200, "invite is too long");
+
+export const registerSchema = credentialsSchema.extend({ invite: inviteTokenSchema.optional() }).strict();
+
+/** Days an API token or share link may last, when a request asks for its own lifetime. */
+export const lifetimeDaysSchema = (what: string) =>
+  z
+    .number({ error: `${what} must be a number of days` })
+    .int(`${what} must be a whole number of days`)
+    .min(1, `${what} must be at least 1 day`)
+    .max(365, `${what} must be at most 365 days`);
+
+// POST /api/v1/auth/login may ask for a token that lasts less than the configured default.
+export const apiLoginSchema = loginSchema.extend({ expiresInDays: lifetimeDaysSchema("expiresInDays").optional() }).strict();
+
 export type Credentials = z.infer<typeof credentialsSchema>;
 
 export function usernameKey(username: string): string {

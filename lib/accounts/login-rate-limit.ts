@@ -6,7 +6,8 @@ import { usernameKey } from "./credentials";
 /**
  * Login throttling, shared by the API and the sign-in page, and across every
  * web process through Redis:
- *  - per username, failed attempts (a success clears them): stops guessing one account's password;
+ *  - per username, attempts counted as failures until the password proves right
+ *    (a success clears them): stops guessing one account's password;
  *  - per client IP, all attempts: stops one client spraying many accounts.
  * rate-limiter-flexible is a well-kept library for exactly this, with atomic Redis counters.
  */
@@ -35,26 +36,35 @@ export class LoginRateLimiter {
     });
   }
 
-  /** Counts an attempt from `ip` and refuses (429) when either limit is spent. Call before checking the password. */
+  /**
+   * Counts this attempt against the client address and, as a failure, against
+   * the username, before the password is checked, and refuses (429) when either
+   * limit is spent. Counting first is what makes the limit hold under parallel
+   * guesses: reading the count before the check and writing it after let every
+   * guess of a burst through. A correct password then clears the username's count.
+   */
   async beforeAttempt(username: string, ip: string): Promise<void> {
-    const userState = await this.perUser.get(usernameKey(username));
-    if (userState && userState.consumedPoints >= this.limits.maxFailuresPerUser) {
-      throw tooMany(userState.msBeforeNext, "for this username");
-    }
-    try {
-      await this.perIp.consume(ip);
-    } catch (err) {
-      if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext, "from your address");
-      throw err;
-    }
+    await consumeOr429(this.perIp, ip, "from your address");
+    await consumeOr429(this.perUser, usernameKey(username), "for this username");
   }
 
-  async afterFailure(username: string): Promise<void> {
-    await this.perUser.penalty(usernameKey(username), 1);
-  }
-
+  /** The password was right: failures no longer count against the name. */
   async afterSuccess(username: string): Promise<void> {
     await this.perUser.delete(usernameKey(username));
+  }
+
+  /** The check itself failed (not the password): give the counted failure back. */
+  async refund(username: string): Promise<void> {
+    await this.perUser.reward(usernameKey(username), 1).catch(() => undefined);
+  }
+}
+
+async function consumeOr429(limiter: RateLimiterRedis, key: string, scope: string): Promise<void> {
+  try {
+    await limiter.consume(key);
+  } catch (err) {
+    if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext, scope);
+    throw err;
   }
 }
 

@@ -1,20 +1,25 @@
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
 import type { LoginRateLimiter } from "./login-rate-limit";
+import type { PasswordHasher } from "./password-hasher";
 import { verifyPassword, type PublicUser } from "./users";
 
 /** One sign-in attempt, rate limited; used by both the API and the sign-in page. */
 export async function authenticate(
-  deps: { db: Database; limiter: LoginRateLimiter },
+  deps: { db: Database; limiter: LoginRateLimiter; passwords: PasswordHasher },
   credentials: { username: string; password: string },
   clientIp: string,
 ): Promise<PublicUser> {
+  // Counted as a failure before the check, so a burst of parallel guesses cannot all get through.
   await deps.limiter.beforeAttempt(credentials.username, clientIp);
-  const user = await verifyPassword(deps.db, credentials.username, credentials.password);
-  if (!user) {
-    await deps.limiter.afterFailure(credentials.username);
-    throw new ApiError(401, "invalid_credentials", "The username or password is wrong.");
+  let user: PublicUser | undefined;
+  try {
+    user = await verifyPassword(deps.db, deps.passwords, credentials.username, credentials.password);
+  } catch (err) {
+    await deps.limiter.refund(credentials.username);
+    throw err;
   }
+  if (!user) throw new ApiError(401, "invalid_credentials", "The username or password is wrong.");
   await deps.limiter.afterSuccess(credentials.username);
   return user;
 }

@@ -4,9 +4,11 @@ import GitHubProvider from "next-auth/providers/github";
 import { authenticate } from "../accounts/login";
 import { userForOAuth } from "../accounts/oauth";
 import { loginSchema } from "../accounts/credentials";
+import { webAccounts } from "../accounts/web-accounts";
 import { isApiError } from "../http/errors";
 import { clientIpOf } from "../http/client-ip";
 import { web } from "../web/context";
+import { safeAbsoluteCallbackUrl } from "./callback-url";
 
 /**
  * next-auth for the web pages: username + password (the same rate-limited
@@ -15,7 +17,7 @@ import { web } from "../web/context";
  * the __Secure- prefix, when SAM_PUBLIC_URL is https).
  *
  * authorize() reports failures as error codes ("invalid_credentials",
- * "rate_limited:<seconds>") that the sign-in form turns into messages.
+ * "rate_limited:<seconds>", "busy") that the sign-in form turns into messages.
  */
 const holder = globalThis as typeof globalThis & { __samAuthOptions?: NextAuthOptions };
 
@@ -31,7 +33,7 @@ export function authOptions(): NextAuthOptions {
         if (!parsed.success) throw new Error("invalid_credentials");
         try {
           const user = await authenticate(
-            { db: ctx.db, limiter: ctx.loginLimiter },
+            { db: ctx.db, limiter: ctx.loginLimiter, passwords: webAccounts().passwords },
             parsed.data,
             clientIpOf((req?.headers ?? {}) as Record<string, string>),
           );
@@ -56,6 +58,10 @@ export function authOptions(): NextAuthOptions {
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {
+      // next-auth's default lets "/\t/evil.com"-style values through string checks; ours parses them.
+      async redirect({ url, baseUrl }) {
+        return safeAbsoluteCallbackUrl(url, baseUrl);
+      },
       async jwt({ token, user, account, profile }) {
         if (account && account.provider !== "credentials") {
           const login = (profile as { login?: string } | undefined)?.login ?? user?.name ?? undefined;

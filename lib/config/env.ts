@@ -25,6 +25,16 @@ const flag = z
   .default("false")
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+const optionalPort = z.preprocess(
+  (v) => (typeof v === "string" && v.trim() === "" ? undefined : v),
+  z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .optional(),
+);
+
 const optionalUrl = (schemes: string[], example: string) =>
   z
     .string()
@@ -56,7 +66,8 @@ const schema = z.object({
     .optional()
     .transform((v) => (v ? v : undefined))
     .refine((v) => v === undefined || v.length >= 32, { message: "must be at least 32 characters long" }),
-  COLLAB_PORT: port(8081),
+  // Unset: PORT+1 and PORT+2, so a second instance with another PORT does not collide.
+  COLLAB_PORT: optionalPort,
   SAM_COLLAB_MAX_DOCUMENT_KB: positiveInt(16384),
   SAM_COLLAB_MAX_MESSAGE_KB: positiveInt(2048),
   SAM_COLLAB_MAX_CONNECTIONS_PER_USER: positiveInt(20),
@@ -68,9 +79,8 @@ const schema = z.object({
   SAM_COLLAB_MAX_ROOMS_PER_SOCKET: positiveInt(8),
   SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP: positiveInt(10),
   SAM_COLLAB_ROLE_RECHECK_MS: positiveInt(30_000),
-  RUNNER_PORT: port(8082),
+  RUNNER_PORT: optionalPort,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-  SAM_TRUST_PROXY: flag,
   SAM_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10),
   SAM_LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt(100),
   SAM_LOGIN_WINDOW_SECONDS: positiveInt(900),
@@ -113,12 +123,38 @@ const schema = z.object({
   SAM_MAX_EVENT_STREAMS_PER_USER: positiveInt(20),
   SAM_EXECUTION_RETENTION_DAYS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (keep forever) or more").default(30),
   GITHUB_ID: z.string().trim().optional(),
+  // --- accounts: sign-up, sign-in, tokens, share links, proxies (see lib/accounts) ---
+  /** How many reverse proxies stand in front of the web server; "true" means 1, "false" 0. */
+  SAM_TRUST_PROXY: z.preprocess(
+    (v) => {
+      const word = typeof v === "string" ? v.trim().toLowerCase() : "";
+      return ({ true: 1, yes: 1, false: 0, no: 0, "": 0 } as Record<string, number>)[word] ?? (/^\d+$/.test(word) ? Number(word) : Number.NaN);
+    },
+    z
+      .number({ error: 'must be "true", "false" or a whole number of proxy hops' })
+      .int('must be "true", "false" or a whole number of proxy hops')
+      .min(0, "must be 0 or more")
+      .max(10, "must be at most 10 proxy hops"),
+  ),
+  /** open: anyone may sign up; invite: an invite from a user or the host is needed; closed: only the host's invites (npm run invite). */
+  SAM_REGISTRATION: z.enum(["open", "invite", "closed"], { error: 'must be "open", "invite" or "closed"' }).default("open"),
+  SAM_REGISTER_MAX_PER_IP: positiveInt(20),
+  SAM_REGISTER_WINDOW_SECONDS: positiveInt(3600),
+  /** argon2id hashes (64 MiB each) one web process computes at once; sign-ups and sign-ins beyond wait briefly, then 503. */
+  SAM_PASSWORD_HASH_CONCURRENCY: positiveInt(2),
+  SAM_INVITE_DAYS: positiveInt(7),
+  SAM_API_TOKEN_DAYS: positiveInt(30),
+  SAM_SHARE_LINK_DAYS: positiveInt(7),
   GITHUB_SECRET: z.string().trim().optional(),
 });
 
 export type RawConfig = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawConfig, "SAM_PUBLIC_URL" | "SAM_SANDBOX_DIR"> {
+export interface Config extends Omit<RawConfig, "SAM_PUBLIC_URL" | "SAM_SANDBOX_DIR" | "COLLAB_PORT" | "RUNNER_PORT"> {
+  /** The collab service's port: COLLAB_PORT, else PORT+1. */
+  COLLAB_PORT: number;
+  /** The runner's health port: RUNNER_PORT, else PORT+2. */
+  RUNNER_PORT: number;
   /** Where the runner keeps images' root filesystems and run bundles. */
   sandboxDir: string;
   limits: LimitPolicy;
@@ -175,16 +211,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const over = (Object.keys(limits.defaults) as Array<keyof typeof limits.defaults>).find((k) => limits.defaults[k] > limits.maximum[k]);
   if (over) throw new ConfigError([`the default ${over} (${limits.defaults[over]}) is above its maximum (${limits.maximum[over]}); raise SAM_MAX_* or lower SAM_DEFAULT_*`]);
   const dataDir = path.resolve(cwd, raw.SAM_DATA_DIR);
+  const ports = servicePorts(raw);
   return {
     ...raw,
+    ...ports,
     limits,
     sandboxDir: raw.SAM_SANDBOX_DIR ? path.resolve(cwd, raw.SAM_SANDBOX_DIR) : path.join(dataDir, "sandbox"),
     dataDir,
     publicUrl: (raw.SAM_PUBLIC_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/$/, ""),
-    collabUrl: (raw.SAM_COLLAB_URL ?? `http://${hostForUrl}:${raw.COLLAB_PORT}`).replace(/\/$/, ""),
+    collabUrl: (raw.SAM_COLLAB_URL ?? `http://${hostForUrl}:${ports.COLLAB_PORT}`).replace(/\/$/, ""),
     githubOAuth:
       raw.GITHUB_ID && raw.GITHUB_SECRET ? { clientId: raw.GITHUB_ID, clientSecret: raw.GITHUB_SECRET } : undefined,
   };
+}
+
+/** The collab and runner ports: set, or next to PORT, and never one another's. */
+function servicePorts(raw: RawConfig): { COLLAB_PORT: number; RUNNER_PORT: number } {
+  const ports = { PORT: raw.PORT, COLLAB_PORT: raw.COLLAB_PORT ?? raw.PORT + 1, RUNNER_PORT: raw.RUNNER_PORT ?? raw.PORT + 2 };
+  const problems: string[] = [];
+  for (const name of ["COLLAB_PORT", "RUNNER_PORT"] as const) {
+    if (ports[name] > 65535) problems.push(`${name} defaults to PORT+${name === "COLLAB_PORT" ? 1 : 2} (${ports[name]}), which is not a port; set ${name}`);
+  }
+  const names = Object.keys(ports) as Array<keyof typeof ports>;
+  names.forEach((a, i) => names.slice(i + 1).forEach((b) => ports[a] === ports[b] && problems.push(`${a} and ${b} are both ${ports[a]}; give each service its own port`)));
+  if (problems.length) throw new ConfigError(problems);
+  return { COLLAB_PORT: ports.COLLAB_PORT, RUNNER_PORT: ports.RUNNER_PORT };
 }
 
 /** Loads the configuration, or prints what is wrong and exits: for process entry points. */

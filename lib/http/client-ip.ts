@@ -1,8 +1,10 @@
+import { isIP } from "node:net";
+
 /**
  * The web server (web/server.ts) writes the client's address into this header
  * on every request, replacing anything a client sent under the same name, so
- * route handlers can trust it. With SAM_TRUST_PROXY it is the left-most
- * X-Forwarded-For entry (set by your reverse proxy), otherwise the socket's peer.
+ * route handlers can trust it. It is the socket's peer, or, with
+ * SAM_TRUST_PROXY=<hops>, the address the outermost trusted proxy saw.
  */
 export const CLIENT_IP_HEADER = "x-sam-client-ip";
 
@@ -12,10 +14,30 @@ export function clientIpOf(headers: Headers | Record<string, string | string[] |
   return ip || "unknown";
 }
 
-export function resolveClientIp(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trustProxy: boolean): string {
-  if (trustProxy && forwardedFor) {
-    const first = (Array.isArray(forwardedFor) ? forwardedFor[0] : forwardedFor)?.split(",")[0]?.trim();
-    if (first) return first;
-  }
-  return socketAddress?.replace(/^::ffff:/, "") ?? "unknown";
+/**
+ * `trustedHops` is how many reverse proxies stand in front of the web server
+ * (`true` means one). Each proxy appends the address it received the request
+ * from to X-Forwarded-For, so the entries are only as trustworthy as the proxy
+ * that wrote them: the right-most is written by the nearest proxy, the one
+ * `trustedHops` places from the right by the outermost trusted proxy, and
+ * everything to its left is whatever the client chose to send. Taking the
+ * left-most entry would let any client pick its own address.
+ */
+export function resolveClientIp(
+  socketAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trustedHops: boolean | number,
+): string {
+  const peer = socketAddress?.replace(/^::ffff:/, "") ?? "unknown";
+  const hops = trustedHops === true ? 1 : trustedHops === false ? 0 : trustedHops;
+  if (hops <= 0 || !forwardedFor) return peer;
+  const entries = (Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor)
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (entries.length === 0) return peer;
+  // Fewer entries than trusted hops: the request skipped a proxy; the farthest entry is all there is.
+  const entry = entries[Math.max(0, entries.length - hops)]!.replace(/^::ffff:/, "");
+  // A trusted proxy writes an address; anything else means it is not the proxy we were told of.
+  return isIP(entry) ? entry : peer;
 }

@@ -26,7 +26,18 @@ export const inviteSchema = z
 
 export const changeRoleSchema = z.object({ role: grantable }).strict();
 
-export const createShareLinkSchema = z.object({ role: grantable }).strict();
+export const createShareLinkSchema = z
+  .object({
+    role: grantable,
+    // Unset: SAM_SHARE_LINK_DAYS.
+    expiresInDays: z
+      .number({ error: "expiresInDays must be a number of days" })
+      .int("expiresInDays must be a whole number of days")
+      .min(1, "expiresInDays must be at least 1 day")
+      .max(365, "expiresInDays must be at most 365 days")
+      .optional(),
+  })
+  .strict();
 
 export const joinSchema = z.object({ token: z.string({ error: "token is required (the part of the link after #)" }).min(1, "token is required").max(200, "token is too long") }).strict();
 

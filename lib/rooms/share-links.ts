@@ -9,8 +9,11 @@ import { touch } from "./rooms";
  * Share links: `/join#<token>`. The token is `samr_` + 32 random bytes; only
  * its SHA-256 is stored, so the link is shown once, when it is made. The token
  * travels in the URL's fragment, which browsers never send to a server, and
- * reaches the API in a POST body: it stays out of access logs.
+ * reaches the API in a POST body: it stays out of access logs. Every link
+ * expires (SAM_SHARE_LINK_DAYS unless its maker chose), and an expired link is
+ * refused exactly like a revoked one.
  */
+const DAY_MS = 24 * 3600 * 1000;
 const PREFIX = "samr_";
 const TOKEN_PATTERN = /^samr_[A-Za-z0-9_-]{43}$/;
 const hash = (token: string) => createHash("sha256").update(token).digest("hex");
@@ -19,17 +22,28 @@ export interface ShareLinkView {
   id: string;
   role: GrantableRole;
   createdAt: Date;
+  expiresAt: Date;
 }
 
-export async function createShareLink(db: Database, roomId: string, role: GrantableRole, createdById: string): Promise<ShareLinkView & { token: string }> {
+export async function createShareLink(
+  db: Database,
+  roomId: string,
+  role: GrantableRole,
+  createdById: string,
+  days: number,
+): Promise<ShareLinkView & { token: string }> {
   const token = PREFIX + randomBytes(32).toString("base64url");
-  const link = await db.shareLink.create({ data: { roomId, role, createdById, tokenHash: hash(token) } });
-  return { id: link.id, role, createdAt: link.createdAt, token };
+  const expiresAt = new Date(Date.now() + days * DAY_MS);
+  const link = await db.shareLink.create({ data: { roomId, role, createdById, tokenHash: hash(token), expiresAt } });
+  return { id: link.id, role, createdAt: link.createdAt, expiresAt: link.expiresAt, token };
 }
 
 export async function listShareLinks(db: Database, roomId: string): Promise<ShareLinkView[]> {
-  const links = await db.shareLink.findMany({ where: { roomId, revokedAt: null }, orderBy: { createdAt: "desc" } });
-  return links.map((l) => ({ id: l.id, role: l.role as GrantableRole, createdAt: l.createdAt }));
+  const links = await db.shareLink.findMany({
+    where: { roomId, revokedAt: null, expiresAt: { gt: new Date() } },
+    orderBy: { createdAt: "desc" },
+  });
+  return links.map((l) => ({ id: l.id, role: l.role as GrantableRole, createdAt: l.createdAt, expiresAt: l.expiresAt }));
 }
 
 export async function revokeShareLink(db: Database, roomId: string, linkId: string): Promise<void> {
@@ -45,10 +59,10 @@ export async function revokeShareLink(db: Database, roomId: string, linkId: stri
  * editor, and the owner stays the owner).
  */
 export async function joinByToken(db: Database, token: string, userId: string): Promise<{ roomId: string; role: RoomRole }> {
-  const invalid = new ApiError(404, "link_invalid", "This share link is unknown or was revoked; ask the room's owner for a new one.");
+  const invalid = new ApiError(404, "link_invalid", "This share link is unknown, expired or was revoked; ask the room's owner for a new one.");
   if (!TOKEN_PATTERN.test(token)) throw invalid;
   const link = await db.shareLink.findUnique({ where: { tokenHash: hash(token) } });
-  if (!link || link.revokedAt) throw invalid;
+  if (!link || link.revokedAt || link.expiresAt.getTime() <= Date.now()) throw invalid;
   const granted = link.role as RoomRole;
   const existing = await db.roomMember.findUnique({ where: { roomId_userId: { roomId: link.roomId, userId } } });
   if (existing) {

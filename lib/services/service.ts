@@ -18,7 +18,8 @@ import { closeRedis, onShutdown, reportRedisState } from "./lifecycle";
  */
 export interface ServiceContext {
   config: Config;
-  secret: string;
+  /** SAM_SECRET, for the services that sign or verify tokens (collab); reading it elsewhere is a bug and throws. */
+  readonly secret: string;
   db: Database;
   redis: Redis;
   log: Logger;
@@ -40,6 +41,42 @@ export interface ServiceDefinition {
   start?: (ctx: ServiceContext) => Promise<(() => Promise<void>) | ServiceWork>;
 }
 
+/**
+ * Only these services sign or verify anything. The runner executes untrusted
+ * code: it neither gets SAM_SECRET from the supervisor nor makes the secret
+ * file, so nothing it could leak signs a session or a room token.
+ */
+const SIGNING_SERVICES: ReadonlySet<ServiceName> = new Set(["web", "collab"]);
+
+/** The variable that sets each back-end service's port, for messages that tell the host what to change. */
+const PORT_VARIABLE: Record<ServiceName, string> = { web: "PORT", collab: "COLLAB_PORT", runner: "RUNNER_PORT" };
+
+/**
+ * Logs why the service cannot run, tells the supervisor (which then reports
+ * it as the reason start-up failed) and exits.
+ */
+async function fail(log: Logger, reason: string): Promise<never> {
+  log.fatal(reason);
+  if (process.send && process.connected) {
+    await new Promise<void>((resolve) => {
+      process.send!({ type: "sam:failed", reason }, undefined, {}, () => resolve());
+      setTimeout(resolve, 1000).unref();
+    });
+  }
+  process.exit(1);
+}
+
+function secretFor(name: ServiceName, config: Config): () => string {
+  if (!SIGNING_SERVICES.has(name)) {
+    return () => {
+      throw new Error(`the ${name} service signs nothing and has no SAM_SECRET`);
+    };
+  }
+  // Resolved now, so a bad secret file stops start-up rather than the first signature.
+  const secret = resolveSecret(config.SAM_SECRET, config.dataDir);
+  return () => secret;
+}
+
 export async function runService(def: ServiceDefinition): Promise<void> {
   const config = loadConfigOrExit();
   const log = createLogger(def.name, config.LOG_LEVEL);
@@ -52,12 +89,15 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     process.exit(2);
   }
   // Idempotent and locked: whichever process of any machine comes first applies pending migrations.
-  await migrate(databaseUrl);
+  await migrate(databaseUrl).catch((err: Error) => fail(log, `${def.name} could not prepare the database: ${err.message}`));
   const stopping = new AbortController();
+  const secret = secretFor(def.name, config);
   const ctx: ServiceContext = {
     signal: stopping.signal,
     config,
-    secret: resolveSecret(config.SAM_SECRET, config.dataDir),
+    get secret() {
+      return secret();
+    },
     db: createDatabase(databaseUrl),
     redis: createRedis(redisUrl),
     log,
@@ -84,8 +124,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
       work = typeof started === "function" ? { stop: started } : started;
     } catch (err) {
       if (stopping.signal.aborted) return;
-      log.fatal({ err: (err as Error).message }, `${def.name} could not start`);
-      process.exit(1);
+      await fail(log, `${def.name} could not start: ${(err as Error).message}`);
     }
   }
 
@@ -108,9 +147,9 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, config.HOST, resolve);
-  }).catch((err: NodeJS.ErrnoException) => {
-    log.fatal({ port, code: err.code }, `cannot listen on ${config.HOST}:${port}: ${err.message}`);
-    process.exit(1);
+  }).catch(async (err: NodeJS.ErrnoException) => {
+    const taken = err.code === "EADDRINUSE" ? `; port ${port} is already in use by another program (set ${PORT_VARIABLE[def.name]} to a free port)` : "";
+    await fail(log, `${def.name} cannot listen on ${config.HOST}:${port}: ${err.message}${taken}`);
   });
   log.info(
     { port, host: config.HOST, database: describeUrl(databaseUrl), redis: describeUrl(redisUrl) },

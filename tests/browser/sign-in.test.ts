@@ -2,7 +2,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import { useBrowser, watchedPage } from "../support/browser";
-import { registerUser, uniqueName, webUrl, PASSWORD } from "../support/api";
+import { registerUser, uniqueIp, uniqueName, webUrl, PASSWORD } from "../support/api";
+import { HOSTILE_CALLBACK_URLS } from "../support/hostile-callbacks";
 import { ROOT } from "../support/stack";
 
 const browser = useBrowser();
@@ -95,10 +96,45 @@ describe("signing up, out and in through the web pages", () => {
 
   it("after sign-in it never redirects to another site", async () => {
     const user = await registerUser();
-    const context = await browser().newContext();
+    // Its own client address, so this many sign-ins stay clear of the per-address limit.
+    const context = await browser().newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
     const { page } = await watchedPage(context);
-    await page.goto(`${webUrl()}/signin?callbackUrl=${encodeURIComponent("https://evil.example/steal")}`);
-    await fillSignIn(page, user.username, user.password);
+    const ours = new URL(webUrl()).origin;
+    const elsewhere: string[] = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(ours) && !r.url().startsWith("data:")) elsewhere.push(r.url());
+    });
+    const dialogs: string[] = [];
+    page.on("dialog", (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    for (const hostile of HOSTILE_CALLBACK_URLS) {
+      await context.setExtraHTTPHeaders({ "x-forwarded-for": uniqueIp() });
+      const signIn = `${webUrl()}/signin?callbackUrl=${encodeURIComponent(hostile)}`;
+      await page.goto(signIn);
+      await fillSignIn(page, user.username, user.password);
+      await page.waitForURL(`${webUrl()}/`);
+      expect(page.url(), `after signing in with callbackUrl ${JSON.stringify(hostile)}`).toBe(`${webUrl()}/`);
+      // Already signed in, the sign-in page redirects at once (on the server): the same rule holds.
+      await page.goto(signIn);
+      await page.waitForURL(`${webUrl()}/`);
+      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.waitForURL(/\/signin/);
+    }
+    expect(elsewhere).toEqual([]);
+    expect(dialogs).toEqual([]);
+    await context.close();
+  });
+
+  it("after sign-up it never redirects to another site", async () => {
+    const context = await browser().newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
+    const { page } = await watchedPage(context);
+    await page.goto(`${webUrl()}/signup?callbackUrl=${encodeURIComponent("/\t/evil.example")}`);
+    await page.getByLabel("Username").fill(uniqueName("Cb"));
+    await page.locator("input[name=password]").fill(PASSWORD);
+    await page.locator("input[name=confirm]").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create account" }).click();
     await page.waitForURL(`${webUrl()}/`);
     await context.close();
   });

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api } from "../support/api";
-import { startBacking, startService, type Backing } from "../support/stack";
+import fs from "node:fs";
+import path from "node:path";
+import { startBacking, startService, tempDir, type Backing } from "../support/stack";
 
 describe("GET /api/v1/health", () => {
   it("reports the database and Redis as ok, without a token", async () => {
@@ -44,10 +46,50 @@ describe("collab and runner services", () => {
     } finally {
       await Promise.all([runner.stop(), collab.stop()]);
     }
-    // A process that stops takes itself off the list at once.
-    const after = await (await fetch(`${web.url}/api/v1/health`)).json();
-    expect(after.services).toEqual({ web: 1, collab: 0, runner: 0 });
+    // A process that stops takes itself off the list at once, and the product is degraded without it.
+    const after = await fetch(`${web.url}/api/v1/health`);
+    expect(after.status).toBe(503);
+    expect(await after.json()).toMatchObject({
+      status: "degraded",
+      database: "ok",
+      redis: "ok",
+      services: { web: 1, collab: 0, runner: 0 },
+      missing: ["collab", "runner"],
+    });
+    // This web process itself still serves.
+    expect((await fetch(`${web.url}/api/v1/health?scope=web`)).status).toBe(200);
+    expect((await fetch(`${web.url}/api/v1/health?scope=everything`)).status).toBe(400);
     expect(await web.stop()).toBe(0);
+  });
+
+  it("is degraded while any one service has no live process", async () => {
+    const web = await startService("web/server.ts", backing);
+    const collab = await startService("collab/main.ts", backing);
+    try {
+      const res = await fetch(`${web.url}/api/v1/health`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: "degraded", services: { web: 1, collab: 1, runner: 0 }, missing: ["runner"] });
+    } finally {
+      await Promise.all([collab.stop(), web.stop()]);
+    }
+  });
+
+  it("a runner started alone neither needs nor makes the secret", async () => {
+    const dataDir = tempDir("sam-runner-");
+    const runner = await startService("runner/main.ts", backing, { SAM_DATA_DIR: dataDir, SAM_SANDBOX_DIR: inject("sandboxDir") });
+    let stopped: number | string;
+    let secretAfterwards: boolean;
+    try {
+      expect(fs.existsSync(path.join(dataDir, "secret"))).toBe(false);
+      expect(fs.readFileSync(`/proc/${runner.proc.child.pid}/environ`, "utf8")).not.toContain("SAM_SECRET=");
+    } finally {
+      // Stopped before its data dir goes: it keeps warm containers' state there.
+      stopped = await runner.stop();
+      secretAfterwards = fs.existsSync(path.join(dataDir, "secret"));
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+    expect(stopped).toBe(0);
+    expect(secretAfterwards).toBe(false);
   });
 
   it("reports 503 with the failing part named when Redis is unreachable", async () => {

@@ -87,7 +87,8 @@ export async function startService(
   let exited: string | undefined;
   void proc.exited.then((code) => (exited = `exited with ${code}: ${fs.readFileSync(logFile, "utf8").slice(-2000)}`));
   const url = `http://127.0.0.1:${port}`;
-  const healthPath = entry === "web/server.ts" ? "/api/v1/health" : "/health";
+  // A web process alone is ready when it serves; the product-wide health also wants collab and runner.
+  const healthPath = entry === "web/server.ts" ? "/api/v1/health?scope=web" : "/health";
   try {
     await waitFor(entry, async () => (await fetch(url + healthPath)).ok, 120_000, () => exited);
   } catch (err) {

@@ -12,7 +12,16 @@ interface Link {
   id: string;
   role: string;
   createdAt: string;
+  expiresAt: string;
 }
+
+// How long a new share link works; the server's default (SAM_SHARE_LINK_DAYS) when none is chosen.
+const LINK_LIFETIMES = [
+  { days: undefined, label: "expires after the default time" },
+  { days: 1, label: "expires in 1 day" },
+  { days: 7, label: "expires in 7 days" },
+  { days: 30, label: "expires in 30 days" },
+] as const;
 
 /** The owner's sharing controls: invite by name, change roles, remove members, and revocable share links. */
 export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): void }) {
@@ -21,6 +30,7 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<"viewer" | "editor">("editor");
   const [linkRole, setLinkRole] = useState<"viewer" | "editor">("editor");
+  const [linkDays, setLinkDays] = useState<number | undefined>(undefined);
   const [newLink, setNewLink] = useState<string>();
   const [error, setError] = useState<string>();
 
@@ -114,13 +124,28 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
             <option value="editor">grants editor</option>
             <option value="viewer">grants viewer</option>
           </select>
+          <select
+            value={linkDays ?? ""}
+            onChange={(e) => setLinkDays(e.target.value ? Number(e.target.value) : undefined)}
+            aria-label="How long the link works"
+            data-testid="link-expiry"
+          >
+            {LINK_LIFETIMES.map((l) => (
+              <option key={l.label} value={l.days ?? ""}>
+                {l.label}
+              </option>
+            ))}
+          </select>
           <button
             type="button"
             className="primary"
             data-testid="create-link"
             onClick={() =>
               void act(async () => {
-                const link = await api<{ url: string }>(`/api/v1/rooms/${roomId}/share-links`, { method: "POST", body: { role: linkRole } });
+                const link = await api<{ url: string }>(`/api/v1/rooms/${roomId}/share-links`, {
+                  method: "POST",
+                  body: { role: linkRole, ...(linkDays ? { expiresInDays: linkDays } : {}) },
+                });
                 setNewLink(link.url);
               })
             }
@@ -137,11 +162,11 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
             </button>
           </p>
         )}
-        <ul className="links">
+        <ul className="links" data-testid="share-links">
           {links.map((l) => (
             <li key={l.id}>
               <span>
-                grants {l.role} · made {new Date(l.createdAt).toLocaleString()}
+                grants {l.role} · made {new Date(l.createdAt).toLocaleString()} · expires {new Date(l.expiresAt).toLocaleString()}
               </span>
               <button type="button" className="danger" onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/share-links/${l.id}`, { method: "DELETE" }))}>
                 Revoke

@@ -8,7 +8,7 @@ import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
 
-/** GET /api/v1/rooms/:id/share-links -> {links: [{id, role, createdAt}]}: the active links (owner only; tokens are never shown again). */
+/** GET /api/v1/rooms/:id/share-links -> {links: [{id, role, createdAt, expiresAt}]}: the active (unexpired, unrevoked) links (owner only; tokens are never shown again). */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db } = web();
   const { caller, room } = await roomForCaller(request, (await params).id, "manage");
@@ -16,15 +16,16 @@ export const GET = route(async (request: Request, { params }: Params) => {
 });
 
 /**
- * POST /api/v1/rooms/:id/share-links {role: viewer|editor} -> 201 {id, role,
- * createdAt, token, url} (owner only). The url (`/join#<token>`) is shown
- * once: only the token's hash is kept.
+ * POST /api/v1/rooms/:id/share-links {role: viewer|editor, expiresInDays?: 1-365}
+ * -> 201 {id, role, createdAt, expiresAt, token, url} (owner only). The url
+ * (`/join#<token>`) is shown once: only the token's hash is kept. Unless asked
+ * otherwise the link works for SAM_SHARE_LINK_DAYS.
  */
 export const POST = route(async (request: Request, { params }: Params) => {
   const { db, config } = web();
   const { caller, room } = await roomForCaller(request, (await params).id, "manage");
-  const { role } = await readJson(request, createShareLinkSchema);
-  const link = await createShareLink(db, room.id, role, caller.user.id);
+  const { role, expiresInDays } = await readJson(request, createShareLinkSchema);
+  const link = await createShareLink(db, room.id, role, caller.user.id, expiresInDays ?? config.SAM_SHARE_LINK_DAYS);
   // The address people reach the app at (SAM_PUBLIC_URL), not whatever host this request named.
   const url = `${config.publicUrl}/join#${link.token}`;
   return Response.json({ ...link, url }, { status: 201, headers: { "cache-control": "no-store" } });
