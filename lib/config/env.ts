@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_POLICY, type LimitPolicy } from "../executions/limits";
+import { DEFAULT_POLICY, limitBelowMinimum, type LimitPolicy } from "../executions/limits";
 
 /**
  * Every setting SAM Compiler reads from the environment, with its default.
@@ -149,6 +149,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const over = (Object.keys(limits.defaults) as Array<keyof typeof limits.defaults>).find((k) => limits.defaults[k] > limits.maximum[k]);
   if (over) throw new ConfigError([`the default ${over} (${limits.defaults[over]}) is above its maximum (${limits.maximum[over]}); raise SAM_MAX_* or lower SAM_DEFAULT_*`]);
+  const under = limitBelowMinimum(limits.defaults) ?? limitBelowMinimum(limits.maximum);
+  if (under) throw new ConfigError([`SAM_DEFAULT_* and SAM_MAX_*: ${under.replace("asked for", "configured")}; the sandbox itself needs that much`]);
   const dataDir = path.resolve(cwd, raw.SAM_DATA_DIR);
   return {
     ...raw,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { LIMIT_NAMES, limitAboveMaximum, type LimitPolicy, type RunLimits } from "./limits";
+import { limitBelowMinimum } from "./limits";
 
 /**
  * POST /api/v1/executions: what a request may hold. Everything is checked here,
@@ -61,4 +62,6 @@ export function checkExecutionRequest(request: ExecutionRequest, policy: LimitPo
   }
   const over = limitAboveMaximum(policy, (request.limits ?? {}) as Partial<RunLimits>);
   if (over) throw new ApiError(400, "limit_too_high", `${over}.`);
+  const under = limitBelowMinimum((request.limits ?? {}) as Partial<RunLimits>);
+  if (under) throw new ApiError(400, "limit_too_low", `${under}.`);
 }
