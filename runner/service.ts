@@ -6,6 +6,7 @@ import { createRedis } from "../lib/redis/connection";
 import { loadCatalogue, type LanguageDefinition } from "./languages/catalogue";
 import { probeLanguages } from "./languages/probe";
 import { cancelRunning, type ProcessDeps } from "./queue/process-execution";
+import { Watchdog } from "./queue/watchdog";
 import { createExecutionWorker } from "./queue/worker";
 import { createDriver } from "./sandbox/select";
 import type { SandboxHandle } from "./sandbox/driver";
@@ -38,6 +39,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     log,
     running,
     stopping: false,
+    watchdog: new Watchdog({ graceMs: config.SAM_WATCHDOG_GRACE_MS, log }),
   };
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.

@@ -11,6 +11,7 @@ import { forwardLiveInput } from "./live-input";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
+import type { Watchdog } from "./watchdog";
 
 export interface ProcessDeps {
   db: Database;
@@ -23,6 +24,8 @@ export interface ProcessDeps {
   running: Map<string, SandboxHandle>;
   /** Set while the runner shuts down: runs it ends are retried, not reported. */
   stopping: boolean;
+  /** Ends runs that outlive their limits whatever the sandbox does (see watchdog.ts). */
+  watchdog: Watchdog;
 }
 
 /**
@@ -55,8 +58,11 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const events = new EventBatcher(redis, executionId);
   const live = new AbortController();
   let result: ProgramResult;
+  const limits = execution.limits as unknown as RunLimits;
+  const budgetMs = deps.watchdog.budgetMs(limits.wallTimeMs, language.compile ? language.compileSeconds : 0);
+  const giveUp = (reason: string) => finishWithInternalError(deps, executionId, reason);
   try {
-    result = await executeProgram(
+    result = await deps.watchdog.guard({ executionId, budgetMs, giveUp }, (signal) => executeProgram(
       deps.driver,
       language,
       {
@@ -65,9 +71,10 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
         args: execution.args as string[],
         interactive: execution.interactive,
       },
-      execution.limits as unknown as RunLimits,
+      limits,
       deps.diskMb,
       {
+        signal,
         chunk: (channel, text) => events.add(channel, text),
         compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
         onHandle: (handle) => {
@@ -77,7 +84,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
           }
         },
       },
-    );
+    ));
   } finally {
     live.abort();
     deps.running.delete(executionId);

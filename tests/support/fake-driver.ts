@@ -14,17 +14,36 @@ import {
  */
 export type FakeBehaviour =
   | { kind: "infrastructure_failure"; message: string }
-  | { kind: "program"; stdout: string; exitCode: number; delayMs?: number };
+  | { kind: "program"; stdout: string; exitCode: number; delayMs?: number }
+  /** A sandbox gone wrong: `start` never returns (the container is never made). */
+  | { kind: "never_created" }
+  /** A sandbox gone wrong: the run never ends and kills hang; `started`: the program got to print first. */
+  | { kind: "hangs"; started: boolean; stdout?: string };
 
 export class FakeDriver implements SandboxDriver {
   readonly name = "oci" as const;
   starts = 0;
+  kills = 0;
   constructor(private readonly script: (attempt: number) => FakeBehaviour) {}
 
   async start(run: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle> {
     this.starts++;
     const behaviour = this.script(this.starts);
     if (behaviour.kind === "infrastructure_failure") throw new SandboxInfrastructureError(behaviour.message);
+    if (behaviour.kind === "never_created") return new Promise(() => undefined);
+    if (behaviour.kind === "hangs") {
+      if (behaviour.started) {
+        streams.stderr(Buffer.from(`${run.env.SAM_MARKER}:started\n`));
+        streams.stdout(Buffer.from(behaviour.stdout ?? ""));
+      }
+      return {
+        done: new Promise(() => undefined),
+        kill: () => {
+          this.kills++;
+          return new Promise(() => undefined);
+        },
+      };
+    }
     let killed: SandboxOutcome["killedFor"] = null;
     let release: () => void = () => undefined;
     const done = new Promise<SandboxOutcome>((resolve) => {
