@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_POLICY, limitBelowMinimum, type LimitPolicy } from "../executions/limits";
+import { DEFAULT_POLICY, LIMIT_NAMES, MINIMUM_LIMITS, type LimitPolicy } from "../executions/limits";
 
 /**
  * Every setting SAM Compiler reads from the environment, with its default.
@@ -151,8 +151,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const over = (Object.keys(limits.defaults) as Array<keyof typeof limits.defaults>).find((k) => limits.defaults[k] > limits.maximum[k]);
   if (over) throw new ConfigError([`the default ${over} (${limits.defaults[over]}) is above its maximum (${limits.maximum[over]}); raise SAM_MAX_* or lower SAM_DEFAULT_*`]);
-  const under = limitBelowMinimum(limits.defaults) ?? limitBelowMinimum(limits.maximum);
-  if (under) throw new ConfigError([`SAM_DEFAULT_* and SAM_MAX_*: ${under.replace("asked for", "configured")}; the sandbox itself needs that much`]);
+  // Below the minimums the sandbox itself fails (see MINIMUM_LIMITS); defaults at or above them and
+  // at or below the maximums (checked above) keep the maximums above them too.
+  const suffix = { cpuTimeMs: "CPU_MS", wallTimeMs: "WALL_MS", memoryMb: "MEMORY_MB", processes: "PROCESSES", outputKb: "OUTPUT_KB" } as const;
+  const low = LIMIT_NAMES.find((n) => limits.defaults[n] < MINIMUM_LIMITS[n]);
+  if (low) throw new ConfigError([`SAM_DEFAULT_${suffix[low]} must be at least ${MINIMUM_LIMITS[low]}, what the sandbox itself needs (got ${limits.defaults[low]})`]);
   const dataDir = path.resolve(cwd, raw.SAM_DATA_DIR);
   return {
     ...raw,

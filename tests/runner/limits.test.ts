@@ -18,8 +18,9 @@ describe("limit minimums", () => {
   });
 
   it.each([
-    [{ SAM_DEFAULT_MEMORY_MB: "8" }, "limits.memoryMb must be at least 16"],
-    [{ SAM_MAX_PROCESSES: "4", SAM_DEFAULT_PROCESSES: "4" }, "limits.processes must be at least 16"],
+    [{ SAM_DEFAULT_MEMORY_MB: "8" }, "SAM_DEFAULT_MEMORY_MB must be at least 16"],
+    [{ SAM_MAX_WALL_MS: "50", SAM_DEFAULT_WALL_MS: "50" }, "SAM_DEFAULT_WALL_MS must be at least 100"],
+    [{ SAM_MAX_PROCESSES: "8", SAM_DEFAULT_PROCESSES: "8" }, "SAM_DEFAULT_PROCESSES must be at least 16"],
     [{ SAM_WATCHDOG_GRACE_MS: "1000" }, "SAM_WATCHDOG_GRACE_MS"],
   ])("a configuration with %o does not start", (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
