@@ -31,7 +31,8 @@ const CGROUP_PARENT = "/sam-docker";
 /** How long kill() waits for the container to be gone before it returns (the retries go on). */
 const KILL_WAIT_MS = 5_000;
 const KILL_RETRY_FOR_MS = 10 * 60_000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Unref'd: a kill's retries and waits never keep a stopping runner alive.
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * The design card's driver: dockerode speaking the Docker Engine API, to

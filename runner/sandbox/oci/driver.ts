@@ -45,7 +45,8 @@ const MAX_POOL_KEYS = 6;
 const IDLE_BEFORE_REFILL_MS = 50;
 /** How long kill() waits for the container to be gone before it returns (the retries go on). */
 const KILL_WAIT_MS = 5_000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+// Unref'd: a kill's retries and waits never keep a stopping runner alive.
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 interface WarmPool {
   limits: SandboxLimits;
