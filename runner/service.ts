@@ -8,6 +8,7 @@ import { loadCatalogue, type LanguageDefinition } from "./languages/catalogue";
 import { probeLanguages } from "./languages/probe";
 import { cancelRunning, type ProcessDeps } from "./queue/process-execution";
 import { startRetention } from "./queue/retention";
+import { Watchdog } from "./queue/watchdog";
 import { createExecutionWorker } from "./queue/worker";
 import { createDriver } from "./sandbox/select";
 import type { SandboxHandle } from "./sandbox/driver";
@@ -42,6 +43,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     stopping: false,
     maxRunningPerUser: config.SAM_MAX_RUNNING_RUNS_PER_USER,
     outputBudget: new OutputBudget(ctx.redis, { bytes: config.SAM_OUTPUT_BUDGET_MB * 1024 * 1024, windowSeconds: config.SAM_OUTPUT_BUDGET_WINDOW_SECONDS }),
+    watchdog: new Watchdog({ graceMs: config.SAM_WATCHDOG_GRACE_MS, log }),
   };
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.

@@ -1,7 +1,7 @@
 import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
-import { DEFAULT_POLICY, type LimitPolicy } from "../executions/limits";
+import { DEFAULT_POLICY, LIMIT_NAMES, MINIMUM_LIMITS, type LimitPolicy } from "../executions/limits";
 
 /**
  * Every setting SAM Compiler reads from the environment, with its default.
@@ -103,6 +103,8 @@ const schema = z.object({
   SAM_SANDBOX_DIR: z.string().trim().optional().transform((v) => (v ? v : undefined)),
   DOCKER_HOST: z.string().trim().optional().transform((v) => (v ? v : undefined)),
   SAM_RUNNER_CONCURRENCY: positiveInt(os.availableParallelism()),
+  // A run still going this long past its compile and wall limits is ended by the runner's watchdog (runner/queue/watchdog.ts).
+  SAM_WATCHDOG_GRACE_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(31_000, "must be at least 31000 (the sandbox's own start allowance is 30 s)").default(60_000),
   SAM_RUNS_PER_MINUTE: positiveInt(60),
   SAM_DEFAULT_CPU_MS: positiveInt(DEFAULT_POLICY.defaults.cpuTimeMs),
   SAM_DEFAULT_WALL_MS: positiveInt(DEFAULT_POLICY.defaults.wallTimeMs),
@@ -210,6 +212,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const over = (Object.keys(limits.defaults) as Array<keyof typeof limits.defaults>).find((k) => limits.defaults[k] > limits.maximum[k]);
   if (over) throw new ConfigError([`the default ${over} (${limits.defaults[over]}) is above its maximum (${limits.maximum[over]}); raise SAM_MAX_* or lower SAM_DEFAULT_*`]);
+  // Below the minimums the sandbox itself fails (see MINIMUM_LIMITS); defaults at or above them and
+  // at or below the maximums (checked above) keep the maximums above them too.
+  const suffix = { cpuTimeMs: "CPU_MS", wallTimeMs: "WALL_MS", memoryMb: "MEMORY_MB", processes: "PROCESSES", outputKb: "OUTPUT_KB" } as const;
+  const low = LIMIT_NAMES.find((n) => limits.defaults[n] < MINIMUM_LIMITS[n]);
+  if (low) throw new ConfigError([`SAM_DEFAULT_${suffix[low]} must be at least ${MINIMUM_LIMITS[low]}, what the sandbox itself needs (got ${limits.defaults[low]})`]);
   const dataDir = path.resolve(cwd, raw.SAM_DATA_DIR);
   const ports = servicePorts(raw);
   return {

@@ -26,6 +26,29 @@ export const DEFAULT_POLICY: LimitPolicy = {
   diskMb: 64,
 };
 
+/**
+ * The lowest value of each limit that a run may have. Below these the sandbox
+ * itself (not the program) fails, which would be reported as an infrastructure
+ * failure: measured on the drivers (README, Limits): runc's own start-up needs
+ * 4 MiB and up to 6 processes/threads in the run's cgroup, crun 3 processes,
+ * and Docker refuses less than 6 MiB. The floors leave room for runtimes that
+ * need more. The wall and CPU clocks count from the program's start, so any
+ * value works for them; 100 ms is a floor below which a result means nothing
+ * (the CPU counter is read every 50 ms). Output has no floor but 1.
+ */
+export const MINIMUM_LIMITS: RunLimits = { cpuTimeMs: 100, wallTimeMs: 100, memoryMb: 16, processes: 16, outputKb: 1 };
+
+/** A limit below its minimum (requested or configured): names the limit and the minimum. */
+export function limitBelowMinimum(values: Partial<RunLimits>): string | undefined {
+  for (const name of LIMIT_NAMES) {
+    const value = values[name];
+    if (value !== undefined && value < MINIMUM_LIMITS[name]) {
+      return `limits.${name} must be at least ${MINIMUM_LIMITS[name]} (asked for ${value})`;
+    }
+  }
+  return undefined;
+}
+
 /** A request asked for more than the maximum: names the limit and the allowed value. */
 export function limitAboveMaximum(policy: LimitPolicy, requested: Partial<RunLimits>): string | undefined {
   for (const name of LIMIT_NAMES) {

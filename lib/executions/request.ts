@@ -2,6 +2,7 @@ import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { inputBytes, isWellFormed, type Encoding } from "./encoding";
 import { LIMIT_NAMES, limitAboveMaximum, type LimitPolicy, type RunLimits } from "./limits";
+import { limitBelowMinimum } from "./limits";
 
 /**
  * POST /api/v1/executions: what a request may hold. Everything is checked here,
@@ -84,6 +85,8 @@ export function checkExecutionRequest(request: Pick<RunInput, "files" | "limits"
   }
   const over = limitAboveMaximum(policy, (request.limits ?? {}) as Partial<RunLimits>);
   if (over) throw new ApiError(400, "limit_too_high", `${over}.`);
+  const under = limitBelowMinimum((request.limits ?? {}) as Partial<RunLimits>);
+  if (under) throw new ApiError(400, "limit_too_low", `${under}.`);
 }
 
 /**

@@ -3,7 +3,7 @@ import type { RunLimits } from "../../lib/executions/limits";
 import type { ExecutionStatus } from "../../lib/executions/status";
 import type { ExecutionView } from "../../lib/executions/view";
 import type { LanguageDefinition } from "../languages/catalogue";
-import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle } from "../sandbox/driver";
+import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle, type SandboxOutcome } from "../sandbox/driver";
 import { OutputCollector, type OutputSink } from "./output";
 
 export interface ProgramRequest {
@@ -28,7 +28,17 @@ export type ProgramResult = Pick<
 export interface ExecuteHooks extends Partial<OutputSink> {
   /** Lets the caller end the run early (cancellation). */
   onHandle?(handle: SandboxHandle): void;
+  /**
+   * Aborted by the runner's watchdog (see runner/queue/watchdog.ts): the run
+   * is killed in whatever state it is, and ends at once: time_limit_exceeded
+   * with the output so far if the program had started, else the abort's
+   * reason is thrown.
+   */
+  signal?: AbortSignal;
 }
+
+/** How long a run told to stop by the watchdog may take to report its end before it is reported without it. */
+const ABORT_SETTLE_MS = 3_000;
 
 /**
  * Runs one program in a fresh sandbox and turns what happened into a result.
@@ -46,10 +56,14 @@ export async function executeProgram(
   const marker = `sam-${randomBytes(16).toString("hex")}`;
   let outputExceeded = false;
   let handle: SandboxHandle | undefined;
+  let startedAt: number | undefined;
   const collector = new OutputCollector(marker, limits.outputKb * 1024, {
     chunk: (channel, text, bytes) => hooks.chunk?.(channel, text, bytes),
     compiled: (ok) => hooks.compiled?.(ok),
-    started: () => hooks.started?.(),
+    started: () => {
+      startedAt = Date.now();
+      hooks.started?.();
+    },
     overLimit: () => {
       if (outputExceeded) return;
       outputExceeded = true;
@@ -58,7 +72,7 @@ export async function executeProgram(
     },
   });
   const entry = request.files[0]?.name ?? language.entryFile;
-  handle = await driver.start(
+  const starting = driver.start(
     {
       id: randomBytes(8).toString("hex"),
       files: request.files,
@@ -74,38 +88,95 @@ export async function executeProgram(
         // The launcher keeps the program's stdin open for live input (sandbox/images/runtime/sam-run).
         ...(request.interactive ? { SAM_INTERACTIVE: "1" } : {}),
       },
-      limits: { ...limits, diskMb },
+      limits: { ...limits, diskMb, compileSeconds: language.compile ? language.compileSeconds : 0 },
     },
     { stdout: (c) => collector.onStdout(c), stderr: (c) => collector.onStderr(c) },
   );
+  const aborted = whenAborted(hooks.signal);
+  const first = await Promise.race([starting, aborted]);
+  if (first === ABORTED) {
+    // The container is still being made: it is killed as soon as it exists.
+    void starting.then((h) => h.kill("wall_time")).catch(() => undefined);
+    throw abortReason(hooks.signal!);
+  }
+  handle = first;
   hooks.onHandle?.(handle);
-  const outcome = await handle.done;
+  let outcome = await Promise.race([handle.done, aborted]);
+  if (outcome === ABORTED) {
+    void handle.kill("wall_time").catch(() => undefined);
+    const gaveUp = (): typeof ABORTED => ABORTED;
+    outcome = await Promise.race([handle.done.catch(gaveUp), sleep(ABORT_SETTLE_MS).then(gaveUp)]);
+    if (!collector.started) throw abortReason(hooks.signal!);
+    // The sandbox did not report the end in time: what the runner saw is the result.
+    if (outcome === ABORTED) {
+      outcome = { exitCode: null, signal: "SIGKILL", wallTimeMs: Date.now() - (startedAt ?? Date.now()), cpuTimeMs: null, memoryKb: null, oomKilled: false, killedFor: "wall_time" };
+    }
+  }
+
   collector.end();
 
   const compileFailed = collector.compileStatus !== null && collector.compileStatus !== 0;
-  if (!compileFailed && !collector.started && outcome.exitCode === 125) {
-    throw new SandboxInfrastructureError(`the launcher failed before the program started: ${collector.compileOutput.subarray(0, 500).toString("utf8")}`);
+  let status: ExecutionStatus;
+  if (!collector.started && !compileFailed && outcome.killedFor !== "requested") {
+    // The program never ran: the launcher or the OCI runtime failed (or never got going).
+    status = limitThatStoppedTheLauncher(outcome, collector.compileOutput.subarray(0, 500).toString("utf8"));
+  } else {
+    status = statusOf({
+      compileFailed,
+      compileTimedOut: compileFailed && collector.compileStatus === 137,
+      outputExceeded,
+      outcome,
+    });
   }
-  const status = statusOf({
-    compileFailed,
-    compileTimedOut: compileFailed && collector.compileStatus === 137,
-    outputExceeded,
-    outcome,
-  });
+  // A program that never started says on stderr which of its limits left no room.
+  const stderr = collector.started ? collector.bytes("stderr") : Buffer.from(launcherFailureNote(status, limits));
   return {
     status,
     // A failed compile reports the compiler's exit status (the launcher itself exits 0 then).
-    exitCode: compileFailed ? collector.compileStatus : outcome.exitCode,
+    exitCode: compileFailed ? collector.compileStatus : collector.started ? outcome.exitCode : null,
     signal: outcome.signal,
     stdout: collector.text("stdout"),
-    stderr: collector.text("stderr"),
+    stderr: stderr.toString("utf8"),
     compileOutput: language.compile ? collector.compileOutput.toString("utf8") : null,
     cpuTimeMs: outcome.cpuTimeMs,
     wallTimeMs: outcome.wallTimeMs,
     memoryKb: outcome.memoryKb,
     truncated: collector.truncated,
-    bytes: { stdout: collector.bytes("stdout"), stderr: collector.bytes("stderr"), compileOutput: language.compile ? collector.compileOutput : null },
+    bytes: { stdout: collector.bytes("stdout"), stderr, compileOutput: language.compile ? collector.compileOutput : null },
   };
+}
+
+/**
+ * The program never started. If the run's own limits were hit on the way
+ * (the sandbox's start-up needs some memory and processes too), that is the
+ * result: the user asked for too little. Anything else is the sandbox failing,
+ * and the job is retried.
+ */
+function limitThatStoppedTheLauncher(outcome: SandboxOutcome, launcherOutput: string): ExecutionStatus {
+  if (outcome.oomKilled || outcome.memoryLimitHit) return "memory_limit_exceeded";
+  if (outcome.processLimitHit) return "failed";
+  const why = outcome.killedFor === "stalled" ? "did not start the program in time" : `ended (${outcome.signal ?? `status ${outcome.exitCode}`}) before the program started`;
+  throw new SandboxInfrastructureError(`the sandbox ${why}: ${launcherOutput.slice(0, 500)}`);
+}
+
+/** What a run that never started says on stderr: which of its limits left no room. */
+function launcherFailureNote(status: ExecutionStatus, limits: RunLimits): string {
+  if (status === "memory_limit_exceeded") return `sandbox: the program could not start within the memory limit (${limits.memoryMb} MiB)\n`;
+  if (status === "failed") return `sandbox: the program could not start within the process limit (${limits.processes})\n`;
+  return "";
+}
+
+const ABORTED: unique symbol = Symbol("aborted");
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function whenAborted(signal: AbortSignal | undefined): Promise<typeof ABORTED> {
+  if (!signal) return new Promise(() => undefined);
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(ABORTED), { once: true }));
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason));
 }
 
 function statusOf(s: {

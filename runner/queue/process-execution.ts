@@ -15,6 +15,7 @@ import { forwardLiveInput } from "./live-input";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
+import type { Watchdog } from "./watchdog";
 
 export interface ProcessDeps {
   db: Database;
@@ -31,6 +32,8 @@ export interface ProcessDeps {
   maxRunningPerUser?: number;
   /** What an account's runs may stream through Redis (SAM_OUTPUT_BUDGET_*); unset: no budget. */
   outputBudget?: OutputBudget;
+  /** Ends runs that outlive their limits whatever the sandbox does (see watchdog.ts). */
+  watchdog: Watchdog;
 }
 
 /** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */
@@ -79,8 +82,11 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const events = new EventBatcher(redis, executionId, budget ? (bytes) => budget.consume(execution.userId, bytes) : undefined);
   const live = new AbortController();
   let result: ProgramResult;
+  const limits = execution.limits as unknown as RunLimits;
+  const budgetMs = deps.watchdog.budgetMs(limits.wallTimeMs, language.compile ? language.compileSeconds : 0);
+  const giveUp = (reason: string) => finishWithInternalError(deps, executionId, reason);
   try {
-    result = await executeProgram(
+    result = await deps.watchdog.guard({ executionId, budgetMs, giveUp }, (signal) => executeProgram(
       deps.driver,
       language,
       {
@@ -89,9 +95,10 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
         args: execution.args as string[],
         interactive: execution.interactive,
       },
-      execution.limits as unknown as RunLimits,
+      limits,
       deps.diskMb,
       {
+        signal,
         chunk: (channel, _text, bytes) => events.add(channel, bytes),
         compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
         onHandle: (handle) => {
@@ -101,7 +108,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
           }
         },
       },
-    );
+    ));
   } finally {
     live.abort();
     deps.running.delete(executionId);

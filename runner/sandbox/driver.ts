@@ -5,14 +5,26 @@
  * A run gets a fresh container; the run's files and stdin go in, read-only,
  * before the program starts (mounted at /sam/in); output comes out only as the
  * two streams. The driver never reads anything back from inside the container.
+ *
+ * Time (see run-clock.ts, which every driver uses): the wall and CPU limits
+ * count from the program's start (the launcher's started line), so neither
+ * creating the container nor compiling uses them up; compiling has its own
+ * limit; and the container's whole life is bounded (containerLifetimeMs).
+ * A kill is retried until the container is gone, the run's cgroup killed as a
+ * backstop: a kill can come at any moment, also while the container is being
+ * created, and is never lost.
  */
 export interface SandboxLimits {
+  /** CPU time of all the program's processes together, from its start. */
   cpuTimeMs: number;
+  /** From the program's start (after compiling). */
   wallTimeMs: number;
   memoryMb: number;
   processes: number;
   /** Size of each writable area: the working dir /work and /tmp. */
   diskMb: number;
+  /** The compile step's own wall-time limit (0 or absent: nothing to compile). */
+  compileSeconds?: number;
 }
 
 export interface SandboxRun {
@@ -46,14 +58,23 @@ export interface SandboxOutcome {
   memoryKb: number | null;
   /** The memory cgroup killed something for going over the limit. */
   oomKilled: boolean;
-  /** Why the runner (not the program) ended the run, if it did. */
-  killedFor: "wall_time" | "cpu_time" | "requested" | null;
+  /** The run reached its memory or process limit at some point (the kernel refused it memory or a fork). */
+  memoryLimitHit?: boolean;
+  processLimitHit?: boolean;
+  /**
+   * Why the runner (not the program) ended the run, if it did. `stalled`: the
+   * container outlived containerLifetimeMs without the program starting.
+   */
+  killedFor: KillReason | null;
 }
 
-/** A started run: wait for it, or end it early (output limit, cancel). */
+export type KillReason = "wall_time" | "cpu_time" | "requested" | "stalled";
+
+/** A started run: wait for it, or end it early (output limit, cancel, the runner's watchdog). */
 export interface SandboxHandle {
   done: Promise<SandboxOutcome>;
-  kill(reason: "requested"): Promise<void>;
+  /** Kills the whole run, now or as soon as its container exists; resolves once it is gone (or the driver gave up). */
+  kill(reason: "requested" | "wall_time"): Promise<void>;
   /** The program's stdin, for interactive runs (every driver offers it then). */
   stdin?: { write(data: string | Uint8Array): void; end(): void };
 }

@@ -11,6 +11,7 @@ import { language } from "../support/drivers";
 import { FakeDriver, type FakeBehaviour } from "../support/fake-driver";
 import { createExecutionWorker } from "../../runner/queue/worker";
 import type { ProcessDeps } from "../../runner/queue/process-execution";
+import { Watchdog } from "../../runner/queue/watchdog";
 import { registerUser } from "../support/api";
 
 /**
@@ -34,7 +35,8 @@ afterAll(async () => {
 async function setup(script: (attempt: number) => FakeBehaviour, workerOptions: { lockDurationMs?: number; stalledIntervalMs?: number } = {}) {
   const queueName = `test-${randomBytes(6).toString("hex")}`;
   const driver = new FakeDriver(script);
-  const deps: ProcessDeps = { db, redis, driver, languages: new Map([["python", language("python")]]), diskMb: 64, log: pino({ level: "silent" }), running: new Map(), stopping: false };
+  const log = pino({ level: "silent" });
+  const deps: ProcessDeps = { db, redis, driver, languages: new Map([["python", language("python")]]), diskMb: 64, log, running: new Map(), stopping: false, watchdog: new Watchdog({ graceMs: 60_000, log }) };
   const queue = new Queue(queueName, { connection: createRedis(inject("redisUrl")), defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "exponential", delay: 100 } } });
   const startWorker = (d = deps) => createExecutionWorker(d, { connection: createRedis(inject("redisUrl")), concurrency: 1, queueName, ...workerOptions });
   const execution = await db.execution.create({

@@ -7,6 +7,7 @@ import { DEFAULT_POLICY, resolveLimits, type RunLimits } from "../../lib/executi
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { createRedis } from "../../lib/redis/connection";
 import type { ProcessDeps } from "../../runner/queue/process-execution";
+import { Watchdog } from "../../runner/queue/watchdog";
 import { createExecutionWorker } from "../../runner/queue/worker";
 import { language } from "./drivers";
 import type { FakeDriver } from "./fake-driver";
@@ -31,7 +32,8 @@ export class QueueHarness {
     extra: Partial<ProcessDeps> = {},
   ) {
     this.queue = new Queue(this.queueName, { connection: this.connection(), defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "exponential", delay: 100 } } });
-    this.deps = { db, redis: this.connection(), driver, languages: new Map([["python", language("python")]]), diskMb: 64, log: pino({ level: "silent" }), running: new Map(), stopping: false, ...extra };
+    const log = pino({ level: "silent" });
+    this.deps = { db, redis: this.connection(), driver, languages: new Map([["python", language("python")]]), diskMb: 64, log, running: new Map(), stopping: false, watchdog: new Watchdog({ graceMs: 60_000, log }), ...extra };
   }
 
   startWorker(concurrency = 1, deps: ProcessDeps = this.deps): Worker {

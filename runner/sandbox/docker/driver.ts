@@ -5,6 +5,7 @@ import { PassThrough } from "node:stream";
 import type Docker from "dockerode";
 import {
   SandboxInfrastructureError,
+  type KillReason,
   type SandboxDriver,
   type SandboxHandle,
   type SandboxOutcome,
@@ -12,6 +13,8 @@ import {
   type SandboxStreams,
 } from "../driver";
 import { writeInputDir } from "../input-dir";
+import { RunClock } from "../run-clock";
+import { killCgroup } from "../oci/cgroup-kill";
 import { readCgroupStats, readCpuTimeMs, type CgroupStats } from "../oci/cgroup-stats";
 import { containerCreateOptions } from "./create-options";
 
@@ -27,6 +30,11 @@ export interface DockerDriverOptions {
 }
 
 const CGROUP_PARENT = "/sam-docker";
+/** How long kill() waits for the container to be gone before it returns (the retries go on). */
+const KILL_WAIT_MS = 5_000;
+const KILL_RETRY_FOR_MS = 10 * 60_000;
+// Unref'd: a kill's retries and waits never keep a stopping runner alive.
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 /**
  * The design card's driver: dockerode speaking the Docker Engine API, to
@@ -62,11 +70,28 @@ export class DockerDriver implements SandboxDriver {
       throw new SandboxInfrastructureError(`could not create the container: ${(err as Error).message}`, { cause: err });
     }
 
+    // The engine removes a container's cgroup when it stops, so the stats are sampled while it runs.
+    const cgroups = [`${CGROUP_PARENT}/libpod-${container.id}`, `${CGROUP_PARENT}/${container.id}`];
+    let killedFor: SandboxOutcome["killedFor"] = null;
+    let gone = false;
+    let killing: Promise<void> | undefined;
+    const kill = async (reason: KillReason) => {
+      killedFor ??= reason;
+      clock.stop();
+      killing ??= killUntilGone(container, cgroups, () => gone);
+      await Promise.race([killing, sleep(KILL_WAIT_MS)]);
+    };
+    const clock = new RunClock({
+      limits,
+      marker: spec.env.SAM_MARKER,
+      readCpuMs: () => cgroups.map(readCpuTimeMs).find((ms) => ms !== null) ?? null,
+      kill: (reason) => void kill(reason),
+    });
+    const watched = clock.watch(streams);
     const stdout = new PassThrough();
     const stderr = new PassThrough();
-    stdout.on("data", (c: Buffer) => streams.stdout(c));
-    stderr.on("data", (c: Buffer) => streams.stderr(c));
-    let started = Date.now();
+    stdout.on("data", (c: Buffer) => watched.stdout(c));
+    stderr.on("data", (c: Buffer) => watched.stderr(c));
     let input: NodeJS.ReadWriteStream | undefined;
     let attached: NodeJS.ReadWriteStream | undefined;
     let outputEnded: Promise<unknown> = Promise.resolve();
@@ -80,43 +105,30 @@ export class DockerDriver implements SandboxDriver {
       });
       docker.modem.demuxStream(attached, stdout, stderr);
       await container.start();
-      started = Date.now();
+      clock.containerStart();
       if (spec.interactive) {
         input = attached;
         // The run's own stdin comes first, then whatever is typed.
         if (spec.stdin) attached.write(spec.stdin);
       }
     } catch (err) {
+      clock.stop();
       destroyStream(attached);
       await this.cleanup(container, inputDir);
       throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
     }
 
-    let killedFor: SandboxOutcome["killedFor"] = null;
-    const kill = async (reason: NonNullable<SandboxOutcome["killedFor"]>) => {
-      killedFor ??= reason;
-      await container.kill({ signal: "SIGKILL" }).catch(() => undefined);
-    };
-    // The engine removes a container's cgroup when it stops, so the stats are sampled while it runs.
-    const cgroups = [`${CGROUP_PARENT}/libpod-${container.id}`, `${CGROUP_PARENT}/${container.id}`];
-    let last: CgroupStats = { cpuTimeMs: null, memoryPeakKb: null, oomKilled: false, memoryLimitHit: false };
-    const sample = () => {
-      for (const cg of cgroups) {
-        const cpu = readCpuTimeMs(cg);
-        if (cpu === null) continue;
-        last = readCgroupStats(cg);
-        if (cpu > limits.cpuTimeMs) void kill("cpu_time");
-        return;
-      }
-    };
-    const sampler = setInterval(sample, 50);
-    const wallTimer = setTimeout(() => void kill("wall_time"), limits.wallTimeMs);
+    let last: CgroupStats = { cpuTimeMs: null, memoryPeakKb: null, oomKilled: false, memoryLimitHit: false, processLimitHit: false };
+    const sampler = setInterval(() => {
+      const cg = cgroups.find((c) => readCpuTimeMs(c) !== null);
+      if (cg) last = readCgroupStats(cg);
+    }, 50);
 
     const done = (async (): Promise<SandboxOutcome> => {
       try {
         const waited = (await container.wait()) as { StatusCode: number };
-        const wallTimeMs = Date.now() - started;
-        clearTimeout(wallTimer);
+        gone = true;
+        clock.stop();
         clearInterval(sampler);
         const info = await container.inspect().catch(() => undefined);
         const code = info?.State?.ExitCode ?? waited.StatusCode;
@@ -127,16 +139,19 @@ export class DockerDriver implements SandboxDriver {
         return {
           exitCode: signal ? null : code,
           signal,
-          wallTimeMs,
-          cpuTimeMs: last.cpuTimeMs,
+          wallTimeMs: clock.wallTimeMs(),
+          cpuTimeMs: clock.programCpuMs(last.cpuTimeMs),
           memoryKb: last.memoryPeakKb,
           oomKilled: Boolean(info?.State?.OOMKilled) || last.oomKilled,
+          memoryLimitHit: last.memoryLimitHit,
+          processLimitHit: last.processLimitHit,
           killedFor,
         };
       } catch (err) {
         throw new SandboxInfrastructureError(`lost the container while waiting for it: ${(err as Error).message}`, { cause: err });
       } finally {
-        clearTimeout(wallTimer);
+        gone = true;
+        clock.stop();
         clearInterval(sampler);
         destroyStream(attached);
         await this.cleanup(container, inputDir);
@@ -207,6 +222,20 @@ function attachWithStdin(docker: Docker, containerId: string): Promise<NodeJS.Re
       },
     );
   });
+}
+
+/**
+ * Kills a container until the engine reports it gone: the engine's kill is
+ * retried, and the container's cgroup killed as the backstop where this
+ * runner can see it (the engine's cgroupfs layout under CGROUP_PARENT).
+ */
+async function killUntilGone(container: Docker.Container, cgroups: string[], gone: () => boolean): Promise<void> {
+  const until = Date.now() + KILL_RETRY_FOR_MS;
+  for (let round = 0; !gone() && Date.now() < until; round++) {
+    await Promise.race([container.kill({ signal: "SIGKILL" }).catch(() => undefined), sleep(2000)]);
+    if (round > 0) for (const cg of cgroups) await killCgroup(cg).catch(() => false);
+    await sleep(Math.min(20 * 2 ** round, 1000));
+  }
 }
 
 function destroyStream(stream: NodeJS.ReadWriteStream | undefined) {

@@ -13,6 +13,8 @@ export interface CgroupStats {
   oomKilled: boolean;
   /** The memory limit was hit at least once (the kernel then reclaims, and kills if it cannot). */
   memoryLimitHit: boolean;
+  /** A fork or thread was refused for the process limit at least once. */
+  processLimitHit: boolean;
 }
 
 const ROOT = "/sys/fs/cgroup";
@@ -45,6 +47,7 @@ export function readCgroupStats(cgroupsPath: string): CgroupStats {
       memoryPeakKb: peak === undefined ? null : Math.round(Number(peak) / 1024),
       oomKilled: (field(events, "oom_kill") ?? 0) > 0,
       memoryLimitHit: (field(events, "max") ?? 0) > 0,
+      processLimitHit: processLimitHit(dir),
     };
   }
   const cpu = read(path.join(ROOT, "cpuacct", cgroupsPath, "cpuacct.usage"));
@@ -60,7 +63,19 @@ export function readCgroupStats(cgroupsPath: string): CgroupStats {
     oomKilled: (field(oomControl, "oom_kill") ?? 0) > 0,
     // failcnt is not kept on every kernel (6.x may leave it 0); a peak at the limit says the same.
     memoryLimitHit: failcnt > 0 || (peak !== undefined && Number(peak) >= Number(read(path.join(mem, "memory.limit_in_bytes")) ?? Infinity)),
+    processLimitHit: processLimitHit(path.join(ROOT, "pids", cgroupsPath)),
   };
+}
+
+/**
+ * v1 counts a refused fork only in the cgroup that forked, which may be a
+ * child that is gone by now (the runtime's): a peak at the limit says the same.
+ */
+function processLimitHit(dir: string): boolean {
+  if ((field(read(path.join(dir, "pids.events")), "max") ?? 0) > 0) return true;
+  const peak = Number(read(path.join(dir, "pids.peak")) ?? "0");
+  const max = Number(read(path.join(dir, "pids.max")) ?? "Infinity");
+  return peak > 0 && peak >= max;
 }
 
 /** CPU time so far, for enforcing the CPU limit across all of a run's processes (rlimits are per process). */

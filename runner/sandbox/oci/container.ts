@@ -27,6 +27,8 @@ export interface OciContainer {
   exited: boolean;
   /** Started ahead of demand: resolves once its launcher waits for the go. */
   waiting: Promise<void> | null;
+  /** Set once something kills it: the retries until it is gone (see OciDriver.killUntilGone). */
+  killing?: Promise<void>;
 }
 
 /** What sam-run prints, alone on the first line of stderr, while it waits for the go. */
@@ -34,7 +36,7 @@ const WAITING_LINE = "sam-run: waiting\n";
 
 export async function spawnContainer(
   runtime: OciRuntimeBinary,
-  fields: Omit<OciContainer, "proc" | "sink" | "closed" | "exited" | "waiting">,
+  fields: Omit<OciContainer, "proc" | "sink" | "closed" | "exited" | "waiting" | "killing">,
   opts: { warm: boolean; interactive?: boolean },
 ): Promise<OciContainer> {
   const proc = await runtime.run(fields.bundle, fields.bundle, fields.id);

@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import {
   SandboxInfrastructureError,
+  type KillReason,
   type SandboxDriver,
   type SandboxHandle,
   type SandboxLimits,
@@ -14,6 +15,8 @@ import {
 import { loadSeccompProfile, type SeccompProfile } from "../seccomp";
 import { writeInputDir } from "../input-dir";
 import { ociConfig } from "./bundle";
+import { RunClock } from "../run-clock";
+import { killCgroup } from "./cgroup-kill";
 import { readCgroupStats, readCpuTimeMs, resetMemoryPeak } from "./cgroup-stats";
 import { signalGo, spawnContainer, writeWarmSettings, type OciContainer } from "./container";
 import { createRunCgroup, removeCgroupTree } from "./run-cgroup";
@@ -45,6 +48,10 @@ export interface OciDriverOptions {
 const poolKey = (l: SandboxLimits) => `${l.memoryMb}/${l.processes}/${l.cpuTimeMs}/${l.diskMb}`;
 const MAX_POOL_KEYS = 6;
 const IDLE_BEFORE_REFILL_MS = 50;
+/** How long kill() waits for the container to be gone before it returns (the retries go on). */
+const KILL_WAIT_MS = 5_000;
+// Unref'd: a kill's retries and waits never keep a stopping runner alive.
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 interface WarmPool {
   limits: SandboxLimits;
@@ -67,6 +74,8 @@ export class OciDriver implements SandboxDriver {
   /** Started containers waiting for a run, by pool key; the map's order is least recently used first. */
   private readonly warm = new Map<string, WarmPool>();
   private closing = false;
+  /** Set once close() is done: kill retries stop. */
+  private closed = false;
   private active = 0;
   private refillTimer: NodeJS.Timeout | undefined;
   private readonly uidRanges: UidRangeAllocator;
@@ -152,7 +161,7 @@ export class OciDriver implements SandboxDriver {
     this.active++;
     clearTimeout(this.refillTimer);
     this.remember(key, spec.limits);
-    const handle = this.supervise(container, spec.limits, warm, spec.interactive ?? false);
+    const handle = this.supervise(container, spec, warm, spec.interactive ?? false);
     // The run's own stdin comes first; what is typed later follows it.
     if (spec.stdin) handle.stdin?.write(spec.stdin);
     void handle.done
@@ -166,48 +175,45 @@ export class OciDriver implements SandboxDriver {
     return handle;
   }
 
-  private supervise(container: OciContainer, limits: SandboxLimits, warm: boolean, interactive: boolean): SandboxHandle {
+  private supervise(container: OciContainer, spec: SandboxRun, warm: boolean, interactive: boolean): SandboxHandle {
+    const { limits } = spec;
     let killedFor: SandboxOutcome["killedFor"] = null;
-    const kill = async (reason: NonNullable<SandboxOutcome["killedFor"]>) => {
+    const kill = async (reason: KillReason) => {
       killedFor ??= reason;
-      // Killing the container's init ends its whole pid namespace: nothing it forked survives.
-      await this.runtime.call(["kill", container.id, "KILL"]).catch(() => undefined);
+      clock.stop();
+      await this.killUntilGone(container);
     };
-    let baselineCpu = 0;
-    let wallTimer: NodeJS.Timeout | undefined;
-    let cpuWatch: NodeJS.Timeout | undefined;
-    let started = Date.now();
+    const clock = new RunClock({
+      limits,
+      marker: spec.env.SAM_MARKER,
+      readCpuMs: () => readCpuTimeMs(container.cgroupPath),
+      kill: (reason) => void kill(reason),
+    });
+    container.sink = clock.watch(container.sink!);
 
     let wentAhead!: () => void;
     const goneAhead = new Promise<void>((resolve) => (wentAhead = resolve));
     const go = async () => {
+      // Bounded from here: a container that never gets to the program is killed (see run-clock.ts).
+      clock.containerStart();
       if (warm) {
         // What the waiting launcher used is not the program's.
-        baselineCpu = readCpuTimeMs(container.cgroupPath) ?? 0;
         resetMemoryPeak(container.cgroupPath);
         await signalGo(container, interactive);
       }
-      started = Date.now();
       wentAhead();
-      wallTimer = setTimeout(() => void kill("wall_time"), limits.wallTimeMs);
-      // rlimits count per process; the cgroup counts every process of the run.
-      cpuWatch = setInterval(() => {
-        const used = readCpuTimeMs(container.cgroupPath);
-        if (used !== null && used - baselineCpu > limits.cpuTimeMs) void kill("cpu_time");
-      }, 50);
     };
 
     const done = (async (): Promise<SandboxOutcome> => {
       try {
         await go();
       } catch (err) {
+        clock.stop();
         await this.destroy(container);
         throw new SandboxInfrastructureError(`the container did not start the run: ${(err as Error).message}`, { cause: err });
       }
       const code = await container.closed;
-      clearTimeout(wallTimer);
-      clearInterval(cpuWatch);
-      const wallTimeMs = Date.now() - started;
+      clock.stop();
       const stats = readCgroupStats(container.cgroupPath);
       void this.destroy(container);
       if (code === null) throw new SandboxInfrastructureError(`${this.opts.runtime} failed to run the container`);
@@ -217,11 +223,13 @@ export class OciDriver implements SandboxDriver {
       return {
         exitCode: bySignal ? null : code,
         signal: signalName ?? null,
-        wallTimeMs,
-        cpuTimeMs: stats.cpuTimeMs === null ? null : Math.max(0, stats.cpuTimeMs - Math.round(baselineCpu)),
+        wallTimeMs: clock.wallTimeMs(),
+        cpuTimeMs: clock.programCpuMs(stats.cpuTimeMs),
         memoryKb: stats.memoryPeakKb,
         // Only the kernel sends SIGKILL unasked when memory runs out (our own kills are in killedFor).
         oomKilled: stats.oomKilled || (stats.memoryLimitHit && signalName === "SIGKILL" && killedFor === null),
+        memoryLimitHit: stats.memoryLimitHit,
+        processLimitHit: stats.processLimitHit,
         killedFor,
       };
     })();
@@ -233,6 +241,27 @@ export class OciDriver implements SandboxDriver {
       end: () => void (input = input.then(() => void pipe.end())),
     };
     return { done, kill: (reason) => kill(reason), stdin: interactive ? stdin : undefined };
+  }
+
+  /**
+   * Kills a container until it is really gone: a kill that comes while the
+   * runtime is still creating it fails (there is nothing to kill yet), so it
+   * is retried, and the run's cgroup is killed as the backstop (which ends
+   * whatever is in it, whether or not the runtime knows the container yet).
+   * Resolves once the container is gone, or after KILL_WAIT_MS with the
+   * retries going on in the background (until it is gone or the driver closes).
+   */
+  private killUntilGone(container: OciContainer): Promise<void> {
+    container.killing ??= (async () => {
+      let asking: Promise<unknown> | undefined;
+      for (let round = 0; !container.exited && !this.closed; round++) {
+        // One runtime call at a time (each is a process); the cgroup kill needs none.
+        asking ??= this.runtime.call(["kill", container.id, "KILL"]).catch(() => undefined).finally(() => (asking = undefined));
+        if (round > 0) await killCgroup(container.cgroupPath).catch(() => false);
+        await Promise.race([container.closed, sleep(Math.min(20 * 2 ** round, 1000))]);
+      }
+    })();
+    return Promise.race([container.killing, sleep(KILL_WAIT_MS)]);
   }
 
   /** A started (or starting), still-waiting container for these limits, if there is one. */
@@ -292,9 +321,9 @@ export class OciDriver implements SandboxDriver {
 
   private async destroy(container: OciContainer) {
     if (!container.exited) {
-      // A warm container still being created cannot be killed yet, but its launcher ends when its stdin does.
+      // A warm container's launcher also ends when its stdin does (it waits for the go line).
       container.proc.stdin.end();
-      await this.runtime.call(["kill", container.id, "KILL"]).catch(() => undefined);
+      await this.killUntilGone(container);
     }
     await container.closed;
     // The runtime deletes the container when its run ends, unless the runtime itself was killed.
@@ -320,6 +349,7 @@ export class OciDriver implements SandboxDriver {
       if (container) await this.destroy(container);
     }));
     this.runtime.close();
+    this.closed = true;
     await removeCgroupTree(this.cgroupBase).catch(() => undefined);
   }
 }
