@@ -171,6 +171,7 @@ export class OciDriver implements SandboxDriver {
           seccomp: this.seccomp,
           idRange,
           apparmorProfile: this.opts.apparmorProfile,
+          parentDeathSignal: this.runtime.singleThreaded,
         },
       );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
