@@ -1,3 +1,6 @@
+import { createHash } from "node:crypto";
+import os from "node:os";
+import path from "node:path";
 import { containerLifetimeMs } from "./run-clock";
 import type { SandboxLimits } from "./driver";
 
@@ -20,6 +23,18 @@ import type { SandboxLimits } from "./driver";
 export const DEFAULT_DEADLINE_GRACE_MS = 60_000;
 /** How often a runner sweeps (SAM_SANDBOX_SWEEP_MS). */
 export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
+
+/**
+ * Who made a sandbox, for the leftovers a runner removes at once when it
+ * starts again: its host name and data dir. The host name keeps apart
+ * runners that share a machine (or an engine) and a data dir path, e.g. two
+ * pods of one node with SAM_DATA_DIR=/var/lib/sam: neither takes the other's
+ * live runs for its own leftovers. A runner that comes back under another
+ * name leaves its predecessor's sandboxes to the sweeps.
+ */
+export function sandboxOwner(workDir: string): string {
+  return createHash("sha256").update(`${os.hostname()}\0${path.resolve(workDir)}`).digest("hex").slice(0, 16);
+}
 
 export function sandboxDeadline(limits: Pick<SandboxLimits, "wallTimeMs" | "compileSeconds">, graceMs: number, now = Date.now()): number {
   return now + containerLifetimeMs(limits) + graceMs;

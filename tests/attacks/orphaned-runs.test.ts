@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, expect, inject, it } from "vitest";
@@ -8,6 +8,7 @@ import { removeCgroupTree } from "../../runner/sandbox/oci/run-cgroup";
 import { blocksInUse, listRuns, RUNS_TOP } from "../../runner/sandbox/oci/run-registry";
 import { IDS_PER_RANGE, UidRangeAllocator } from "../../runner/sandbox/oci/uid-ranges";
 import type { SandboxLimits } from "../../runner/sandbox/driver";
+import { sandboxOwner } from "../../runner/sandbox/deadline";
 import { attackSuite, hostProcessesWith } from "../support/attack-suite";
 import type { DriverName } from "../support/drivers";
 import { openRunnerDriver, orphanProgramName, type OrphanRunnerSpec } from "../support/orphan-runner";
@@ -98,8 +99,7 @@ function alive(pid: number): boolean {
   }
 }
 
-const ociBase = (spec: OrphanRunnerSpec) =>
-  `${RUNS_TOP}/${createHash("sha256").update(path.resolve(path.join(spec.workDir, "runs", "oci"))).digest("hex").slice(0, 16)}`;
+const ociBase = (spec: OrphanRunnerSpec) => `${RUNS_TOP}/${sandboxOwner(path.join(spec.workDir, "runs", "oci"))}`;
 
 const podman = (args: string[]) => spawnSync("podman", ["--runtime", "runc", "--cgroup-manager", "cgroupfs", ...args], { encoding: "utf8", timeout: 60_000 });
 const dockerContainers = (spec: OrphanRunnerSpec) =>

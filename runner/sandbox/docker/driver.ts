@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,7 +14,7 @@ import {
 } from "../driver";
 import { writeInputDir } from "../input-dir";
 import { RunClock } from "../run-clock";
-import { DEFAULT_DEADLINE_GRACE_MS, DEFAULT_SWEEP_INTERVAL_MS, sandboxDeadline, Sweeper } from "../deadline";
+import { DEFAULT_DEADLINE_GRACE_MS, DEFAULT_SWEEP_INTERVAL_MS, sandboxDeadline, sandboxOwner, Sweeper } from "../deadline";
 import { killCgroup } from "../oci/cgroup-kill";
 import { Launcher } from "../oci/launcher";
 import { readCgroupStats, readCpuTimeMs, type CgroupStats } from "../oci/cgroup-stats";
@@ -44,7 +43,7 @@ export interface DockerDriverOptions {
   onClose?: () => Promise<void>;
 }
 
-/** Labels of every container SAM makes: the run, the data dir that made it, when any runner may end it (ms since the epoch). */
+/** Labels of every container SAM makes: the run, the runner that made it (sandboxOwner), when any runner may end it (ms since the epoch). */
 const RUN_LABEL = "sam.run";
 const OWNER_LABEL = "sam.owner";
 const DEADLINE_LABEL = "sam.deadline";
@@ -77,7 +76,7 @@ export class DockerDriver implements SandboxDriver {
 
   constructor(private readonly opts: DockerDriverOptions) {
     fs.mkdirSync(path.join(opts.workDir, "inputs"), { recursive: true, mode: 0o700 });
-    this.owner = createHash("sha256").update(path.resolve(opts.workDir)).digest("hex").slice(0, 16);
+    this.owner = sandboxOwner(opts.workDir);
     const log = (message: string) => opts.log?.(message);
     this.sweeper = new Sweeper(opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, () => this.sweep(), (err) => log(`the sweep for sandboxes past their deadline failed: ${err.message}`));
     this.ready = this.removeLeftovers().catch((err: Error) => log(`could not remove the containers a previous runner left: ${err.message}`));

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +16,7 @@ import { loadSeccompProfile, type SeccompProfile } from "../seccomp";
 import { writeInputDir } from "../input-dir";
 import { ociConfig } from "./bundle";
 import { RunClock } from "../run-clock";
-import { DEFAULT_DEADLINE_GRACE_MS, DEFAULT_SWEEP_INTERVAL_MS, sandboxDeadline, Sweeper, warmLeaseMs } from "../deadline";
+import { DEFAULT_DEADLINE_GRACE_MS, DEFAULT_SWEEP_INTERVAL_MS, sandboxDeadline, sandboxOwner, Sweeper, warmLeaseMs } from "../deadline";
 import { killCgroup } from "./cgroup-kill";
 import { readCgroupStats, readCpuTimeMs, resetMemoryPeak } from "./cgroup-stats";
 import { signalGo, spawnContainer, writeWarmSettings, type OciContainer } from "./container";
@@ -78,7 +78,7 @@ export class OciDriver implements SandboxDriver {
   private readonly runtime: OciRuntimeBinary;
   /**
    * This driver's cgroups: one child per run, named for the machine's register (see run-registry.ts).
-   * Named after its work dir, so a restart finds its leftovers.
+   * Named after its host and work dir, so a restart finds its leftovers.
    */
   private readonly cgroupBase: string;
   private readonly ready: Promise<void>;
@@ -107,7 +107,7 @@ export class OciDriver implements SandboxDriver {
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.join(opts.workDir, "bundles"), { recursive: true, mode: 0o700 });
     this.runtime = new OciRuntimeBinary(opts.runtime, stateDir);
-    this.cgroupBase = `${RUNS_TOP}/${createHash("sha256").update(path.resolve(opts.workDir)).digest("hex").slice(0, 16)}`;
+    this.cgroupBase = `${RUNS_TOP}/${sandboxOwner(opts.workDir)}`;
     this.sweeper = new Sweeper(this.sweepIntervalMs, () => this.sweep(), (err) => opts.log?.(`the sweep for sandboxes past their deadline failed: ${err.message}`));
     this.ready = this.removeLeftovers();
     this.ready.catch(() => undefined).finally(() => this.closing || this.sweeper.start());
