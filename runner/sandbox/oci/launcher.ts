@@ -142,7 +142,7 @@ export class Launcher {
     let releasing: Promise<void> | undefined;
     return {
       release: () => {
-        // A launcher that has died has ended its guards itself.
+        // A launcher that died has no guard left to release: its guards acted as if the runner had died.
         releasing ??= this.child && this.pending.has(id) ? (this.child.stdin!.write(`release\t${id}\n`), released) : Promise.resolve();
         return releasing;
       },
