@@ -105,6 +105,8 @@ const schema = z.object({
   SAM_RUNNER_CONCURRENCY: positiveInt(os.availableParallelism()),
   // A run still going this long past its compile and wall limits is ended by the runner's watchdog (runner/queue/watchdog.ts).
   SAM_WATCHDOG_GRACE_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(31_000, "must be at least 31000 (the sandbox's own start allowance is 30 s)").default(60_000),
+  // Every runner ends any sandbox on its machine, of any runner, past its deadline (its limits plus SAM_WATCHDOG_GRACE_MS), this often and at start (runner/sandbox/deadline.ts).
+  SAM_SANDBOX_SWEEP_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1000, "must be at least 1000").max(600_000, "must be at most 600000 (10 minutes)").default(10_000),
   SAM_RUNS_PER_MINUTE: positiveInt(60),
   SAM_DEFAULT_CPU_MS: positiveInt(DEFAULT_POLICY.defaults.cpuTimeMs),
   SAM_DEFAULT_WALL_MS: positiveInt(DEFAULT_POLICY.defaults.wallTimeMs),

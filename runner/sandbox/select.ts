@@ -7,6 +7,7 @@ import type { SandboxDriver } from "./driver";
 import { detectAppArmor, prepareAppArmor } from "./apparmor";
 import { OciDriver } from "./oci/driver";
 import { UidRangeAllocator } from "./oci/uid-ranges";
+import { blocksInUse } from "./oci/run-registry";
 import { DockerDriver } from "./docker/driver";
 import { connectDockerEngine, ensureUserNamespaces } from "./docker/engine";
 import { activeSwapKb, assertSwapContained, cgroupLimitsSwap } from "./swap";
@@ -46,10 +47,12 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
   const buildOptions = { engine: config.SAM_CONTAINER_ENGINE, log: (m: string) => log.info(m), signal };
   const warn = (msg: string) => log.warn(msg);
   const info = (msg: string) => log.info(msg);
+  // What every driver needs to end sandboxes their runner left (see deadline.ts).
+  const orphans = { deadlineGraceMs: config.SAM_WATCHDOG_GRACE_MS, sweepIntervalMs: config.SAM_SANDBOX_SWEEP_MS, log: warn };
   if (kind === "oci") {
     // The host's policy first: refusing takes a moment, building the image minutes.
     assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, config.SAM_ALLOW_UNLIMITED_SWAP, warn);
-    const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES);
+    const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES, undefined, () => blocksInUse());
     const apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
     const tag = await ensureRuntimeImage(buildOptions);
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
@@ -63,6 +66,7 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
       warmContainers: config.SAM_OCI_WARM_CONTAINERS,
       uidRanges,
       apparmorProfile,
+      ...orphans,
     });
   }
   const tag = await ensureRuntimeImage(buildOptions);
@@ -87,6 +91,8 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
     image: tag,
     workDir: path.join(config.dataDir, "runs", "docker"),
     apparmorProfile,
+    guardCgroups: engine.local,
+    ...orphans,
     onClose: engine.close,
   });
 }

@@ -1,6 +1,11 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { killCgroup } from "../../runner/sandbox/oci/cgroup-kill";
+import { createRunCgroup, removeCgroupTree } from "../../runner/sandbox/oci/run-cgroup";
+import { blocksInUse, runCgroupName } from "../../runner/sandbox/oci/run-registry";
 import { DEFAULT_UID_BASE, DEFAULT_UID_RANGES, IDS_PER_RANGE, readSubidEntries, UidRangeAllocator } from "../../runner/sandbox/oci/uid-ranges";
 
 /**
@@ -60,6 +65,43 @@ describe("host uid ranges", () => {
     const again = await mine.allocate();
     expect(theirs).toContain(again.hostId);
     again.release();
+  });
+
+  it("a dead runner's block stays taken while a run cgroup that names it exists (its container may still run)", async () => {
+    const base = TEST_BASE + 16 * IDS_PER_RANGE;
+    const block = base / IDS_PER_RANGE;
+    // A register of its own (not /sam): other test files' drivers never see this one.
+    const top = `/sam-test-uids-${randomBytes(4).toString("hex")}`;
+    const run = `${top}/dead-runner/${runCgroupName(block, Date.now() + 60_000, "0rphan")}`;
+    const other = holder(base, 1);
+    expect(await other.held).toEqual([base]);
+    // Its container: the run's cgroup, with a process in it that outlives the runner.
+    createRunCgroup(run, { memoryBytes: 64 * 1024 * 1024, processes: 8, cpuCores: 1 });
+    const orphan = spawn("sleep", ["1000"], { stdio: "ignore" });
+    try {
+      fs.writeFileSync(path.join("/sys/fs/cgroup/pids", run, "cgroup.procs"), String(orphan.pid));
+      await other.kill();
+      const mine = new UidRangeAllocator(base, 1, [], () => blocksInUse(undefined, top));
+      await expect(mine.allocate()).rejects.toThrow(/all 1 host uid ranges are held by live containers/);
+      // The orphan is ended and its cgroup removed (a sweep, see run-registry.ts): the block is free.
+      await killCgroup(run);
+      await removeCgroupTree(run);
+      const again = await mine.allocate();
+      expect(again.hostId).toBe(base);
+      again.release();
+    } finally {
+      orphan.kill("SIGKILL");
+      await removeCgroupTree(top).catch(() => undefined);
+    }
+  });
+
+  it("looks at the register again once it holds a block's socket", async () => {
+    const base = TEST_BASE + 24 * IDS_PER_RANGE;
+    // Free when first looked at; named by a run cgroup by the time the socket is ours (its runner died in between).
+    const looks: Array<Set<number>> = [new Set(), new Set([base / IDS_PER_RANGE])];
+    const allocator = new UidRangeAllocator(base, 1, [], () => looks.shift() ?? new Set([base / IDS_PER_RANGE]));
+    await expect(allocator.allocate()).rejects.toThrow(/all 1 host uid ranges are held/);
+    expect(looks).toEqual([]);
   });
 
   it("refuses blocks that overlap an /etc/subuid or /etc/subgid entry, naming it", () => {

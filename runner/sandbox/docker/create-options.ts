@@ -12,6 +12,8 @@ export interface CreateContext {
   cgroupParent: string;
   /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
   apparmorProfile?: string;
+  /** Labels beside `sam.run` (the driver's owner and deadline labels, see driver.ts). */
+  labels?: Record<string, string>;
 }
 
 /**
@@ -45,7 +47,7 @@ export function containerCreateOptions(spec: SandboxRun, ctx: CreateContext): Do
     AttachStderr: true,
     // Live input: the container's stdin stays open while we are attached and closes when we end it.
     ...(spec.interactive ? { AttachStdin: true, OpenStdin: true, StdinOnce: true } : {}),
-    Labels: { "sam.run": spec.id },
+    Labels: { ...ctx.labels, "sam.run": spec.id },
     HostConfig: {
       Binds: [`${ctx.inputDir}:/sam/in:ro`],
       ReadonlyRootfs: true,

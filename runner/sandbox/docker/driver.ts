@@ -14,7 +14,9 @@ import {
 } from "../driver";
 import { writeInputDir } from "../input-dir";
 import { RunClock } from "../run-clock";
+import { DEFAULT_DEADLINE_GRACE_MS, DEFAULT_SWEEP_INTERVAL_MS, sandboxDeadline, sandboxOwner, Sweeper } from "../deadline";
 import { killCgroup } from "../oci/cgroup-kill";
+import { Launcher } from "../oci/launcher";
 import { readCgroupStats, readCpuTimeMs, type CgroupStats } from "../oci/cgroup-stats";
 import { containerCreateOptions } from "./create-options";
 
@@ -26,8 +28,25 @@ export interface DockerDriverOptions {
   cpuCores?: number;
   /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
   apparmorProfile?: string;
+  /**
+   * The engine runs on this machine with cgroupfs cgroups under CGROUP_PARENT:
+   * a guard process kills a container's cgroup if this runner dies (the engine
+   * itself would keep it running). Elsewhere only the sweeps end it.
+   */
+  guardCgroups?: boolean;
+  /** Beyond a run's own bounds, before any runner may end its container (SAM_WATCHDOG_GRACE_MS; see ../deadline.ts). */
+  deadlineGraceMs?: number;
+  /** How often this driver ends SAM's containers past their deadline, any runner's (SAM_SANDBOX_SWEEP_MS). */
+  sweepIntervalMs?: number;
+  /** Where the sweeps report what they ended. */
+  log?: (message: string) => void;
   onClose?: () => Promise<void>;
 }
+
+/** Labels of every container SAM makes: the run, the runner that made it (sandboxOwner), when any runner may end it (ms since the epoch). */
+const RUN_LABEL = "sam.run";
+const OWNER_LABEL = "sam.owner";
+const DEADLINE_LABEL = "sam.deadline";
 
 const CGROUP_PARENT = "/sam-docker";
 /** How long kill() waits for the container to be gone before it returns (the retries go on). */
@@ -40,12 +59,52 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * The design card's driver: dockerode speaking the Docker Engine API, to
  * Docker or to Podman's compatible service. Same image, same launcher, same
  * limits as the oci driver; the engine creates and destroys the container.
+ *
+ * The engine keeps a container running whatever becomes of the runner that
+ * made it, so: a guard process kills it if this runner dies (guardCgroups);
+ * every container carries its deadline in a label, and every runner removes
+ * SAM's containers past theirs (../deadline.ts); a runner restarted on the
+ * same data dir removes all of its own at once (the owner label).
  */
 export class DockerDriver implements SandboxDriver {
   readonly name = "docker" as const;
+  private readonly owner: string;
+  private readonly ready: Promise<void>;
+  private readonly sweeper: Sweeper;
+  private readonly guards = new Launcher();
+  private closing = false;
 
   constructor(private readonly opts: DockerDriverOptions) {
     fs.mkdirSync(path.join(opts.workDir, "inputs"), { recursive: true, mode: 0o700 });
+    this.owner = sandboxOwner(opts.workDir);
+    const log = (message: string) => opts.log?.(message);
+    this.sweeper = new Sweeper(opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, () => this.sweep(), (err) => log(`the sweep for sandboxes past their deadline failed: ${err.message}`));
+    this.ready = this.removeLeftovers().catch((err: Error) => log(`could not remove the containers a previous runner left: ${err.message}`));
+    void this.ready.finally(() => this.closing || this.sweeper.start());
+  }
+
+  /** SAM's containers the engine holds, with their labels (running or not). */
+  private async samContainers(label: string): Promise<Docker.ContainerInfo[]> {
+    return this.opts.docker.listContainers({ all: true, filters: { label: [label] } });
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    await this.opts.docker.getContainer(id).remove({ force: true, v: true });
+  }
+
+  /** What a runner that was killed on this data dir left: its containers and input dirs. */
+  private async removeLeftovers(): Promise<void> {
+    for (const c of await this.samContainers(`${OWNER_LABEL}=${this.owner}`)) await this.removeContainer(c.Id).catch(() => undefined);
+    const inputs = path.join(this.opts.workDir, "inputs");
+    for (const name of fs.readdirSync(inputs)) fs.rmSync(path.join(inputs, name), { recursive: true, force: true });
+  }
+
+  /** Removes every SAM container past its deadline, whichever runner made it (running or not). */
+  private async sweep(): Promise<void> {
+    const now = Date.now();
+    const expired = (await this.samContainers(RUN_LABEL)).filter((c) => Number(c.Labels?.[DEADLINE_LABEL]) <= now);
+    for (const c of expired) await this.removeContainer(c.Id).catch(() => undefined);
+    if (expired.length) this.opts.log?.(`ended ${expired.length} sandbox(es) past their deadline: ${expired.map((c) => c.Id.slice(0, 12)).join(", ")}`);
   }
 
   async start(spec: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle> {
@@ -53,8 +112,10 @@ export class DockerDriver implements SandboxDriver {
     const { limits } = spec;
     const inputDir = path.join(this.opts.workDir, "inputs", spec.id);
     let container: Docker.Container;
+    await this.ready;
     try {
       writeInputDir(inputDir, spec);
+      const deadline = sandboxDeadline(limits, this.opts.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS);
       container = await docker.createContainer(
         containerCreateOptions(spec, {
           image: this.opts.image,
@@ -63,6 +124,7 @@ export class DockerDriver implements SandboxDriver {
           cpuCores: this.opts.cpuCores ?? 1,
           cgroupParent: CGROUP_PARENT,
           apparmorProfile: this.opts.apparmorProfile,
+          labels: { [OWNER_LABEL]: this.owner, [DEADLINE_LABEL]: String(Math.ceil(deadline)) },
         }),
       );
     } catch (err) {
@@ -95,7 +157,10 @@ export class DockerDriver implements SandboxDriver {
     let input: NodeJS.ReadWriteStream | undefined;
     let attached: NodeJS.ReadWriteStream | undefined;
     let outputEnded: Promise<unknown> = Promise.resolve();
+    let guard: { release(): Promise<void> } | undefined;
     try {
+      // From before the start: a runner that dies while the engine starts it leaves nothing running.
+      if (this.opts.guardCgroups) guard = await this.guards.guard(cgroups);
       // Interactive: a hijacked connection carries the program's stdin one way and its output the other.
       attached = spec.interactive ? await attachWithStdin(docker, container.id) : ((await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream);
       const stream = attached;
@@ -115,6 +180,7 @@ export class DockerDriver implements SandboxDriver {
       clock.stop();
       destroyStream(attached);
       await this.cleanup(container, inputDir);
+      await guard?.release();
       throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
     }
 
@@ -155,6 +221,7 @@ export class DockerDriver implements SandboxDriver {
         clearInterval(sampler);
         destroyStream(attached);
         await this.cleanup(container, inputDir);
+        await guard?.release();
       }
     })();
     const handle: SandboxHandle = { done, kill: (reason) => kill(reason) };
@@ -180,6 +247,9 @@ export class DockerDriver implements SandboxDriver {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
+    await this.sweeper.stop();
+    this.guards.close();
     await this.opts.onClose?.();
   }
 }

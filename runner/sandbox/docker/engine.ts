@@ -20,6 +20,8 @@ export interface DockerEngine {
 }
 
 const DOCKER_SOCKET = "/var/run/docker.sock";
+/** Runs a command that ends (SIGTERM) when this process dies, however it dies. */
+const PARENT_DEATH = path.join(import.meta.dirname, "..", "oci", "parent-death.pl");
 
 export async function connectDockerEngine(config: Config, log: Logger): Promise<DockerEngine> {
   let docker: Docker;
@@ -33,10 +35,11 @@ export async function connectDockerEngine(config: Config, log: Logger): Promise<
     fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
     fs.rmSync(socket, { force: true });
     log.info({ socket }, "no Docker engine found; starting Podman's Docker-compatible API service");
-    // runc: Podman's default (crun) fails on hybrid cgroup hosts.
+    // runc: Podman's default (crun) fails on hybrid cgroup hosts. The service is ours alone
+    // (its socket is named after this process) and ends with us, a runner killed included.
     service = spawn(
-      "podman",
-      ["--runtime", "runc", "--cgroup-manager", "cgroupfs", "system", "service", "--time=0", `unix://${socket}`],
+      "perl",
+      [PARENT_DEATH, "TERM", String(process.pid), "podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs", "system", "service", "--time=0", `unix://${socket}`],
       { stdio: "ignore", detached: true },
     );
     const deadline = Date.now() + 20_000;

@@ -31,6 +31,14 @@ export interface BundleOptions {
   idRange: { hostId: number; size: number };
   /** The AppArmor profile to confine the program with; absent where the host has no AppArmor. */
   apparmorProfile?: string;
+  /**
+   * The container's init (tini) gets SIGKILL when the runtime's process ends
+   * (tini -p), so a container never outlives the process that runs it. Only
+   * for a single-threaded runtime (crun): the kernel sends the signal when
+   * the parent *thread* ends, and a Go runtime such as runc ends threads
+   * while the container runs, which would kill it for nothing.
+   */
+  parentDeathSignal?: boolean;
 }
 
 export function ociConfig(run: SandboxRun, opts: BundleOptions) {
@@ -48,7 +56,7 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
       terminal: false,
       user: { uid: SANDBOX_UID, gid: SANDBOX_UID, additionalGids: [] },
       // The image's entrypoint (see its Dockerfile): tini as pid 1, then the launcher.
-      args: ["/usr/bin/tini", "--", "/usr/local/bin/sam-run", ...run.args],
+      args: ["/usr/bin/tini", ...(opts.parentDeathSignal ? ["-p", "SIGKILL"] : []), "--", "/usr/local/bin/sam-run", ...run.args],
       env: [
         "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         "HOME=/work",

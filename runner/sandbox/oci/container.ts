@@ -39,7 +39,7 @@ export async function spawnContainer(
   fields: Omit<OciContainer, "proc" | "sink" | "closed" | "exited" | "waiting" | "killing">,
   opts: { warm: boolean; interactive?: boolean },
 ): Promise<OciContainer> {
-  const proc = await runtime.run(fields.bundle, fields.bundle, fields.id);
+  const proc = await runtime.run(fields.bundle, fields.bundle, fields.id, fields.cgroupPath);
   const container: OciContainer = { ...fields, proc, sink: null, exited: false, closed: undefined as never, waiting: null };
   // A cold, non-interactive run reads its stdin from a file: the pipe has nothing to say.
   if (!opts.warm && !opts.interactive) proc.stdin.end();

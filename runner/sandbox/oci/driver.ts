@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,10 +16,12 @@ import { loadSeccompProfile, type SeccompProfile } from "../seccomp";
 import { writeInputDir } from "../input-dir";
 import { ociConfig } from "./bundle";
 import { RunClock } from "../run-clock";
+import { DEFAULT_DEADLINE_GRACE_MS, DEFAULT_SWEEP_INTERVAL_MS, sandboxDeadline, sandboxOwner, Sweeper, warmLeaseMs } from "../deadline";
 import { killCgroup } from "./cgroup-kill";
 import { readCgroupStats, readCpuTimeMs, resetMemoryPeak } from "./cgroup-stats";
 import { signalGo, spawnContainer, writeWarmSettings, type OciContainer } from "./container";
 import { createRunCgroup, removeCgroupTree } from "./run-cgroup";
+import { blocksInUse, endExpiredRuns, runCgroupName, RUNS_TOP, setDeadline } from "./run-registry";
 import { OciRuntimeBinary } from "./runtime-binary";
 import { DEFAULT_UID_BASE, DEFAULT_UID_RANGES, UidRangeAllocator, type UidRange } from "./uid-ranges";
 
@@ -42,6 +44,12 @@ export interface OciDriverOptions {
   uidRanges?: UidRangeAllocator;
   /** The AppArmor profile runs are confined with, where the host has AppArmor (see ../apparmor.ts). */
   apparmorProfile?: string;
+  /** Beyond a run's own bounds, before any runner on the machine may end its container (SAM_WATCHDOG_GRACE_MS; see ../deadline.ts). */
+  deadlineGraceMs?: number;
+  /** How often this driver ends the containers of any runner on the machine that are past their deadline (SAM_SANDBOX_SWEEP_MS). */
+  sweepIntervalMs?: number;
+  /** Where the sweeps report what they ended. */
+  log?: (message: string) => void;
 }
 
 // Limits that are fixed when a container starts; the rest the runner enforces itself.
@@ -68,7 +76,10 @@ export class OciDriver implements SandboxDriver {
   readonly name = "oci" as const;
   private readonly seccomp: SeccompProfile;
   private readonly runtime: OciRuntimeBinary;
-  /** This driver's cgroups: one child per run. Named after its work dir, so a restart finds its leftovers. */
+  /**
+   * This driver's cgroups: one child per run, named for the machine's register (see run-registry.ts).
+   * Named after its host and work dir, so a restart finds its leftovers.
+   */
   private readonly cgroupBase: string;
   private readonly ready: Promise<void>;
   /** Started containers waiting for a run, by pool key; the map's order is least recently used first. */
@@ -81,17 +92,43 @@ export class OciDriver implements SandboxDriver {
   private readonly uidRanges: UidRangeAllocator;
   /** The host id block of each live container, by container id; released when it is destroyed. */
   private readonly heldRanges = new Map<string, UidRange>();
+  /** Containers started ahead of demand that wait for a run: their lease is renewed at each sweep. */
+  private readonly waiting = new Set<OciContainer>();
+  private readonly sweeper: Sweeper;
+  private readonly graceMs: number;
+  private readonly sweepIntervalMs: number;
 
   constructor(private readonly opts: OciDriverOptions) {
     this.seccomp = loadSeccompProfile();
-    this.uidRanges = opts.uidRanges ?? new UidRangeAllocator(DEFAULT_UID_BASE, DEFAULT_UID_RANGES);
+    this.uidRanges = opts.uidRanges ?? new UidRangeAllocator(DEFAULT_UID_BASE, DEFAULT_UID_RANGES, undefined, () => blocksInUse());
+    this.graceMs = opts.deadlineGraceMs ?? DEFAULT_DEADLINE_GRACE_MS;
+    this.sweepIntervalMs = opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     const stateDir = path.join(opts.workDir, "runtime-state");
     fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
     fs.mkdirSync(path.join(opts.workDir, "bundles"), { recursive: true, mode: 0o700 });
     this.runtime = new OciRuntimeBinary(opts.runtime, stateDir);
-    this.cgroupBase = `/sam/${createHash("sha256").update(path.resolve(opts.workDir)).digest("hex").slice(0, 16)}`;
+    this.cgroupBase = `${RUNS_TOP}/${sandboxOwner(opts.workDir)}`;
+    this.sweeper = new Sweeper(this.sweepIntervalMs, () => this.sweep(), (err) => opts.log?.(`the sweep for sandboxes past their deadline failed: ${err.message}`));
     this.ready = this.removeLeftovers();
-    this.ready.catch(() => undefined);
+    this.ready.catch(() => undefined).finally(() => this.closing || this.sweeper.start());
+  }
+
+  /**
+   * Renews the leases of the containers waiting for a run, then ends every
+   * run on the machine past its deadline, this runner's or any other's (see
+   * ../deadline.ts).
+   */
+  private async sweep(): Promise<void> {
+    const lease = Date.now() + warmLeaseMs(this.sweepIntervalMs);
+    for (const container of this.waiting) {
+      try {
+        setDeadline(container.cgroupPath, lease);
+      } catch {
+        /* gone meanwhile */
+      }
+    }
+    const ended = await endExpiredRuns();
+    if (ended.length) this.opts.log?.(`ended ${ended.length} sandbox(es) past their deadline: ${ended.map((r) => r.cgroupPath).join(", ")}`);
   }
 
   /** Containers, cgroups and bundles left by a runner that was killed: nothing of an old run survives a restart. */
@@ -115,16 +152,27 @@ export class OciDriver implements SandboxDriver {
     const id = `sam-${runId}`;
     const bundle = path.join(this.opts.workDir, "bundles", runId);
     const inputDir = path.join(bundle, "in");
-    const cgroupPath = `${this.cgroupBase}/${runId}`;
+    let cgroupPath: string | undefined;
     try {
       const idRange = await this.uidRanges.allocate();
       this.heldRanges.set(id, idRange);
+      // Any runner may end it after this (a waiting container: after a lease this driver renews).
+      const deadline = warm ? Date.now() + warmLeaseMs(this.sweepIntervalMs) : sandboxDeadline(limits, this.graceMs);
+      cgroupPath = `${this.cgroupBase}/${runCgroupName(idRange.block, deadline, runId)}`;
       fs.mkdirSync(bundle, { mode: 0o755 });
       fs.mkdirSync(inputDir, { mode: 0o755 });
       prepare(inputDir);
       const config = ociConfig(
         { id: runId, files: [], stdin: "", args, env, limits },
-        { rootfs: this.opts.rootfs, inputDir, cgroupsPath: `${cgroupPath}/c`, seccomp: this.seccomp, idRange, apparmorProfile: this.opts.apparmorProfile },
+        {
+          rootfs: this.opts.rootfs,
+          inputDir,
+          cgroupsPath: `${cgroupPath}/c`,
+          seccomp: this.seccomp,
+          idRange,
+          apparmorProfile: this.opts.apparmorProfile,
+          parentDeathSignal: this.runtime.singleThreaded,
+        },
       );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
       createRunCgroup(cgroupPath, { memoryBytes: limits.memoryMb * 1024 * 1024, processes: limits.processes, cpuCores: this.opts.cpuCores ?? 1 });
@@ -132,7 +180,8 @@ export class OciDriver implements SandboxDriver {
     } catch (err) {
       fs.rmSync(bundle, { recursive: true, force: true });
       // The block goes back once nothing can be left running in the run's cgroup.
-      void removeCgroupTree(cgroupPath).then(() => this.releaseRange(id), () => undefined);
+      if (cgroupPath) void removeCgroupTree(cgroupPath).then(() => this.releaseRange(id), () => undefined);
+      else this.releaseRange(id);
       throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -148,6 +197,8 @@ export class OciDriver implements SandboxDriver {
     const warm = container !== undefined;
     if (container) {
       try {
+        this.waiting.delete(container);
+        setDeadline(container.cgroupPath, sandboxDeadline(spec.limits, this.graceMs));
         writeInputDir(container.inputDir, spec);
         writeWarmSettings(container.inputDir, spec.env, spec.args, Math.max(1, Math.ceil(spec.limits.cpuTimeMs / 1000)));
       } catch (err) {
@@ -303,6 +354,7 @@ export class OciDriver implements SandboxDriver {
     const prepare = (inputDir: string) => fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
     const starting: Promise<OciContainer | undefined> = this.launch(entry.limits, { SAM_WAIT_FOR_GO: "1" }, [], prepare, true).then(
       (container) => {
+        this.waiting.add(container);
         // A warm container that dies while waiting is dropped (and replaced when the runner is next idle).
         void container.closed.then(() => {
           const i = entry.ready.indexOf(starting);
@@ -320,6 +372,7 @@ export class OciDriver implements SandboxDriver {
   }
 
   private async destroy(container: OciContainer) {
+    this.waiting.delete(container);
     if (!container.exited) {
       // A warm container's launcher also ends when its stdin does (it waits for the go line).
       container.proc.stdin.end();
@@ -342,6 +395,7 @@ export class OciDriver implements SandboxDriver {
   async close(): Promise<void> {
     this.closing = true;
     clearTimeout(this.refillTimer);
+    await this.sweeper.stop();
     const waiting = [...this.warm.values()].flatMap((e) => e.ready);
     this.warm.clear();
     await Promise.all(waiting.map(async (c) => {

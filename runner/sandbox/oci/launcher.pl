@@ -1,25 +1,46 @@
 #!/usr/bin/perl
-# Starts the OCI runtime's processes for the oci driver (see launcher.ts).
+# Starts the OCI runtime's processes for the oci driver, and guards the
+# containers of both drivers against outliving the runner (see launcher.ts).
 #
 # Why a helper: Node forks its whole process to spawn a child, and on a runner
 # with a few hundred MiB of heap that fork blocks the event loop for 10-30 ms
 # per container. This small process forks in well under a millisecond. Perl
 # because perl-base is part of every Debian system (it is "Essential") and,
-# unlike the shell, makes FIFOs without starting another program.
+# unlike the shell, makes FIFOs and system calls without other programs.
 #
-# One request per line on stdin, fields separated by tabs (the runner's own
-# paths and the runtime's arguments, never user input):
-#   hello ID            answers "ready ID" (the runner's first request)
-#   run ID DIR ARG...   makes the FIFOs DIR/stdin, DIR/stdout, DIR/stderr,
-#                       answers "ready ID", then runs ARG... on them
-#   call ID ARG...      runs ARG... with no input or output
+# Usage: perl launcher.pl RUNNER-PID. One request per line on stdin, fields
+# separated by tabs (the runner's own paths and the runtime's arguments, never
+# user input):
+#   hello ID                 answers "ready ID" (the runner's first request)
+#   run ID DIR CGROUP ARG... makes the FIFOs DIR/stdin, DIR/stdout, DIR/stderr,
+#                            answers "ready ID", then runs ARG... on them;
+#                            CGROUP is the run's cgroup ("-": none), killed
+#                            and removed if the runner dies (see below)
+#   call ID ARG...           runs ARG... with no input or output
+#   guard ID CGROUP...       kills these cgroups if the runner dies, until
+#   release ID               ends that guard (answer "exit ID 0")
 # When a command ends the answer is "exit ID STATUS" (128+N for signal N).
-# Each answer is one short write, so answers never interleave. When the
-# runner goes away stdin ends and so does this loop; commands already
-# started finish on their own.
+# Each answer is one short write, so answers never interleave.
+#
+# When the runner dies, however it dies, its containers die with it, each
+# link of the chain by the kernel's parent-death signal (parent-death.pl):
+# the runner's death kills this loop (SIGKILL); that sends each waiter
+# SIGTERM, on which it kills its run's cgroup until the runtime's process has
+# exited, removes the cgroup and exits; the runtime's process gets SIGKILL
+# when its waiter ends. A waiter never reads the runner's stdin: before this,
+# one blocked opening a FIFO whose other end the dead runner would never
+# open, or waiting for a container nobody would end, stayed for ever.
 use strict;
 use warnings;
-use POSIX qw(mkfifo _exit);
+use File::Basename qw(dirname);
+use POSIX qw(mkfifo _exit WNOHANG SIGKILL SIGTERM SIG_BLOCK SIG_UNBLOCK);
+
+require(dirname(__FILE__) . '/parent-death.pl');
+
+my $runner = shift @ARGV;
+die "usage: launcher.pl RUNNER-PID\n" unless defined $runner && $runner =~ /^\d+$/;
+my $launcher = $$;
+exit 0 if set_parent_death_signal(SIGKILL, $runner);
 
 $| = 1;
 # Each command gets a waiter process that reports how it ended, so this loop
@@ -29,10 +50,115 @@ $SIG{CHLD} = 'IGNORE';
 open(my $report, '>&', \*STDOUT) or die "dup stdout: $!";
 $report->autoflush(1);
 
+my $CGROUPS = '/sys/fs/cgroup';
+my $GIVE_UP_AFTER = 60; # seconds an orphaned waiter keeps killing
+my %guards;             # guard id => its waiter's pid
+
+sub pause { select(undef, undef, undef, $_[0]) }
+
+# Every pid listed in a cgroup and the cgroups under it.
+sub cgroup_pids {
+    my ($dir) = @_;
+    my @pids;
+    if (open(my $procs, '<', "$dir/cgroup.procs")) {
+        @pids = grep { /^\d+$/ } map { chomp; $_ } <$procs>;
+        close $procs;
+    }
+    if (opendir(my $d, $dir)) {
+        push @pids, cgroup_pids("$dir/$_") for grep { !/^\./ && -d "$dir/$_" } readdir $d;
+        closedir $d;
+    }
+    return @pids;
+}
+
+sub write_file {
+    my ($file, $value) = @_;
+    open(my $f, '>', $file) or return 0;
+    my $ok = print $f $value;
+    return close($f) && $ok;
+}
+
+# Kills every process in the cgroup once, as cgroup-kill.ts does: cgroup.kill
+# on v2; on v1 the freezer first (nothing forks or frees a pid meanwhile),
+# then SIGKILL to each pid listed. Returns how many processes were listed.
+sub kill_cgroup {
+    my ($cgroup) = @_;
+    if (-e "$CGROUPS/cgroup.controllers") {
+        my $dir = "$CGROUPS$cgroup";
+        my @pids = cgroup_pids($dir);
+        kill 'KILL', @pids if @pids && !write_file("$dir/cgroup.kill", '1');
+        return scalar @pids;
+    }
+    my $freezer = "$CGROUPS/freezer$cgroup";
+    my $frozen = -d $freezer && write_file("$freezer/freezer.state", 'FROZEN');
+    for (1 .. 100) {
+        last unless $frozen;
+        open(my $state, '<', "$freezer/freezer.state") or last;
+        my $now = <$state> // '';
+        last if $now =~ /^FROZEN/;
+        pause(0.01);
+    }
+    my @pids = cgroup_pids($frozen ? $freezer : "$CGROUPS/pids$cgroup");
+    kill 'KILL', @pids;
+    write_file("$freezer/freezer.state", 'THAWED') if $frozen;
+    return scalar @pids;
+}
+
+# Removes the cgroup in every hierarchy once it is empty (a killed process
+# keeps it busy for a moment).
+sub remove_cgroup {
+    my ($cgroup) = @_;
+    my @roots = ($CGROUPS);
+    if (!-e "$CGROUPS/cgroup.controllers" && opendir(my $d, $CGROUPS)) {
+        @roots = map { "$CGROUPS/$_" } grep { !/^\./ } readdir $d;
+        closedir $d;
+    }
+    remove_tree("$_$cgroup") for @roots;
+}
+
+sub remove_tree {
+    my ($dir) = @_;
+    return unless -d $dir && !-l $dir;
+    if (opendir(my $d, $dir)) {
+        remove_tree("$dir/$_") for grep { !/^\./ && -d "$dir/$_" } readdir $d;
+        closedir $d;
+    }
+    for (1 .. 50) {
+        last if rmdir($dir) || !-d $dir;
+        pause(0.02);
+    }
+}
+
+# The runner is gone: kill the cgroups until they are empty and the command
+# (the runtime's `run`, which could still be creating the container) has
+# exited, then remove the run's cgroup. Never returns.
+sub orphaned {
+    my ($child, $remove, @cgroups) = @_;
+    my $until = time + $GIVE_UP_AFTER;
+    while (@cgroups && time < $until) {
+        my $listed = 0;
+        $listed += kill_cgroup($_) for @cgroups;
+        my $running = $child && waitpid($child, WNOHANG) == 0;
+        last if !$listed && !$running;
+        pause(0.05);
+    }
+    remove_cgroup($_) for $remove ? @cgroups : ();
+    _exit(0);
+}
+
+# Makes the current process a waiter: on SIGTERM (sent when the launcher,
+# its parent, dies) it calls orphaned(). The handler is armed before the
+# parent-death signal, and the signal blocked while a child is being forked.
+sub guard_as_waiter {
+    my ($child, $remove, @cgroups) = @_;
+    $SIG{TERM} = sub { orphaned($$child, $remove, @cgroups) };
+    kill 'TERM', $$ if set_parent_death_signal(SIGTERM, $launcher);
+}
+
 # In a waiter of its own (the loop goes on at once), runs the command with the
 # standard streams given and reports its exit status (128+N for signal N).
 sub start {
-    my ($id, $stdin, $stdout, $stderr, @command) = @_;
+    my ($id, $cgroup, $stdin, $stdout, $stderr, @command) = @_;
     my $waiter = fork();
     if (!defined $waiter) {
         print "exit $id 255\n";
@@ -40,14 +166,58 @@ sub start {
     }
     return if $waiter;
     $SIG{CHLD} = 'DEFAULT';
+    $SIG{PIPE} = 'IGNORE'; # a dead runner no longer reads the answer
+    my $child = 0;
+    guard_as_waiter(\$child, 1, $cgroup eq '-' ? () : ($cgroup)) if $stdin ne '/dev/null';
     my $status = 255;
     # Opening a FIFO waits for its other end: the runner opens its ends on "ready".
     if (open(STDIN, '<', $stdin) && open(STDOUT, '>', $stdout) && open(STDERR, '>', $stderr)) {
-        system { $command[0] } @command;
-        $status = $? == -1 ? 255 : ($? & 127) ? 128 + ($? & 127) : $? >> 8;
+        my $term = POSIX::SigSet->new(SIGTERM);
+        my $me = $$;
+        POSIX::sigprocmask(SIG_BLOCK, $term);
+        my $pid = fork();
+        if (defined $pid && $pid == 0) {
+            # The command ends with its waiter (and with crun, the container's tini with the
+            # runtime's process: see bundle.ts).
+            $SIG{$_} = 'DEFAULT' for qw(TERM INT QUIT PIPE CHLD);
+            POSIX::sigprocmask(SIG_UNBLOCK, $term);
+            _exit(127) if set_parent_death_signal(SIGKILL, $me);
+            { no warnings 'exec'; exec { $command[0] } @command; }
+            _exit(127);
+        }
+        $child = $pid // 0;
+        POSIX::sigprocmask(SIG_UNBLOCK, $term);
+        if ($child) {
+            # As system() does: a Ctrl-C to the runner's group reaches the command, not its waiter.
+            local $SIG{INT} = 'IGNORE';
+            local $SIG{QUIT} = 'IGNORE';
+            my $waited;
+            do { $waited = waitpid($child, 0) } until $waited == $child || $waited == -1;
+            $status = $waited == -1 ? 255 : ($? & 127) ? 128 + ($? & 127) : $? >> 8;
+        }
     }
     print $report "exit $id $status\n";
     _exit(0);
+}
+
+# A waiter that starts nothing: it kills the cgroups if the runner dies, and
+# is ended (SIGKILL, nothing to clean up) when the runner releases it.
+sub start_guard {
+    my ($id, @cgroups) = @_;
+    my $waiter = fork();
+    if (!defined $waiter) {
+        print "exit $id 255\n";
+        return;
+    }
+    if ($waiter) {
+        $guards{$id} = $waiter;
+        print "ready $id\n";
+        return;
+    }
+    $SIG{CHLD} = 'DEFAULT';
+    my $none = 0;
+    guard_as_waiter(\$none, 0, @cgroups);
+    pause(3600) while 1;
 }
 
 while (my $line = <STDIN>) {
@@ -57,15 +227,21 @@ while (my $line = <STDIN>) {
     if ($kind eq 'hello') {
         print "ready $id\n";
     } elsif ($kind eq 'run') {
-        my $dir = shift @rest;
+        my ($dir, $cgroup, @command) = @rest;
         my @fifos = map { "$dir/$_" } qw(stdin stdout stderr);
-        if (grep { !mkfifo($_, 0600) } @fifos) {
+        if (!@command || grep { !mkfifo($_, 0600) } @fifos) {
             print "exit $id 255\n";
             next;
         }
         print "ready $id\n";
-        start($id, @fifos, @rest);
+        start($id, $cgroup, @fifos, @command);
     } elsif ($kind eq 'call') {
-        start($id, '/dev/null', '/dev/null', '/dev/null', @rest);
+        start($id, '-', '/dev/null', '/dev/null', '/dev/null', @rest);
+    } elsif ($kind eq 'guard') {
+        start_guard($id, @rest);
+    } elsif ($kind eq 'release') {
+        my $pid = delete $guards{$id};
+        kill 'KILL', $pid if $pid;
+        print "exit $id 0\n";
     }
 }

@@ -40,6 +40,14 @@ interface Pending {
  * launcher per driver; `prefix` runs it inside something, e.g. a mount
  * namespace (see runtime-binary.ts). If it dies, what it was starting fails
  * (an infrastructure error, retried) and the next request starts a new one.
+ *
+ * It also ties containers to this process's life: the launcher dies with the
+ * runner (the kernel's parent-death signal, see parent-death.pl), and each
+ * guarded container's cgroup is then killed and removed by its waiter, so a
+ * runner killed with SIGKILL leaves no run behind. PR_SET_PDEATHSIG follows
+ * the parent *thread*: the launcher must be started from the thread that
+ * lives as long as the runner (the main thread; a driver used from a worker
+ * thread loses its containers when that thread ends).
  */
 export class Launcher {
   private child: ChildProcess | undefined;
@@ -51,7 +59,7 @@ export class Launcher {
 
   private start(): Promise<void> {
     if (this.ready) return this.ready;
-    const [file, ...args] = [...this.prefix, "perl", SCRIPT];
+    const [file, ...args] = [...this.prefix, "perl", SCRIPT, String(process.pid)];
     const child = spawn(file!, args, { stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
     child.stdin!.on("error", () => undefined);
@@ -102,9 +110,10 @@ export class Launcher {
     }
   }
 
-  private async request(fields: string[], pending: Pending): Promise<void> {
+  private async request(fields: string[], pending: Pending, assigned?: (id: string) => void): Promise<void> {
     await this.start();
     const id = `r${this.next++}`;
+    assigned?.(id);
     if (fields.some((f) => /[\t\n]/.test(f) || f === "")) throw new Error("launcher arguments must be non-empty and free of tabs and newlines");
     this.pending.set(id, pending);
     if (this.pending.size === 1) this.holdOpen();
@@ -118,13 +127,39 @@ export class Launcher {
     });
   }
 
-  /** Runs a command on FIFOs made in `dir` (a directory only the runner can reach). */
-  async run(dir: string, argv: string[]): Promise<LaunchedProcess> {
+  /**
+   * Keeps watch over cgroups (absolute cgroup paths, e.g. a container's made
+   * by a container engine): if this process dies before `release` is called,
+   * every process in them is killed. Resolves once the watch is in place.
+   */
+  async guard(cgroups: string[]): Promise<{ release(): Promise<void> }> {
+    let id = "";
+    let ended!: () => void;
+    const released = new Promise<void>((resolve) => (ended = resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.request(["guard", ...cgroups], { onReady: resolve, onExit: () => (ended(), reject(new Error("the launcher ended before guarding"))) }, (assigned) => (id = assigned)).catch(reject);
+    });
+    let releasing: Promise<void> | undefined;
+    return {
+      release: () => {
+        // A launcher that died has no guard left to release: its guards acted as if the runner had died.
+        releasing ??= this.child && this.pending.has(id) ? (this.child.stdin!.write(`release\t${id}\n`), released) : Promise.resolve();
+        return releasing;
+      },
+    };
+  }
+
+  /**
+   * Runs a command on FIFOs made in `dir` (a directory only the runner can
+   * reach). `cgroup`: the run's cgroup, killed and removed if the runner dies
+   * while the command runs.
+   */
+  async run(dir: string, argv: string[], cgroup?: string): Promise<LaunchedProcess> {
     let exited!: (status: number | null) => void;
     const exitStatus = new Promise<number | null>((resolve) => (exited = resolve));
     let started = false;
     await new Promise<void>((resolve, reject) => {
-      this.request(["run", dir, ...argv], {
+      this.request(["run", dir, cgroup ?? "-", ...argv], {
         onReady: () => {
           started = true;
           resolve();

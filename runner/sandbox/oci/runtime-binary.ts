@@ -8,8 +8,8 @@ const UNIFIED = "/sys/fs/cgroup/unified";
 
 /**
  * How the driver calls its OCI runtime (runc, crun, runsc): every call names
- * the runtime's state directory and goes through the launcher (a small shell
- * that forks cheaply; see launcher.sh).
+ * the runtime's state directory and goes through the launcher (a small perl
+ * process that forks cheaply; see launcher.pl).
  *
  * crun on a "hybrid" cgroup host gets a view without the v2 tree: crun
  * refuses hybrid hosts (v1 controllers plus a v2 tree that holds a
@@ -42,10 +42,16 @@ export class OciRuntimeBinary {
   /**
    * `run` in the foreground, on FIFOs in `dir`: the process ends when the
    * container does, and the runtime deletes it. Its stdin reaches the
-   * container's launcher.
+   * container's launcher. `cgroup` (the run's) is killed and removed if the
+   * runner dies meanwhile (see launcher.pl).
    */
-  run(dir: string, bundle: string, id: string): Promise<LaunchedProcess> {
-    return this.launcher.run(dir, [this.binary, "--root", this.stateDir, "run", "--bundle", bundle, id]);
+  run(dir: string, bundle: string, id: string, cgroup: string): Promise<LaunchedProcess> {
+    return this.launcher.run(dir, [this.binary, "--root", this.stateDir, "run", "--bundle", bundle, id], cgroup);
+  }
+
+  /** Whether a container's init may ask for a signal when the runtime's process dies (see bundle.ts). */
+  get singleThreaded(): boolean {
+    return path.basename(this.binary) === "crun";
   }
 
   /** kill, delete and the like; resolves with the exit status. */

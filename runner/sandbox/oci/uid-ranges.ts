@@ -15,6 +15,13 @@ import net from "node:net";
  * stale to reclaim (`ss -xlp | grep sam-uid-block` shows who holds what).
  * Abstract sockets are per network namespace: runners sharing one kernel must
  * share their network namespace too (the default).
+ *
+ * A socket lives as long as its runner, not as long as the container: a
+ * container can outlive a runner that dies (until its waiter or another
+ * runner's sweep ends it, see run-registry.ts). So a block is also taken
+ * while a run cgroup that names it exists (`inUse`), which the registry
+ * removes only once nothing runs in it: no new container gets the host ids
+ * of one still alive.
  */
 export const IDS_PER_RANGE = 65536;
 /** The defaults of SAM_OCI_UID_BASE and SAM_OCI_UID_RANGES: 1024 blocks from 0x70000000 (to 0x73ffffff). */
@@ -23,6 +30,8 @@ export const DEFAULT_UID_RANGES = 1024;
 const HIGHEST_ID = 0xfffffffe; // (uid_t)-1 means "no id"
 
 export interface UidRange {
+  /** The block's number on the machine: hostId / 65536 (the name of its socket and its run cgroup's). */
+  block: number;
   /** The first host id: container id 0 maps to it, for uids and gids alike. */
   hostId: number;
   size: number;
@@ -64,6 +73,8 @@ export class UidRangeAllocator {
     private readonly base: number,
     private readonly count: number,
     subids: SubidEntry[] = readSubidEntries(),
+    /** Blocks still named by a live container of any runner, alive or dead (see run-registry.ts). */
+    private readonly inUse: () => Set<number> = () => new Set(),
   ) {
     const end = base + count * IDS_PER_RANGE; // exclusive
     if (base % IDS_PER_RANGE !== 0) throw new Error(`SAM_OCI_UID_BASE (${base}) must be a multiple of ${IDS_PER_RANGE}`);
@@ -85,12 +96,22 @@ export class UidRangeAllocator {
   async allocate(): Promise<UidRange> {
     // Start at a random block: concurrent runners rarely try the same one.
     const start = Math.floor(Math.random() * this.count);
+    let taken = this.inUse();
     for (let i = 0; i < this.count; i++) {
       const k = (start + i) % this.count;
-      const server = await holdBlock(this.firstBlock + k);
+      const block = this.firstBlock + k;
+      if (taken.has(block)) continue;
+      const server = await holdBlock(block);
       if (!server) continue;
+      // Looked at again once the socket is ours: a runner that held it may have died meanwhile, its container still alive.
+      taken = this.inUse();
+      if (taken.has(block)) {
+        server.close();
+        continue;
+      }
       let released = false;
       return {
+        block,
         hostId: this.base + k * IDS_PER_RANGE,
         size: IDS_PER_RANGE,
         release: () => {
