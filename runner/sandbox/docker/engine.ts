@@ -4,6 +4,7 @@ import path from "node:path";
 import Docker from "dockerode";
 import type { Logger } from "pino";
 import type { Config } from "../../../lib/config/env";
+import { PODMAN_USERNS } from "./create-options";
 
 /**
  * A connection to a Docker Engine API: DOCKER_HOST when set, else the local
@@ -94,11 +95,11 @@ export async function ensureUserNamespaces(engine: DockerEngine, image: string):
   if (!engine.isPodman) return;
   // Podman allocates each container's ids from the `containers` user's /etc/subuid range: a container made (not started) shows it can.
   try {
-    const probe = await engine.docker.createContainer({ Image: image, Cmd: ["true"], HostConfig: { UsernsMode: "auto" } });
+    const probe = await engine.docker.createContainer({ Image: image, Cmd: ["true"], HostConfig: { UsernsMode: PODMAN_USERNS } });
     await probe.remove({ force: true }).catch(() => undefined);
   } catch (err) {
     throw new Error(
-      `Podman cannot give each container a user namespace of its own (UsernsMode "auto"): ${(err as Error).message}. ` +
+      `Podman cannot give each container a user namespace of its own (UsernsMode "${PODMAN_USERNS}"): ${(err as Error).message}. ` +
         "Give the containers user a range of subordinate ids outside every other entry and SAM_OCI_UID_BASE's, e.g. " +
         "`echo containers:2013265920:67108864 | tee -a /etc/subuid /etc/subgid` (npm start and npm test add it when run as root)",
       { cause: err },
