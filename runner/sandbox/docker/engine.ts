@@ -1,15 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import Docker from "dockerode";
 import type { Logger } from "pino";
 import type { Config } from "../../../lib/config/env";
 import { PODMAN_USERNS } from "./create-options";
+import { startPodmanService, type PodmanService } from "./podman-service";
 
 /**
  * A connection to a Docker Engine API: DOCKER_HOST when set, else the local
  * Docker socket, else Podman's Docker-compatible service, which we start
- * ourselves (on a socket under SAM_DATA_DIR) when there is no Docker.
+ * ourselves (on a socket under SAM_DATA_DIR, bound to this process's life:
+ * see podman-service.ts) when there is no Docker.
  */
 export interface DockerEngine {
   docker: Docker;
@@ -24,30 +24,22 @@ const DOCKER_SOCKET = "/var/run/docker.sock";
 
 export async function connectDockerEngine(config: Config, log: Logger): Promise<DockerEngine> {
   let docker: Docker;
-  let service: ChildProcess | undefined;
+  let service: PodmanService | undefined;
   if (config.DOCKER_HOST) {
     docker = new Docker(dockerOptions(config.DOCKER_HOST));
   } else if (fs.existsSync(DOCKER_SOCKET)) {
     docker = new Docker({ socketPath: DOCKER_SOCKET });
   } else {
-    const socket = path.join(config.dataDir, "run", `podman-${process.pid}.sock`);
-    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
-    fs.rmSync(socket, { force: true });
-    log.info({ socket }, "no Docker engine found; starting Podman's Docker-compatible API service");
-    // runc: Podman's default (crun) fails on hybrid cgroup hosts.
-    service = spawn(
-      "podman",
-      ["--runtime", "runc", "--cgroup-manager", "cgroupfs", "system", "service", "--time=0", `unix://${socket}`],
-      { stdio: "ignore", detached: true },
-    );
-    const deadline = Date.now() + 20_000;
-    while (!fs.existsSync(socket)) {
-      if (service.exitCode !== null || Date.now() > deadline) throw new Error("podman system service did not start");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    docker = new Docker({ socketPath: socket });
+    service = await startPodmanService(config.dataDir, log);
+    docker = new Docker({ socketPath: service.socket });
   }
-  const version = await docker.version();
+  let version: Docker.DockerVersion;
+  try {
+    version = await docker.version();
+  } catch (err) {
+    await service?.stop();
+    throw err;
+  }
   const isPodman = (version.Components ?? []).some((c) => /podman/i.test(c.Name));
   return {
     docker,
@@ -55,10 +47,7 @@ export async function connectDockerEngine(config: Config, log: Logger): Promise<
     description: `${isPodman ? "Podman" : "Docker"} ${version.Version}`,
     local: !config.DOCKER_HOST || config.DOCKER_HOST.startsWith("unix://"),
     close: async () => {
-      if (service && service.exitCode === null) {
-        service.kill("SIGTERM");
-        await new Promise((r) => service!.once("exit", r));
-      }
+      await service?.stop();
     },
   };
 }
