@@ -47,7 +47,12 @@ export async function startPodmanService(dataDir: string, log: Logger): Promise<
   log.info({ socket, logFile }, "no Docker engine found; starting Podman's Docker-compatible API service");
   // runc: Podman's default (crun) fails on hybrid cgroup hosts.
   const args = ["--runtime", "runc", "--cgroup-manager", "cgroupfs", "system", "service", "--time=0", `unix://${socket}`];
-  const child = spawn(setpriv, ["--pdeathsig", "SIGTERM", "podman", ...args], { stdio: ["ignore", "ignore", stderr], detached: true });
+  // setpriv asks for the parent-death signal, then the shell checks that its parent is still this process (had we died
+  // before the request, no signal would come) and becomes podman. Arguments are passed as such, never as shell text.
+  const child = spawn(setpriv, ["--pdeathsig", "SIGTERM", "sh", "-c", 'test "$PPID" = "$0" && exec "$@"', String(process.pid), "podman", ...args], {
+    stdio: ["ignore", "ignore", stderr],
+    detached: true,
+  });
   fs.closeSync(stderr);
   let ended: string | null = null;
   const exited = new Promise<void>((resolve) => {
