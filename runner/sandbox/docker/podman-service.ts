@@ -21,8 +21,7 @@ import type { Logger } from "pino";
  */
 export interface PodmanService {
   socket: string;
-  pid: number;
-  /** SIGTERM, then SIGKILL if it has not ended after STOP_GRACE_MS. */
+  /** SIGTERM, then SIGKILL if it has not ended after STOP_GRACE_MS: a wedged service must not outlive us either. */
   stop(): Promise<void>;
 }
 
@@ -84,7 +83,7 @@ export async function startPodmanService(dataDir: string, log: Logger): Promise<
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { socket, pid: child.pid!, stop };
+  return { socket, stop };
 }
 
 function findOnPath(binary: string): string | null {
