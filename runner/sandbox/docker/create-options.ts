@@ -3,6 +3,23 @@ import type { SandboxRun } from "../driver";
 import { MASKED_PATHS, READONLY_PATHS } from "../masked-paths";
 import { loadSeccompProfile, SECCOMP_PROFILE_PATH } from "../seccomp";
 
+/**
+ * Podman's per-container user namespace: "auto" (ids from the `containers`
+ * user's /etc/subuid range, none shared with another container of the store)
+ * with its size given. The size matters: without one, Podman 4.3
+ * (containers/storage 1.43, Debian 12's) measures the image while holding the
+ * layer store's lock, and in doing so takes storage.lock, the reverse of every
+ * other path's order; when another podman process (a `container cleanup`, a
+ * CLI command, another service) has touched storage.lock meanwhile, it also
+ * re-takes the layer lock it holds. The service then deadlocks with itself or
+ * with that process, for good, and every podman command on the store hangs
+ * (containers/podman#16062, fixed upstream by containers/storage#1387). With a
+ * size that step is skipped, and with it the temporary layer it mounts (a
+ * create takes about half the time). 65536 ids: room for the image's users
+ * (nobody is 65534), and the oci driver's block size.
+ */
+export const PODMAN_USERNS = "auto:size=65536";
+
 export interface CreateContext {
   image: string;
   isPodman: boolean;
@@ -22,7 +39,7 @@ export interface CreateContext {
  * engine's words. Where Docker and Podman's compatible API differ:
  *  - user namespace: Docker remaps every container itself (userns-remap or a
  *    rootless engine, required at start: see engine.ts); Podman is asked for
- *    one of its own per container (UsernsMode "auto", from the `containers`
+ *    one of its own per container (PODMAN_USERNS, from the `containers`
  *    user's /etc/subuid range), so no two runs share a host user;
  *  - masked paths: Docker takes HostConfig.MaskedPaths (replacing its
  *    defaults, which ours include); Podman 4 ignores that field but adds
@@ -68,7 +85,7 @@ export function containerCreateOptions(spec: SandboxRun, ctx: CreateContext): Do
         ...(ctx.apparmorProfile ? [`apparmor=${ctx.apparmorProfile}`] : []),
         ...(ctx.isPodman ? [`mask=${MASKED_PATHS.join(":")}`] : []),
       ],
-      ...(ctx.isPodman ? { UsernsMode: "auto" } : { MaskedPaths: MASKED_PATHS, ReadonlyPaths: READONLY_PATHS }),
+      ...(ctx.isPodman ? { UsernsMode: PODMAN_USERNS } : { MaskedPaths: MASKED_PATHS, ReadonlyPaths: READONLY_PATHS }),
       NetworkMode: "none",
       CgroupParent: ctx.cgroupParent,
       OomScoreAdj: 1000,

@@ -1,14 +1,15 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import Docker from "dockerode";
 import type { Logger } from "pino";
 import type { Config } from "../../../lib/config/env";
+import { PODMAN_USERNS } from "./create-options";
+import { startPodmanService, type PodmanService } from "./podman-service";
 
 /**
  * A connection to a Docker Engine API: DOCKER_HOST when set, else the local
  * Docker socket, else Podman's Docker-compatible service, which we start
- * ourselves (on a socket under SAM_DATA_DIR) when there is no Docker.
+ * ourselves (on a socket under SAM_DATA_DIR, bound to this process's life:
+ * see podman-service.ts) when there is no Docker.
  */
 export interface DockerEngine {
   docker: Docker;
@@ -20,36 +21,25 @@ export interface DockerEngine {
 }
 
 const DOCKER_SOCKET = "/var/run/docker.sock";
-/** Runs a command that ends (SIGTERM) when this process dies, however it dies. */
-const PARENT_DEATH = path.join(import.meta.dirname, "..", "oci", "parent-death.pl");
 
 export async function connectDockerEngine(config: Config, log: Logger): Promise<DockerEngine> {
   let docker: Docker;
-  let service: ChildProcess | undefined;
+  let service: PodmanService | undefined;
   if (config.DOCKER_HOST) {
     docker = new Docker(dockerOptions(config.DOCKER_HOST));
   } else if (fs.existsSync(DOCKER_SOCKET)) {
     docker = new Docker({ socketPath: DOCKER_SOCKET });
   } else {
-    const socket = path.join(config.dataDir, "run", `podman-${process.pid}.sock`);
-    fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
-    fs.rmSync(socket, { force: true });
-    log.info({ socket }, "no Docker engine found; starting Podman's Docker-compatible API service");
-    // runc: Podman's default (crun) fails on hybrid cgroup hosts. The service is ours alone
-    // (its socket is named after this process) and ends with us, a runner killed included.
-    service = spawn(
-      "perl",
-      [PARENT_DEATH, "TERM", String(process.pid), "podman", "--runtime", "runc", "--cgroup-manager", "cgroupfs", "system", "service", "--time=0", `unix://${socket}`],
-      { stdio: "ignore", detached: true },
-    );
-    const deadline = Date.now() + 20_000;
-    while (!fs.existsSync(socket)) {
-      if (service.exitCode !== null || Date.now() > deadline) throw new Error("podman system service did not start");
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    docker = new Docker({ socketPath: socket });
+    service = await startPodmanService(config.dataDir, log);
+    docker = new Docker({ socketPath: service.socket });
   }
-  const version = await docker.version();
+  let version: Docker.DockerVersion;
+  try {
+    version = await docker.version();
+  } catch (err) {
+    await service?.stop();
+    throw err;
+  }
   const isPodman = (version.Components ?? []).some((c) => /podman/i.test(c.Name));
   return {
     docker,
@@ -57,10 +47,7 @@ export async function connectDockerEngine(config: Config, log: Logger): Promise<
     description: `${isPodman ? "Podman" : "Docker"} ${version.Version}`,
     local: !config.DOCKER_HOST || config.DOCKER_HOST.startsWith("unix://"),
     close: async () => {
-      if (service && service.exitCode === null) {
-        service.kill("SIGTERM");
-        await new Promise((r) => service!.once("exit", r));
-      }
+      await service?.stop();
     },
   };
 }
@@ -97,11 +84,11 @@ export async function ensureUserNamespaces(engine: DockerEngine, image: string):
   if (!engine.isPodman) return;
   // Podman allocates each container's ids from the `containers` user's /etc/subuid range: a container made (not started) shows it can.
   try {
-    const probe = await engine.docker.createContainer({ Image: image, Cmd: ["true"], HostConfig: { UsernsMode: "auto" } });
+    const probe = await engine.docker.createContainer({ Image: image, Cmd: ["true"], HostConfig: { UsernsMode: PODMAN_USERNS } });
     await probe.remove({ force: true }).catch(() => undefined);
   } catch (err) {
     throw new Error(
-      `Podman cannot give each container a user namespace of its own (UsernsMode "auto"): ${(err as Error).message}. ` +
+      `Podman cannot give each container a user namespace of its own (UsernsMode "${PODMAN_USERNS}"): ${(err as Error).message}. ` +
         "Give the containers user a range of subordinate ids outside every other entry and SAM_OCI_UID_BASE's, e.g. " +
         "`echo containers:2013265920:67108864 | tee -a /etc/subuid /etc/subgid` (npm start and npm test add it when run as root)",
       { cause: err },
