@@ -126,6 +126,7 @@ export async function executeProgram(
       compileTimedOut: compileFailed && collector.compileStatus === 137,
       outputExceeded,
       outcome,
+      cpuLimitMs: limits.cpuTimeMs,
     });
   }
   // A program that never started says on stderr which of its limits left no room.
@@ -184,6 +185,7 @@ function statusOf(s: {
   compileTimedOut: boolean;
   outputExceeded: boolean;
   outcome: Awaited<SandboxHandle["done"]>;
+  cpuLimitMs: number;
 }): ExecutionStatus {
   const { outcome } = s;
   if (outcome.killedFor === "requested" && !s.outputExceeded) return "cancelled";
@@ -191,6 +193,8 @@ function statusOf(s: {
   if (outcome.killedFor === "wall_time" || outcome.killedFor === "cpu_time") return "time_limit_exceeded";
   if (outcome.signal === "SIGXCPU") return "time_limit_exceeded";
   if (outcome.oomKilled) return "memory_limit_exceeded";
+  // RLIMIT_CPU's hard limit (a second past the soft one, for a program that ignores SIGXCPU) kills with SIGKILL.
+  if (outcome.signal === "SIGKILL" && outcome.cpuTimeMs !== null && outcome.cpuTimeMs >= s.cpuLimitMs) return "time_limit_exceeded";
   if (s.compileFailed) return s.compileTimedOut ? "time_limit_exceeded" : "compile_error";
   return outcome.exitCode === 0 ? "succeeded" : "failed";
 }
