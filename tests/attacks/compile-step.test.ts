@@ -1,0 +1,75 @@
+import { beforeAll, expect, it } from "vitest";
+import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
+import { executeProgram } from "../../runner/execution/execute";
+import { attackSuite } from "../support/attack-suite";
+import { language, runProgram } from "../support/drivers";
+
+/**
+ * Attack F4 on the compile step. javac ran annotation processors
+ * found on its class path, /work: user code inside the compile step, before
+ * the program's start, where it could hide the launcher's lines, print
+ * without limit and outlive the run's limits. The launcher's settings
+ * (SAM_MARKER among them) were in the compiler's and the program's
+ * environment. Now: javac runs no processors (-proc:none) and compiles
+ * against its own output only, and no SAM_* setting is exported.
+ */
+const PROCESSOR = `import java.util.Set;
+import javax.annotation.processing.*;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.TypeElement;
+
+@SupportedAnnotationTypes("*")
+public class Evil extends AbstractProcessor {
+  @Override public SourceVersion getSupportedSourceVersion() { return SourceVersion.latestSupported(); }
+  @Override public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    if (!round.processingOver()) {
+      System.err.println("PROCESSOR RAN");
+      try { java.nio.file.Files.writeString(java.nio.file.Path.of("/tmp/processor-ran"), "yes"); } catch (Exception e) { }
+    }
+    return false;
+  }
+}
+`;
+const MAIN = `public class Main {
+  public static void main(String[] args) {
+    System.out.println(new java.io.File("/tmp/processor-ran").exists() ? "processor ran" : "no processor");
+  }
+}
+`;
+const JAVA_LIMITS = { memoryMb: 768, processes: 256, cpuTimeMs: 10_000, wallTimeMs: 20_000 };
+
+attackSuite("the compile step", ({ driver }) => {
+  // The processor is compiled inside the sandbox too (a bash run), never on the host.
+  let processorClass: Buffer;
+  beforeAll(async () => {
+    const built = await runProgram(driver(), "bash", "javac -proc:none -d /tmp/p Evil.java >&2 && base64 -w0 /tmp/p/Evil.class", {
+      extraFiles: [{ name: "Evil.java", content: PROCESSOR }],
+      limits: JAVA_LIMITS,
+    });
+    if (built.status !== "succeeded") throw new Error(`could not build the processor: ${built.stderr}`);
+    processorClass = Buffer.from(built.stdout, "base64");
+  });
+
+  it("javac runs no annotation processor from the run's files", async () => {
+    const result = await runProgram(driver(), "java", MAIN, {
+      extraFiles: [
+        { name: "Evil.class", content: processorClass },
+        { name: "META-INF/services/javax.annotation.processing.Processor", content: "Evil\n" },
+      ],
+      limits: JAVA_LIMITS,
+    });
+    expect(result.compileOutput ?? "").not.toContain("PROCESSOR RAN");
+    expect(result.status).toBe("succeeded");
+    expect(result.stdout).toBe("no processor\n");
+  });
+
+  it("neither the compiler nor the program has the launcher's settings (SAM_MARKER, ...) in its environment", async () => {
+    // A compile step that shows its environment (as compiler output): a language's compile command is data.
+    const showEnv = { ...language("c"), compile: "env" };
+    const compiled = await executeProgram(driver(), showEnv, { files: [{ name: "main.c", content: "" }], stdin: "", args: [] }, resolveLimits(DEFAULT_POLICY, {}, {}), DEFAULT_POLICY.diskMb);
+    expect(compiled.compileOutput).toContain("PATH=");
+    expect(compiled.compileOutput).not.toContain("SAM_");
+    const program = await runProgram(driver(), "python", "import os\nprint(sorted(k for k in os.environ if k.startswith('SAM_')))");
+    expect(program.stdout).toBe("[]\n");
+  });
+});
