@@ -1,17 +1,21 @@
 import { beforeAll, expect, it } from "vitest";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
 import { executeProgram } from "../../runner/execution/execute";
+import { COMPILE_OUTPUT_MAX_BYTES, PRESTART_MAX_BYTES } from "../../runner/execution/output";
 import { attackSuite } from "../support/attack-suite";
 import { language, runProgram } from "../support/drivers";
 
 /**
- * Attack F4 on the compile step. javac ran annotation processors
+ * Attacks F2 and F4 on the compile step. javac ran annotation processors
  * found on its class path, /work: user code inside the compile step, before
  * the program's start, where it could hide the launcher's lines, print
  * without limit and outlive the run's limits. The launcher's settings
  * (SAM_MARKER among them) were in the compiler's and the program's
- * environment. Now: javac runs no processors (-proc:none) and compiles
- * against its own output only, and no SAM_* setting is exported.
+ * environment. Compile output of up to 16 MiB a run was stored, and stderr
+ * before the program's start was read without end. Now: javac runs no
+ * processors (-proc:none) and compiles against its own output only; no SAM_*
+ * setting is exported; compile output is kept up to COMPILE_OUTPUT_MAX_BYTES
+ * with a note; past PRESTART_MAX_BYTES before the start the run is stopped.
  */
 const PROCESSOR = `import java.util.Set;
 import javax.annotation.processing.*;
@@ -37,6 +41,14 @@ const MAIN = `public class Main {
 }
 `;
 const JAVA_LIMITS = { memoryMb: 768, processes: 256, cpuTimeMs: 10_000, wallTimeMs: 20_000 };
+
+/** C whose every error repeats a long macro line: about `lines` x `macroBytes` of compiler output. */
+function noisyC(macroBytes: number, lines: number): string {
+  const word = (i: number) => `w${(i * 7919).toString(36)}`;
+  const words: string[] = [];
+  for (let n = 0; words.join(" ").length < macroBytes; n++) words.push(word(n));
+  return `#define A ${words.join(" ")}\n${Array.from({ length: lines }, (_, i) => `int v${i} = A;\n`).join("")}`;
+}
 
 attackSuite("the compile step", ({ driver }) => {
   // The processor is compiled inside the sandbox too (a bash run), never on the host.
@@ -71,5 +83,22 @@ attackSuite("the compile step", ({ driver }) => {
     expect(compiled.compileOutput).not.toContain("SAM_");
     const program = await runProgram(driver(), "python", "import os\nprint(sorted(k for k in os.environ if k.startswith('SAM_')))");
     expect(program.stdout).toBe("[]\n");
+  });
+
+  it(`compiler output over ${COMPILE_OUTPUT_MAX_BYTES} bytes is cut there, with a note of how much there was`, async () => {
+    const result = await runProgram(driver(), "c", noisyC(2_000, 60), { limits: { outputKb: 16384 } });
+    expect(result.status).toBe("compile_error");
+    const output = Buffer.from(result.compileOutput ?? "");
+    expect(output.length).toBeLessThan(COMPILE_OUTPUT_MAX_BYTES + 200);
+    expect(result.compileOutput).toMatch(new RegExp(`\\n\\[sam: compile output truncated: the first ${COMPILE_OUTPUT_MAX_BYTES} of \\d+ bytes are shown\\]\\n$`));
+    expect(result.compileOutput).toContain("error:");
+  });
+
+  it(`past ${PRESTART_MAX_BYTES} bytes before the program starts, the run is stopped: output_limit_exceeded`, async () => {
+    const result = await runProgram(driver(), "c", noisyC(20_000, 400), { limits: { outputKb: 16384 } });
+    expect(result.status).toBe("output_limit_exceeded");
+    expect(result.truncated).toBe(true);
+    expect(Buffer.byteLength(result.compileOutput ?? "")).toBeLessThan(COMPILE_OUTPUT_MAX_BYTES + 200);
+    expect(result.compileOutput).toContain(`more than ${PRESTART_MAX_BYTES} bytes were printed before the program started; the run was stopped`);
   });
 });

@@ -44,7 +44,8 @@ export const GET = route(async (request: Request, { params }: Params) => {
         controller.close();
       };
       const sendResult = async (id?: string) => {
-        for (const [type, data] of format.rest()) send(`event: ${type}\ndata: ${data}\n\n`);
+        const rest = format.rest();
+        if (rest) send(rest);
         const row = await db.execution.findUnique({ where: { id: execution.id } });
         if (row) send(`${id ? `id: ${id}\n` : ""}event: result\ndata: ${JSON.stringify(executionView(row, encoding))}\n\n`);
         finish();
@@ -56,7 +57,8 @@ export const GET = route(async (request: Request, { params }: Params) => {
           const events = await readEvents(conn, execution.id, last, 10_000);
           for (const e of events) {
             if (e.type === "result") return await sendResult(e.id);
-            send(`id: ${e.id}\nevent: ${e.type}\ndata: ${format.data(e)}\n\n`);
+            const text = format.sse(e);
+            if (text) send(text);
             last = e.id;
           }
           if (events.length === 0) {
