@@ -112,11 +112,24 @@ function pieceEncoder(encoding: Encoding): { piece(bytes: Buffer): string; end()
 
 /**
  * The execution as a JSON response, made as the client reads it. `release`
- * (a stream lease's) runs when the body ends however it ends: a large
- * response holds a place under the user's stream cap for as long as it is
- * being sent.
+ * (a stream lease's) runs once, when the body ends however it ends or the
+ * request is aborted: a large response holds a place under the user's
+ * stream cap for as long as it is being sent.
  */
-export function executionResponse(db: Database, head: ExecutionHead, encoding: Encoding, init: { status?: number; release?: () => unknown } = {}): Response {
-  const body = executionJsonBody(db, head, encoding, () => void init.release?.());
+export function executionResponse(
+  db: Database,
+  head: ExecutionHead,
+  encoding: Encoding,
+  init: { status?: number; release?: () => unknown; signal?: AbortSignal } = {},
+): Response {
+  let released = false;
+  const release = () => {
+    if (released) return;
+    released = true;
+    void init.release?.();
+  };
+  // A client gone before the body is read: the body is never read nor cancelled, so this releases.
+  init.signal?.addEventListener("abort", release, { once: true });
+  const body = executionJsonBody(db, head, encoding, release);
   return new Response(body, { status: init.status ?? 200, headers: { "content-type": "application/json", "cache-control": "no-store" } });
 }

@@ -38,7 +38,7 @@ export const POST = route(async (request: Request) => {
       const head = await executionHead(db, execution.id);
       if (!head) throw new ApiError(404, "not_found", `The execution ${execution.id} was deleted.`);
       handedOn = true;
-      return executionResponse(db, head, encoding, { status: finished ? 200 : 202, release: () => lease?.release() });
+      return executionResponse(db, head, encoding, { status: finished ? 200 : 202, release: () => lease?.release(), signal: request.signal });
     }
     return Response.json(
       { id: execution.id, status: "queued" },

@@ -21,16 +21,16 @@ type Params = { params: Promise<{ id: string }> };
 export const GET = route(async (request: Request, { params }: Params) => {
   const encoding = requestedEncoding(request);
   const { caller, execution } = await accessibleExecution(request, (await params).id);
-  return respond(caller.user.id, execution.id, encoding);
+  return respond(caller.user.id, execution.id, encoding, true, request.signal);
 });
 
 /** The execution as it is now; `countLarge`: a large one takes a place under the stream cap (a cancel, already done, never answers 429). */
-async function respond(userId: string, id: string, encoding: ReturnType<typeof requestedEncoding>, countLarge = true): Promise<Response> {
+async function respond(userId: string, id: string, encoding: ReturnType<typeof requestedEncoding>, countLarge: boolean, signal?: AbortSignal): Promise<Response> {
   const { db } = web();
   const head = await executionHead(db, id);
   if (!head) throw new ApiError(404, "not_found", `No execution ${id} of yours exists.`);
   const lease = countLarge && outputBytes(head) > LARGE_OUTPUT_BYTES ? await openStreamLease(userId) : undefined;
-  return executionResponse(db, head, encoding, { release: () => lease?.release() });
+  return executionResponse(db, head, encoding, { release: () => lease?.release(), signal });
 }
 
 /**
