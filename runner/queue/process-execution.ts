@@ -117,8 +117,9 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   }
   if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
   if (!(await storeResult(deps, executionId, attempt, result))) return;
-  await countStoredOutput(deps, execution.userId, executionId, result, events.counted);
   await publishResult(deps, executionId, events);
+  // After the live stream is done: what it counted is final then.
+  await countStoredOutput(deps, execution.userId, executionId, result, events.counted);
 }
 
 /**

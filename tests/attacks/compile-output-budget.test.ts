@@ -38,7 +38,7 @@ describe("attack: compile output fills PostgreSQL outside the budget (API)", () 
     expect(stored.length).toBeGreaterThan(COMPILE_OUTPUT_MAX_BYTES);
     expect(stored.length).toBeLessThan(COMPILE_OUTPUT_MAX_BYTES + 200);
     expect(stored.toString()).toContain("[sam: compile output truncated");
-    // The runner counts it right after storing the result (before the result event).
+    // The runner counts it right after the result event.
     let counted = 0;
     for (let i = 0; i < 50 && counted < stored.length; i++) {
       counted = (await budgetUsed(user.id)) - before;

@@ -85,6 +85,19 @@ attackSuite("the compile step", ({ driver }) => {
     expect(program.stdout).toBe("[]\n");
   });
 
+  it("nothing the compile step starts lives into the program's time, nor hides the launcher's lines", async () => {
+    // What user code inside a compiler could do (as javac's processors could): leave a process
+    // behind that sleeps, and one that keeps writing to stderr without a newline.
+    const leaves = {
+      ...language("c"),
+      compile: "(sleep 1000 &); (while :; do printf x >&2; sleep 0.002; done &); sleep 0.3",
+      // Every process's name (one may end while it is read).
+      run: 'for f in /proc/[0-9]*/comm; do cat "$f" 2>/dev/null; done; exit 0',
+    };
+    const result = await executeProgram(driver(), leaves, { files: [{ name: "main.c", content: "" }], stdin: "", args: [] }, resolveLimits(DEFAULT_POLICY, {}, {}), DEFAULT_POLICY.diskMb);
+    expect({ status: result.status, stdout: result.stdout, stderr: result.stderr.slice(0, 200) }).toEqual({ status: "succeeded", stdout: expect.not.stringContaining("sleep"), stderr: "" });
+  });
+
   it(`compiler output over ${COMPILE_OUTPUT_MAX_BYTES} bytes is cut there, with a note of how much there was`, async () => {
     const result = await runProgram(driver(), "c", noisyC(2_000, 60), { limits: { outputKb: 16384 } });
     expect(result.status).toBe("compile_error");
