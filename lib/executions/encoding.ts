@@ -51,12 +51,6 @@ export function inputBytes(value: string, encoding: Encoding, field: string): Bu
   return Buffer.from(value, "utf8");
 }
 
-/** Stored bytes (output, input) in the form the client asked for. */
-export function outputString(bytes: Uint8Array, encoding: Encoding): string {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return buffer.toString(encoding === "base64" ? "base64" : "utf8");
-}
-
 /** A Buffer as the byte array Prisma stores in a bytea column. */
 export function storedBytes(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return new Uint8Array(bytes);

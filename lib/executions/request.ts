@@ -15,6 +15,16 @@ export const MAX_ARGS = 100;
 /** The whole JSON body: source and stdin at their maximum, plus room for escaping. */
 export const MAX_BODY_BYTES = 3 * (MAX_SOURCE_BYTES + MAX_STDIN_BYTES);
 
+/**
+ * Linux counts names in bytes: each part of a path (between slashes) at most
+ * NAME_MAX (255) bytes, and the whole path, as the sandbox opens it under
+ * /work/, within PATH_MAX (4096 with its NUL). A name of 255 characters can
+ * be far more bytes in UTF-8 ("é" is 2, "€" 3, an emoji 4), so both are
+ * checked as bytes here, before the run is queued.
+ */
+export const NAME_MAX_BYTES = 255;
+export const PATH_MAX_BYTES = 4096 - "/work/".length - 1;
+
 export const fileNameSchema = z
   .string({ error: "each file needs a name (a string)" })
   .min(1, "file names must not be empty")
@@ -23,7 +33,18 @@ export const fileNameSchema = z
   .refine(isWellFormed, "file names must be whole Unicode characters (no lone surrogates)")
   .refine((n) => !n.includes("\\"), "file names must not contain a backslash; use / between folders")
   .refine((n) => !n.startsWith("/"), "file names must be relative (no leading /)")
-  .refine((n) => !n.split("/").some((part) => part === ".." || part === "." || part === ""), "file names must not contain '..', '.' or empty parts");
+  .refine((n) => !n.split("/").some((part) => part === ".." || part === "." || part === ""), "file names must not contain '..', '.' or empty parts")
+  .superRefine((name, ctx) => {
+    const part = name.split("/").find((p) => Buffer.byteLength(p) > NAME_MAX_BYTES);
+    if (part !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `each part of a file name (between slashes) must be at most ${NAME_MAX_BYTES} bytes in UTF-8; "${Array.from(part).slice(0, 20).join("")}…" is ${Buffer.byteLength(part)} bytes (letters outside ASCII take 2 to 4 bytes each)`,
+      });
+    } else if (Buffer.byteLength(name) > PATH_MAX_BYTES) {
+      ctx.addIssue({ code: "custom", message: `file names must be at most ${PATH_MAX_BYTES} bytes in UTF-8` });
+    }
+  });
 
 /** Program arguments: stored as JSON and passed to exec, so no NUL and no lone surrogates (neither has a form there). */
 export const argsSchema = z

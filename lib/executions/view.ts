@@ -1,11 +1,11 @@
 import type { Execution } from "../db/generated/client";
-import { outputString, type Encoding } from "./encoding";
 import type { ExecutionStatus } from "./status";
 
 /**
  * An execution as the API shows it (GET /api/v1/executions/:id and the SSE
  * `result` event). stdout, stderr and compileOutput are text or base64, as the
- * client asked (see encoding.ts).
+ * client asked (see encoding.ts); the JSON is made piece by piece as the
+ * client reads it (see view-stream.ts).
  */
 export interface ExecutionView {
   id: string;
@@ -26,15 +26,6 @@ export interface ExecutionView {
   createdAt: string;
   startedAt: string | null;
   finishedAt: string | null;
-}
-
-export function executionView(row: Execution, encoding: Encoding = "text"): ExecutionView {
-  return {
-    ...executionSummary(row),
-    stdout: outputString(row.stdout, encoding),
-    stderr: outputString(row.stderr, encoding),
-    compileOutput: row.compileOutput === null ? null : outputString(row.compileOutput, encoding),
-  };
 }
 
 export type ExecutionSummary = Omit<ExecutionView, "stdout" | "stderr" | "compileOutput">;

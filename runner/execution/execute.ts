@@ -4,7 +4,7 @@ import type { ExecutionStatus } from "../../lib/executions/status";
 import type { ExecutionView } from "../../lib/executions/view";
 import type { LanguageDefinition } from "../languages/catalogue";
 import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle, type SandboxOutcome } from "../sandbox/driver";
-import { OutputCollector, type OutputSink } from "./output";
+import { OutputCollector, PRESTART_MAX_BYTES, type OutputSink } from "./output";
 
 export interface ProgramRequest {
   /** Contents as bytes (any bytes) or as text (written as UTF-8). */
@@ -58,7 +58,7 @@ export async function executeProgram(
   let handle: SandboxHandle | undefined;
   let startedAt: number | undefined;
   const collector = new OutputCollector(marker, limits.outputKb * 1024, {
-    chunk: (channel, text, bytes) => hooks.chunk?.(channel, text, bytes),
+    chunk: (channel, bytes) => hooks.chunk?.(channel, bytes),
     compiled: (ok) => hooks.compiled?.(ok),
     started: () => {
       startedAt = Date.now();
@@ -100,6 +100,8 @@ export async function executeProgram(
     throw abortReason(hooks.signal!);
   }
   handle = first;
+  // The output limit may have been passed before the handle came back.
+  if (outputExceeded) void handle.kill("requested");
   hooks.onHandle?.(handle);
   let outcome = await Promise.race([handle.done, aborted]);
   if (outcome === ABORTED) {
@@ -117,7 +119,7 @@ export async function executeProgram(
 
   const compileFailed = collector.compileStatus !== null && collector.compileStatus !== 0;
   let status: ExecutionStatus;
-  if (!collector.started && !compileFailed && outcome.killedFor !== "requested") {
+  if (!collector.started && !compileFailed && !outputExceeded && outcome.killedFor !== "requested") {
     // The program never ran: the launcher or the OCI runtime failed (or never got going).
     status = limitThatStoppedTheLauncher(outcome, collector.compileOutput.subarray(0, 500).toString("utf8"));
   } else {
@@ -126,23 +128,26 @@ export async function executeProgram(
       compileTimedOut: compileFailed && collector.compileStatus === 137,
       outputExceeded,
       outcome,
+      cpuLimitMs: limits.cpuTimeMs,
     });
   }
   // A program that never started says on stderr which of its limits left no room.
-  const stderr = collector.started ? collector.bytes("stderr") : Buffer.from(launcherFailureNote(status, limits));
+  const stderr = collector.started ? collector.bytes("stderr") : Buffer.from(launcherFailureNote(status, limits, collector.prestartExceeded && !language.compile));
+  const stdout = collector.bytes("stdout");
+  const compileOutput = language.compile ? collector.compileOutput : null;
   return {
     status,
     // A failed compile reports the compiler's exit status (the launcher itself exits 0 then).
     exitCode: compileFailed ? collector.compileStatus : collector.started ? outcome.exitCode : null,
     signal: outcome.signal,
-    stdout: collector.text("stdout"),
+    stdout: stdout.toString("utf8"),
     stderr: stderr.toString("utf8"),
-    compileOutput: language.compile ? collector.compileOutput.toString("utf8") : null,
+    compileOutput: compileOutput?.toString("utf8") ?? null,
     cpuTimeMs: outcome.cpuTimeMs,
     wallTimeMs: outcome.wallTimeMs,
     memoryKb: outcome.memoryKb,
-    truncated: collector.truncated,
-    bytes: { stdout: collector.bytes("stdout"), stderr, compileOutput: language.compile ? collector.compileOutput : null },
+    truncated: collector.truncated || collector.prestartExceeded,
+    bytes: { stdout, stderr, compileOutput },
   };
 }
 
@@ -159,8 +164,9 @@ function limitThatStoppedTheLauncher(outcome: SandboxOutcome, launcherOutput: st
   throw new SandboxInfrastructureError(`the sandbox ${why}: ${launcherOutput.slice(0, 500)}`);
 }
 
-/** What a run that never started says on stderr: which of its limits left no room. */
-function launcherFailureNote(status: ExecutionStatus, limits: RunLimits): string {
+/** What a run that never started says on stderr: which of its limits left no room, or that it printed too much first. */
+function launcherFailureNote(status: ExecutionStatus, limits: RunLimits, printedTooMuch: boolean): string {
+  if (printedTooMuch) return `sandbox: more than ${PRESTART_MAX_BYTES} bytes were printed before the program started; the run was stopped\n`;
   if (status === "memory_limit_exceeded") return `sandbox: the program could not start within the memory limit (${limits.memoryMb} MiB)\n`;
   if (status === "failed") return `sandbox: the program could not start within the process limit (${limits.processes})\n`;
   return "";
@@ -184,6 +190,7 @@ function statusOf(s: {
   compileTimedOut: boolean;
   outputExceeded: boolean;
   outcome: Awaited<SandboxHandle["done"]>;
+  cpuLimitMs: number;
 }): ExecutionStatus {
   const { outcome } = s;
   if (outcome.killedFor === "requested" && !s.outputExceeded) return "cancelled";
@@ -191,6 +198,8 @@ function statusOf(s: {
   if (outcome.killedFor === "wall_time" || outcome.killedFor === "cpu_time") return "time_limit_exceeded";
   if (outcome.signal === "SIGXCPU") return "time_limit_exceeded";
   if (outcome.oomKilled) return "memory_limit_exceeded";
+  // RLIMIT_CPU's hard limit (a second past the soft one, for a program that ignores SIGXCPU) kills with SIGKILL.
+  if (outcome.signal === "SIGKILL" && outcome.cpuTimeMs !== null && outcome.cpuTimeMs >= s.cpuLimitMs) return "time_limit_exceeded";
   if (s.compileFailed) return s.compileTimedOut ? "time_limit_exceeded" : "compile_error";
   return outcome.exitCode === 0 ? "succeeded" : "failed";
 }

@@ -99,7 +99,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
       deps.diskMb,
       {
         signal,
-        chunk: (channel, _text, bytes) => events.add(channel, bytes),
+        chunk: (channel, bytes) => events.add(channel, bytes),
         compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
         onHandle: (handle) => {
           deps.running.set(executionId, handle);
@@ -118,6 +118,25 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
   if (!(await storeResult(deps, executionId, attempt, result))) return;
   await publishResult(deps, executionId, events);
+  // After the live stream is done: what it counted is final then.
+  await countStoredOutput(deps, execution.userId, executionId, result, events.counted);
+}
+
+/**
+ * Everything stored counts against the account's output budget, once: the
+ * live stream counted what it sent (events.counted); what it did not (output
+ * not streamed live, and compiler output, which is never streamed) is counted
+ * here. A run already over the budget is still stored (it has run); the
+ * account's next runs are refused until the window ends.
+ */
+async function countStoredOutput(deps: ProcessDeps, userId: string, executionId: string, result: ProgramResult, counted: number): Promise<void> {
+  if (!deps.outputBudget) return;
+  const { stdout, stderr, compileOutput } = result.bytes;
+  const uncounted = stdout.length + stderr.length + (compileOutput?.length ?? 0) - counted;
+  if (uncounted <= 0) return;
+  await deps.outputBudget.consume(userId, uncounted).catch((err: Error) => {
+    deps.log.warn({ executionId, err: err.message }, "could not count a run's stored output against its account's budget");
+  });
 }
 
 /**
@@ -200,7 +219,8 @@ async function publishResult(deps: Pick<ProcessDeps, "db" | "redis" | "log">, ex
     const row = await deps.db.execution.findUnique({ where: { id: executionId }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
     if (!row) return;
     const write = () => appendEvent(deps.redis, executionId, "result", executionSummary(row));
-    await (events ? events.event(write) : write());
+    // The result waits for live output still on its way, but not for long (see EventBatcher.finish).
+    await (events ? events.finish(write) : write());
   } catch (err) {
     // Watchers still get the result: the SSE route falls back to the database when no event comes.
     deps.log.warn({ executionId, err: (err as Error).message }, "could not publish a run's result event");

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase } from "../../lib/db/client";
 import { readEvents } from "../../lib/executions/events";
 import { OutputBudget } from "../../lib/executions/output-budget";
+import { readFrames } from "../../lib/executions/output-frames";
 import { EVENT_MAX_BYTES, eventsKey, EVENTS_MAX_ENTRIES, EVENTS_TTL_AFTER_RESULT_SECONDS } from "../../lib/executions/queue";
 import { createRedis } from "../../lib/redis/connection";
 import { registerUser } from "../support/api";
@@ -74,7 +75,7 @@ describe("the output budget", () => {
       const row = await harness.waitForFinal(id);
       expect(Buffer.from(row.stdout)).toEqual(output);
       const events = await readEvents(redis, id, "0", 1);
-      const streamed = events.filter((e) => e.type === "stdout").reduce((n, e) => n + e.data.length, 0);
+      const streamed = events.filter((e) => e.type === "output").reduce((n, e) => n + [...readFrames(e.data)].reduce((m, f) => m + f.bytes.length, 0), 0);
       expect(streamed).toBeLessThanOrEqual(64 * 1024);
       const notice = events.find((e) => e.type === "notice");
       expect(JSON.parse(notice!.data.toString())).toMatchObject({ code: "output_budget_exhausted" });

@@ -34,7 +34,8 @@ describe.each(DRIVERS)("interactive input: %s driver", (kind) => {
         64,
         {
           onHandle: (h) => (handle = h),
-          chunk: (channel, text) => {
+          chunk: (channel, bytes) => {
+            const text = bytes.toString("utf8");
             if (channel !== "stdout") return;
             printed.push(text);
             // Once the program has answered the first line, type the rest while it runs.

@@ -38,7 +38,7 @@ export function runProgram(
   driver: SandboxDriver,
   lang: string,
   source: string,
-  options: { stdin?: string; args?: string[]; limits?: Partial<RunLimits>; extraFiles?: Array<{ name: string; content: string }> } = {},
+  options: { stdin?: string; args?: string[]; limits?: Partial<RunLimits>; extraFiles?: Array<{ name: string; content: string | Uint8Array }> } = {},
 ): Promise<ProgramResult> {
   const definition = language(lang);
   const limits = resolveLimits(DEFAULT_POLICY, definition.limits, options.limits ?? {});

@@ -2,7 +2,8 @@ import { requireCaller } from "@/lib/web/caller";
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { checkExecutionRequest, decodeRunInput, executionRequestSchema, MAX_BODY_BYTES } from "@/lib/executions/request";
 import { availableRuntimes, requireRuntime } from "@/lib/executions/runtimes";
-import { executionSummary, executionView } from "@/lib/executions/view";
+import { executionSummary } from "@/lib/executions/view";
+import { executionHead, executionResponse } from "@/lib/executions/view-stream";
 import { ApiError, readJson } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
 import { enqueueExecution, openStreamLease } from "@/lib/web/executions";
@@ -25,22 +26,26 @@ export const POST = route(async (request: Request) => {
   const input = decodeRunInput(body, encoding);
   checkExecutionRequest(input, config.limits);
   const runtime = requireRuntime(await availableRuntimes(redis), body.language);
-  // A waiting request holds a Redis connection like an event stream, and counts as one.
+  // A waiting request holds a Redis connection like an event stream, and counts as one
+  // until its answer (sent as the client reads it) is complete.
   const lease = wait ? await openStreamLease(caller.user.id) : undefined;
+  let handedOn = false;
   try {
     const { execution, limits } = await enqueueExecution(caller.user.id, runtime, input);
     if (wait) {
       // Generous: time in the queue, plus compiling, plus the run's own wall limit.
       const finished = await waitForResult(redis, db, execution.id, limits.wallTimeMs * 2 + 120_000, request.signal);
-      const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id } });
-      return Response.json(executionView(row, encoding), { status: finished ? 200 : 202, headers: { "cache-control": "no-store" } });
+      const head = await executionHead(db, execution.id);
+      if (!head) throw new ApiError(404, "not_found", `The execution ${execution.id} was deleted.`);
+      handedOn = true;
+      return executionResponse(db, head, encoding, { status: finished ? 200 : 202, release: () => lease?.release(), signal: request.signal });
     }
     return Response.json(
       { id: execution.id, status: "queued" },
       { status: 202, headers: { location: `/api/v1/executions/${execution.id}`, "cache-control": "no-store" } },
     );
   } finally {
-    await lease?.release();
+    if (!handedOn) await lease?.release();
   }
 });
 

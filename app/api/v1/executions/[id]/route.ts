@@ -2,22 +2,36 @@ import { requestedEncoding } from "@/lib/executions/encoding";
 import { appendEvent } from "@/lib/executions/events";
 import { CANCEL_CHANNEL } from "@/lib/executions/queue";
 import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
-import { executionSummary, executionView } from "@/lib/executions/view";
+import { executionSummary } from "@/lib/executions/view";
+import { executionHead, executionResponse, LARGE_OUTPUT_BYTES, outputBytes } from "@/lib/executions/view-stream";
 import { ApiError } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
-import { executionServices } from "@/lib/web/executions";
+import { executionServices, openStreamLease } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
 
-/** GET /api/v1/executions/:id[?encoding=base64] -> the execution (its owner only; others get 404). */
+/**
+ * GET /api/v1/executions/:id[?encoding=base64] -> the execution (its owner, or
+ * room members for a room's run; others get 404). The output is sent as the
+ * client reads it; a response with more than LARGE_OUTPUT_BYTES of output
+ * counts against the user's stream cap while it is sent (429 too_many_streams).
+ */
 export const GET = route(async (request: Request, { params }: Params) => {
   const encoding = requestedEncoding(request);
-  const { execution } = await accessibleExecution(request, (await params).id);
-  const row = await web().db.execution.findUniqueOrThrow({ where: { id: execution.id } });
-  return Response.json(executionView(row, encoding), { headers: { "cache-control": "no-store" } });
+  const { caller, execution } = await accessibleExecution(request, (await params).id);
+  return respond(caller.user.id, execution.id, encoding, true, request.signal);
 });
+
+/** The execution as it is now; `countLarge`: a large one takes a place under the stream cap (a cancel, already done, never answers 429). */
+async function respond(userId: string, id: string, encoding: ReturnType<typeof requestedEncoding>, countLarge: boolean, signal?: AbortSignal): Promise<Response> {
+  const { db } = web();
+  const head = await executionHead(db, id);
+  if (!head) throw new ApiError(404, "not_found", `No execution ${id} of yours exists.`);
+  const lease = countLarge && outputBytes(head) > LARGE_OUTPUT_BYTES ? await openStreamLease(userId) : undefined;
+  return executionResponse(db, head, encoding, { release: () => lease?.release(), signal });
+}
 
 /**
  * DELETE /api/v1/executions/:id -> 200 {status: "cancelled", ...}. The database
@@ -27,20 +41,20 @@ export const GET = route(async (request: Request, { params }: Params) => {
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
   const encoding = requestedEncoding(request);
-  const { execution } = await accessibleExecution(request, (await params).id, "run");
+  const { caller, execution } = await accessibleExecution(request, (await params).id, "run");
   if (isFinal(execution.status as ExecutionStatus)) {
-    if (execution.status === "cancelled") return Response.json(executionView(await db.execution.findUniqueOrThrow({ where: { id: execution.id } }), encoding));
+    if (execution.status === "cancelled") return respond(caller.user.id, execution.id, encoding, false);
     throw new ApiError(409, "already_finished", `The execution already finished (${execution.status}); there is nothing to cancel.`);
   }
   const updated = await db.execution.updateMany({
     where: { id: execution.id, status: { in: ["queued", "running"] } },
     data: { status: "cancelled", finishedAt: new Date() },
   });
-  const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id } });
   if (updated.count > 0) {
+    const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
     await redis.publish(CANCEL_CHANNEL, execution.id);
     await executionServices().queue.remove(execution.id).catch(() => undefined);
     await appendEvent(redis, execution.id, "result", executionSummary(row));
   }
-  return Response.json(executionView(row, encoding), { headers: { "cache-control": "no-store" } });
+  return respond(caller.user.id, execution.id, encoding, false);
 });

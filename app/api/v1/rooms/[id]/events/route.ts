@@ -2,6 +2,7 @@ import { roomRole, requireRoomAccess } from "@/lib/rooms/access";
 import { latestRoomEventId, readRoomEvents } from "@/lib/rooms/events";
 import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
+import { pullStream } from "@/lib/executions/pull-stream";
 import { openStreamLease } from "@/lib/web/executions";
 import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
@@ -24,50 +25,43 @@ export const GET = route(async (request: Request, { params }: Params) => {
   const { caller, room } = await roomForCaller(request, (await params).id, "read");
   let last = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
   const lease = await openStreamLease(caller.user.id);
-  const encoder = new TextEncoder();
   const conn = redis.duplicate();
   let closed = false;
   const close = () => {
+    if (closed) return;
     closed = true;
     conn.disconnect();
     void lease.release();
   };
 
-  const body = new ReadableStream<Uint8Array>({
-    async start(controller) {
-      const send = (chunk: string) => !closed && controller.enqueue(encoder.encode(chunk));
-      const finish = () => {
-        if (closed) return;
-        close();
-        controller.close();
-      };
-      send(`event: ready\ndata: {}\n\n`);
-      try {
-        while (!closed) {
-          const events = await readRoomEvents(conn, room.id, last, 5_000);
-          for (const e of events) {
-            send(`id: ${e.id}\nevent: ${e.type}\ndata: ${e.data}\n\n`);
-            last = e.id;
-            if (e.type === "deleted") return finish();
-          }
-          if (!(await roomRole(db, room.id, caller.user.id))) {
-            send(`event: removed\ndata: {}\n\n`);
-            return finish();
-          }
-          if (events.length === 0) send(": keep-alive\n\n");
+  // Made only as fast as the client reads (see pull-stream.ts).
+  async function* events(): AsyncGenerator<string, void> {
+    try {
+      yield `event: ready\ndata: {}\n\n`;
+      while (!closed) {
+        const batch = await readRoomEvents(conn, room.id, last, 5_000);
+        for (const e of batch) {
+          yield `id: ${e.id}\nevent: ${e.type}\ndata: ${e.data}\n\n`;
+          last = e.id;
+          if (e.type === "deleted") return;
         }
-      } catch (err) {
-        if (!closed) {
-          log.error({ err }, "room event stream failed");
-          send(`event: error\ndata: ${JSON.stringify({ code: "stream_failed", message: "The room's event stream broke; reconnect to resume." })}\n\n`);
-          finish();
+        if (!(await roomRole(db, room.id, caller.user.id))) {
+          yield `event: removed\ndata: {}\n\n`;
+          return;
         }
+        if (batch.length === 0) yield ": keep-alive\n\n";
       }
-    },
-    cancel: close,
-  });
+    } catch (err) {
+      if (closed) return;
+      log.error({ err }, "room event stream failed");
+      yield `event: error\ndata: ${JSON.stringify({ code: "stream_failed", message: "The room's event stream broke; reconnect to resume." })}\n\n`;
+    } finally {
+      close();
+    }
+  }
+
   request.signal.addEventListener("abort", close);
-  return new Response(body, {
+  return new Response(pullStream(events(), { onClose: close }), {
     headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
   });
 });
