@@ -3,6 +3,9 @@ import type { Database } from "../db/client";
 import { readEvents } from "../executions/events";
 import { isFinal, type ExecutionStatus } from "../executions/status";
 
+/** Events read per round while waiting. */
+const WAIT_BATCH = 32;
+
 /**
  * Waits until the execution is finished (or `timeoutMs` passes); true when it
  * is. The `result` event says so at once; when no event comes for a while,
@@ -15,7 +18,9 @@ export async function waitForResult(redis: Redis, db: Database, executionId: str
   let last = "0";
   try {
     while (Date.now() < deadline && !signal?.aborted) {
-      const events = await readEvents(conn, executionId, last, Math.min(5000, Math.max(1, deadline - Date.now())));
+      // Only the result matters here: a few events at a time keeps what one waiting request holds small
+      // (an output event can carry up to 16 KiB).
+      const events = await readEvents(conn, executionId, last, Math.min(5000, Math.max(1, deadline - Date.now())), WAIT_BATCH);
       for (const e of events) {
         if (e.type === "result") return true;
         last = e.id;
