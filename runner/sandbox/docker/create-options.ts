@@ -72,7 +72,13 @@ export function containerCreateOptions(spec: SandboxRun, ctx: CreateContext): Do
         // Podman 4 has no uid= for tmpfs; its U option gives the mount to the container user instead.
         "/work": `${tmpfs},mode=0700,${ctx.isPodman ? "U" : "uid=1000,gid=1000"}`,
         "/tmp": `${tmpfs},mode=1777`,
+        // Podman mounts these as unsized tmpfs on a read-only root: sized like the others.
+        "/var/tmp": `${tmpfs},mode=1777`,
+        "/run": `${tmpfs},mode=0755`,
       },
+      // Output leaves only through the attach stream; an engine log would copy all of it to the host's disk
+      // (Podman's conmon wrote 147 MB of one run to ctr.log before the run was stopped).
+      LogConfig: { Type: "none", Config: {} },
       ShmSize: limits.diskMb * 1024 * 1024,
       Memory: memory,
       MemorySwap: memory,
