@@ -20,7 +20,7 @@ export function LeaveRoomButton({ roomId, roomName }: { roomId: string; roomName
     }
   };
   return (
-    <button type="button" onClick={() => void leave()} disabled={busy} data-testid="leave-room">
+    <button type="button" className="secondary" onClick={() => void leave()} disabled={busy} data-testid="leave-room">
       {busy ? "Leaving…" : "Leave room"}
     </button>
   );

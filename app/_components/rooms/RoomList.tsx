@@ -108,7 +108,7 @@ export function RoomList(props: { rooms: RoomRow[]; nextCursor: string | null; t
                   </button>
                 </>
               ) : (
-                <button type="button" onClick={() => leave(room)} aria-label={`Leave ${room.name}`}>
+                <button type="button" className="secondary" onClick={() => leave(room)} aria-label={`Leave ${room.name}`}>
                   Leave
                 </button>
               )}
