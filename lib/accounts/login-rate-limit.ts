@@ -77,12 +77,17 @@ export class LoginRateLimiter {
     }
   }
 
-  /** The password was right: this address's failures no longer count, and it is remembered as the account's own. */
+  /**
+   * The password was right: this address's failures no longer count, this
+   * attempt is taken off the account's count (it was no failure; the others'
+   * failures stay counted), and the address is remembered as the account's own.
+   */
   async afterSuccess(username: string, address: string): Promise<void> {
     const from = addressKey(address);
     const user = usernameKey(username);
     const known = knownKey(user);
     await this.perPair.delete(pairKey(user, from));
+    await this.perUser.reward(user, 1);
     await this.redis
       .multi()
       .zadd(known, Date.now(), from)

@@ -33,6 +33,11 @@ describe("login rate limiting", () => {
     }
   });
 
+  it("successful sign-ins never add up to the account's ceiling (from ever new addresses too)", async () => {
+    const user = await registerUser();
+    for (let i = 0; i < limits().perAccount + 3; i++) expect((await login(user.username, user.password)).status).toBe(200);
+  });
+
   it("limits one address trying many usernames", async () => {
     const ip = uniqueIp();
     for (let i = 0; i < limits().perIp; i++) {
