@@ -18,6 +18,7 @@ export function RoomInvitations({ invitations, total }: { invitations: Invitatio
   const router = useRouter();
   const [error, setError] = useState<string>();
 
+  // After an answer the list is read again (also when it failed: the invitation may have expired meanwhile).
   async function act(fn: () => Promise<unknown>) {
     setError(undefined);
     try {
@@ -28,11 +29,17 @@ export function RoomInvitations({ invitations, total }: { invitations: Invitatio
     router.refresh();
   }
 
-  const accept = (i: InvitationRow) =>
-    void act(async () => {
+  // Accepted: straight into the room (nothing to refresh here).
+  const accept = async (i: InvitationRow) => {
+    setError(undefined);
+    try {
       const joined = await api<{ roomId: string }>(`/api/v1/me/room-invitations/${i.id}/accept`, { method: "POST" });
       router.push(`/rooms/${joined.roomId}`);
-    });
+    } catch (err) {
+      setError(err instanceof ApiFailure ? err.message : "Could not accept the invitation; try again.");
+      router.refresh();
+    }
+  };
 
   return (
     <div className="stack">
@@ -50,7 +57,7 @@ export function RoomInvitations({ invitations, total }: { invitations: Invitatio
               {i.invitedBy.username} invites you as {i.role} · until {new Date(i.expiresAt).toLocaleDateString()}
             </span>
             <span className="row-actions">
-              <button type="button" className="primary" onClick={() => accept(i)} aria-label={`Accept the invitation to ${i.room.name}`}>
+              <button type="button" className="primary" onClick={() => void accept(i)} aria-label={`Accept the invitation to ${i.room.name}`}>
                 Accept
               </button>
               <button type="button" onClick={() => void act(() => api(`/api/v1/me/room-invitations/${i.id}`, { method: "DELETE" }))} aria-label={`Decline the invitation to ${i.room.name}`}>
