@@ -55,6 +55,8 @@ export function capConnections(server: http.Server, opts: ConnectionCapOptions):
 
 function refuse(socket: Socket, answer: { status: string; code: string; message: string }): void {
   const body = JSON.stringify({ error: { code: answer.code, message: answer.message } });
+  // Nothing it sends is read: the HTTP server must not start on a request of a refused connection.
+  socket.pause();
   socket.on("error", () => socket.destroy());
   socket.end(
     `HTTP/1.1 ${answer.status}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 5\r\nconnection: close\r\n\r\n${body}`,

@@ -1,5 +1,6 @@
 import { readJson } from "@/lib/http/errors";
 import { announceRoomControl, appendRoomEvent } from "@/lib/rooms/events";
+import { requireRoomAccess } from "@/lib/rooms/access";
 import { changeRoleSchema } from "@/lib/rooms/requests";
 import { changeRole, leaveRoom, removeMember } from "@/lib/rooms/rooms";
 import { requireCaller } from "@/lib/web/caller";
@@ -34,7 +35,7 @@ export const DELETE = route(async (request: Request, { params }: Params) => {
   const { id, userId: named } = await params;
   const caller = await requireCaller(request);
   const leaving = named === "me" || named === caller.user.id;
-  const { room, role } = await roomForCaller(request, id, leaving ? "read" : "manage");
+  const { room, role } = await requireRoomAccess(db, id, caller.user.id, leaving ? "read" : "manage");
   const userId = leaving ? caller.user.id : named;
   if (leaving) await leaveRoom(db, room.id, userId, role);
   else await removeMember(db, room.id, userId);
