@@ -115,7 +115,7 @@ export function RoomWorkspace(props: { room: { id: string; name: string; languag
             Share
           </button>
         )}
-        {role !== "owner" && <LeaveRoomButton roomId={room.id} roomName={room.name} />}
+        {role !== "owner" && <LeaveRoomButton roomId={room.id} roomName={room.name} disconnect={() => provider?.destroy()} />}
       </div>
       {notice && (
         <p className="notice" role="alert">
