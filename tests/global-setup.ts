@@ -16,7 +16,7 @@ declare module "vitest" {
     databaseUrl: string;
     redisUrl: string;
     dataDir: string;
-    loginLimits: { perUser: number; perIp: number };
+    loginLimits: { perUser: number; perAccount: number; perIp: number };
     imageTag: string;
     rootfs: string;
     sandboxDir: string;
@@ -25,7 +25,8 @@ declare module "vitest" {
   }
 }
 
-export const LOGIN_LIMITS = { perUser: 5, perIp: 20 };
+/** perUser: failures per (username, address); perAccount: per username from every address; perIp: attempts per address. */
+export const LOGIN_LIMITS = { perUser: 5, perAccount: 15, perIp: 20 };
 
 /** Unpacked images are shared between test runs on one machine: building one takes minutes. */
 export const TEST_SANDBOX_DIR = process.env.SAM_TEST_SANDBOX_DIR ?? "/var/tmp/sam-test-sandbox";
@@ -40,6 +41,7 @@ export default async function setup(project: TestProject) {
     SAM_COLLAB_URL: collab.url,
     SAM_TRUST_PROXY: "true",
     SAM_LOGIN_MAX_FAILURES_PER_USER: String(LOGIN_LIMITS.perUser),
+    SAM_LOGIN_MAX_FAILURES_PER_ACCOUNT: String(LOGIN_LIMITS.perAccount),
     SAM_LOGIN_MAX_ATTEMPTS_PER_IP: String(LOGIN_LIMITS.perIp),
     SAM_RUNS_PER_MINUTE: "100000",
   });

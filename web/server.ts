@@ -3,7 +3,7 @@ import path from "node:path";
 import next from "next";
 import { loadConfigOrExit } from "../lib/config/env";
 import { resolveSecret } from "../lib/config/secret";
-import { CLIENT_IP_HEADER, resolveClientIp } from "../lib/http/client-ip";
+import { addressKey, CLIENT_IP_HEADER, resolveClientIp } from "../lib/http/client-ip";
 import { createLogger } from "../lib/log";
 import { redis } from "../lib/redis/connection";
 import { database } from "../lib/db/client";
@@ -11,6 +11,7 @@ import { Heartbeat } from "../lib/services/heartbeat";
 import { migrate } from "../lib/db/migrate";
 import { closeRedis, onShutdown, reportRedisState } from "../lib/services/lifecycle";
 import { proxyCollabUpgrades } from "./collab-proxy";
+import { capConnections } from "./connection-caps";
 
 /**
  * The web process: Next.js (pages, sign-in, /api route handlers) behind a
@@ -36,21 +37,36 @@ const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hos
 await app.prepare();
 const handleRequest = app.getRequestHandler();
 
-const server = http.createServer((req, res) => {
+// Node checks header and request timeouts every connectionsCheckingInterval (30 s by default), so a
+// slow-header connection lived about headersTimeout + 15 s; checked every second it lives headersTimeout.
+const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
   // Overwrites any value a client sent: route handlers trust this header.
   req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY);
+  // Next.js answers a path with a malformed %-escape with its own 500; it is the client's mistake.
+  if (!decodablePath(req.url)) {
+    res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });
+    res.end(JSON.stringify({ error: { code: "malformed_url", message: "The path holds a malformed %-escape (a % must be followed by two hex digits of UTF-8)." } }));
+    return;
+  }
   handleRequest(req, res).catch((err) => {
     log.error({ err }, "request failed");
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
     res.end("Internal error");
   });
 });
-server.headersTimeout = 20_000;
+server.headersTimeout = 10_000;
 server.requestTimeout = 60_000;
+capConnections(server, {
+  // Behind a trusted proxy every connection comes from the proxy: limiting connections per client is its job.
+  perAddress: config.SAM_TRUST_PROXY ? 0 : config.SAM_MAX_CONNECTIONS_PER_IP,
+  total: config.SAM_MAX_CONNECTIONS,
+  log,
+});
 const collabProxy = proxyCollabUpgrades(server, {
   collabUrl: config.collabUrl,
   // Upgrades skip the request handler above: the same trusted address, taken here.
-  clientIp: (req) => resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY),
+  // Counted like every per-address limit: an IPv6 client by its /64.
+  clientIp: (req) => addressKey(resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY)),
   maxUnauthenticatedPerAddress: config.SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP,
   log,
 });
@@ -62,6 +78,16 @@ await new Promise<void>((resolve, reject) => {
   log.fatal({ code: err.code }, `cannot listen on ${config.HOST}:${config.PORT}: ${err.message}`);
   process.exit(1);
 });
+/** True when every %-escape of the request's path decodes (the query is left to the route). */
+function decodablePath(url: string | undefined): boolean {
+  try {
+    decodeURIComponent((url ?? "/").split("?")[0]!);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const heartbeat = new Heartbeat(redis(), "web");
 heartbeat.start();
 log.info({ url: config.publicUrl }, `web ready on http://${config.HOST}:${config.PORT}`);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { displayTextProblem } from "../http/text";
 
 /** The rules for usernames and passwords, shared by the API, the sign-up page and tests. */
 export const USERNAME_PATTERN = /^[A-Za-z0-9_-]{3,32}$/;
@@ -17,10 +18,18 @@ export const passwordSchema = z
 
 export const credentialsSchema = z.object({ username: usernameSchema, password: passwordSchema }).strict();
 
-// Sign-in only checks shapes loosely: a malformed name simply does not match anyone.
+// Sign-in only checks shapes loosely: a malformed name simply does not match anyone. Text that no
+// name can hold (NUL, which PostgreSQL refuses; lone surrogates; controls) is refused before any lookup.
 export const loginSchema = z
   .object({
-    username: z.string({ error: "username is required and must be a string" }).min(1, "username is required").max(64, "username is too long"),
+    username: z
+      .string({ error: "username is required and must be a string" })
+      .min(1, "username is required")
+      .max(64, "username is too long")
+      .superRefine((name, ctx) => {
+        const problem = displayTextProblem(name);
+        if (problem) ctx.addIssue({ code: "custom", message: `username ${problem}` });
+      }),
     password: z.string({ error: "password is required and must be a string" }).min(1, "password is required").max(PASSWORD_MAX, "password is too long"),
   })
   .strict();

@@ -32,19 +32,21 @@ export function inviteUrl(publicUrl: string, token: string): string {
 
 /** A new invite; `createdById` null means the host made it. */
 export async function createInvite(db: Database, createdById: string | null, days: number): Promise<InviteView & { token: string }> {
-  if (createdById) {
-    const active = await db.invite.count({ where: { createdById, usedAt: null, expiresAt: { gt: new Date() } } });
-    if (active >= MAX_ACTIVE_INVITES_PER_USER) {
-      throw new ApiError(
-        409,
-        "too_many_invites",
-        `You have ${active} unused invites; revoke one (DELETE /api/v1/invites/:id) or wait until one is used or expires.`,
-      );
-    }
-  }
   const token = PREFIX + randomBytes(32).toString("base64url");
-  const invite = await db.invite.create({
-    data: { tokenHash: hash(token), createdById, expiresAt: new Date(Date.now() + days * DAY_MS) },
+  // Counted and made under a lock per user: a parallel burst cannot pass the cap.
+  const invite = await db.$transaction(async (tx) => {
+    if (createdById) {
+      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:invites:${createdById}`}))`;
+      const active = await tx.invite.count({ where: { createdById, usedAt: null, expiresAt: { gt: new Date() } } });
+      if (active >= MAX_ACTIVE_INVITES_PER_USER) {
+        throw new ApiError(
+          409,
+          "too_many_invites",
+          `You have ${active} unused invites; revoke one (DELETE /api/v1/invites/:id) or wait until one is used or expires.`,
+        );
+      }
+    }
+    return tx.invite.create({ data: { tokenHash: hash(token), createdById, expiresAt: new Date(Date.now() + days * DAY_MS) } });
   });
   return { id: invite.id, createdAt: invite.createdAt, expiresAt: invite.expiresAt, usedAt: null, usedBy: null, token };
 }

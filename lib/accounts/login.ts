@@ -1,10 +1,11 @@
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
+import { addressKey } from "../http/client-ip";
 import type { LoginRateLimiter } from "./login-rate-limit";
 import type { PasswordHasher } from "./password-hasher";
 import { verifyPassword, type PublicUser } from "./users";
 
-/** One sign-in attempt, rate limited; used by both the API and the sign-in page. */
+/** One sign-in attempt, rate limited; used by both the API and the sign-in page. `clientIp` is the request's client address. */
 export async function authenticate(
   deps: { db: Database; limiter: LoginRateLimiter; passwords: PasswordHasher },
   credentials: { username: string; password: string },
@@ -14,12 +15,12 @@ export async function authenticate(
   await deps.limiter.beforeAttempt(credentials.username, clientIp);
   let user: PublicUser | undefined;
   try {
-    user = await verifyPassword(deps.db, deps.passwords, credentials.username, credentials.password);
+    user = await verifyPassword(deps.db, deps.passwords, credentials.username, credentials.password, addressKey(clientIp));
   } catch (err) {
-    await deps.limiter.refund(credentials.username);
+    await deps.limiter.refund(credentials.username, clientIp);
     throw err;
   }
   if (!user) throw new ApiError(401, "invalid_credentials", "The username or password is wrong.");
-  await deps.limiter.afterSuccess(credentials.username);
+  await deps.limiter.afterSuccess(credentials.username, clientIp);
   return user;
 }

@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
+import { addressKey } from "../http/client-ip";
 import type { Credentials } from "./credentials";
 import { spendInvite, usableInvite } from "./invites";
 import type { PasswordHasher } from "./password-hasher";
@@ -13,10 +14,11 @@ import { insertUser, usernameExists, usernameTaken, type PublicUser } from "./us
  * account gets its own allowances (runs, rooms), so:
  *  - SAM_REGISTRATION decides who may: anyone (open), whoever holds an invite
  *    (invite), or only whoever holds an invite the host made (closed);
- *  - every attempt counts against the client address (SAM_REGISTER_MAX_PER_IP
+ *  - every attempt counts against the client address (its /64 for IPv6; SAM_REGISTER_MAX_PER_IP
  *    per SAM_REGISTER_WINDOW_SECONDS, in Redis, so across web processes),
  *    before any hashing, so invites cannot be guessed at speed either;
- *  - the hash itself waits for a slot of the process's PasswordHasher.
+ *  - the hash itself waits for a slot of the process's PasswordHasher, within
+ *    the share of the slots one address may hold.
  */
 export type RegistrationMode = "open" | "invite" | "closed";
 
@@ -44,11 +46,12 @@ export class Registration {
   async register(input: Credentials & { invite?: string }, clientIp: string): Promise<PublicUser> {
     const { db, passwords } = this.deps;
     if (this.mode !== "open" && !input.invite) throw this.inviteRequired();
-    await this.countAttempt(clientIp);
+    const from = addressKey(clientIp);
+    await this.countAttempt(from);
     const inviteId = this.mode === "open" ? undefined : await usableInvite(db, input.invite!, this.mode === "closed");
     // A taken name is known before spending a hash on it (the insert still guards the race).
     if (await usernameExists(db, input.username)) throw usernameTaken(input.username);
-    const passwordHash = await passwords.hash(input.password);
+    const passwordHash = await passwords.hash(input.password, from);
     if (!inviteId) return insertUser(db, input.username, passwordHash);
     // The account and the invite's use stand or fall together: a failed insert leaves the invite usable.
     return db.$transaction(async (tx) => {

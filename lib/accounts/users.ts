@@ -40,8 +40,10 @@ export async function verifyPassword(
   passwords: PasswordHasher,
   username: string,
   password: string,
+  /** Whose share of the hashing slots this takes (the client's address key). */
+  requester?: string,
 ): Promise<PublicUser | undefined> {
   const user = await db.user.findUnique({ where: { usernameKey: usernameKey(username) } });
-  if (!user?.passwordHash) return passwords.verifyNothing(password).then(() => undefined);
-  return (await passwords.verify(user.passwordHash, password)) ? publicUser(user) : undefined;
+  if (!user?.passwordHash) return passwords.verifyNothing(password, requester).then(() => undefined);
+  return (await passwords.verify(user.passwordHash, password, requester)) ? publicUser(user) : undefined;
 }

@@ -9,12 +9,15 @@ import { isApiError } from "../http/errors";
 import { clientIpOf } from "../http/client-ip";
 import { web } from "../web/context";
 import { safeAbsoluteCallbackUrl } from "./callback-url";
+import { endWebSession, SESSION_DAYS, startWebSession, webSessionUser } from "./web-sessions";
 
 /**
  * next-auth for the web pages: username + password (the same rate-limited
  * check as the API), plus GitHub when GITHUB_ID and GITHUB_SECRET are set.
  * Sessions are signed JWTs in an httpOnly, SameSite=Lax cookie (Secure, with
- * the __Secure- prefix, when SAM_PUBLIC_URL is https).
+ * the __Secure- prefix, when SAM_PUBLIC_URL is https). Each JWT names a
+ * WebSession record (web-sessions.ts): signing out deletes it, so the cookie,
+ * and any copy of it, stops working on the server too.
  *
  * authorize() reports failures as error codes ("invalid_credentials",
  * "rate_limited:<seconds>", "busy") that the sign-in form turns into messages.
@@ -54,7 +57,7 @@ export function authOptions(): NextAuthOptions {
   }
   holder.__samAuthOptions = {
     secret: process.env.NEXTAUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
+    session: { strategy: "jwt", maxAge: SESSION_DAYS * 24 * 3600 },
     pages: { signIn: "/signin", error: "/signin" },
     providers,
     callbacks: {
@@ -72,11 +75,21 @@ export function authOptions(): NextAuthOptions {
           token.sub = user.id;
           token.name = user.name;
         }
+        // A sign-in (not a later read of the session): its record on the server.
+        if (user && token.sub) token.sid = await startWebSession(ctx.db, token.sub);
         return token;
       },
+      // Runs for every read of the session (pages, API calls with the cookie): a sign-in that ended is no session.
       async session({ session, token }) {
-        session.user = { id: token.sub ?? "", name: token.name ?? "" };
+        const user = await webSessionUser(ctx.db, token.sid, token.sub);
+        if (!user) return { expires: session.expires } as typeof session;
+        session.user = { id: user.id, name: user.username };
         return session;
+      },
+    },
+    events: {
+      async signOut({ token }) {
+        await endWebSession(ctx.db, token?.sid);
       },
     },
     // next-auth's own logger may print request metadata; log only the code and message.

@@ -1,20 +1,23 @@
 import { getServerSession } from "next-auth";
 import { redirect } from "next/navigation";
 import { authOptions } from "./options";
-import { web } from "../web/context";
 
 export interface SessionUser {
   id: string;
   username: string;
 }
 
-/** The signed-in user for a page, or undefined. A session whose account was deleted counts as signed out. */
+/**
+ * The signed-in user for a page or an API call with the session cookie, or
+ * undefined. The session callback (options.ts) already checked the sign-in's
+ * record: one that was signed out, expired, or whose account was deleted
+ * counts as signed out.
+ */
 export async function currentUser(): Promise<SessionUser | undefined> {
   const session = await getServerSession(authOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  if (!id) return undefined;
-  const user = await web().db.user.findUnique({ where: { id }, select: { id: true, username: true } });
-  return user ?? undefined;
+  const user = session?.user as { id?: string; name?: string } | undefined;
+  if (!user?.id || !user.name) return undefined;
+  return { id: user.id, username: user.name };
 }
 
 /** For pages that need a signed-in user: everyone else goes to the sign-in page and comes back after. */

@@ -149,6 +149,24 @@ const schema = z.object({
   SAM_INVITE_DAYS: positiveInt(7),
   SAM_API_TOKEN_DAYS: positiveInt(30),
   SAM_SHARE_LINK_DAYS: positiveInt(7),
+  // --- web2: what one account or client address may hold (rooms, sign-in, stored inputs, connections) ---
+  /** Failed sign-ins for one username from all addresses together in SAM_LOGIN_WINDOW_SECONDS; past it only addresses the account signed in from before may try. */
+  SAM_LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(500),
+  /** Rooms one user may own (create) at once. */
+  SAM_MAX_ROOMS_PER_USER: positiveInt(50),
+  /** Members of one room, the owner and pending invitations included. */
+  SAM_MAX_ROOM_MEMBERS: positiveInt(100),
+  /** Share links of one room that still work (unrevoked, unexpired). */
+  SAM_MAX_SHARE_LINKS_PER_ROOM: positiveInt(10),
+  /** How long an invitation to a room (by username) waits for the invitee to accept it. */
+  SAM_ROOM_INVITATION_DAYS: positiveInt(14),
+  /** Program input (files + stdin) one account's runs may store per window; inputs of finished runs are dropped after one window. */
+  SAM_INPUT_BUDGET_MB: positiveInt(64),
+  SAM_INPUT_BUDGET_WINDOW_SECONDS: positiveInt(3600),
+  /** Open connections to the web server from one client address (IPv6: its /64); not applied behind SAM_TRUST_PROXY, where the proxy is the peer. */
+  SAM_MAX_CONNECTIONS_PER_IP: positiveInt(256),
+  /** Open connections to one web process in all (each holds a file descriptor; a proxied room socket two). */
+  SAM_MAX_CONNECTIONS: positiveInt(8000),
   GITHUB_SECRET: z.string().trim().optional(),
 });
 

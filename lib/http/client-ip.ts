@@ -14,6 +14,46 @@ export function clientIpOf(headers: Headers | Record<string, string | string[] |
   return ip || "unknown";
 }
 
+/** The key every per-address limit counts under for this request's client (see addressKey). */
+export function clientKeyOf(headers: Headers | Record<string, string | string[] | undefined>): string {
+  return addressKey(clientIpOf(headers));
+}
+
+/**
+ * What per-address limits count under, for an address: an IPv4 address as it
+ * is, an IPv6 address as its /64 network ("2001:db8:1:2::/64"). One IPv6
+ * client usually holds a whole /64 (SLAAC and privacy addresses hand out any
+ * of its 2^64 addresses), so counting single IPv6 addresses would give it
+ * endless fresh allowances. An IPv4-mapped IPv6 address counts as the IPv4
+ * address. Anything that is not an address (e.g. "unknown") is its own key.
+ * Idempotent: a key given again comes back unchanged.
+ */
+export function addressKey(address: string): string {
+  const ip = address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+  if (isIP(ip) !== 6) return ip;
+  const groups = expandIpv6(ip);
+  if (groups.slice(0, 6).every((g, i) => g === (i === 5 ? 0xffff : 0))) {
+    // ::ffff:a.b.c.d written in hex groups.
+    return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join(".");
+  }
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (zone id dropped, embedded IPv4 converted). */
+function expandIpv6(ip: string): number[] {
+  let text = ip.replace(/%.*$/, "").toLowerCase();
+  const v4 = text.match(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head, tail] = text.includes("::") ? text.split("::") : [text, undefined];
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = tail === undefined ? [] : Array(8 - left.length - right.length).fill("0");
+  return [...left, ...zeros, ...right].map((g) => parseInt(g, 16));
+}
+
 /**
  * `trustedHops` is how many reverse proxies stand in front of the web server
  * (`true` means one). Each proxy appends the address it received the request

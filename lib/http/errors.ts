@@ -87,6 +87,15 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   return parsed.data;
 }
 
+/** Validates a request's query parameters (the first value of each); a bad one is 400 invalid_request naming it. */
+export function readQuery<S extends z.ZodType>(request: Request, schema: S): z.infer<S> {
+  const params: Record<string, string> = {};
+  for (const [key, value] of new URL(request.url).searchParams) params[key] ??= value;
+  const parsed = schema.safeParse(params);
+  if (!parsed.success) throw new ApiError(400, "invalid_request", describeIssues(parsed.error));
+  return parsed.data;
+}
+
 /** Reads the body as text, giving up as soon as it passes `maxBytes` (a chunked body has no length to check first). */
 async function readCapped(request: Request, maxBytes: number, tooLarge: () => ApiError): Promise<string> {
   if (!request.body) return "";

@@ -1,5 +1,7 @@
 import { z } from "zod";
+import { USERNAME_PATTERN } from "../accounts/credentials";
 import { MAX_ARGS, MAX_STDIN_BYTES } from "../executions/request";
+import { displayTextProblem } from "../http/text";
 import { GRANTABLE_ROLES } from "./roles";
 
 /** What room, member and share-link requests may hold (their bodies: readJson's default size; a run's: room for its stdin). */
@@ -10,7 +12,10 @@ const roomName = z
   .trim()
   .min(1, "name must not be empty")
   .max(80, "name must be at most 80 characters")
-  .refine((n) => !/[\u0000-\u001f\u007f]/.test(n), "name must not contain control characters");
+  .superRefine((n, ctx) => {
+    const problem = displayTextProblem(n);
+    if (problem) ctx.addIssue({ code: "custom", message: `name ${problem}` });
+  });
 
 const grantable = z.enum(GRANTABLE_ROLES, { error: 'role must be "viewer" or "editor"' });
 
@@ -21,8 +26,28 @@ export const createRoomSchema = z
 export const renameRoomSchema = z.object({ name: roomName }).strict();
 
 export const inviteSchema = z
-  .object({ username: z.string({ error: "username is required" }).trim().min(1, "username is required").max(32, "usernames are at most 32 characters"), role: grantable })
+  .object({
+    username: z
+      .string({ error: "username is required" })
+      .trim()
+      .regex(USERNAME_PATTERN, "username must be someone's username: 3-32 letters, digits, '-' or '_'"),
+    role: grantable,
+  })
   .strict();
+
+/** GET /api/v1/rooms?limit=&cursor=: a page of the room list. */
+export const ROOM_PAGE_DEFAULT = 50;
+export const ROOM_PAGE_MAX = 100;
+export const roomPageSchema = z
+  .object({
+    limit: z.coerce
+      .number({ error: `limit must be a number from 1 to ${ROOM_PAGE_MAX}` })
+      .int(`limit must be a whole number from 1 to ${ROOM_PAGE_MAX}`)
+      .min(1, `limit must be from 1 to ${ROOM_PAGE_MAX}`)
+      .max(ROOM_PAGE_MAX, `limit must be from 1 to ${ROOM_PAGE_MAX}`)
+      .default(ROOM_PAGE_DEFAULT),
+    cursor: z.string().max(200, "cursor is too long; pass nextCursor from the previous page").optional(),
+  });
 
 export const changeRoleSchema = z.object({ role: grantable }).strict();
 

@@ -2,8 +2,9 @@ import { createHash, randomBytes } from "node:crypto";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
 import { isUuid } from "../http/ids";
-import { ROLES, type GrantableRole, type RoomRole } from "./roles";
-import { touch } from "./rooms";
+import { lockRoom } from "./caps";
+import type { GrantableRole, RoomRole } from "./roles";
+import { admitMember, touch } from "./rooms";
 
 /**
  * Share links: `/join#<token>`. The token is `samr_` + 32 random bytes; only
@@ -11,7 +12,9 @@ import { touch } from "./rooms";
  * travels in the URL's fragment, which browsers never send to a server, and
  * reaches the API in a POST body: it stays out of access logs. Every link
  * expires (SAM_SHARE_LINK_DAYS unless its maker chose), and an expired link is
- * refused exactly like a revoked one.
+ * refused exactly like a revoked one. A room has at most
+ * SAM_MAX_SHARE_LINKS_PER_ROOM links that still work, and a link admits
+ * nobody once the room is full (caps.ts).
  */
 const DAY_MS = 24 * 3600 * 1000;
 const PREFIX = "samr_";
@@ -31,10 +34,18 @@ export async function createShareLink(
   role: GrantableRole,
   createdById: string,
   days: number,
+  maxActive = Infinity,
 ): Promise<ShareLinkView & { token: string }> {
   const token = PREFIX + randomBytes(32).toString("base64url");
   const expiresAt = new Date(Date.now() + days * DAY_MS);
-  const link = await db.shareLink.create({ data: { roomId, role, createdById, tokenHash: hash(token), expiresAt } });
+  const link = await db.$transaction(async (tx) => {
+    await lockRoom(tx, roomId);
+    const active = await tx.shareLink.count({ where: { roomId, revokedAt: null, expiresAt: { gt: new Date() } } });
+    if (active >= maxActive) {
+      throw new ApiError(409, "too_many_share_links", `This room has ${active} share links that still work, the most allowed; revoke one you no longer need, then make a new one.`);
+    }
+    return tx.shareLink.create({ data: { roomId, role, createdById, tokenHash: hash(token), expiresAt } });
+  });
   return { id: link.id, role, createdAt: link.createdAt, expiresAt: link.expiresAt, token };
 }
 
@@ -56,27 +67,16 @@ export async function revokeShareLink(db: Database, roomId: string, linkId: stri
 /**
  * Makes the user a member with the link's role. Someone who is already a
  * member keeps the higher of the two roles (a viewer link never demotes an
- * editor, and the owner stays the owner).
+ * editor, and the owner stays the owner). 409 room_full when the room has no
+ * place left for a newcomer.
  */
-export async function joinByToken(db: Database, token: string, userId: string): Promise<{ roomId: string; role: RoomRole }> {
+export async function joinByToken(db: Database, token: string, userId: string, maxMembers = Infinity): Promise<{ roomId: string; role: RoomRole }> {
   const invalid = new ApiError(404, "link_invalid", "This share link is unknown, expired or was revoked; ask the room's owner for a new one.");
   if (!TOKEN_PATTERN.test(token)) throw invalid;
   const link = await db.shareLink.findUnique({ where: { tokenHash: hash(token) } });
   if (!link || link.revokedAt || link.expiresAt.getTime() <= Date.now()) throw invalid;
-  const granted = link.role as RoomRole;
-  const existing = await db.roomMember.findUnique({ where: { roomId_userId: { roomId: link.roomId, userId } } });
-  if (existing) {
-    const current = existing.role as RoomRole;
-    if (ROLES.indexOf(current) >= ROLES.indexOf(granted)) return { roomId: link.roomId, role: current };
-    await db.roomMember.update({ where: { roomId_userId: { roomId: link.roomId, userId } }, data: { role: granted } });
-  } else {
-    try {
-      await db.roomMember.create({ data: { roomId: link.roomId, userId, role: granted } });
-    } catch (err) {
-      // Opened twice at once: the other request made the membership.
-      if ((err as { code?: unknown }).code !== "P2002") throw err;
-    }
-  }
+  // Under the room's lock, so opening the link twice at once makes one membership.
+  const role = await db.$transaction((tx) => admitMember(tx, link.roomId, userId, link.role as GrantableRole, maxMembers));
   await touch(db, link.roomId);
-  return { roomId: link.roomId, role: granted };
+  return { roomId: link.roomId, role };
 }

@@ -33,7 +33,8 @@ export function web(): WebContext {
       log: createLogger("web", config.LOG_LEVEL),
       secret: process.env.SAM_SECRET!,
       loginLimiter: new LoginRateLimiter(client, {
-        maxFailuresPerUser: config.SAM_LOGIN_MAX_FAILURES_PER_USER,
+        maxFailuresPerUserAndAddress: config.SAM_LOGIN_MAX_FAILURES_PER_USER,
+        maxFailuresPerUser: config.SAM_LOGIN_MAX_FAILURES_PER_ACCOUNT,
         maxAttemptsPerIp: config.SAM_LOGIN_MAX_ATTEMPTS_PER_IP,
         windowSeconds: config.SAM_LOGIN_WINDOW_SECONDS,
       }),

@@ -10,17 +10,22 @@ import { EXECUTION_QUEUE, MAX_ATTEMPTS, type ExecutionJob } from "../executions/
 import type { Runtime } from "../executions/runtimes";
 import { ApiError } from "../http/errors";
 import { web } from "./context";
+import { InputBudget } from "./input-budget";
 
 /**
  * The web side of the execution queue, one of each per web process: the
  * producer, the run-rate limiter, the output budget (spent by the runner,
- * checked here) and the count of open event streams per user.
+ * checked here), the input budget (spent here) and the count of open event
+ * streams per user.
  */
 interface ExecutionServices {
   queue: Queue<ExecutionJob>;
   runLimiter: RateLimiterRedis;
   outputBudget: OutputBudget;
+  inputBudget: InputBudget;
   streams: LeaseCounter;
+  /** Room runs of a user that are fetching the room's live files (collab serializes the whole document for each). */
+  roomSnapshots: LeaseCounter;
 }
 
 const holder = globalThis as typeof globalThis & { __samExecutions?: ExecutionServices };
@@ -48,13 +53,24 @@ export function executionServices(): ExecutionServices {
         bytes: ctx.config.SAM_OUTPUT_BUDGET_MB * 1024 * 1024,
         windowSeconds: ctx.config.SAM_OUTPUT_BUDGET_WINDOW_SECONDS,
       }),
+      inputBudget: new InputBudget(ctx.redis, {
+        bytes: ctx.config.SAM_INPUT_BUDGET_MB * 1024 * 1024,
+        windowSeconds: ctx.config.SAM_INPUT_BUDGET_WINDOW_SECONDS,
+      }),
       streams: new LeaseCounter(ctx.redis, "sam:streams"),
+      roomSnapshots: new LeaseCounter(ctx.redis, "sam:room-snapshots"),
     };
   }
   return holder.__samExecutions;
 }
 
-async function consumeRunAllowance(userId: string): Promise<void> {
+/**
+ * Counts one run against the user's run rate (SAM_RUNS_PER_MINUTE), or 429
+ * rate_limited. enqueueExecution() does it itself; a route whose checks cost
+ * more than a run record (a room run asks collab for the live document) calls
+ * it first instead, so that requests refused by those checks are counted too.
+ */
+export async function consumeRunAllowance(userId: string): Promise<void> {
   try {
     await executionServices().runLimiter.consume(userId);
   } catch (err) {
@@ -80,13 +96,46 @@ async function checkOutputBudget(userId: string): Promise<void> {
   }
 }
 
+/** 429 too_many_active_runs while the account has SAM_MAX_QUEUED_RUNS_PER_USER runs queued or running. */
+function tooManyActive(active: number): ApiError {
+  const seconds = Math.max(1, Math.ceil(web().config.limits.defaults.wallTimeMs / 1000));
+  return new ApiError(429, "too_many_active_runs", `You have ${active} runs queued or running, the most allowed at once; wait for one to finish (or cancel one), then try again.`, {
+    "retry-after": String(seconds),
+  });
+}
+
+/**
+ * The account's checks that cost no more than a count: its output budget and
+ * its runs queued or running at once (enqueueExecution checks the latter
+ * again under its lock). For a route to call before expensive work.
+ */
+export async function checkRunAllowed(userId: string): Promise<void> {
+  const { db, config } = web();
+  await checkOutputBudget(userId);
+  const active = await db.execution.count({ where: { userId, status: { in: ["queued", "running"] } } });
+  if (active >= config.SAM_MAX_QUEUED_RUNS_PER_USER) throw tooManyActive(active);
+}
+
+/** 429 input_budget_exhausted, saying how long until the window ends. */
+function inputBudgetExhausted(seconds: number): ApiError {
+  const { config } = web();
+  return new ApiError(
+    429,
+    "input_budget_exhausted",
+    `Your runs have stored ${config.SAM_INPUT_BUDGET_MB} MiB of input (files and stdin) in the last ${config.SAM_INPUT_BUDGET_WINDOW_SECONDS} seconds, the most allowed; try again in ${seconds} seconds, or with smaller input.`,
+    { "retry-after": String(seconds) },
+  );
+}
+
 /**
  * Starts a run the caller may start: checks the account's output budget and
- * its runs queued or running at once, counts the run against the run rate,
- * records it with its limits resolved, and queues it. The count and the
- * insert happen under a lock per account, so parallel requests cannot all
- * squeeze past the cap. Every check on the request has passed before this:
- * nothing reaches the queue otherwise.
+ * its runs queued or running at once, counts the run against the run rate
+ * (unless the caller already did: `allowanceTaken`), takes its input from the
+ * account's input budget, records it with its limits resolved, and queues it.
+ * The count and the insert happen under a lock per account, so parallel
+ * requests cannot all squeeze past the cap. Every check on the request has
+ * passed before this: nothing reaches the queue otherwise. On the way it drops
+ * the stored input of the account's long-finished runs (input-budget.ts).
  */
 export async function enqueueExecution(
   userId: string,
@@ -99,22 +148,25 @@ export async function enqueueExecution(
     limits?: Partial<RunLimits>;
     /** A room's run: every member may follow it, and it takes live input. */
     roomId?: string;
+    /** The route already counted this run against the run rate (consumeRunAllowance). */
+    allowanceTaken?: boolean;
   },
 ): Promise<{ execution: Execution; limits: RunLimits }> {
-  const { db, config } = web();
+  const { db, config, log } = web();
+  const { inputBudget } = executionServices();
   await checkOutputBudget(userId);
   const limits = resolveLimits(config.limits, runtime.limits, run.limits ?? {});
   const cap = config.SAM_MAX_QUEUED_RUNS_PER_USER;
+  const inputSize = run.stdin.byteLength + run.files.reduce((sum, f) => sum + f.content.byteLength, 0);
+  let taken = false;
   const execution = await db.$transaction(async (tx) => {
     await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:active:${userId}`}))`;
     const active = await tx.execution.count({ where: { userId, status: { in: ["queued", "running"] } } });
-    if (active >= cap) {
-      const seconds = Math.max(1, Math.ceil(config.limits.defaults.wallTimeMs / 1000));
-      throw new ApiError(429, "too_many_active_runs", `You have ${active} runs queued or running, the most allowed at once; wait for one to finish (or cancel one), then try again.`, {
-        "retry-after": String(seconds),
-      });
-    }
-    await consumeRunAllowance(userId);
+    if (active >= cap) throw tooManyActive(active);
+    if (!run.allowanceTaken) await consumeRunAllowance(userId);
+    const wait = await inputBudget.take(userId, inputSize);
+    if (wait > 0) throw inputBudgetExhausted(wait);
+    taken = true;
     return tx.execution.create({
       data: {
         userId,
@@ -127,8 +179,13 @@ export async function enqueueExecution(
         limits: { ...limits },
       },
     });
+  }).catch(async (err: unknown) => {
+    // Not recorded (e.g. the insert failed): the input was not stored after all.
+    if (taken) await inputBudget.giveBack(userId, inputSize);
+    throw err;
   });
   await executionServices().queue.add("run", { executionId: execution.id }, { jobId: execution.id });
+  await inputBudget.dropOldInputs(db, userId).catch((err: Error) => log.warn({ err: err.message, userId }, "could not drop old runs' inputs; trying again on a later run"));
   return { execution, limits };
 }
 
@@ -147,6 +204,22 @@ export async function openStreamLease(userId: string): Promise<Lease> {
       `You have ${config.SAM_MAX_EVENT_STREAMS_PER_USER} event streams open (or requests waiting for a result), the most allowed at once; close one (e.g. another tab), then try again.`,
       { "retry-after": "5" },
     );
+  }
+  return lease;
+}
+
+/** Room runs one user may be starting at once (each makes collab serialize the room's whole document). */
+const ROOM_SNAPSHOTS_AT_ONCE = 2;
+
+/**
+ * A place to fetch a room's live files for a run, across web processes; 429
+ * rate_limited (Retry-After: 1) while the user already has
+ * ROOM_SNAPSHOTS_AT_ONCE room runs starting. Release it once the files are read.
+ */
+export async function roomSnapshotLease(userId: string): Promise<Lease> {
+  const lease = await executionServices().roomSnapshots.acquire(userId, ROOM_SNAPSHOTS_AT_ONCE);
+  if (!lease) {
+    throw new ApiError(429, "rate_limited", `You are already starting ${ROOM_SNAPSHOTS_AT_ONCE} room runs; wait for them to start, then try again.`, { "retry-after": "1" });
   }
   return lease;
 }

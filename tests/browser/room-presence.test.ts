@@ -5,7 +5,7 @@ import { inject } from "vitest";
 import { createRedis } from "../../lib/redis/connection";
 import { api, PASSWORD, registerUser, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
-import { connectRoom, eventually, roomMessage, roomToken } from "../support/rooms";
+import { addMember, connectRoom, eventually, roomMessage, roomToken } from "../support/rooms";
 
 const browser = useBrowser();
 
@@ -33,7 +33,7 @@ describe("a room page and a malicious peer's presence", () => {
     const [owner, peer] = await Promise.all([registerUser(), registerUser()]);
     const created = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "Presence", language: "python" } });
     const roomId = created.json.id as string;
-    expect((await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: peer.username, role: "editor" } })).status).toBe(201);
+    await addMember(roomId, owner, peer, "editor");
 
     const context = await browser().newContext({ viewport: { width: 1366, height: 800 } });
     const { page, problems } = await watchedPage(context);

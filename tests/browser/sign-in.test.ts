@@ -40,7 +40,7 @@ describe("signing up, out and in through the web pages", () => {
     expect(session?.httpOnly).toBe(true);
     expect(session?.sameSite).toBe("Lax");
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL(/\/signin/);
     await page.goto(`${webUrl()}/`);
     await page.waitForURL(/\/signin/);
@@ -119,7 +119,7 @@ describe("signing up, out and in through the web pages", () => {
       // Already signed in, the sign-in page redirects at once (on the server): the same rule holds.
       await page.goto(signIn);
       await page.waitForURL(`${webUrl()}/`);
-      await page.getByRole("button", { name: "Sign out" }).click();
+      await page.getByRole("button", { name: "Sign out", exact: true }).click();
       await page.waitForURL(/\/signin/);
     }
     expect(elsewhere).toEqual([]);

@@ -97,6 +97,17 @@ describe("invite mode", () => {
     expect(listed.invites).toMatchObject([{ id: invite.id, usedBy: winner }]);
   });
 
+  it("a parallel burst of invites cannot pass the cap of unused invites per user", async () => {
+    const owner = await register(web.url, { invite: tokenOfInviteUrl(hostInvite(web.url)) });
+    const auth = { authorization: `Bearer ${owner.json.token}` };
+    const burst = await Promise.all(Array.from({ length: 25 }, () => fetch(`${web.url}/api/v1/invites`, { method: "POST", headers: auth })));
+    const statuses = burst.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(15);
+    const listed = await (await fetch(`${web.url}/api/v1/invites`, { headers: auth })).json();
+    expect(listed.invites).toHaveLength(10);
+  });
+
   it("refuses an expired invite and a revoked one", async () => {
     const owner = await register(web.url, { invite: tokenOfInviteUrl(hostInvite(web.url)) });
     const auth = { authorization: `Bearer ${owner.json.token}` };

@@ -6,26 +6,36 @@ const login = (username: string, password: string, ip = uniqueIp()) =>
   api("POST", "/api/v1/auth/login", { body: { username, password }, ip });
 
 describe("login rate limiting", () => {
-  it("locks a username after repeated failures, even from many addresses, with Retry-After", async () => {
+  it("refuses one address that keeps failing for a username, with Retry-After; the owner elsewhere still signs in", async () => {
     const user = await registerUser();
+    const guesser = uniqueIp();
     for (let i = 0; i < limits().perUser; i++) {
-      expect((await login(user.username, "wrong password " + i)).status).toBe(401);
+      expect((await login(user.username, "wrong password " + i, guesser)).status).toBe(401);
     }
-    // Now even the right password is refused for a while, from a fresh address.
-    const blocked = await login(user.username, user.password);
+    // That address is refused now, even with the right password.
+    const blocked = await login(user.username, user.password, guesser);
     expect(blocked.status).toBe(429);
     expect(blocked.json.error.code).toBe("rate_limited");
     const retryAfter = Number(blocked.headers.get("retry-after"));
     expect(retryAfter).toBeGreaterThan(0);
     expect(blocked.json.error.message).toContain(String(retryAfter));
+    expect(blocked.json.error.message).toContain("from your address");
+    // Anyone else is not.
+    expect((await login(user.username, user.password)).status).toBe(200);
   });
 
-  it("does not count failures once the user signs in successfully", async () => {
+  it("does not count an address's failures once it signs in successfully", async () => {
     const user = await registerUser();
+    const ip = uniqueIp();
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < limits().perUser - 1; i++) expect((await login(user.username, "wrong password!")).status).toBe(401);
-      expect((await login(user.username, user.password)).status).toBe(200);
+      for (let i = 0; i < limits().perUser - 1; i++) expect((await login(user.username, "wrong password!", ip)).status).toBe(401);
+      expect((await login(user.username, user.password, ip)).status).toBe(200);
     }
+  });
+
+  it("successful sign-ins never add up to the account's ceiling (from ever new addresses too)", async () => {
+    const user = await registerUser();
+    for (let i = 0; i < limits().perAccount + 3; i++) expect((await login(user.username, user.password)).status).toBe(200);
   });
 
   it("limits one address trying many usernames", async () => {
@@ -40,28 +50,36 @@ describe("login rate limiting", () => {
     expect((await login(uniqueName(), PASSWORD)).status).toBe(401);
   });
 
-  it("locks one user without locking others", async () => {
+  it("refusing one user's guesser does not touch other users", async () => {
     const victim = await registerUser();
     const other = await registerUser();
-    for (let i = 0; i < limits().perUser; i++) await login(victim.username, "wrong password!");
-    expect((await login(victim.username, victim.password)).status).toBe(429);
-    expect((await login(other.username, other.password)).status).toBe(200);
+    const ip = uniqueIp();
+    for (let i = 0; i < limits().perUser; i++) await login(victim.username, "wrong password!", ip);
+    expect((await login(victim.username, victim.password, ip)).status).toBe(429);
+    expect((await login(other.username, other.password, ip)).status).toBe(200);
   });
 
-  it("parallel wrong guesses cannot race past the limit: at most the limit reach the password check", async () => {
+  it("parallel wrong guesses from one address cannot race past its limit: at most the limit reach the password check", async () => {
     const user = await registerUser();
-    // Each guess from its own address, as a botnet would send them: only the per-username limit applies.
-    const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => login(user.username, `wrong password ${i}`)));
+    const ip = uniqueIp();
+    const guesses = await Promise.all(Array.from({ length: 30 }, (_, i) => login(user.username, `wrong password ${i}`, ip)));
     const statuses = guesses.map((g) => g.status);
     const checked = statuses.filter((s) => s === 401).length;
-    const refused = statuses.filter((s) => s === 429).length;
-    expect(checked + refused).toBe(30);
+    expect(checked + statuses.filter((s) => s === 429).length).toBe(30);
     expect(checked).toBeLessThanOrEqual(limits().perUser);
-    expect(refused).toBeGreaterThanOrEqual(30 - limits().perUser);
-    // Locked now: even the right password is refused until the window passes.
-    const right = await login(user.username, user.password);
-    expect(right.status).toBe(429);
-    expect(right.json.error.code).toBe("rate_limited");
+    expect((await login(user.username, user.password, ip)).status).toBe(429);
+  });
+
+  it("parallel wrong guesses from many addresses cannot race past the account's ceiling", async () => {
+    const user = await registerUser();
+    // Each guess from its own address, as a botnet would send them: only the per-account ceiling applies.
+    const guesses = await Promise.all(Array.from({ length: 40 }, (_, i) => login(user.username, `wrong password ${i}`)));
+    const statuses = guesses.map((g) => g.status);
+    const checked = statuses.filter((s) => s === 401).length;
+    expect(checked + statuses.filter((s) => s === 429).length).toBe(40);
+    expect(checked).toBeLessThanOrEqual(limits().perAccount);
+    // A guesser at a fresh address is still refused.
+    expect((await login(user.username, "one more guess")).status).toBe(429);
   });
 
   it("a forged left-most X-Forwarded-For entry does not change the address that is limited", async () => {

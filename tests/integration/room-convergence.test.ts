@@ -4,7 +4,7 @@ import { inject } from "vitest";
 import * as Y from "yjs";
 import { decodeDocument, listFiles } from "../../lib/rooms/document";
 import { api, registerUser } from "../support/api";
-import { connectRoom, eventually, roomToken, roomWithMembers, type RoomClient } from "../support/rooms";
+import { addMember, connectRoom, eventually, roomToken, roomWithMembers, type RoomClient } from "../support/rooms";
 
 const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });
 afterAll(() => pool.end());
@@ -25,10 +25,7 @@ it("many clients editing one file at once, some going offline and back, all end 
   const { roomId, owner } = await roomWithMembers();
   // Twelve people, each with an account of their own (as in a classroom), all editors.
   const people = await Promise.all(Array.from({ length: CLIENTS }, () => registerUser()));
-  for (const person of people) {
-    const invited = await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: person.username, role: "editor" } });
-    expect(invited.status).toBe(201);
-  }
+  for (const person of people) await addMember(roomId, owner, person, "editor");
   const clients: RoomClient[] = people.map((person) => connectRoom(roomId, () => roomToken(roomId, person)));
   // Which clients we took offline. The socket's status changes only once its close completes, and
   // connect() before then does nothing (the provider still thinks it is connected): wait for it.

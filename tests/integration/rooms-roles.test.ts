@@ -50,6 +50,7 @@ const cases: Array<{ action: string; expect: Record<Who, number>; call(who: Who,
   },
   { action: "list share links", expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 }, call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/share-links`, { token: r[w].token }) },
   { action: "create a share link", expect: { viewer: 403, editor: 403, owner: 201, outsider: 404 }, call: (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/share-links`, { token: r[w].token, body: { role: "viewer" } }) },
+  { action: "list pending invitations", expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 }, call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/invitations`, { token: r[w].token }) },
 ];
 
 describe("room roles, enforced by the API", () => {
@@ -65,9 +66,10 @@ describe("room roles, enforced by the API", () => {
   it("removing members and revoking links: only the owner (on a room of its own)", async () => {
     const r = await roomWithMembers();
     const link = await api("POST", `/api/v1/rooms/${r.roomId}/share-links`, { token: r.owner.token, body: { role: "viewer" } });
-    for (const who of ["viewer", "editor", "outsider"] as const) {
+    // Removing someone else (removing oneself is leaving: see rooms-membership.test.ts).
+    for (const [who, other] of [["viewer", r.editor], ["editor", r.viewer], ["outsider", r.viewer]] as const) {
       const expected = who === "outsider" ? 404 : 403;
-      expect((await api("DELETE", `/api/v1/rooms/${r.roomId}/members/${r.viewer.id}`, { token: r[who].token })).status).toBe(expected);
+      expect((await api("DELETE", `/api/v1/rooms/${r.roomId}/members/${other.id}`, { token: r[who].token })).status).toBe(expected);
       expect((await api("DELETE", `/api/v1/rooms/${r.roomId}/share-links/${link.json.id}`, { token: r[who].token })).status).toBe(expected);
     }
     expect((await api("DELETE", `/api/v1/rooms/${r.roomId}/share-links/${link.json.id}`, { token: r.owner.token })).status).toBe(204);

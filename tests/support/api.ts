@@ -19,12 +19,12 @@ export const PASSWORD = "correct horse battery staple";
 export async function api(
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string; token?: string; ip?: string; headers?: Record<string, string> } = {},
+  options: { body?: unknown; rawBody?: string; token?: string; ip?: string; headers?: Record<string, string>; /** Another web process than the suite's. */ base?: string } = {},
 ) {
   const headers: Record<string, string> = { "x-forwarded-for": options.ip ?? uniqueIp(), ...options.headers };
   if (options.body !== undefined || options.rawBody !== undefined) headers["content-type"] ??= "application/json";
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(webUrl() + path, {
+  const response = await fetch((options.base ?? webUrl()) + path, {
     method,
     headers,
     body: options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),

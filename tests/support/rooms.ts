@@ -8,20 +8,23 @@ import { api, registerUser } from "./api";
 
 export type TestUser = Awaited<ReturnType<typeof registerUser>>;
 
-/** A room owned by a fresh user, plus a viewer and an editor invited by name, and a user who is not a member. */
+/** A room owned by a fresh user, plus a viewer and an editor invited by name (who accepted), and a user who is not a member. */
 export async function roomWithMembers(language = "python") {
   const [owner, editor, viewer, outsider] = await Promise.all([registerUser(), registerUser(), registerUser(), registerUser()]);
   const created = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "Test room", language } });
   if (created.status !== 201) throw new Error(`room not created: ${created.status} ${created.text}`);
   const roomId = created.json.id as string;
-  for (const [user, role] of [
-    [editor, "editor"],
-    [viewer, "viewer"],
-  ] as const) {
-    const invited = await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: user.username, role } });
-    if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${invited.text}`);
-  }
+  await addMember(roomId, owner, editor, "editor");
+  await addMember(roomId, owner, viewer, "viewer");
   return { roomId, owner, editor, viewer, outsider };
+}
+
+/** The owner invites `user` by name and `user` accepts: they are a member with `role` (adding someone takes their consent). */
+export async function addMember(roomId: string, owner: TestUser, user: TestUser, role: "viewer" | "editor"): Promise<void> {
+  const invited = await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: user.username, role } });
+  if (invited.status !== 201) throw new Error(`invite failed: ${invited.status} ${invited.text}`);
+  const accepted = await api("POST", `/api/v1/me/room-invitations/${invited.json.id}/accept`, { token: user.token, body: {} });
+  if (accepted.status !== 200) throw new Error(`accepting the invitation failed: ${accepted.status} ${accepted.text}`);
 }
 
 export async function roomToken(roomId: string, user: TestUser): Promise<string> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveClientIp } from "../../lib/http/client-ip";
+import { addressKey, resolveClientIp } from "../../lib/http/client-ip";
 
 describe("resolveClientIp", () => {
   it("uses the socket's peer unless proxies are trusted", () => {
@@ -25,5 +25,26 @@ describe("resolveClientIp", () => {
     expect(resolveClientIp("10.0.0.2", "", 1)).toBe("10.0.0.2");
     expect(resolveClientIp("10.0.0.2", "1.2.3.4, not-an-ip", 1)).toBe("10.0.0.2");
     expect(resolveClientIp("10.0.0.2", "2001:db8::1", 1)).toBe("2001:db8::1");
+  });
+});
+
+describe("addressKey: what per-address limits count under", () => {
+  it.each([
+    ["203.0.113.9", "203.0.113.9"],
+    ["::ffff:203.0.113.9", "203.0.113.9"],
+    ["::ffff:cb00:7109", "203.0.113.9"],
+    // Every address of one /64 is one client (attack-web F11: 2^64 fresh allowances otherwise).
+    ["2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"],
+    ["2001:db8:1:2::1", "2001:db8:1:2::/64"],
+    ["2001:DB8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"],
+    ["2001:db8:1:3::1", "2001:db8:1:3::/64"],
+    ["::1", "0:0:0:0::/64"],
+    ["fe80::1%eth0", "fe80:0:0:0::/64"],
+    ["64:ff9b::203.0.113.9", "64:ff9b:0:0::/64"],
+    // Not an address: its own key; a key is its own key.
+    ["unknown", "unknown"],
+    ["2001:db8:1:2::/64", "2001:db8:1:2::/64"],
+  ])("%s counts as %s", (address, key) => {
+    expect(addressKey(address)).toBe(key);
   });
 });

@@ -3,6 +3,7 @@
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { PresenceCursor } from "@/lib/rooms/presence";
+import { LeaveRoomButton } from "../rooms/LeaveRoomButton";
 import { api, ApiFailure } from "./api";
 import { FileTree } from "./FileTree";
 import { Presence } from "./Presence";
@@ -114,6 +115,7 @@ export function RoomWorkspace(props: { room: { id: string; name: string; languag
             Share
           </button>
         )}
+        {role !== "owner" && <LeaveRoomButton roomId={room.id} roomName={room.name} disconnect={() => provider?.destroy()} />}
       </div>
       {notice && (
         <p className="notice" role="alert">

@@ -8,6 +8,12 @@ interface Member {
   username: string;
   role: "viewer" | "editor" | "owner";
 }
+interface Invitation {
+  id: string;
+  username: string;
+  role: "viewer" | "editor";
+  expiresAt: string;
+}
 interface Link {
   id: string;
   role: string;
@@ -23,9 +29,14 @@ const LINK_LIFETIMES = [
   { days: 30, label: "expires in 30 days" },
 ] as const;
 
-/** The owner's sharing controls: invite by name, change roles, remove members, and revocable share links. */
+/**
+ * The owner's sharing controls: invite by name (they join once they accept),
+ * pending invitations, change roles, remove members, and revocable share links.
+ */
 export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): void }) {
   const [members, setMembers] = useState<Member[]>([]);
+  const [invitations, setInvitations] = useState<Invitation[]>([]);
+  const [sent, setSent] = useState<string>();
   const [links, setLinks] = useState<Link[]>([]);
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<"viewer" | "editor">("editor");
@@ -35,11 +46,13 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
   const [error, setError] = useState<string>();
 
   const load = useCallback(async () => {
-    const [m, l] = await Promise.all([
+    const [m, i, l] = await Promise.all([
       api<{ members: Member[] }>(`/api/v1/rooms/${roomId}/members`),
+      api<{ invitations: Invitation[] }>(`/api/v1/rooms/${roomId}/invitations`),
       api<{ links: Link[] }>(`/api/v1/rooms/${roomId}/share-links`),
     ]);
     setMembers(m.members);
+    setInvitations(i.invitations);
     setLinks(l.links);
   }, [roomId]);
 
@@ -49,6 +62,7 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
 
   const act = async (fn: () => Promise<unknown>) => {
     setError(undefined);
+    setSent(undefined);
     try {
       await fn();
       await load();
@@ -76,8 +90,9 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
           onSubmit={(e) => {
             e.preventDefault();
             void act(async () => {
-              await api(`/api/v1/rooms/${roomId}/members`, { method: "POST", body: { username, role } });
+              const invited = await api<{ username: string }>(`/api/v1/rooms/${roomId}/members`, { method: "POST", body: { username, role } });
               setUsername("");
+              setSent(`Invitation sent: ${invited.username} joins once they accept it on their workspace page.`);
             });
           }}
         >
@@ -93,6 +108,28 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
             Invite
           </button>
         </form>
+        {sent && (
+          <p className="notice" role="status" data-testid="invitation-sent">
+            {sent}
+          </p>
+        )}
+        {invitations.length > 0 && (
+          <>
+            <h3>Invited, waiting for an answer</h3>
+            <ul className="members" data-testid="pending-invitations">
+              {invitations.map((i) => (
+                <li key={i.id}>
+                  <span>{i.username}</span>
+                  <span className={`role role-${i.role}`}>{i.role}</span>
+                  <span className="muted">until {new Date(i.expiresAt).toLocaleDateString()}</span>
+                  <button type="button" onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/invitations/${i.id}`, { method: "DELETE" }))} aria-label={`Withdraw the invitation of ${i.username}`}>
+                    Withdraw
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
         <h3>Members</h3>
         <ul className="members" data-testid="members">
           {members.map((m) => (

@@ -10,7 +10,7 @@ import { MAX_RUN_BODY_BYTES, roomRunSchema } from "@/lib/rooms/requests";
 import { touch } from "@/lib/rooms/rooms";
 import { pathProblem } from "@/lib/rooms/tree";
 import { web } from "@/lib/web/context";
-import { enqueueExecution } from "@/lib/web/executions";
+import { checkRunAllowed, consumeRunAllowance, enqueueExecution, roomSnapshotLease } from "@/lib/web/executions";
 import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
 
@@ -38,6 +38,11 @@ export const GET = route(async (request: Request, { params }: Params) => {
  * member sees the run start (GET /api/v1/rooms/:id/events) and may follow its
  * output (GET /api/v1/executions/:id/events). With ?encoding=base64, stdin
  * is base64 (any bytes). The room's files are text, run as their UTF-8 bytes.
+ *
+ * Reading the live files makes collab serialize the whole document and this
+ * process parse it, so everything cheap comes first and the run is counted
+ * against the run rate before that (a request refused afterwards, e.g. 413 for
+ * files too large, still counts), and a user has at most two such reads at once.
  */
 export const POST = route(async (request: Request, { params }: Params) => {
   const { db, redis, config, secret, log } = web();
@@ -48,7 +53,11 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const args = argsSchema.optional().safeParse(body.args);
   if (!args.success) throw new ApiError(400, "invalid_request", `args: ${args.error.issues[0]?.message}.`);
   const runtime = requireRuntime(await availableRuntimes(redis), room.language);
-  const files = filesForRun(await currentRoomFiles({ db, redis, secret, log }, room.id), runtime.entryFile ?? "");
+  await checkRunAllowed(caller.user.id);
+  await consumeRunAllowance(caller.user.id);
+  const lease = await roomSnapshotLease(caller.user.id);
+  const live = await currentRoomFiles({ db, redis, secret, log }, room.id).finally(() => void lease.release());
+  const files = filesForRun(live, runtime.entryFile ?? "");
   if (files.length === 0) throw new ApiError(400, "no_files", "The room has no files to run; create one first.");
   if (files.length > MAX_FILES) throw new ApiError(400, "too_many_files", `The room has ${files.length} files; a run takes at most ${MAX_FILES}.`);
   for (const f of files) {
@@ -57,7 +66,7 @@ export const POST = route(async (request: Request, { params }: Params) => {
   }
   const input = { files: files.map((f) => ({ name: f.name, content: Buffer.from(f.content, "utf8") })), stdin, args: args.data };
   checkExecutionRequest(input, config.limits);
-  const { execution } = await enqueueExecution(caller.user.id, runtime, { ...input, roomId: room.id });
+  const { execution } = await enqueueExecution(caller.user.id, runtime, { ...input, roomId: room.id, allowanceTaken: true });
   await appendRoomEvent(redis, room.id, "run", {
     executionId: execution.id,
     startedBy: { id: caller.user.id, username: caller.user.username },

@@ -1,7 +1,9 @@
 import { readJson } from "@/lib/http/errors";
 import { announceRoomControl, appendRoomEvent } from "@/lib/rooms/events";
+import { requireRoomAccess } from "@/lib/rooms/access";
 import { changeRoleSchema } from "@/lib/rooms/requests";
-import { changeRole, removeMember } from "@/lib/rooms/rooms";
+import { changeRole, leaveRoom, removeMember } from "@/lib/rooms/rooms";
+import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
 import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
@@ -23,13 +25,21 @@ export const PATCH = route(async (request: Request, { params }: Params) => {
   return Response.json(member, { headers: { "cache-control": "no-store" } });
 });
 
-/** DELETE /api/v1/rooms/:id/members/:userId -> 204 (owner only); the member's open sockets close. */
+/**
+ * DELETE /api/v1/rooms/:id/members/:userId -> 204. The owner removes a member;
+ * any member removes themselves (`:userId` their own id, or `me`): they leave
+ * the room (409 owner_cannot_leave for the owner). Their open sockets close.
+ */
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const { id, userId } = await params;
-  const { room } = await roomForCaller(request, id, "manage");
-  await removeMember(db, room.id, userId);
-  await appendRoomEvent(redis, room.id, "members", { change: "removed", userId });
+  const { id, userId: named } = await params;
+  const caller = await requireCaller(request);
+  const leaving = named === "me" || named === caller.user.id;
+  const { room, role } = await requireRoomAccess(db, id, caller.user.id, leaving ? "read" : "manage");
+  const userId = leaving ? caller.user.id : named;
+  if (leaving) await leaveRoom(db, room.id, userId, role);
+  else await removeMember(db, room.id, userId);
+  await appendRoomEvent(redis, room.id, "members", { change: leaving ? "left" : "removed", userId });
   await announceRoomControl(redis, { roomId: room.id, kind: "members", userId });
   return new Response(null, { status: 204 });
 });

@@ -1,0 +1,15 @@
+import { endEverySession } from "@/lib/auth/web-sessions";
+import { requireCaller } from "@/lib/web/caller";
+import { web } from "@/lib/web/context";
+import { route } from "@/lib/web/route";
+
+/**
+ * DELETE /api/v1/me/sessions -> 204: signs out everywhere. Every browser
+ * sign-in of the caller ends (copies of their cookies included) and every API
+ * token of theirs is revoked, the one making this call too.
+ */
+export const DELETE = route(async (request: Request) => {
+  const caller = await requireCaller(request);
+  await endEverySession(web().db, caller.user.id);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,133 @@
+import type { Database } from "../db/client";
+import { ApiError } from "../http/errors";
+import { isUuid } from "../http/ids";
+import { usernameKey } from "../accounts/credentials";
+import { lockRoom, placesTaken, roomFull, type RoomCaps } from "./caps";
+import type { GrantableRole, RoomRole } from "./roles";
+import { admitMember, touch } from "./rooms";
+
+/**
+ * Invitations to a room by username. The owner names someone; they become a
+ * member only when they accept (workspace page, or the API), so nobody can be
+ * put into rooms against their will or have their room list filled by
+ * strangers. An invitation holds a place in the room (see caps.ts) until it
+ * is accepted, declined, withdrawn, or expires (SAM_ROOM_INVITATION_DAYS).
+ * A classroom works either way: the teacher invites each student by name and
+ * they accept, or the teacher hands out one share link.
+ */
+const DAY_MS = 24 * 3600 * 1000;
+/** The most of one's own pending invitations a list shows (newest first); the rest wait until these are answered or expire. */
+export const INVITATIONS_SHOWN = 50;
+
+export interface SentInvitationView {
+  id: string;
+  roomId: string;
+  userId: string;
+  username: string;
+  role: GrantableRole;
+  status: "invited";
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface ReceivedInvitationView {
+  id: string;
+  room: { id: string; name: string; language: string };
+  invitedBy: { id: string; username: string };
+  role: GrantableRole;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+const notFound = (id: string) => new ApiError(404, "invitation_not_found", `No pending invitation ${id} is yours; it may have expired, been withdrawn or already answered.`);
+
+/**
+ * Invites `username` to the room with `role` (the owner's action). Inviting
+ * again someone who is already invited renews the invitation with the new
+ * role. 404 user_not_found, 409 already_member, 409 room_full.
+ */
+export async function inviteToRoom(
+  db: Database,
+  roomId: string,
+  invitedById: string,
+  username: string,
+  role: GrantableRole,
+  caps: Pick<RoomCaps, "membersPerRoom" | "invitationDays">,
+): Promise<SentInvitationView> {
+  const user = await db.user.findUnique({ where: { usernameKey: usernameKey(username) } });
+  if (!user) throw new ApiError(404, "user_not_found", `No user is named "${username}"; check the spelling (they must have signed up).`);
+  const expiresAt = new Date(Date.now() + caps.invitationDays * DAY_MS);
+  const invitation = await db.$transaction(async (tx) => {
+    await lockRoom(tx, roomId);
+    const member = await tx.roomMember.findUnique({ where: { roomId_userId: { roomId, userId: user.id } } });
+    if (member) throw new ApiError(409, "already_member", `${user.username} is already a member (${member.role}); change their role instead.`);
+    await tx.roomInvitation.deleteMany({ where: { roomId, expiresAt: { lte: new Date() } } });
+    const renewing = await tx.roomInvitation.findUnique({ where: { roomId_userId: { roomId, userId: user.id } } });
+    if (!renewing && (await placesTaken(tx, roomId)) >= caps.membersPerRoom) throw roomFull(caps.membersPerRoom, true);
+    return tx.roomInvitation.upsert({
+      where: { roomId_userId: { roomId, userId: user.id } },
+      create: { roomId, userId: user.id, invitedById, role, expiresAt },
+      update: { invitedById, role, expiresAt, createdAt: new Date() },
+    });
+  });
+  return { id: invitation.id, roomId, userId: user.id, username: user.username, role, status: "invited", createdAt: invitation.createdAt, expiresAt: invitation.expiresAt };
+}
+
+/** The room's invitations still waiting for an answer (the owner's view). */
+export async function listSentInvitations(db: Database, roomId: string): Promise<SentInvitationView[]> {
+  const rows = await db.roomInvitation.findMany({
+    where: { roomId, expiresAt: { gt: new Date() } },
+    include: { user: { select: { username: true } } },
+    orderBy: { createdAt: "asc" },
+  });
+  return rows.map((r) => ({ id: r.id, roomId, userId: r.userId, username: r.user.username, role: r.role as GrantableRole, status: "invited", createdAt: r.createdAt, expiresAt: r.expiresAt }));
+}
+
+/** The owner takes an invitation back; 404 invitation_not_found when it is not pending in this room. */
+export async function withdrawInvitation(db: Database, roomId: string, invitationId: string): Promise<void> {
+  const removed = isUuid(invitationId) ? await db.roomInvitation.deleteMany({ where: { id: invitationId, roomId } }) : { count: 0 };
+  if (removed.count === 0) throw notFound(invitationId);
+}
+
+/** The user's pending invitations, newest first (at most INVITATIONS_SHOWN), and how many there are in all. */
+export async function listReceivedInvitations(db: Database, userId: string): Promise<{ invitations: ReceivedInvitationView[]; total: number }> {
+  const where = { userId, expiresAt: { gt: new Date() } };
+  const [rows, total] = await Promise.all([
+    db.roomInvitation.findMany({
+      where,
+      include: { room: { select: { id: true, name: true, language: true } }, invitedBy: { select: { id: true, username: true } } },
+      orderBy: { createdAt: "desc" },
+      take: INVITATIONS_SHOWN,
+    }),
+    db.roomInvitation.count({ where }),
+  ]);
+  return {
+    total,
+    invitations: rows.map((r) => ({ id: r.id, room: r.room, invitedBy: r.invitedBy, role: r.role as GrantableRole, createdAt: r.createdAt, expiresAt: r.expiresAt })),
+  };
+}
+
+/** The invitee accepts: they become a member (a higher role they had is kept). 404 invitation_not_found, 409 room_full. */
+export async function acceptInvitation(db: Database, userId: string, invitationId: string, maxMembers: number): Promise<{ roomId: string; role: RoomRole }> {
+  if (!isUuid(invitationId)) throw notFound(invitationId);
+  const joined = await db.$transaction(async (tx) => {
+    const pending = await tx.roomInvitation.findFirst({ where: { id: invitationId, userId } });
+    if (!pending) throw notFound(invitationId);
+    await lockRoom(tx, pending.roomId);
+    // Deleted first: its place becomes theirs. Gone meanwhile (withdrawn, answered twice at once): not found.
+    const taken = await tx.roomInvitation.deleteMany({ where: { id: invitationId, userId, expiresAt: { gt: new Date() } } });
+    if (taken.count === 0) throw notFound(invitationId);
+    const role = await admitMember(tx, pending.roomId, userId, pending.role as GrantableRole, maxMembers);
+    return { roomId: pending.roomId, role };
+  });
+  await touch(db, joined.roomId);
+  return joined;
+}
+
+/** The invitee declines one invitation, or every pending one (`invitationId` undefined); returns how many went. */
+export async function declineInvitations(db: Database, userId: string, invitationId?: string): Promise<number> {
+  if (invitationId === undefined) return (await db.roomInvitation.deleteMany({ where: { userId } })).count;
+  const removed = isUuid(invitationId) ? await db.roomInvitation.deleteMany({ where: { id: invitationId, userId } }) : { count: 0 };
+  if (removed.count === 0) throw notFound(invitationId);
+  return removed.count;
+}

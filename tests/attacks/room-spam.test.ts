@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { api, registerUser } from "../support/api";
+
+/**
+ * Attack (attack-web F7): fill someone's workspace with rooms. Any owner
+ * could add any username to a room at once, without asking, and nobody could
+ * leave; 10,000 rooms made in two minutes made the victim's workspace 5.2 MB
+ * and 0.7-1.7 s of server time per load. Now adding by name is an invitation
+ * the invitee accepts, everyone but the owner can leave, the room list comes
+ * in pages, and rooms per owner are capped (rooms-membership.test.ts).
+ */
+describe("rooms pushed on someone", () => {
+  it("an owner cannot make someone a member: it is an invitation they may accept or decline", async () => {
+    const [attacker, victim] = await Promise.all([registerUser(), registerUser()]);
+    const rooms: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const room = await api("POST", "/api/v1/rooms", { token: attacker.token, body: { name: `spam ${i}`, language: "python" } });
+      expect(room.status).toBe(201);
+      rooms.push(room.json.id);
+      const added = await api("POST", `/api/v1/rooms/${room.json.id}/members`, { token: attacker.token, body: { username: victim.username, role: "editor" } });
+      expect(added.status).toBe(201);
+      expect(added.json).toMatchObject({ username: victim.username, role: "editor", status: "invited" });
+    }
+    // Nothing in the victim's rooms, and no access to any of them.
+    expect((await api("GET", "/api/v1/rooms", { token: victim.token })).json.rooms).toEqual([]);
+    for (const id of rooms) expect((await api("GET", `/api/v1/rooms/${id}`, { token: victim.token })).status).toBe(404);
+    // What they see is five invitations, which they can turn down at once.
+    const pending = await api("GET", "/api/v1/me/room-invitations", { token: victim.token });
+    expect(pending.json.total).toBe(5);
+    expect(pending.json.invitations.map((i: any) => i.invitedBy.username)).toEqual(Array(5).fill(attacker.username));
+    expect((await api("DELETE", "/api/v1/me/room-invitations", { token: victim.token })).status).toBe(204);
+    expect((await api("GET", "/api/v1/me/room-invitations", { token: victim.token })).json.total).toBe(0);
+    expect((await api("GET", "/api/v1/rooms", { token: victim.token })).json.rooms).toEqual([]);
+  });
+
+  it("a member who no longer wants a room leaves it", async () => {
+    const [owner, member] = await Promise.all([registerUser(), registerUser()]);
+    const room = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "unwanted", language: "python" } });
+    const link = await api("POST", `/api/v1/rooms/${room.json.id}/share-links`, { token: owner.token, body: { role: "viewer" } });
+    await api("POST", "/api/v1/share-links/join", { token: member.token, body: { token: link.json.url.split("#")[1] } });
+    expect((await api("GET", "/api/v1/rooms", { token: member.token })).json.rooms).toHaveLength(1);
+    expect((await api("DELETE", `/api/v1/rooms/${room.json.id}/members/me`, { token: member.token })).status).toBe(204);
+    expect((await api("GET", "/api/v1/rooms", { token: member.token })).json.rooms).toEqual([]);
+  });
+});
