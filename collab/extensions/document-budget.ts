@@ -1,4 +1,4 @@
-import type { afterUnloadDocumentPayload, Extension, onChangePayload } from "@hocuspocus/server";
+import type { afterUnloadDocumentPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import type { UpdateVerdict } from "../document/update-check";
@@ -38,6 +38,7 @@ interface RoomCost {
   bytes: number;
   /** Structs in the document's store, counted after each change. */
   items: number;
+  doc: Y.Doc;
 }
 
 export class DocumentBudget implements Extension {
@@ -52,7 +53,14 @@ export class DocumentBudget implements Extension {
     const turn = this.loading.then(async () => {
       if (this.total() >= this.limits.processBytes) throw refuse(AT_CAPACITY);
       const bytes = await work();
-      this.rooms.set(roomId, { bytes: bytes + pendingBytes(doc), items: countItems(doc) });
+      const room: RoomCost = { bytes: bytes + pendingBytes(doc), items: countItems(doc), doc };
+      this.rooms.set(roomId, room);
+      // Every change, whoever made it (a member here, another collab process, a store's merge), counted as it happens:
+      // the next update is judged right after this one applies, before any hook has run.
+      doc.on("update", (update: Uint8Array) => {
+        room.bytes += update.byteLength;
+        room.items = countItems(doc);
+      });
     });
     this.loading = turn.catch(() => undefined);
     await turn;
@@ -60,9 +68,8 @@ export class DocumentBudget implements Extension {
 
   /** Whether an update (checked: update-check.ts) fits; the close event for the socket when it does not. */
   admit(roomId: string, doc: Y.Doc, updateBytes: number, verdict: Extract<UpdateVerdict, { ok: true }>): { code: number; reason: string } | undefined {
-    const room = this.rooms.get(roomId) ?? { bytes: 0, items: countItems(doc) };
-    const bytes = room.bytes + updateBytes;
-    const items = room.items + verdict.newItems;
+    const bytes = (this.rooms.get(roomId)?.bytes ?? 0) + updateBytes;
+    const items = countItems(doc) + verdict.newItems;
     const slack = verdict.addsContent ? 1 : 2;
     if (bytes > this.limits.maxBytes * slack || items > this.limits.maxItems * slack) return CLOSE.documentTooLarge;
     if (verdict.addsContent && this.total() + updateBytes + verdict.newItems * ITEM_BYTES > this.limits.processBytes) return CLOSE.serverBusy;
@@ -76,17 +83,13 @@ export class DocumentBudget implements Extension {
 
   /** What was stored is the document's size now. */
   stored(roomId: string, doc: Y.Doc, bytes: number): void {
-    if (this.rooms.has(roomId)) this.rooms.set(roomId, { bytes: bytes + pendingBytes(doc), items: countItems(doc) });
-  }
-
-  /** Every change, whoever made it (a member here, another collab process, a store's merge). */
-  async onChange({ documentName, document, update }: onChangePayload): Promise<void> {
-    const room = this.rooms.get(documentName);
-    if (room) this.rooms.set(documentName, { bytes: room.bytes + update.byteLength, items: countItems(document) });
+    const room = this.rooms.get(roomId);
+    if (room?.doc === doc) room.bytes = bytes + pendingBytes(doc);
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
-    this.rooms.delete(documentName);
+    // The room may be loading again already (a member came back): only the unloaded copy goes.
+    if (this.rooms.get(documentName)?.doc.isDestroyed) this.rooms.delete(documentName);
   }
 
   /** The estimated memory of every room held. */

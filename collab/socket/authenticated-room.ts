@@ -22,7 +22,7 @@ export interface RoomOutlet {
 /** Messages that may wait behind an update being applied (a client waits for nothing; a flood does not wait here). */
 const MAX_WAITING = 256;
 /** Sync requests (and presence queries) a room on one socket may make: a few at once, then one per REFILL_MS. */
-const REQUEST_BURST = 5;
+const REQUEST_BURST = 3;
 const REQUEST_REFILL_MS = 10_000;
 
 /**
