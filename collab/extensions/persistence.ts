@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Document, Extension, Hocuspocus, onConfigurePayload, onLoadDocumentPayload, onStoreDocumentPayload } from "@hocuspocus/server";
+import type { afterUnloadDocumentPayload, Document, Extension, Hocuspocus, onConfigurePayload, onLoadDocumentPayload, onStoreDocumentPayload } from "@hocuspocus/server";
 import type { Logger } from "pino";
 import * as Y from "yjs";
 import type { Database } from "../../lib/db/client";
@@ -80,6 +80,11 @@ export class RoomPersistence implements Extension {
     } catch (err) {
       this.failed(payload, err as Error);
     }
+  }
+
+  async afterUnloadDocument({ documentName, instance }: afterUnloadDocumentPayload): Promise<void> {
+    // Loaded again meanwhile (a member came back): its load set what it read.
+    if (!instance.documents.has(documentName) && !instance.loadingDocuments.has(documentName)) this.storedHash.delete(documentName);
   }
 
   /** Rooms with edits that are only in memory (their stores are failing). */
