@@ -42,11 +42,12 @@ export interface GateContext {
  * - waiting: no token yet. Its messages are dropped (a client sends them while it fetches its token; Yjs
  *   sync and the client's presence, sent again after the token, make up for them).
  * - checking: the token's signature was good and Hocuspocus is authenticating (membership, role). Its
- *   messages go on to Hocuspocus, which holds them until then, so they count against the socket's budget.
- * - authenticated: messages pass, presence rewritten (presence-filter.ts).
+ *   messages wait here (they count against the socket's budget), and go through the room's rules once it
+ *   is authenticated: nothing reaches Hocuspocus unjudged.
+ * - authenticated: messages pass as authenticated-room.ts says (presence rewritten, updates checked).
  * - refused: dropped.
  */
-type Room = { phase: "waiting" | "checking" | "refused" } | { phase: "authenticated"; policy: AuthenticatedRoom };
+type Room = { phase: "waiting" | "refused" } | { phase: "checking"; early: Buffer[] } | { phase: "authenticated"; policy: AuthenticatedRoom };
 
 /**
  * The gate in front of Hocuspocus for one room socket. Hocuspocus holds
@@ -102,8 +103,16 @@ export class SocketGate {
     if (!this.everAuthenticated) this.ctx.onAuthenticated?.();
     this.everAuthenticated = true;
     const presence = new PresenceFilter(presenceUser(user), () => this.ctx.awarenessOf(roomId));
-    const outlet = { pass: (data: Uint8Array) => this.ws.pass(data), close: (event: { code: number; reason: string }, detail?: string) => this.shut(event, { room: roomId, detail }) };
-    this.rooms.set(roomId, { phase: "authenticated", policy: new AuthenticatedRoom(roomId, presence, this.ctx.documents, outlet) });
+    const outlet = {
+      pass: (data: Uint8Array) => {
+        if (!this.closed) this.ws.pass(data);
+      },
+      close: (event: { code: number; reason: string }, detail?: string) => this.shut(event, { room: roomId, detail }),
+    };
+    const before = this.rooms.get(roomId);
+    const policy = new AuthenticatedRoom(roomId, presence, this.ctx.documents, outlet);
+    this.rooms.set(roomId, { phase: "authenticated", policy });
+    for (const data of before?.phase === "checking" ? before.early : []) policy.receive(data, readHead(data)!);
   }
 
   refused(roomId: string): void {
@@ -143,7 +152,8 @@ export class SocketGate {
       case "authenticated":
         return room.policy.receive(data, head);
       case "checking":
-        return this.ws.pass(data);
+        room.early.push(data);
+        return;
       case "waiting": {
         const token = readToken(head);
         if (token !== undefined) this.checkToken(data, head.documentName, token);
@@ -174,7 +184,7 @@ export class SocketGate {
   /** Checks the token's signature, expiry and room, holding everything that arrives meanwhile to keep the order. */
   private checkToken(data: Buffer, roomId: string, token: string): void {
     this.held = [];
-    this.rooms.set(roomId, { phase: "checking" });
+    this.rooms.set(roomId, { phase: "checking", early: [] });
     verifyRoomToken(this.ctx.secret, token, roomId).then(
       () => {
         if (this.rooms.get(roomId)?.phase === "checking") this.ws.pass(data);
