@@ -25,10 +25,18 @@ const withinMs = (ms: number, work: Promise<unknown>) =>
  * edited by everyone in the room over a WebSocket at /collab; no locks, edits
  * converge. Each policy is a Hocuspocus extension of its own (extensions/):
  * who may connect and as what (authentication.ts), sockets follow membership
- * (membership.ts), the document size limit, PostgreSQL persistence, and the
- * Redis relay. In front of Hocuspocus, every socket has a gate
- * (socket/socket-gate.ts): little for anyone not yet authenticated, and
- * presence only as the server knows the member (socket/presence-filter.ts).
+ * (membership.ts), what documents may cost (document-budget.ts), PostgreSQL
+ * persistence, and the Redis relay. In front of Hocuspocus, every socket has
+ * a gate (socket/socket-gate.ts): little for anyone not yet authenticated,
+ * then only what the room's document may take (socket/authenticated-room.ts,
+ * document/update-check.ts), presence only as the server knows the member
+ * (socket/presence-filter.ts), and replies queued only while the client
+ * keeps up (socket/gated-websocket.ts).
+ *
+ * What one process holds is bounded: each room by its document's shape and
+ * budget, all rooms together by a memory budget, the rooms per user, the
+ * unauthenticated sockets per client address, and what waits unsent per
+ * socket; no failing hook (a store, Redis) ends the process.
  *
  * Any number of collab processes may serve the same room: Hocuspocus's Redis
  * extension relays each room's updates and presence between the processes
@@ -116,6 +124,8 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
 
   return {
     upgrade(req, socket, head) {
+      // Node takes its own error listener off an upgraded socket: a reset while refusing it must not end the process.
+      socket.on("error", () => socket.destroy());
       if (new URL(req.url ?? "/", "http://collab").pathname !== "/collab") {
         socket.destroy();
         return;

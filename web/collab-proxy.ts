@@ -43,6 +43,8 @@ export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOption
       return;
     }
     const ip = opts.clientIp(req);
+    // Node takes its own error listener off an upgraded socket: a reset while refusing it must not end the process.
+    socket.on("error", () => socket.destroy());
     if (unauthenticated.count(ip) >= opts.maxUnauthenticatedPerAddress) {
       opts.log.info({ ip }, "room socket refused: too many unauthenticated sockets from one address");
       refuseUpgrade(socket, 429, "too_many_connections", TOO_MANY_SIGNING_IN);
@@ -51,7 +53,6 @@ export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOption
     // Uncounted once the collab service has authenticated the socket, or when it closes, whichever comes first.
     const uncount = unauthenticated.hold(ip);
     socket.once("close", uncount);
-    socket.on("error", () => socket.destroy());
     const upstream = http.request({
       host: target.hostname,
       port: target.port || 80,
