@@ -3,6 +3,7 @@ import type { Duplex, Writable } from "node:stream";
 import type { Logger } from "pino";
 import * as ws from "ws";
 import { CLIENT_IP_HEADER } from "../lib/http/client-ip";
+import { AddressCounts, CLIENT_IP_PROOF_HEADER, proveClientIp, refuseUpgrade, TOO_MANY_SIGNING_IN } from "../lib/rooms/socket-admission";
 import { isAuthenticatedReply } from "../lib/rooms/socket-protocol";
 
 export interface CollabProxyOptions {
@@ -12,6 +13,8 @@ export interface CollabProxyOptions {
   /** Room sockets one address may have open that have not authenticated yet. */
   maxUnauthenticatedPerAddress: number;
   log: Logger;
+  /** Signs the client address for the collab service (it counts sockets per address too); web/server.ts puts it in the environment first. */
+  secret?: string;
 }
 
 /**
@@ -23,10 +26,13 @@ export interface CollabProxyOptions {
  * that have not authenticated yet (until the collab service tells the
  * socket it is authenticated, or the socket closes). One more is refused
  * with 429, before a byte of it reaches the collab service; other addresses
- * are not affected. The count is per web process.
+ * are not affected. The count is per web process. The collab service counts
+ * per address too (it may be reached directly): the address the proxy passes
+ * on is signed, so the collab service counts each client, not the proxy.
  */
 export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOptions): { closeAll(): void } {
   const target = new URL(opts.collabUrl);
+  const secret = opts.secret ?? process.env.SAM_SECRET;
   // Upgraded sockets leave the HTTP server's bookkeeping: shutdown closes them from here.
   const open = new Set<Duplex>();
   const unauthenticated = new AddressCounts();
@@ -37,21 +43,22 @@ export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOption
       return;
     }
     const ip = opts.clientIp(req);
+    // Node takes its own error listener off an upgraded socket: a reset while refusing it must not end the process.
+    socket.on("error", () => socket.destroy());
     if (unauthenticated.count(ip) >= opts.maxUnauthenticatedPerAddress) {
       opts.log.info({ ip }, "room socket refused: too many unauthenticated sockets from one address");
-      refuse(socket, 429, "Too many room connections from your address are still signing in; wait a few seconds and try again.");
+      refuseUpgrade(socket, 429, "too_many_connections", TOO_MANY_SIGNING_IN);
       return;
     }
     // Uncounted once the collab service has authenticated the socket, or when it closes, whichever comes first.
     const uncount = unauthenticated.hold(ip);
     socket.once("close", uncount);
-    socket.on("error", () => socket.destroy());
     const upstream = http.request({
       host: target.hostname,
       port: target.port || 80,
       path: req.url,
       method: "GET",
-      headers: { ...req.headers, host: target.host, [CLIENT_IP_HEADER]: ip },
+      headers: { ...req.headers, host: target.host, [CLIENT_IP_HEADER]: ip, ...(secret ? { [CLIENT_IP_PROOF_HEADER]: proveClientIp(secret, ip) } : {}) },
     });
     upstream.on("upgrade", (res, upstreamSocket, upstreamHead) => {
       // The client left while the collab service was answering: nothing to join it to.
@@ -90,28 +97,6 @@ export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOption
   };
 }
 
-/** Open, not yet authenticated sockets per address. */
-class AddressCounts {
-  private readonly counts = new Map<string, number>();
-
-  count(ip: string): number {
-    return this.counts.get(ip) ?? 0;
-  }
-
-  /** Counts one socket; the function returned uncounts it (once, however often it is called). */
-  hold(ip: string): () => void {
-    this.counts.set(ip, this.count(ip) + 1);
-    let held = true;
-    return () => {
-      if (!held) return;
-      held = false;
-      const left = this.count(ip) - 1;
-      if (left > 0) this.counts.set(ip, left);
-      else this.counts.delete(ip);
-    };
-  }
-}
-
 // ws's own frame parser (exported by ws, though not in its type definitions).
 const { Receiver } = ws as unknown as { Receiver: new (options: { isServer: boolean; maxPayload: number }) => Writable };
 
@@ -138,11 +123,4 @@ function watchForAuthentication(upstream: Duplex, head: Buffer, done: () => void
   frames.on("error", stop);
   upstream.on("data", feed);
   if (head.length) feed(head);
-}
-
-function refuse(socket: Duplex, status: number, message: string): void {
-  const body = JSON.stringify({ error: { code: "too_many_connections", message } });
-  socket.end(
-    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nretry-after: 5\r\nconnection: close\r\n\r\n${body}`,
-  );
 }

@@ -5,9 +5,11 @@ import { CLOSE } from "../../lib/rooms/close-codes";
 import { isUuid } from "../../lib/http/ids";
 import { presenceUser } from "../../lib/rooms/presence";
 import { verifyRoomToken } from "../../lib/rooms/room-token";
-import { MESSAGE, readHead, readToken, type MessageHead } from "../../lib/rooms/socket-protocol";
+import { MESSAGE, readHead, readToken, refusedRoom, type MessageHead } from "../../lib/rooms/socket-protocol";
 import { tokenRefused } from "../extensions/authentication";
+import { AuthenticatedRoom, type RoomDocuments } from "./authenticated-room";
 import type { GatedWebSocket } from "./gated-websocket";
+import type { LogThrottle } from "./log-throttle";
 import { PresenceFilter } from "./presence-filter";
 
 export interface GateLimits {
@@ -17,6 +19,8 @@ export interface GateLimits {
   maxUnauthenticatedBytes: number;
   /** Different room names one socket may ever use. */
   maxRooms: number;
+  /** Bytes that may wait unsent to a client, beyond the largest document it has open. */
+  maxSendBufferBytes: number;
 }
 
 export interface GateContext {
@@ -24,7 +28,13 @@ export interface GateContext {
   limits: GateLimits;
   /** A loaded room's live awareness. */
   awarenessOf(roomId: string): Awareness | undefined;
+  /** Rooms' live documents and their budget: what an update must fit. */
+  documents: RoomDocuments & { bytesOf(roomId: string): number };
   log: Logger;
+  /** Keeps a flood of sockets from writing a flood of log lines. */
+  logThrottle: LogThrottle;
+  /** The socket authenticated in a room for the first time. */
+  onAuthenticated?(): void;
 }
 
 /**
@@ -32,11 +42,12 @@ export interface GateContext {
  * - waiting: no token yet. Its messages are dropped (a client sends them while it fetches its token; Yjs
  *   sync and the client's presence, sent again after the token, make up for them).
  * - checking: the token's signature was good and Hocuspocus is authenticating (membership, role). Its
- *   messages go on to Hocuspocus, which holds them until then, so they count against the socket's budget.
- * - authenticated: messages pass, presence rewritten (presence-filter.ts).
+ *   messages wait here (they count against the socket's budget), and go through the room's rules once it
+ *   is authenticated: nothing reaches Hocuspocus unjudged.
+ * - authenticated: messages pass as authenticated-room.ts says (presence rewritten, updates checked).
  * - refused: dropped.
  */
-type Room = { phase: "waiting" | "checking" | "refused" } | { phase: "authenticated"; presence: PresenceFilter };
+type Room = { phase: "waiting" | "refused" } | { phase: "checking"; early: Buffer[] } | { phase: "authenticated"; policy: AuthenticatedRoom };
 
 /**
  * The gate in front of Hocuspocus for one room socket. Hocuspocus holds
@@ -54,6 +65,11 @@ type Room = { phase: "waiting" | "checking" | "refused" } | { phase: "authentica
  *   that has not authenticated, by then is closed;
  * - a few room names per socket (one socket may carry several rooms);
  * - anything that is not the room protocol closes the socket.
+ *
+ * Once a room is authenticated, its messages pass as authenticated-room.ts
+ * says (the document's shape and budget, sync requests, message types), and
+ * what the server sends the client waits unsent only up to a limit
+ * (gated-websocket.ts): a client that falls further behind is cut off.
  *
  * Closing sends a clear close code and reason, stops reading from the
  * socket and cuts it shortly after, so a client that ignores the close
@@ -73,6 +89,9 @@ export class SocketGate {
     private readonly ctx: GateContext,
   ) {
     ws.gate = (data) => this.receive(data);
+    ws.outgoing = (data) => this.sent(data);
+    ws.sendLimit = () => this.sendLimit();
+    ws.fellBehind = () => this.shut(CLOSE.tooFarBehind, { now: true });
     ws.once("close", () => this.dispose());
     this.after(ctx.limits.authTimeoutMs, () => {
       if (!this.everAuthenticated) this.shut(CLOSE.authenticationTimeout);
@@ -81,8 +100,19 @@ export class SocketGate {
 
   /** Hocuspocus authenticated the socket in `roomId` as this user: their messages pass from now on. */
   authenticated(roomId: string, user: { id: string; username: string }): void {
+    if (!this.everAuthenticated) this.ctx.onAuthenticated?.();
     this.everAuthenticated = true;
-    this.rooms.set(roomId, { phase: "authenticated", presence: new PresenceFilter(presenceUser(user), () => this.ctx.awarenessOf(roomId)) });
+    const presence = new PresenceFilter(presenceUser(user), () => this.ctx.awarenessOf(roomId));
+    const outlet = {
+      pass: (data: Uint8Array) => {
+        if (!this.closed) this.ws.pass(data);
+      },
+      close: (event: { code: number; reason: string }, detail?: string) => this.shut(event, { room: roomId, detail }),
+    };
+    const before = this.rooms.get(roomId);
+    const policy = new AuthenticatedRoom(roomId, presence, this.ctx.documents, outlet);
+    this.rooms.set(roomId, { phase: "authenticated", policy });
+    for (const data of before?.phase === "checking" ? before.early : []) policy.receive(data, readHead(data)!);
   }
 
   refused(roomId: string): void {
@@ -120,9 +150,10 @@ export class SocketGate {
     const room = this.rooms.get(head.documentName);
     switch (room?.phase) {
       case "authenticated":
-        return this.passAuthenticated(data, head, room.presence);
+        return room.policy.receive(data, head);
       case "checking":
-        return this.ws.pass(data);
+        room.early.push(data);
+        return;
       case "waiting": {
         const token = readToken(head);
         if (token !== undefined) this.checkToken(data, head.documentName, token);
@@ -133,21 +164,27 @@ export class SocketGate {
     }
   }
 
-  private passAuthenticated(data: Buffer, head: MessageHead, presence: PresenceFilter): void {
-    if (head.type !== MESSAGE.awareness) return this.ws.pass(data);
-    let rewritten: Uint8Array | undefined;
-    try {
-      rewritten = presence.rewrite(head);
-    } catch {
-      return this.shut(CLOSE.badMessage);
-    }
-    if (rewritten) this.ws.pass(rewritten);
+  /** What Hocuspocus sends: an update applied (the room's next message may be judged), or a room refused after authentication. */
+  private sent(data: Uint8Array): void {
+    const head = readHead(data);
+    const room = head && this.rooms.get(head.documentName);
+    if (!room) return;
+    if (head.type === MESSAGE.syncStatus && room.phase === "authenticated") return room.policy.applied();
+    // Hocuspocus refuses a room after authentication too (a room that cannot be loaded): its messages are dropped from then on.
+    if (refusedRoom(data) !== undefined) this.refused(head.documentName);
+  }
+
+  /** Unsent bytes allowed: the limit, plus the largest document the socket has open (a member joining gets it whole at once). */
+  private sendLimit(): number {
+    let largest = 0;
+    for (const [roomId, room] of this.rooms) if (room.phase === "authenticated") largest = Math.max(largest, this.ctx.documents.bytesOf(roomId));
+    return this.ctx.limits.maxSendBufferBytes + largest;
   }
 
   /** Checks the token's signature, expiry and room, holding everything that arrives meanwhile to keep the order. */
   private checkToken(data: Buffer, roomId: string, token: string): void {
     this.held = [];
-    this.rooms.set(roomId, { phase: "checking" });
+    this.rooms.set(roomId, { phase: "checking", early: [] });
     verifyRoomToken(this.ctx.secret, token, roomId).then(
       () => {
         if (this.rooms.get(roomId)?.phase === "checking") this.ws.pass(data);
@@ -178,14 +215,24 @@ export class SocketGate {
     if (this.ws.readyState === this.ws.OPEN) this.ws.send(message);
   }
 
-  private shut(event: { code: number; reason: string }): void {
+  /**
+   * Closes the socket with a code and reason. `now`: cut at once (a client
+   * that reads nothing would never get the close frame, and what waits for
+   * it is freed only when the socket goes).
+   */
+  private shut(event: { code: number; reason: string }, opts: { now?: boolean; room?: string; detail?: string } = {}): void {
     if (this.closed) return;
     this.closed = true;
-    this.ctx.log.info({ code: event.code, unauthenticatedBytes: this.unauthenticatedBytes }, `room socket closed: ${event.reason}`);
+    this.ctx.logThrottle.info(
+      this.ctx.log,
+      { code: event.code, room: opts.room, detail: opts.detail, unauthenticatedBytes: this.unauthenticatedBytes, unsentBytes: this.ws.bufferedAmount },
+      `room socket closed: ${event.reason}`,
+    );
     this.ws.close(event.code, event.reason);
     // Stop reading (what the client keeps sending stays in its own buffers), and cut the socket soon after.
     this.ws.pause();
-    this.after(1000, () => this.ws.terminate());
+    if (opts.now) this.ws.terminate();
+    else this.after(1000, () => this.ws.terminate());
   }
 
   private after(ms: number, fn: () => void): void {

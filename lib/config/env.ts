@@ -79,6 +79,11 @@ const schema = z.object({
   SAM_COLLAB_MAX_ROOMS_PER_SOCKET: positiveInt(8),
   SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP: positiveInt(10),
   SAM_COLLAB_ROLE_RECHECK_MS: positiveInt(30_000),
+  // What rooms may cost the collab process: Yjs structs per document, memory for all rooms, rooms per user, unsent bytes per socket.
+  SAM_COLLAB_MAX_DOCUMENT_ITEMS: positiveInt(200_000),
+  SAM_COLLAB_MEMORY_BUDGET_MB: positiveInt(1024),
+  SAM_COLLAB_MAX_ROOMS_PER_USER: positiveInt(10),
+  SAM_COLLAB_MAX_SEND_BUFFER_KB: positiveInt(4096),
   RUNNER_PORT: optionalPort,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SAM_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10),

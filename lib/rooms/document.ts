@@ -1,4 +1,5 @@
 import * as Y from "yjs";
+import { MAX_FILES } from "../executions/request";
 
 /**
  * The shape of a room's Yjs document, shared by the web app, the collab
@@ -10,9 +11,26 @@ import * as Y from "yjs";
  * Files are keyed by a stable id, not by path, so renaming or moving one
  * while someone types in it keeps their keystrokes: only its `path` changes.
  * Paths follow the execution API's rules (relative, "/"-separated, no "..").
+ *
+ * Nothing else belongs in it: the room server refuses any change that adds
+ * another root, another kind of value, a path that breaks the rules or goes
+ * past the limits below (collab/document/update-check.ts), and the page
+ * skips whatever it could not show.
  */
 export const FILES = "files";
 export const FOLDERS = "folders";
+
+/** What one room may hold, checked by the room server on every change and by the page before it makes one. */
+export const ROOM_DOCUMENT_LIMITS = {
+  /** Files at once: what one run takes. */
+  files: MAX_FILES,
+  /** Folders kept even when empty. */
+  folders: 500,
+  /** Folders a path may go down (a/b/c.py is two deep). */
+  depth: 32,
+  /** A file's key in the files map (the app uses UUIDs). */
+  fileIdLength: 64,
+} as const;
 
 export interface RoomFile {
   id: string;
@@ -38,10 +56,11 @@ export function addFile(doc: Y.Doc, path: string, content: string, id = newFileI
   return id;
 }
 
-/** Every file with its current text, sorted by path. */
+/** Every file with its current text, sorted by path (entries that are not files are skipped). */
 export function listFiles(doc: Y.Doc): RoomFile[] {
   const out: RoomFile[] = [];
   filesOf(doc).forEach((entry, id) => {
+    if (!(entry instanceof Y.Map)) return;
     const path = entry.get("path");
     const text = entry.get("text");
     if (typeof path === "string" && text instanceof Y.Text) out.push({ id, path, content: text.toString() });

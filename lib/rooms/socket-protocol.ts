@@ -9,8 +9,10 @@ import * as encoding from "lib0/encoding";
  * The numbers are Hocuspocus's own (MessageType in @hocuspocus/server,
  * AuthMessageType in @hocuspocus/common).
  */
-export const MESSAGE = { sync: 0, awareness: 1, auth: 2 } as const;
+export const MESSAGE = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3, syncReply: 4, stateless: 5, broadcastStateless: 6, close: 7, syncStatus: 8 } as const;
 export const AUTH = { token: 0, permissionDenied: 1, authenticated: 2 } as const;
+/** A sync message's own type (y-protocols): a state vector asking for what it lacks, the answer, or an update. */
+export const SYNC = { step1: 0, step2: 1, update: 2 } as const;
 
 export interface MessageHead {
   documentName: string;
@@ -38,6 +40,31 @@ export function readToken(head: MessageHead): string | undefined {
     const decoder = decoding.clone(head.decoder);
     if (decoding.readVarUint(decoder) !== AUTH.token) return undefined;
     return decoding.readVarString(decoder);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A sync message's type, and the Yjs update it carries (step 2 and update); undefined when malformed. */
+export function readSync(head: MessageHead): { step: number; update?: Uint8Array } | undefined {
+  if (head.type !== MESSAGE.sync) return undefined;
+  try {
+    const decoder = decoding.clone(head.decoder);
+    const step = decoding.readVarUint(decoder);
+    if (step === SYNC.step1) return { step };
+    if (step === SYNC.step2 || step === SYNC.update) return { step, update: decoding.readVarUint8Array(decoder) };
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The room a message from the server refuses the client in (an authentication "permission denied"); undefined for any other. */
+export function refusedRoom(data: Uint8Array): string | undefined {
+  const head = readHead(data);
+  if (head?.type !== MESSAGE.auth) return undefined;
+  try {
+    return decoding.readVarUint(head.decoder) === AUTH.permissionDenied ? head.documentName : undefined;
   } catch {
     return undefined;
   }

@@ -1,16 +1,19 @@
 import type * as Y from "yjs";
 import { fileNameSchema } from "../executions/request";
-import { addFile, filesOf, foldersOf } from "./document";
+import { addFile, filesOf, foldersOf, ROOM_DOCUMENT_LIMITS } from "./document";
 
 /**
  * File-tree changes on a room's document, each in one transaction so every
  * member sees it whole. Names follow the execution API's rules, so whatever
- * the tree holds can run. Each returns an error message for the person, or
- * undefined when done.
+ * the tree holds can run, and stay within the room's limits (the room server
+ * refuses a change that does not, closing the socket: better said here
+ * first). Each returns an error message for the person, or undefined when done.
  */
-export function pathProblem(path: string): string | undefined {
+export function pathProblem(path: unknown): string | undefined {
   const parsed = fileNameSchema.safeParse(path);
-  return parsed.success ? undefined : parsed.error.issues[0]?.message;
+  if (!parsed.success) return parsed.error.issues[0]?.message;
+  if (parsed.data.split("/").length - 1 > ROOM_DOCUMENT_LIMITS.depth) return `paths may go at most ${ROOM_DOCUMENT_LIMITS.depth} folders deep`;
+  return undefined;
 }
 
 function filePaths(doc: Y.Doc): Map<string, string> {
@@ -30,6 +33,7 @@ export function createFile(doc: Y.Doc, path: string, content = ""): string | und
   const problem = pathProblem(path);
   if (problem) return problem;
   if (taken(doc, path)) return `"${path}" already exists`;
+  if (filesOf(doc).size >= ROOM_DOCUMENT_LIMITS.files) return `a room holds at most ${ROOM_DOCUMENT_LIMITS.files} files`;
   doc.transact(() => addFile(doc, path, content));
   return undefined;
 }
@@ -38,6 +42,7 @@ export function createFolder(doc: Y.Doc, path: string): string | undefined {
   const problem = pathProblem(path);
   if (problem) return problem;
   if (taken(doc, path)) return `"${path}" already exists`;
+  if (foldersOf(doc).size >= ROOM_DOCUMENT_LIMITS.folders) return `a room holds at most ${ROOM_DOCUMENT_LIMITS.folders} folders`;
   doc.transact(() => foldersOf(doc).set(path, true));
   return undefined;
 }
@@ -54,6 +59,11 @@ export function movePath(doc: Y.Doc, from: string, to: string): string | undefin
   const inside = (p: string) => p === from || p.startsWith(`${from}/`);
   const moved = (p: string) => to + p.slice(from.length);
   if (![...files.keys()].some(inside) && ![...folders.keys()].some(inside)) return `"${from}" does not exist`;
+  // Everything inside moves too: each new path must follow the rules (a longer or deeper parent can break them).
+  for (const p of [...files.keys(), ...folders.keys()]) {
+    const movedProblem = inside(p) ? pathProblem(moved(p)) : undefined;
+    if (movedProblem) return `"${moved(p)}": ${movedProblem}`;
+  }
   doc.transact(() => {
     for (const [p, id] of files) if (inside(p)) filesOf(doc).get(id)!.set("path", moved(p));
     for (const p of [...folders.keys()]) {

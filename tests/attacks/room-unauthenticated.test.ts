@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import fs from "node:fs";
 import { MessageType } from "@hocuspocus/server";
 import * as encoding from "lib0/encoding";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +18,8 @@ import { startService, type Backing, type RunningService } from "../support/stac
  *
  * A collab process and a web process of this file's own (so their memory and
  * counts are this file's alone), with short limits: 3 s to authenticate,
- * 3 rooms per socket, 4 sockets per address still signing in.
+ * 3 rooms per socket, 4 sockets per address still signing in (at the web
+ * proxy, and at the collab port itself).
  */
 const backing: Backing = { dataDir: inject("dataDir"), databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl"), stop: async () => undefined };
 const MAX_ROOMS = 3;
@@ -26,7 +28,11 @@ let collab: RunningService;
 let web: RunningService;
 
 beforeAll(async () => {
-  collab = await startService("collab/main.ts", backing, { SAM_COLLAB_AUTH_TIMEOUT_MS: "3000", SAM_COLLAB_MAX_ROOMS_PER_SOCKET: String(MAX_ROOMS) });
+  collab = await startService("collab/main.ts", backing, {
+    SAM_COLLAB_AUTH_TIMEOUT_MS: "3000",
+    SAM_COLLAB_MAX_ROOMS_PER_SOCKET: String(MAX_ROOMS),
+    SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP: String(MAX_SIGNING_IN),
+  });
   web = await startService("web/server.ts", backing, {
     SAM_COLLAB_URL: collab.url,
     SAM_TRUST_PROXY: "true",
@@ -139,5 +145,24 @@ describe("attack: room sockets without an account", () => {
       },
       20_000,
     );
+  });
+
+  it("straight to the collab port, one address gets only a few sockets still signing in, and a flood writes few log lines", async () => {
+    // The collab port is reachable (HOST=0.0.0.0 exposes it): 3,000 sockets from one address were all taken, one log line each.
+    const logFrom = fs.readFileSync(collab.logFile, "utf8").length;
+    const sockets = Array.from({ length: 60 }, () => rawRoomSocket(collab.url));
+    const opened = await Promise.all(sockets.map((s) => s.opened));
+    expect(opened.filter((o) => o === "open")).toHaveLength(MAX_SIGNING_IN);
+    expect(opened.filter((o) => o === 429)).toHaveLength(60 - MAX_SIGNING_IN);
+    // The open ones never authenticate: closed at the timeout, and the address may connect again.
+    for (const [i, s] of sockets.entries()) if (opened[i] === "open") expect((await s.closed).code).toBe(CLOSE.authenticationTimeout.code);
+    await eventually("the address to be let in again", async () => {
+      const again = rawRoomSocket(collab.url);
+      const state = await again.opened;
+      again.ws.terminate();
+      return state === "open";
+    });
+    const lines = fs.readFileSync(collab.logFile, "utf8").slice(logFrom).split("\n").filter((l) => l.includes('"msg":"room socket'));
+    expect(lines.length).toBeLessThanOrEqual(20);
   });
 });

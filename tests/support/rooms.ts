@@ -4,6 +4,7 @@ import * as encoding from "lib0/encoding";
 import { inject } from "vitest";
 import WebSocket from "ws";
 import * as Y from "yjs";
+import { AUTH, isAuthenticatedReply, MESSAGE, readHead, SYNC } from "../../lib/rooms/socket-protocol";
 import { api, registerUser } from "./api";
 
 export type TestUser = Awaited<ReturnType<typeof registerUser>>;
@@ -141,4 +142,100 @@ export function rssBytes(pid: number): number {
   const line = fs.readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
   if (!line) throw new Error(`no VmRSS for process ${pid}`);
   return Number(line[1]) * 1024;
+}
+
+/** A room protocol message carrying a Yjs update (a sync "update", as the provider sends each edit). */
+export function updateMessage(roomId: string, update: Uint8Array): Uint8Array {
+  return roomMessage(roomId, MESSAGE.sync, (e) => {
+    encoding.writeVarUint(e, SYNC.update);
+    encoding.writeVarUint8Array(e, update);
+  });
+}
+
+/** A sync request: "send me what I lack" (an empty state vector: the whole document). */
+export function syncRequestMessage(roomId: string): Uint8Array {
+  return roomMessage(roomId, MESSAGE.sync, (e) => {
+    encoding.writeVarUint(e, SYNC.step1);
+    encoding.writeVarUint8Array(e, Y.encodeStateVector(new Y.Doc()));
+  });
+}
+
+export function tokenMessage(roomId: string, token: string): Uint8Array {
+  return roomMessage(roomId, MESSAGE.auth, (e) => {
+    encoding.writeVarUint(e, AUTH.token);
+    encoding.writeVarString(e, token);
+  });
+}
+
+export interface AuthenticatedRawSocket extends RawSocket {
+  /** Every message the server sent, with its room protocol head read. */
+  received: Array<{ type: number; data: Buffer }>;
+  /** Sends an update and waits for the server's answer: "applied" (its sync status), or the socket's close. */
+  sendUpdate(update: Uint8Array): Promise<"applied" | { code: number; reason: string }>;
+}
+
+/**
+ * A modified client: a bare socket that authenticates in one room (straight
+ * to a collab process, or through a web port) and then sends whatever it is
+ * told, as an attacker's own program would.
+ */
+export async function authenticatedRawSocket(baseUrl: string, roomId: string, token: string, ip?: string): Promise<AuthenticatedRawSocket> {
+  const socket = rawRoomSocket(baseUrl, ip);
+  const received: AuthenticatedRawSocket["received"] = [];
+  const listeners = new Set<() => void>();
+  socket.ws.on("message", (data: Buffer) => {
+    const head = readHead(data);
+    if (head) received.push({ type: head.type, data });
+    for (const listener of listeners) listener();
+  });
+  if ((await socket.opened) !== "open") throw new Error("the room socket was refused");
+  socket.ws.send(tokenMessage(roomId, token));
+  await new Promise<void>((resolve, reject) => {
+    const check = () => {
+      if (received.some((m) => isAuthenticatedReply(m.data))) return done(resolve);
+      if (received.some((m) => m.type === MESSAGE.auth)) return done(() => reject(new Error("the room token was refused")));
+    };
+    const done = (fn: () => void) => {
+      listeners.delete(check);
+      fn();
+    };
+    listeners.add(check);
+    void socket.closed.then((c) => done(() => reject(new Error(`closed before authenticating: ${c.code} ${c.reason}`))));
+  });
+  const statuses = () => received.filter((m) => m.type === MESSAGE.syncStatus).length;
+  return {
+    ...socket,
+    received,
+    sendUpdate(update) {
+      const before = statuses();
+      socket.ws.send(updateMessage(roomId, update));
+      return new Promise((resolve) => {
+        const check = () => {
+          if (statuses() > before) {
+            listeners.delete(check);
+            resolve("applied");
+          }
+        };
+        listeners.add(check);
+        void socket.closed.then((c) => {
+          listeners.delete(check);
+          resolve(c);
+        });
+      });
+    },
+  };
+}
+
+/** The update that takes `doc` from `before` (a state vector) to now. */
+export function changeOf(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array {
+  const before = Y.encodeStateVector(doc);
+  change(doc);
+  return Y.encodeStateAsUpdate(doc, before);
+}
+
+/** A copy of a room's stored document (what the collab process would load). */
+export function storedCopy(state: Uint8Array): Y.Doc {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, state);
+  return doc;
 }

@@ -40,8 +40,8 @@ export function EditorPane(props: {
   // One model per open file, bound to its Y.Text while shown.
   useEffect(() => {
     if (!editor) return;
-    const entry = filesOf(props.doc).get(props.fileId);
-    const text = entry?.get("text");
+    const entry: unknown = filesOf(props.doc).get(props.fileId);
+    const text = entry instanceof Y.Map ? entry.get("text") : undefined;
     if (!(text instanceof Y.Text)) return;
     const model = monaco.editor.createModel(text.toString(), languageOfPath(props.path));
     editor.setModel(model);

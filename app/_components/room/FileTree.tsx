@@ -1,7 +1,8 @@
 "use client";
 
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import type * as Y from "yjs";
+import { ROOM_DOCUMENT_LIMITS } from "@/lib/rooms/document";
 import { createFile, createFolder, deletePath, movePath } from "@/lib/rooms/tree";
 import type { FileEntry } from "./useRoomFiles";
 
@@ -31,7 +32,12 @@ function buildTree(files: FileEntry[], folders: string[]): Node {
   return root;
 }
 
-/** The room's files and folders: open a file; editors create, rename, move and delete (live for everyone). */
+/**
+ * The room's files and folders: open a file; editors create, rename, move and
+ * delete (live for everyone). The paths it gets follow the rules
+ * (useRoomFiles.ts leaves out any that do not), so the tree is at most
+ * ROOM_DOCUMENT_LIMITS.depth folders deep; rendering stops there regardless.
+ */
 export function FileTree(props: {
   doc: Y.Doc;
   files: FileEntry[];
@@ -61,8 +67,9 @@ export function FileTree(props: {
     if (window.confirm(`Delete "${node.path}"${node.fileId ? "" : " and everything in it"} for everyone?`)) deletePath(doc, node.path);
   };
 
-  const render = (node: Node) =>
-    [...node.children.values()]
+  const render = (node: Node, depth: number): ReactNode => {
+    if (depth > ROOM_DOCUMENT_LIMITS.depth + 1) return null;
+    return [...node.children.values()]
       .sort((a, b) => Number(!!a.fileId) - Number(!!b.fileId) || a.name.localeCompare(b.name))
       .map((child) => (
         <li key={child.path}>
@@ -85,9 +92,10 @@ export function FileTree(props: {
               </span>
             )}
           </div>
-          {child.children.size > 0 && <ul>{render(child)}</ul>}
+          {child.children.size > 0 && <ul>{render(child, depth + 1)}</ul>}
         </li>
       ));
+  };
 
   return (
     <nav className="file-tree" aria-label="Files">
@@ -109,7 +117,7 @@ export function FileTree(props: {
           {error}
         </p>
       )}
-      <ul className="tree">{render(buildTree(props.files, props.folders))}</ul>
+      <ul className="tree">{render(buildTree(props.files, props.folders), 0)}</ul>
       {props.files.length === 0 && <p className="muted">No files yet.</p>}
     </nav>
   );

@@ -8,6 +8,7 @@ import { api, ApiFailure } from "./api";
 import { FileTree } from "./FileTree";
 import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
+import { RoomErrorBoundary } from "./RoomErrorBoundary";
 import { RunPanel } from "./RunPanel";
 import { SharePanel } from "./SharePanel";
 import { Tabs } from "./Tabs";
@@ -26,8 +27,18 @@ const STATE_TEXT = { connecting: "Connecting…", connected: "Connected", discon
 
 type Role = "viewer" | "editor" | "owner";
 
+type RoomProps = { room: { id: string; name: string; language: string }; role: Role; user: { id: string; username: string } };
+
 /** The room page: files, tabs and the editor, who is here, and runs everyone sees. */
-export function RoomWorkspace(props: { room: { id: string; name: string; language: string }; role: Role; user: { id: string; username: string } }) {
+export function RoomWorkspace(props: RoomProps) {
+  return (
+    <RoomErrorBoundary>
+      <Room {...props} />
+    </RoomErrorBoundary>
+  );
+}
+
+function Room(props: RoomProps) {
   const { room, role, user } = props;
   const canEdit = role !== "viewer";
   const { doc, provider, state, synced, notice } = useRoomConnection(room.id, user);

@@ -1,0 +1,113 @@
+import type { afterUnloadDocumentPayload, Extension } from "@hocuspocus/server";
+import type * as Y from "yjs";
+import { CLOSE } from "../../lib/rooms/close-codes";
+import type { UpdateVerdict } from "../document/update-check";
+import { refuse } from "./authentication";
+
+/**
+ * What each room's document costs this process, and what it may cost.
+ *
+ * A Yjs document's memory is not its encoded size: every struct (a run of
+ * characters typed together, a map entry, a deleted stretch) is an object of
+ * a few hundred bytes whatever it encodes to (measured: about 200 bytes for
+ * a one-character item, 450 for a map entry, 1 byte per character of a long
+ * run). So a room is counted by both: its encoded bytes (stored size, plus
+ * each update since) and its structs, estimated at ITEM_BYTES each.
+ *
+ * - Each room: at most `maxBytes` and `maxItems`; an update that would take
+ *   it past either is refused. One that only deletes may go up to twice past
+ *   them, so a full room can always be emptied.
+ * - The process: the rooms it holds may together cost `processBytes`; past
+ *   that no room is loaded, and no update that adds content is taken.
+ * - Rooms load one at a time, so loads at once cannot overshoot the budget
+ *   together.
+ */
+export const ITEM_BYTES = 256;
+
+/** Why a room is not opened while the process is at its budget (the member is told, and may try again). */
+export const AT_CAPACITY = "The room server is at capacity just now; try again in a minute.";
+
+export interface BudgetLimits {
+  maxBytes: number;
+  maxItems: number;
+  processBytes: number;
+}
+
+interface RoomCost {
+  /** Encoded bytes: as loaded or last stored, plus every update since (an upper bound). */
+  bytes: number;
+  /** Structs in the document's store, counted after each change. */
+  items: number;
+  doc: Y.Doc;
+}
+
+export class DocumentBudget implements Extension {
+  extensionName = "document-budget";
+  private readonly rooms = new Map<string, RoomCost>();
+  private loading: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly limits: BudgetLimits) {}
+
+  /** Runs a room's load alone, and only while the process has room for another; `work` loads it and says its stored size. */
+  async load(roomId: string, doc: Y.Doc, work: () => Promise<number>): Promise<void> {
+    const turn = this.loading.then(async () => {
+      if (this.total() >= this.limits.processBytes) throw refuse(AT_CAPACITY);
+      const bytes = await work();
+      const room: RoomCost = { bytes: bytes + pendingBytes(doc), items: countItems(doc), doc };
+      this.rooms.set(roomId, room);
+      // Every change, whoever made it (a member here, another collab process, a store's merge), counted as it happens:
+      // the next update is judged right after this one applies, before any hook has run.
+      doc.on("update", (update: Uint8Array) => {
+        room.bytes += update.byteLength;
+        room.items = countItems(doc);
+      });
+    });
+    this.loading = turn.catch(() => undefined);
+    await turn;
+  }
+
+  /** Whether an update (checked: update-check.ts) fits; the close event for the socket when it does not. */
+  admit(roomId: string, doc: Y.Doc, updateBytes: number, verdict: Extract<UpdateVerdict, { ok: true }>): { code: number; reason: string } | undefined {
+    const bytes = (this.rooms.get(roomId)?.bytes ?? 0) + updateBytes;
+    const items = countItems(doc) + verdict.newItems;
+    const slack = verdict.addsContent ? 1 : 2;
+    if (bytes > this.limits.maxBytes * slack || items > this.limits.maxItems * slack) return CLOSE.documentTooLarge;
+    if (verdict.addsContent && this.total() + updateBytes + verdict.newItems * ITEM_BYTES > this.limits.processBytes) return CLOSE.serverBusy;
+    return undefined;
+  }
+
+  /** The room's encoded size as counted (0 when not loaded here). */
+  bytesOf(roomId: string): number {
+    return this.rooms.get(roomId)?.bytes ?? 0;
+  }
+
+  /** What was stored is the document's size now. */
+  stored(roomId: string, doc: Y.Doc, bytes: number): void {
+    const room = this.rooms.get(roomId);
+    if (room?.doc === doc) room.bytes = bytes + pendingBytes(doc);
+  }
+
+  async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
+    // The room may be loading again already (a member came back): only the unloaded copy goes.
+    if (this.rooms.get(documentName)?.doc.isDestroyed) this.rooms.delete(documentName);
+  }
+
+  /** The estimated memory of every room held. */
+  total(): number {
+    let sum = 0;
+    for (const room of this.rooms.values()) sum += room.bytes + room.items * ITEM_BYTES;
+    return sum;
+  }
+}
+
+/** Structs in a document's store: one array per client, so counting costs as many steps as clients. */
+export function countItems(doc: Y.Doc): number {
+  let count = 0;
+  doc.store.clients.forEach((structs) => (count += structs.length));
+  return count;
+}
+
+/** What Yjs holds aside for a document (structs and deletions waiting for edits it has not seen). */
+function pendingBytes(doc: Y.Doc): number {
+  return (doc.store.pendingStructs?.update.byteLength ?? 0) + (doc.store.pendingDs?.byteLength ?? 0);
+}
