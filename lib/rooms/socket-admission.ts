@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import { CLIENT_IP_HEADER } from "../http/client-ip";
+import { addressKey, CLIENT_IP_HEADER } from "../http/client-ip";
 
 /**
  * Who may open a room socket before it has authenticated, by client address:
@@ -20,7 +20,7 @@ export function proveClientIp(secret: string, ip: string): string {
   return createHmac("sha256", proofKey(secret)).update(ip).digest("base64url");
 }
 
-/** The client address of an upgrade: the one the web proxy signed, else the socket's peer. */
+/** The client address of an upgrade: the one the web proxy signed, else the socket's peer's. */
 export function upgradeClientIp(req: http.IncomingMessage, secret: string): string {
   const ip = req.headers[CLIENT_IP_HEADER];
   const proof = req.headers[CLIENT_IP_PROOF_HEADER];
@@ -29,7 +29,8 @@ export function upgradeClientIp(req: http.IncomingMessage, secret: string): stri
     const given = Buffer.from(proof);
     if (given.length === expected.length && timingSafeEqual(given, expected)) return ip;
   }
-  return req.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "unknown";
+  // Counted like every per-address limit: an IPv6 client by its /64.
+  return addressKey(req.socket.remoteAddress ?? "unknown");
 }
 
 /** Open, not yet authenticated sockets per address. */
