@@ -94,7 +94,7 @@ export class EventBatcher {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.pump();
+    this.pump(true);
   }
 
   /** Writes an event after everything before it; resolves once written (or failed: never rejects). */
@@ -157,12 +157,23 @@ export class EventBatcher {
     }
   }
 
-  /** One writer at a time, each write taking everything gathered so far. */
-  private pump(): void {
+  /**
+   * One writer at a time, each write taking everything gathered so far. A
+   * last, partly filled event waits up to the interval for more pieces unless
+   * it is `due` (its timer fired) or the run has ended: otherwise a fast Redis
+   * would be written once per round trip, as often as the program writes.
+   */
+  private pump(due = false): void {
     if (this.writing) return;
     this.writing = true;
     void (async () => {
-      for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+      for (let item = this.queue[0]; item; item = this.queue[0]) {
+        if (!due && !this.ended && item.kind === "output" && this.queue.length === 1 && isPartial(item)) {
+          this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+          break;
+        }
+        due = false;
+        this.queue.shift();
         if (item.kind === "event") {
           await item.write().catch(() => undefined);
           item.settled();
@@ -187,4 +198,9 @@ export class EventBatcher {
     }
     await appendEvents(this.redis, this.executionId, item.events.map((w) => ({ type: "output" as const, data: w.data() })));
   }
+}
+
+/** One event, not yet full: worth waiting a moment for more pieces to join it. */
+function isPartial(item: Extract<Item, { kind: "output" }>): boolean {
+  return item.events.length === 1 && item.events[0]!.size < EVENT_MAX_BYTES;
 }

@@ -96,11 +96,13 @@ attackSuite("the compile step", ({ driver }) => {
     };
     const result = await executeProgram(driver(), leaves, { files: [{ name: "main.c", content: "" }], stdin: "", args: [] }, resolveLimits(DEFAULT_POLICY, {}, {}), DEFAULT_POLICY.diskMb);
     // A killed process is not alive, though a busy machine may still show it: as a zombie (state Z)
-    // until tini reaps it, or runnable with SIGKILL pending (stat's 31st field, bit 9) until it runs.
+    // until tini reaps it, runnable with SIGKILL pending (stat's 31st field, bit 9) until it runs,
+    // or already exiting (PF_EXITING, 0x4, in stat's 9th field: flags) while the kernel tears it down.
     const alive = result.stdout.split("\n").filter((line) => {
       const [, name, rest] = /^\d+ \((.*)\) (.*)$/.exec(line) ?? [];
       const fields = rest?.split(" ") ?? [];
-      return name === "sleep" && fields[0] !== "Z" && (Number(fields[28]) & (1 << 8)) === 0;
+      const exiting = (Number(fields[6]) & 0x4) !== 0;
+      return name === "sleep" && fields[0] !== "Z" && !exiting && (Number(fields[28]) & (1 << 8)) === 0;
     });
     expect({ status: result.status, alive, stderr: result.stderr.slice(0, 200) }).toEqual({ status: "succeeded", alive: [], stderr: "" });
   });
