@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { api, registerUser, uniqueIp, webUrl } from "../support/api";
+import { api, registerUser, webUrl } from "../support/api";
+import { signIn, signOut } from "../support/sessions";
 
 /**
  * Attack (attack-web F14): keep using a session after its owner signed out.
@@ -8,37 +9,6 @@ import { api, registerUser, uniqueIp, webUrl } from "../support/api";
  * working. Now every sign-in has a record on the server that signing out
  * deletes, and "sign out everywhere" ends all of a user's.
  */
-async function signIn(username: string, password: string): Promise<string> {
-  const ip = uniqueIp();
-  const csrf = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const { csrfToken } = await csrf.json();
-  const res = await fetch(`${webUrl()}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie, "x-forwarded-for": ip },
-    body: new URLSearchParams({ csrfToken, username, password, json: "true" }),
-  });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
-  if (!session) throw new Error(`no session cookie: ${res.status}`);
-  return `${csrfCookie}; ${session.split(";")[0]}`;
-}
-
-/** Signs out as the browser does (next-auth's signout with its CSRF token). */
-async function signOut(cookie: string): Promise<void> {
-  const csrf = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { cookie } });
-  const { csrfToken } = await csrf.json();
-  const res = await fetch(`${webUrl()}/api/auth/signout`, {
-    method: "POST",
-    redirect: "manual",
-    headers: { "content-type": "application/x-www-form-urlencoded", cookie },
-    body: new URLSearchParams({ csrfToken, json: "true" }),
-  });
-  expect(res.status).toBeLessThan(400);
-  // The browser is told to forget its cookie.
-  expect(res.headers.getSetCookie().some((c) => /^next-auth\.session-token=;/.test(c))).toBe(true);
-}
-
 const me = (cookie: string) => fetch(`${webUrl()}/api/v1/me`, { headers: { cookie } });
 
 describe("a session after sign-out", () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { EventFormatter, readEvents, sseEvent } from "@/lib/executions/events";
 import { pullStream } from "@/lib/executions/pull-stream";
@@ -6,6 +7,7 @@ import { executionHead, executionJson } from "@/lib/executions/view-stream";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
 import { openStreamLease } from "@/lib/web/executions";
+import { ApiError } from "@/lib/http/errors";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -14,6 +16,8 @@ export const dynamic = "force-dynamic";
 
 /** Events read from Redis at once: each holds at most EVENT_MAX_BYTES of output. */
 const READ_COUNT = 32;
+/** How often an open stream asks again whether its caller may still watch (and how long one read waits). */
+const RECHECK_MS = 5_000;
 
 /**
  * GET /api/v1/executions/:id/events[?encoding=base64] -> text/event-stream.
@@ -23,11 +27,29 @@ const READ_COUNT = 32;
  * gets what the live stream still holds; Last-Event-ID resumes after a
  * reconnect. Each open stream counts against the user's stream cap. Events
  * are read and sent only as fast as the client takes them (see pull-stream.ts).
+ * Every RECHECK_MS the caller's access is checked again; once it is gone an
+ * `error` event (code `access_revoked`) ends the stream.
  */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db, redis, log } = web();
   const encoding = requestedEncoding(request);
-  const { caller, execution } = await accessibleExecution(request, (await params).id);
+  const id = (await params).id;
+  const { caller, execution } = await accessibleExecution(request, id);
+  // A stream may last as long as the run: whoever signs out, has their token revoked or leaves the room
+  // stops receiving it. The check reads the request's cookies, so it runs in the request's context.
+  const inRequest = AsyncLocalStorage.snapshot();
+  let checkedAt = Date.now();
+  const stillAllowed = async (): Promise<boolean> => {
+    if (Date.now() - checkedAt < RECHECK_MS) return true;
+    checkedAt = Date.now();
+    try {
+      await inRequest(() => accessibleExecution(request, id));
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError) return false;
+      throw err;
+    }
+  };
   const lease = await openStreamLease(caller.user.id);
   const format = new EventFormatter(encoding);
   const resumeFrom = request.headers.get("last-event-id") ?? "0";
@@ -57,7 +79,11 @@ export const GET = route(async (request: Request, { params }: Params) => {
       yield ": connected\n\n";
       if (last === "0" && execution.status === "queued") yield sseEvent("status", JSON.stringify({ status: execution.status, attempt: execution.attempts }));
       while (!closed) {
-        const batch = await readEvents(conn, execution.id, last, 10_000, READ_COUNT);
+        if (!(await stillAllowed())) {
+          yield sseEvent("error", JSON.stringify({ code: "access_revoked", message: "You may no longer watch this run: you signed out, your token was revoked, or you left its room." }));
+          return;
+        }
+        const batch = await readEvents(conn, execution.id, last, RECHECK_MS, READ_COUNT);
         for (const e of batch) {
           if (e.type === "result") return yield* result(e.id);
           last = e.id;

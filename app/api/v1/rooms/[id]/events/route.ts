@@ -1,6 +1,6 @@
-import { roomRole, requireRoomAccess } from "@/lib/rooms/access";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { ApiError } from "@/lib/http/errors";
 import { latestRoomEventId, readRoomEvents } from "@/lib/rooms/events";
-import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
 import { pullStream } from "@/lib/executions/pull-stream";
 import { openStreamLease } from "@/lib/web/executions";
@@ -16,13 +16,25 @@ export const dynamic = "force-dynamic";
  * room from now on (members only): `run` {executionId, startedBy, createdAt}
  * when anyone starts a run, `members` when the member list changes, `room`
  * when it is renamed, `deleted` (then the stream ends). Last-Event-ID resumes
- * after a reconnect. Membership is checked again every few seconds: a member
- * who is removed stops receiving. Each open stream counts against the user's
+ * after a reconnect. Access is checked again every few seconds: a member who
+ * is removed, signs out or loses their token gets `removed` and the stream ends. Each open stream counts against the user's
  * stream cap (429 too_many_streams beyond it).
  */
 export const GET = route(async (request: Request, { params }: Params) => {
-  const { db, redis, log } = web();
-  const { caller, room } = await roomForCaller(request, (await params).id, "read");
+  const { redis, log } = web();
+  const id = (await params).id;
+  const { caller, room } = await roomForCaller(request, id, "read");
+  // Checked again like the request itself (its cookie or token reads need the request's context): a member
+  // who is removed, signs out or has their token revoked stops receiving.
+  const inRequest = AsyncLocalStorage.snapshot();
+  const stillAllowed = () =>
+    inRequest(() => roomForCaller(request, id, "read")).then(
+      () => true,
+      (err: unknown) => {
+        if (err instanceof ApiError) return false;
+        throw err;
+      },
+    );
   let last = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
   const lease = await openStreamLease(caller.user.id);
   const conn = redis.duplicate();
@@ -45,7 +57,7 @@ export const GET = route(async (request: Request, { params }: Params) => {
           last = e.id;
           if (e.type === "deleted") return;
         }
-        if (!(await roomRole(db, room.id, caller.user.id))) {
+        if (!(await stillAllowed())) {
           yield `event: removed\ndata: {}\n\n`;
           return;
         }
