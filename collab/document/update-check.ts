@@ -76,13 +76,18 @@ class UpdateCheck {
     if (gap) return { ok: false, problem: "missing", detail: gap };
     const missingDeletion = this.unknownDeletion();
     if (missingDeletion) return { ok: false, problem: "missing", detail: missingDeletion };
+    // Every item, not only the new ones: Yjs looks up the neighbours and parent of each struct before it
+    // sees that it has it already, and keeps the rest of that client's structs aside when one is missing.
+    for (const struct of this.structs) {
+      if (struct.kind !== "item") continue;
+      const missing = this.missingDependency(struct);
+      if (missing) return { ok: false, problem: "missing", detail: missing };
+    }
     let addsContent = false;
     const newFiles = new Set<string>();
     const newFolders = new Set<string>();
     for (const struct of this.fresh) {
       if (struct.kind !== "item") continue;
-      const missing = this.missingDependency(struct);
-      if (missing) return { ok: false, problem: "missing", detail: missing };
       const slot = this.slotOf(struct);
       const problem = contentProblem(slot, struct.content);
       if (problem) return { ok: false, problem: "shape", detail: problem };

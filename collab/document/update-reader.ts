@@ -9,8 +9,12 @@ import * as decoding from "lib0/decoding";
  * a small record per struct.
  *
  * Refused while reading (RefusedStruct), whatever the struct's place: a root
- * other than the room's, and content the room's document never holds (JSON,
- * binary, embeds, formatting, sub-documents, types other than maps and texts).
+ * other than the room's, content the room's document never holds (JSON,
+ * binary, embeds, formatting, sub-documents, types other than maps and texts),
+ * and a client named in two sections: Yjs keeps only the last section of a
+ * client, so a check that read both would judge structs Yjs never sees and
+ * miss that the others depend on them (Yjs's own encoder writes one section
+ * per client).
  *
  * The layout follows Yjs 13 (src/utils/encoding.js readClientsStructRefs,
  * src/structs/Item.js readItemContent, src/utils/DeleteSet.js readDeleteSet).
@@ -69,9 +73,12 @@ export function readUpdate(update: Uint8Array, roots: ReadonlySet<string>): Read
   const decoder = decoding.createDecoder(update);
   const structs: StructRecord[] = [];
   const sections = decoding.readVarUint(decoder);
+  const clients = new Set<number>();
   for (let s = 0; s < sections; s++) {
     const count = decoding.readVarUint(decoder);
     const client = decoding.readVarUint(decoder);
+    if (clients.has(client)) throw new RefusedStruct(`client ${client} named in two sections of one update`);
+    clients.add(client);
     let clock = decoding.readVarUint(decoder);
     for (let i = 0; i < count; i++) {
       const info = decoding.readUint8(decoder);
@@ -102,8 +109,8 @@ export function readUpdate(update: Uint8Array, roots: ReadonlySet<string>): Read
     }
   }
   const deletions = new Map<number, Array<[number, number]>>();
-  const clients = decoding.readVarUint(decoder);
-  for (let c = 0; c < clients; c++) {
+  const deletingClients = decoding.readVarUint(decoder);
+  for (let c = 0; c < deletingClients; c++) {
     const client = decoding.readVarUint(decoder);
     const count = decoding.readVarUint(decoder);
     const ranges = deletions.get(client) ?? [];

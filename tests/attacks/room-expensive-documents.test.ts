@@ -7,6 +7,7 @@ import { filesOf } from "../../lib/rooms/document";
 import { api, registerUser } from "../support/api";
 import { authenticatedRawSocket, changeOf, connectRoom, roomToken, rssBytes, storedCopy, type RoomClient, type TestUser } from "../support/rooms";
 import { startService, type Backing, type RunningService } from "../support/stack";
+import { handUpdate, type Id } from "../support/yjs-updates";
 
 /**
  * Yjs documents built to cost the collab process as much memory as possible
@@ -216,3 +217,48 @@ function openedOrRefused(c: RoomClient): Promise<string> {
     void c.synced.then(() => clearInterval(poll));
   });
 }
+
+describe("attack: updates Yjs reads differently from the check (third round, G1 and G2)", () => {
+  /** The id of the template's file text, where the attacker's structs claim to go. */
+  const textId = (state: Uint8Array): Id => {
+    const id = ([...filesOf(storedCopy(state)).values()][0]!.get("text") as Y.Text)._item!.id;
+    return { client: id.client, clock: id.clock };
+  };
+
+  it("a client named in two sections, with pending characters or deletions, is refused before Yjs keeps anything aside", async () => {
+    const owner = await registerUser();
+    const roomId = await newRoom(owner);
+    const before = await stored(roomId);
+    const text = textId(before);
+    const baseline = rss();
+    // G2: 1.5 MB of characters in a second section that follows a first Yjs drops.
+    const characters = handUpdate([
+      { client: 4242, clock: 0, structs: [{ kind: "string", text: "a", parent: text }] },
+      { client: 4242, clock: 1, structs: [{ kind: "string", text: "A".repeat(1_500_000), origin: { client: 4242, clock: 0 } }] },
+    ]);
+    // G1: 150,000 deletions covered only by a section Yjs drops (before: each later update re-read them all, ~1 s of CPU).
+    const deletions = handUpdate(
+      [
+        { client: 100_000, clock: 0, structs: [{ kind: "deleted", length: 300_010, parent: text }] },
+        { client: 100_000, clock: 0, structs: [] },
+      ],
+      [{ client: 100_000, ranges: Array.from({ length: 150_000 }, (_, i): [number, number] => [2 * i, 1]) }],
+    );
+    for (const update of [characters, deletions]) {
+      const { applied, closed } = await sendAll(roomId, owner, [update]);
+      expect(applied).toBe(0);
+      expect(closed).toEqual(CLOSE.documentRefused);
+    }
+    expect(rss() - baseline).toBeLessThan(48 * MiB);
+    // The room takes ordinary edits, and what it stores holds nothing pending (before: a 45.6 MB row past a 16 MiB limit).
+    const { applied } = await sendAll(roomId, owner, oneCharacterUpdates(before, 1, 1));
+    expect(applied).toBe(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await stored(roomId);
+    expect(after.byteLength).toBeLessThan(before.byteLength + 1024);
+    const doc = storedCopy(after);
+    expect(doc.store.pendingStructs).toBeNull();
+    expect(doc.store.pendingDs).toBeNull();
+    doc.destroy();
+  }, 120_000);
+});
