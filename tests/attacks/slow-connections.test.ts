@@ -6,12 +6,14 @@ import { sharedBacking } from "../support/shared-backing";
 import { startService, type RunningService } from "../support/stack";
 
 /**
- * Attack (attack-web F17): hold the web server's connections by trickling
+ * Attack (attack-web F17, and G4 of the third round): hold the web server's connections by trickling
  * header bytes. They lived about 35 s (headersTimeout 20 s, checked every
  * 30 s) and one address could hold any number: two clients held 14,000, near
  * the process's file-descriptor limit. Now one address holds at most
  * SAM_MAX_CONNECTIONS_PER_IP connections, and an incomplete request is cut
  * after 10 s; event streams, which are complete requests, are not affected.
+ * And a few addresses at their own cap cannot fill the process's total and
+ * keep everyone else out: the heaviest address gives up its oldest connection.
  */
 const CAP = 20;
 let web: RunningService;
@@ -66,5 +68,60 @@ describe("slow-header connections", () => {
     expect(received.length).toBeGreaterThan(late);
     expect(response.destroyed).toBe(false);
     request.destroy();
+  });
+});
+
+describe("a few addresses filling the total", () => {
+  const TOTAL = 30;
+  let capped: RunningService;
+  beforeAll(async () => {
+    capped = await startService("web/server.ts", sharedBacking(), { SAM_TRUST_PROXY: "false", SAM_MAX_CONNECTIONS_PER_IP: "20", SAM_MAX_CONNECTIONS: String(TOTAL) });
+  });
+  afterAll(async () => {
+    await capped?.stop();
+  });
+
+  /** A sign-in whose body never finishes (complete headers: the header timeout does not apply), from a given local address. */
+  function slowBody(localAddress: string): { socket: net.Socket; closed: Promise<void> } {
+    const socket = net.connect({ port: capped.port, host: "127.0.0.1", localAddress });
+    socket.on("error", () => undefined);
+    socket.on("connect", () => socket.write("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{"));
+    return { socket, closed: new Promise((resolve) => socket.on("close", () => resolve())) };
+  }
+
+  it("the heaviest address gives up its oldest connection to a newcomer; it cannot take the place back", async () => {
+    // Two addresses hold the process's every connection, 15 each.
+    const attackers = ["127.0.77.1", "127.0.77.2"].flatMap((address) => Array.from({ length: TOTAL / 2 }, () => slowBody(address)));
+    let shed = 0;
+    attackers.forEach((a) => void a.closed.then(() => shed++));
+    await Promise.all(attackers.map((a) => new Promise((r) => a.socket.once("connect", r))));
+    // Let the server count them all.
+    await new Promise((r) => setTimeout(r, 500));
+    // Someone else still gets in (before: 503 busy until the attackers' requests timed out, then they reconnected).
+    const answer = await new Promise<number>((resolve, reject) => {
+      http.get(`${capped.url}/api/v1/health?scope=web`, { localAddress: "127.0.77.3", agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      }).on("error", reject);
+    });
+    expect(answer).toBe(200);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(shed).toBe(1);
+    // The attacker takes the freed place back (the newcomer has left), then asks for one more: it already holds
+    // as much as anyone, so it is refused rather than shedding the other.
+    const again = slowBody("127.0.77.1");
+    await new Promise((r) => again.socket.once("connect", r));
+    await new Promise((r) => setTimeout(r, 300));
+    const more = await new Promise<string>((resolve) => {
+      const socket = net.connect({ port: capped.port, host: "127.0.0.1", localAddress: "127.0.77.1" });
+      let text = "";
+      socket.on("data", (d) => (text += d.toString("latin1")));
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve(text));
+    });
+    expect(more).toMatch(/^HTTP\/1\.1 503 /);
+    expect(more).toContain('"busy"');
+    expect(shed).toBe(1);
+    [...attackers, again].forEach((a) => a.socket.destroy());
   });
 });
