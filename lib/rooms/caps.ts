@@ -48,7 +48,7 @@ export async function lockOwner(tx: Tx, userId: string): Promise<void> {
 export async function placesTaken(tx: Tx, roomId: string): Promise<number> {
   const [members, invited] = await Promise.all([
     tx.roomMember.count({ where: { roomId } }),
-    tx.roomInvitation.count({ where: { roomId, expiresAt: { gt: new Date() } } }),
+    tx.roomInvitation.count({ where: { roomId, declinedAt: null, expiresAt: { gt: new Date() } } }),
   ]);
   return members + invited;
 }

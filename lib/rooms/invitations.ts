@@ -13,7 +13,9 @@ import { admitMember, touch } from "./rooms";
  * strangers. An invitation holds a place in the room (see caps.ts) until it
  * is accepted, declined, withdrawn, or expires (SAM_ROOM_INVITATION_DAYS).
  * A classroom works either way: the teacher invites each student by name and
- * they accept, or the teacher hands out one share link.
+ * they accept, or the teacher hands out one share link. A declined invitation
+ * is kept until it would have expired: the room cannot invite the same person
+ * again meanwhile, so a stranger cannot keep putting it back in their list.
  */
 const DAY_MS = 24 * 3600 * 1000;
 /** The most of one's own pending invitations a list shows (newest first); the rest wait until these are answered or expire. */
@@ -44,7 +46,8 @@ const notFound = (id: string) => new ApiError(404, "invitation_not_found", `No p
 /**
  * Invites `username` to the room with `role` (the owner's action). Inviting
  * again someone who is already invited renews the invitation with the new
- * role. 404 user_not_found, 409 already_member, 409 room_full.
+ * role. 404 user_not_found, 409 already_member, 409 room_full,
+ * 409 invitation_declined.
  */
 export async function inviteToRoom(
   db: Database,
@@ -63,6 +66,13 @@ export async function inviteToRoom(
     if (member) throw new ApiError(409, "already_member", `${user.username} is already a member (${member.role}); change their role instead.`);
     await tx.roomInvitation.deleteMany({ where: { roomId, expiresAt: { lte: new Date() } } });
     const renewing = await tx.roomInvitation.findUnique({ where: { roomId_userId: { roomId, userId: user.id } } });
+    if (renewing?.declinedAt) {
+      throw new ApiError(
+        409,
+        "invitation_declined",
+        `${user.username} declined an invitation to this room; you may invite them again after ${renewing.expiresAt.toISOString()}, or give them a share link to open if they want to join.`,
+      );
+    }
     if (!renewing && (await placesTaken(tx, roomId)) >= caps.membersPerRoom) throw roomFull(caps.membersPerRoom, true);
     return tx.roomInvitation.upsert({
       where: { roomId_userId: { roomId, userId: user.id } },
@@ -76,7 +86,7 @@ export async function inviteToRoom(
 /** The room's invitations still waiting for an answer (the owner's view). */
 export async function listSentInvitations(db: Database, roomId: string): Promise<SentInvitationView[]> {
   const rows = await db.roomInvitation.findMany({
-    where: { roomId, expiresAt: { gt: new Date() } },
+    where: { roomId, declinedAt: null, expiresAt: { gt: new Date() } },
     include: { user: { select: { username: true } } },
     orderBy: { createdAt: "asc" },
   });
@@ -85,13 +95,13 @@ export async function listSentInvitations(db: Database, roomId: string): Promise
 
 /** The owner takes an invitation back; 404 invitation_not_found when it is not pending in this room. */
 export async function withdrawInvitation(db: Database, roomId: string, invitationId: string): Promise<void> {
-  const removed = isUuid(invitationId) ? await db.roomInvitation.deleteMany({ where: { id: invitationId, roomId } }) : { count: 0 };
+  const removed = isUuid(invitationId) ? await db.roomInvitation.deleteMany({ where: { id: invitationId, roomId, declinedAt: null } }) : { count: 0 };
   if (removed.count === 0) throw notFound(invitationId);
 }
 
 /** The user's pending invitations, newest first (at most INVITATIONS_SHOWN), and how many there are in all. */
 export async function listReceivedInvitations(db: Database, userId: string): Promise<{ invitations: ReceivedInvitationView[]; total: number }> {
-  const where = { userId, expiresAt: { gt: new Date() } };
+  const where = { userId, declinedAt: null, expiresAt: { gt: new Date() } };
   const [rows, total] = await Promise.all([
     db.roomInvitation.findMany({
       where,
@@ -111,11 +121,11 @@ export async function listReceivedInvitations(db: Database, userId: string): Pro
 export async function acceptInvitation(db: Database, userId: string, invitationId: string, maxMembers: number): Promise<{ roomId: string; role: RoomRole }> {
   if (!isUuid(invitationId)) throw notFound(invitationId);
   const joined = await db.$transaction(async (tx) => {
-    const pending = await tx.roomInvitation.findFirst({ where: { id: invitationId, userId } });
+    const pending = await tx.roomInvitation.findFirst({ where: { id: invitationId, userId, declinedAt: null } });
     if (!pending) throw notFound(invitationId);
     await lockRoom(tx, pending.roomId);
     // Deleted first: its place becomes theirs. Gone meanwhile (withdrawn, answered twice at once): not found.
-    const taken = await tx.roomInvitation.deleteMany({ where: { id: invitationId, userId, expiresAt: { gt: new Date() } } });
+    const taken = await tx.roomInvitation.deleteMany({ where: { id: invitationId, userId, declinedAt: null, expiresAt: { gt: new Date() } } });
     if (taken.count === 0) throw notFound(invitationId);
     const role = await admitMember(tx, pending.roomId, userId, pending.role as GrantableRole, maxMembers);
     return { roomId: pending.roomId, role };
@@ -124,10 +134,15 @@ export async function acceptInvitation(db: Database, userId: string, invitationI
   return joined;
 }
 
-/** The invitee declines one invitation, or every pending one (`invitationId` undefined); returns how many went. */
+/**
+ * The invitee declines one invitation, or every pending one (`invitationId`
+ * undefined); returns how many. Each is kept, declined, until it expires (see
+ * above); it no longer holds a place in the room.
+ */
 export async function declineInvitations(db: Database, userId: string, invitationId?: string): Promise<number> {
-  if (invitationId === undefined) return (await db.roomInvitation.deleteMany({ where: { userId } })).count;
-  const removed = isUuid(invitationId) ? await db.roomInvitation.deleteMany({ where: { id: invitationId, userId } }) : { count: 0 };
-  if (removed.count === 0) throw notFound(invitationId);
-  return removed.count;
+  const declined = { declinedAt: new Date() };
+  if (invitationId === undefined) return (await db.roomInvitation.updateMany({ where: { userId, declinedAt: null }, data: declined })).count;
+  const answered = isUuid(invitationId) ? await db.roomInvitation.updateMany({ where: { id: invitationId, userId, declinedAt: null }, data: declined }) : { count: 0 };
+  if (answered.count === 0) throw notFound(invitationId);
+  return answered.count;
 }

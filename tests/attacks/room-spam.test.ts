@@ -7,7 +7,9 @@ import { api, registerUser } from "../support/api";
  * leave; 10,000 rooms made in two minutes made the victim's workspace 5.2 MB
  * and 0.7-1.7 s of server time per load. Now adding by name is an invitation
  * the invitee accepts, everyone but the owner can leave, the room list comes
- * in pages, and rooms per owner are capped (rooms-membership.test.ts).
+ * in pages, and rooms per owner are capped (rooms-membership.test.ts). A
+ * declined invitation is kept until it expires, so the room cannot send it
+ * again meanwhile.
  */
 describe("rooms pushed on someone", () => {
   it("an owner cannot make someone a member: it is an invitation they may accept or decline", async () => {
@@ -31,6 +33,16 @@ describe("rooms pushed on someone", () => {
     expect((await api("DELETE", "/api/v1/me/room-invitations", { token: victim.token })).status).toBe(204);
     expect((await api("GET", "/api/v1/me/room-invitations", { token: victim.token })).json.total).toBe(0);
     expect((await api("GET", "/api/v1/rooms", { token: victim.token })).json.rooms).toEqual([]);
+    // Declined stays declined (third round, G6: it could invite again at once, as often as it liked).
+    for (const id of rooms) {
+      const again = await api("POST", `/api/v1/rooms/${id}/members`, { token: attacker.token, body: { username: victim.username, role: "viewer" } });
+      expect(again.status).toBe(409);
+      expect(again.json.error.code).toBe("invitation_declined");
+      expect(again.json.error.message).toContain("share link");
+    }
+    expect((await api("GET", "/api/v1/me/room-invitations", { token: victim.token })).json.total).toBe(0);
+    // A declined invitation holds no place in the room, and is not the owner's to withdraw or see.
+    expect((await api("GET", `/api/v1/rooms/${rooms[0]}/invitations`, { token: attacker.token })).json.invitations).toEqual([]);
   });
 
   it("a member who no longer wants a room leaves it", async () => {
