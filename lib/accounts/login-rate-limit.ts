@@ -16,9 +16,10 @@ import { usernameKey } from "./credentials";
  *    refuses only that address: the account's owner elsewhere is not locked out;
  *  - per username, failures from every address together, with a much higher
  *    ceiling: a guesser spreading over many addresses is stopped too. Past it,
- *    only addresses the account signed in from before (in the last 30 days)
- *    may still try, each within its own pair limit; so even then the owner, at
- *    a network they used before, is not locked out.
+ *    only addresses the account signed in from before (in the last 30 days),
+ *    and devices that did (device-cookies.ts), may still try, each within its
+ *    own pair limit; so even then the owner, at a network they used before or
+ *    on a device they used before, is not locked out.
  * Every attempt is counted, as a failure, before the password is checked, and
  * a correct password clears its pair's count: parallel guesses cannot race past
  * the limits (reading the count before the check and writing it after let every
@@ -58,9 +59,10 @@ export class LoginRateLimiter {
    * Counts this attempt against the client address, and as a failure against
    * the (username, address) pair and the username, before the password is
    * checked; refuses (429) when the address or the pair has spent its limit,
-   * or when the username has and this address is not one it signed in from.
+   * or when the username has and neither this address nor this device
+   * (`trustedDevice`: it sent the account's device cookie) signed in before.
    */
-  async beforeAttempt(username: string, address: string): Promise<void> {
+  async beforeAttempt(username: string, address: string, trustedDevice = false): Promise<void> {
     const from = addressKey(address);
     const user = usernameKey(username);
     await consumeOr429(this.perIp, from, "Too many sign-in attempts from your address.");
@@ -69,10 +71,10 @@ export class LoginRateLimiter {
       await this.perUser.consume(user);
     } catch (err) {
       if (!isRejection(err)) throw err;
-      if (await this.isKnownAddress(user, from)) return;
+      if (trustedDevice || (await this.isKnownAddress(user, from))) return;
       throw tooMany(
         err.msBeforeNext,
-        "This account had too many failed sign-ins from many addresses, so only networks it signed in from before may sign in to it for now.",
+        "This account had too many failed sign-ins from many addresses, so only networks and devices it signed in from before may sign in to it for now.",
       );
     }
   }

@@ -5,14 +5,19 @@ import type { LoginRateLimiter } from "./login-rate-limit";
 import type { PasswordHasher } from "./password-hasher";
 import { verifyPassword, type PublicUser } from "./users";
 
-/** One sign-in attempt, rate limited; used by both the API and the sign-in page. `clientIp` is the request's client address. */
+/**
+ * One sign-in attempt, rate limited; used by both the API and the sign-in
+ * page. `clientIp` is the request's client address; `trustedDevice`, whether
+ * it carried the account's device cookie (device-cookies.ts).
+ */
 export async function authenticate(
   deps: { db: Database; limiter: LoginRateLimiter; passwords: PasswordHasher },
   credentials: { username: string; password: string },
   clientIp: string,
+  trustedDevice = false,
 ): Promise<PublicUser> {
   // Counted as a failure before the check, so a burst of parallel guesses cannot all get through.
-  await deps.limiter.beforeAttempt(credentials.username, clientIp);
+  await deps.limiter.beforeAttempt(credentials.username, clientIp, trustedDevice);
   let user: PublicUser | undefined;
   try {
     user = await verifyPassword(deps.db, deps.passwords, credentials.username, credentials.password, addressKey(clientIp));

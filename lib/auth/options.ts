@@ -1,6 +1,8 @@
 import type { NextAuthOptions } from "next-auth";
+import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, isTrustedDevice, signDeviceCookie } from "../accounts/device-cookies";
 import { authenticate } from "../accounts/login";
 import { userForOAuth } from "../accounts/oauth";
 import { loginSchema } from "../accounts/credentials";
@@ -35,11 +37,21 @@ export function authOptions(): NextAuthOptions {
         const parsed = loginSchema.safeParse({ username: credentials?.username, password: credentials?.password });
         if (!parsed.success) throw new Error("invalid_credentials");
         try {
+          const jar = await cookies();
           const user = await authenticate(
             { db: ctx.db, limiter: ctx.loginLimiter, passwords: webAccounts().passwords },
             parsed.data,
             clientIpOf((req?.headers ?? {}) as Record<string, string>),
+            await isTrustedDevice(ctx.secret, jar.get(DEVICE_COOKIE)?.value, parsed.data.username),
           );
+          // This browser knew the password: it may still sign in while the account refuses unknown networks.
+          jar.set(DEVICE_COOKIE, await signDeviceCookie(ctx.secret, user.username), {
+            path: "/api",
+            maxAge: DEVICE_COOKIE_DAYS * 24 * 3600,
+            httpOnly: true,
+            sameSite: "lax",
+            secure: ctx.config.publicUrl.startsWith("https:"),
+          });
           return { id: user.id, name: user.username };
         } catch (err) {
           if (isApiError(err) && err.code === "rate_limited") {

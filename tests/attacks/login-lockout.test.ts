@@ -1,5 +1,5 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, registerUser, uniqueIp } from "../support/api";
+import { api, registerUser, uniqueIp, webUrl } from "../support/api";
 
 /**
  * Attack (attack-web F9): lock someone out by failing to sign in as them.
@@ -7,10 +7,23 @@ import { api, registerUser, uniqueIp } from "../support/api";
  * failures per username alone: ten wrong passwords from anyone locked the
  * name for the window, the right password included. Now a guesser is refused
  * per (username, address); past the account's ceiling across all addresses,
- * addresses the account signed in from before still get in.
+ * addresses the account signed in from before still get in, and so do
+ * devices that did (their device cookie), on any network (third round, G5:
+ * 50 addresses could keep the owner out of every network new to the account).
  */
 const limits = () => inject("loginLimits");
-const login = (username: string, password: string, ip = uniqueIp()) => api("POST", "/api/v1/auth/login", { body: { username, password }, ip });
+const login = (username: string, password: string, ip = uniqueIp(), cookie?: string) =>
+  api("POST", "/api/v1/auth/login", { body: { username, password }, ip, headers: cookie ? { cookie } : {} });
+const deviceCookie = (res: { headers: Headers }) => res.headers.getSetCookie().find((c) => c.startsWith("sam_device="))?.split(";")[0];
+
+/** Fails as `username` from enough addresses to pass the account's ceiling. */
+async function distributedGuess(username: string): Promise<void> {
+  const addresses = Math.ceil(limits().perAccount / limits().perUser) + 1;
+  for (let a = 0; a < addresses; a++) {
+    const ip = uniqueIp();
+    for (let i = 0; i < limits().perUser; i++) await login(username, `guess ${a}.${i}`, ip);
+  }
+}
 
 describe("username lockout", () => {
   it("failures from other addresses do not deny the owner's sign-in", async () => {
@@ -31,17 +44,50 @@ describe("username lockout", () => {
     const home = uniqueIp();
     expect((await login(victim.username, victim.password, home)).status).toBe(200);
     // A distributed guess: perUser failures from each of enough addresses to pass the account's ceiling.
-    const addresses = Math.ceil(limits().perAccount / limits().perUser) + 1;
-    for (let a = 0; a < addresses; a++) {
-      const ip = uniqueIp();
-      for (let i = 0; i < limits().perUser; i++) await login(victim.username, `guess ${a}.${i}`, ip);
-    }
+    await distributedGuess(victim.username);
     const fresh = await login(victim.username, "guess from a new address");
     expect(fresh.status).toBe(429);
-    expect(fresh.json.error.message).toContain("only networks it signed in from before");
+    expect(fresh.json.error.message).toContain("only networks and devices it signed in from before");
     // Not even the right password from an address never seen for this account: the guesser could be there.
     expect((await login(victim.username, victim.password)).status).toBe(429);
     // The owner at home is not locked out.
     expect((await login(victim.username, victim.password, home)).status).toBe(200);
+  });
+
+  it("past the account's ceiling, a device that signed in before gets in from a new network; a forged or another account's cookie does not", async () => {
+    const [victim, other] = await Promise.all([registerUser(), registerUser()]);
+    const first = await login(victim.username, victim.password);
+    expect(first.status).toBe(200);
+    const device = deviceCookie(first);
+    expect(device).toBeDefined();
+    const otherDevice = deviceCookie(await login(other.username, other.password));
+    await distributedGuess(victim.username);
+    // A new network with the device's cookie: in (before: 429 until the window ended).
+    const travelling = await login(victim.username, victim.password, uniqueIp(), device);
+    expect(travelling.status).toBe(200);
+    // The cookie proves the device, not the password: a wrong one is still refused and counted.
+    expect((await login(victim.username, "a guess with the cookie", uniqueIp(), device)).status).toBe(401);
+    // Another account's device cookie, or a tampered one, is no help.
+    expect((await login(victim.username, victim.password, uniqueIp(), otherDevice)).status).toBe(429);
+    expect((await login(victim.username, victim.password, uniqueIp(), `${device}x`)).status).toBe(429);
+  });
+
+  it("the sign-in page's browser gets the device cookie too, only for the sign-in routes and never for scripts", async () => {
+    const user = await registerUser();
+    const ip = uniqueIp();
+    const csrf = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
+    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const { csrfToken } = await csrf.json();
+    const res = await fetch(`${webUrl()}/api/auth/callback/credentials`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie, "x-forwarded-for": ip },
+      body: new URLSearchParams({ csrfToken, username: user.username, password: user.password, json: "true" }),
+    });
+    const set = res.headers.getSetCookie().find((c) => c.startsWith("sam_device="));
+    expect(set).toBeDefined();
+    expect(set).toMatch(/; Path=\/api(;|$)/i);
+    expect(set).toMatch(/HttpOnly/i);
+    expect(set).toMatch(/SameSite=Lax/i);
   });
 });
