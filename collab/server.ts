@@ -7,6 +7,7 @@ import { AddressCounts, refuseUpgrade, TOO_MANY_SIGNING_IN, upgradeClientIp } fr
 import type { ServiceContext, ServiceWork } from "../lib/services/service";
 import { RoomAuthentication } from "./extensions/authentication";
 import { DocumentBudget } from "./extensions/document-budget";
+import { NoPendingEdits } from "./extensions/no-pending";
 import { Membership } from "./extensions/membership";
 import { RoomPersistence } from "./extensions/persistence";
 import { RoomRelay } from "./extensions/relay";
@@ -77,6 +78,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       }),
       membership,
       budget,
+      new NoPendingEdits(log),
     ],
   });
   const documents = hocuspocus.documents;

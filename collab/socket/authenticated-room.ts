@@ -102,7 +102,6 @@ export class AuthenticatedRoom {
   /** Hocuspocus told the client an update of this room was applied (or refused, for a viewer): what waited goes on. */
   applied(): void {
     this.applying = false;
-    if (this.leftPending()) return;
     this.retryDeferred();
     while (!this.applying && this.waiting.length > 0) {
       const data = this.waiting.shift()!;
@@ -190,24 +189,6 @@ export class AuthenticatedRoom {
       this.deferredBytes -= update.byteLength;
       return;
     }
-  }
-
-  /**
-   * The backstop behind update-check.ts, whatever it missed: Yjs must hold
-   * nothing aside once an update is applied. A client that follows the
-   * protocol never leaves anything pending (what depends on missing edits
-   * waits here, not in Yjs); what Yjs keeps aside is uncounted, merged again
-   * on every later update, stored with the room, and lands unchecked once its
-   * dependencies come. It is dropped (it was never applied nor sent to
-   * anyone) and the socket closed (true): the client syncs afresh.
-   */
-  private leftPending(): boolean {
-    const store = this.documents.documentOf(this.roomId)?.store;
-    if (!store || (!store.pendingStructs && !store.pendingDs)) return false;
-    store.pendingStructs = null;
-    store.pendingDs = null;
-    this.outlet.close(CLOSE.missingEdits, "an update left edits aside that the room's document could not place");
-    return true;
   }
 
   /** Deferred updates whose edits never came: the socket is closed (true). */

@@ -5,7 +5,7 @@ import * as Y from "yjs";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import { filesOf } from "../../lib/rooms/document";
 import { api, registerUser } from "../support/api";
-import { authenticatedRawSocket, changeOf, connectRoom, roomToken, rssBytes, storedCopy, type RoomClient, type TestUser } from "../support/rooms";
+import { authenticatedRawSocket, changeOf, connectRoom, roomToken, rssBytes, sendThenClose, storedCopy, updateMessage, type RoomClient, type TestUser } from "../support/rooms";
 import { startService, type Backing, type RunningService } from "../support/stack";
 import { handUpdate, type Id } from "../support/yjs-updates";
 
@@ -259,6 +259,39 @@ describe("attack: updates Yjs reads differently from the check (third round, G1 
     const doc = storedCopy(after);
     expect(doc.store.pendingStructs).toBeNull();
     expect(doc.store.pendingDs).toBeNull();
+    doc.destroy();
+  }, 120_000);
+
+  it("an update the check passes but Yjs holds aside, sent with a close in the same write, leaves nothing behind and kicks nobody", async () => {
+    const owner = await registerUser();
+    const roomId = await newRoom(owner);
+    const before = await stored(roomId);
+    const doc = storedCopy(before);
+    const start = ([...filesOf(doc).values()][0]!.get("text") as Y.Text)._start!.id;
+    const first = { client: start.client, clock: start.clock };
+    // The member who keeps the room open and types next (fourth round, H1: they were the one closed with 4024).
+    const member = await authenticatedRawSocket(collab.url, roomId, await roomToken(roomId, owner));
+    const baseline = rss();
+    for (let i = 0; i < 6; i++) {
+      const attacker = await authenticatedRawSocket(collab.url, roomId, await roomToken(roomId, owner));
+      // Two new clients naming each other as right neighbours: every id is in the update, yet neither can land.
+      const cycle = handUpdate(
+        [
+          { client: 20_000 + i, clock: 0, structs: [{ kind: "string", text: "A".repeat(1_500_000), origin: first, rightOrigin: { client: 10_000 + i, clock: 0 } }] },
+          { client: 10_000 + i, clock: 0, structs: [{ kind: "string", text: "x", origin: first, rightOrigin: { client: 20_000 + i, clock: 0 } }] },
+        ],
+        [{ client: 20_000 + i, ranges: [[0, 1]] }],
+      );
+      sendThenClose(attacker.ws, [updateMessage(roomId, cycle)]);
+      await attacker.closed;
+    }
+    expect(await member.sendUpdate(oneCharacterUpdates(before, 1, 1)[0]!)).toBe("applied");
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await stored(roomId);
+    // Before: 18 MB stored past a 16 MiB limit, sent to everyone who opened the room.
+    expect(after.byteLength).toBeLessThan(before.byteLength + 1024);
+    expect(rss() - baseline).toBeLessThan(64 * MiB);
+    member.ws.terminate();
     doc.destroy();
   }, 120_000);
 });

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import fs from "node:fs";
+import type { Socket } from "node:net";
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from "@hocuspocus/provider";
 import * as encoding from "lib0/encoding";
 import { inject } from "vitest";
@@ -224,6 +226,29 @@ export async function authenticatedRawSocket(baseUrl: string, roomId: string, to
       });
     },
   };
+}
+
+/**
+ * Sends messages and a close frame in one write, as a modified client can:
+ * the server reads them together, so it may be closing the socket before it
+ * has handled the messages (replies to them then go nowhere).
+ */
+export function sendThenClose(ws: WebSocket, messages: Uint8Array[]): void {
+  const frame = (opcode: number, payload: Buffer) => {
+    const mask = randomBytes(4);
+    const length = payload.length;
+    const head =
+      length < 126
+        ? Buffer.from([0x80 | opcode, 0x80 | length])
+        : length < 65536
+          ? Buffer.from([0x80 | opcode, 0x80 | 126, length >> 8, length & 255])
+          : Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | 127]), Buffer.from(new BigUint64Array([BigInt(length)]).buffer).reverse()]);
+    const body = Buffer.from(payload);
+    for (let i = 0; i < body.length; i++) body[i]! ^= mask[i & 3]!;
+    return Buffer.concat([head, mask, body]);
+  };
+  const raw = (ws as unknown as { _socket: Socket })._socket;
+  raw.write(Buffer.concat([...messages.map((m) => frame(2, Buffer.from(m))), frame(8, Buffer.from([0x03, 0xe8]))]));
 }
 
 /** The update that takes `doc` from `before` (a state vector) to now. */

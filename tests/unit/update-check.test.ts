@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import * as Y from "yjs";
 import { checkUpdate } from "../../collab/document/update-check";
-import { AuthenticatedRoom } from "../../collab/socket/authenticated-room";
-import type { PresenceFilter } from "../../collab/socket/presence-filter";
+import { Connection } from "@hocuspocus/server";
+import pino from "pino";
+import { NoPendingEdits } from "../../collab/extensions/no-pending";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import { filesOf, ROOM_DOCUMENT_LIMITS, templateDocument } from "../../lib/rooms/document";
 import { handUpdate, type Id } from "../support/yjs-updates";
@@ -122,33 +123,43 @@ describe("the update check against Yjs", () => {
   });
 });
 
-describe("the backstop behind the check", () => {
-  it("whatever Yjs holds aside after an update applied is dropped, and the sender's socket closed (4024)", () => {
+describe("the backstop behind the check (collab/extensions/no-pending.ts)", () => {
+  /** A room document with the extension attached, as Hocuspocus attaches it when the room loads. */
+  async function guarded() {
     const { doc, text } = room();
-    const closes: Array<{ code: number; reason: string }> = [];
-    const policy = new AuthenticatedRoom("room", {} as PresenceFilter, { documentOf: () => doc, admit: () => undefined }, { pass: () => undefined, close: (event) => closes.push(event) });
-    // An update the check would refuse, applied as if it had missed it.
-    Y.applyUpdate(
-      doc,
-      handUpdate([
-        { client: 4242, clock: 0, structs: [{ kind: "string", text: "a", parent: text }] },
-        { client: 4242, clock: 1, structs: [{ kind: "string", text: "A".repeat(10_000), origin: { client: 4242, clock: 0 } }] },
-      ]),
+    await new NoPendingEdits(pino({ level: "silent" })).afterLoadDocument({ document: doc, documentName: "room" } as never);
+    const closes: Array<[number, string]> = [];
+    // The connection an update came from, as Hocuspocus passes it as the transaction's origin.
+    const connection = Object.assign(Object.create(Connection.prototype), { webSocket: { close: (code: number, reason: string) => closes.push([code, reason]) } });
+    const first = (filesOf(doc).values().next().value!.get("text") as Y.Text)._start!.id;
+    return { doc, text, closes, connection, first: { client: first.client, clock: first.clock } };
+  }
+
+  it("two new clients naming each other as right neighbours (fourth round, H1: the check passes it): dropped, the sender closed (4024)", async () => {
+    const { doc, closes, connection, first } = await guarded();
+    const cycle = handUpdate(
+      [
+        { client: 2000, clock: 0, structs: [{ kind: "string", text: "A".repeat(100_000), origin: first, rightOrigin: { client: 1000, clock: 0 } }] },
+        { client: 1000, clock: 0, structs: [{ kind: "string", text: "x", origin: first, rightOrigin: { client: 2000, clock: 0 } }] },
+      ],
+      [{ client: 2000, ranges: [[0, 1]] }],
     );
-    expect(pending(doc)).toBe(true);
-    policy.applied();
-    expect(closes).toEqual([CLOSE.missingEdits]);
+    expect(yjsAlone(doc, cycle).store.pendingStructs).not.toBeNull();
+    Y.applyUpdate(doc, cycle, connection);
     expect(pending(doc)).toBe(false);
-    // Nothing of it is stored with the room.
+    expect(closes).toEqual([[CLOSE.missingEdits.code, CLOSE.missingEdits.reason]]);
+    // Nothing of it is stored or sent with the room.
     expect(Y.encodeStateAsUpdate(doc).byteLength).toBeLessThan(1000);
   });
 
-  it("an ordinary update applied leaves the socket open", () => {
-    const { doc } = room();
-    const closes: unknown[] = [];
-    const policy = new AuthenticatedRoom("room", {} as PresenceFilter, { documentOf: () => doc, admit: () => undefined }, { pass: () => undefined, close: (event) => closes.push(event) });
-    filesOf(doc).forEach((entry) => (entry.get("text") as Y.Text).insert(0, "x"));
-    policy.applied();
+  it("ordinary edits pass untouched and close nobody", async () => {
+    const { doc, closes, connection } = await guarded();
+    const editor = new Y.Doc();
+    Y.applyUpdate(editor, Y.encodeStateAsUpdate(doc));
+    const before = Y.encodeStateVector(editor);
+    filesOf(editor).forEach((entry) => (entry.get("text") as Y.Text).insert(0, "x"));
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(editor, before), connection);
     expect(closes).toEqual([]);
+    filesOf(doc).forEach((entry) => expect((entry.get("text") as Y.Text).toString()).toBe("xprint('hi')\n"));
   });
 });
