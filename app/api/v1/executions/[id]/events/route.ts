@@ -79,11 +79,12 @@ export const GET = route(async (request: Request, { params }: Params) => {
       yield ": connected\n\n";
       if (last === "0" && execution.status === "queued") yield sseEvent("status", JSON.stringify({ status: execution.status, attempt: execution.attempts }));
       while (!closed) {
+        const batch = await readEvents(conn, execution.id, last, RECHECK_MS, READ_COUNT);
+        // After the read (which may wait RECHECK_MS), before anything of it is sent.
         if (!(await stillAllowed())) {
           yield sseEvent("error", JSON.stringify({ code: "access_revoked", message: "You may no longer watch this run: you signed out, your token was revoked, or you left its room." }));
           return;
         }
-        const batch = await readEvents(conn, execution.id, last, RECHECK_MS, READ_COUNT);
         for (const e of batch) {
           if (e.type === "result") return yield* result(e.id);
           last = e.id;

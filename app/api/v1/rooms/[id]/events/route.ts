@@ -11,6 +11,9 @@ type Params = { params: Promise<{ id: string }> };
 
 export const dynamic = "force-dynamic";
 
+/** How often an open stream asks again whether its caller may still watch (and how long one read waits). */
+const RECHECK_MS = 5_000;
+
 /**
  * GET /api/v1/rooms/:id/events -> text/event-stream of what happens in the
  * room from now on (members only): `run` {executionId, startedBy, createdAt}
@@ -26,15 +29,20 @@ export const GET = route(async (request: Request, { params }: Params) => {
   const { caller, room } = await roomForCaller(request, id, "read");
   // Checked again like the request itself (its cookie or token reads need the request's context): a member
   // who is removed, signs out or has their token revoked stops receiving.
+  // At most every RECHECK_MS, before anything more is sent (not once per batch: its cost must not follow the room's events).
   const inRequest = AsyncLocalStorage.snapshot();
-  const stillAllowed = () =>
-    inRequest(() => roomForCaller(request, id, "read")).then(
-      () => true,
-      (err: unknown) => {
-        if (err instanceof ApiError) return false;
-        throw err;
-      },
-    );
+  let checkedAt = Date.now();
+  const stillAllowed = async (): Promise<boolean> => {
+    if (Date.now() - checkedAt < RECHECK_MS) return true;
+    checkedAt = Date.now();
+    try {
+      await inRequest(() => roomForCaller(request, id, "read"));
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError) return false;
+      throw err;
+    }
+  };
   let last = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
   const lease = await openStreamLease(caller.user.id);
   const conn = redis.duplicate();
@@ -51,15 +59,15 @@ export const GET = route(async (request: Request, { params }: Params) => {
     try {
       yield `event: ready\ndata: {}\n\n`;
       while (!closed) {
-        const batch = await readRoomEvents(conn, room.id, last, 5_000);
+        const batch = await readRoomEvents(conn, room.id, last, RECHECK_MS);
+        if (!(await stillAllowed())) {
+          yield `event: removed\ndata: {}\n\n`;
+          return;
+        }
         for (const e of batch) {
           yield `id: ${e.id}\nevent: ${e.type}\ndata: ${e.data}\n\n`;
           last = e.id;
           if (e.type === "deleted") return;
-        }
-        if (!(await stillAllowed())) {
-          yield `event: removed\ndata: {}\n\n`;
-          return;
         }
         if (batch.length === 0) yield ": keep-alive\n\n";
       }
