@@ -22,17 +22,30 @@ export interface ConnectionCapOptions {
  * one NAT address needs. A connection over the per-address cap gets `429
  * too_many_connections` and is closed.
  *
- * At the total cap the newcomer is not simply refused: a few addresses at
- * their own cap would fill it and keep everyone else out (33 addresses of 256
- * connections each, holding requests whose bodies never finish, took a
- * process's 8,000). The address holding the most connections gives up its
- * oldest one instead, as long as it holds more than the newcomer's address
- * would; only when every address holds about the same is the newcomer
- * refused (`503 busy`).
+ * At the total cap the newcomer is not simply refused: many addresses each
+ * holding a request whose body never finishes would fill it and keep everyone
+ * else out. Room is made, in this order, by closing:
+ *  1. the connection that has been waiting longest without a complete request
+ *     being answered: idle keep-alives, unfinished headers, unfinished bodies
+ *     (what such an attacker holds; a person's browser reconnects for its next
+ *     request as it does after any keep-alive timeout). Event streams being
+ *     sent and room sockets are not among them. A newcomer's request is the
+ *     youngest: to shed it, every connection that waited longer would have to
+ *     be shed first, within the milliseconds the request takes;
+ *  2. else, the oldest connection of the address holding the most, as long as
+ *     it holds more than the newcomer's address would (33 addresses of 256
+ *     streams each cannot keep others out);
+ * and only when every address holds about the same is the newcomer refused
+ * (`503 busy`).
  */
 export function capConnections(server: http.Server, opts: ConnectionCapOptions): void {
   /** Each address's open connections, oldest first (a Set keeps insertion order). */
   const open = new Map<string, Set<Socket>>();
+  const addressOf = new Map<Socket, string>();
+  /** Connections not answering a complete request, longest waiting first (moved to the end when they start waiting again). */
+  const waiting = new Set<Socket>();
+  /** The response each connection is sending, if any. */
+  const answering = new Map<Socket, http.ServerResponse>();
   let total = 0;
   let lastWarned = 0;
   const warn = (fields: object, message: string) => {
@@ -40,6 +53,7 @@ export function capConnections(server: http.Server, opts: ConnectionCapOptions):
     lastWarned = Date.now();
     opts.log.warn(fields, message);
   };
+
   server.on("connection", (socket: Socket) => {
     const key = addressKey(socket.remoteAddress ?? "unknown");
     const mine = open.get(key)?.size ?? 0;
@@ -48,36 +62,72 @@ export function capConnections(server: http.Server, opts: ConnectionCapOptions):
       return refuse(socket, { status: "429 Too Many Requests", code: "too_many_connections", message: "Too many connections are open from your address; close some (tabs, scripts) and try again." });
     }
     if (total >= opts.total) {
-      const heaviest = heaviestAddress(open);
-      if (!heaviest || heaviest.sockets.size <= mine + 1) {
+      const shed = longestWaiting() ?? oldestOfHeaviest(mine);
+      if (!shed) {
         warn({ address: key, open: mine, total }, "connection refused: busy");
         return refuse(socket, { status: "503 Service Unavailable", code: "busy", message: "The server has too many open connections right now; try again in a few seconds." });
       }
-      const oldest = heaviest.sockets.values().next().value!;
-      warn({ address: heaviest.key, open: heaviest.sockets.size, total }, "connection shed: the address holding the most gave up its oldest");
+      warn({ address: addressOf.get(shed), total }, "connection shed to make room for a newcomer");
       // Uncounted now, not when its close event comes: the newcomer takes its place at once.
-      forget(heaviest.key, oldest);
-      oldest.destroy();
+      forget(shed);
+      shed.destroy();
     }
     total++;
     let sockets = open.get(key);
     if (!sockets) open.set(key, (sockets = new Set()));
     sockets.add(socket);
-    socket.once("close", () => forget(key, socket));
+    addressOf.set(socket, key);
+    waiting.add(socket);
+    socket.once("close", () => forget(socket));
   });
 
-  function forget(key: string, socket: Socket): void {
-    const sockets = open.get(key);
-    if (!sockets?.delete(socket)) return;
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    answering.set(socket, res);
+    res.once("close", () => {
+      answering.delete(socket);
+      // Waiting for its next request from now on (the longest waiting are shed first).
+      if (addressOf.has(socket) && !socket.destroyed) {
+        waiting.delete(socket);
+        waiting.add(socket);
+      }
+    });
+  });
+  // A room socket is working from its upgrade on (the proxy caps those not yet signed in, per address).
+  server.on("upgrade", (req: http.IncomingMessage) => waiting.delete(req.socket));
+
+  /** The longest-waiting connection that is not sending an answer already. */
+  function longestWaiting(): Socket | undefined {
+    for (const socket of waiting.keys()) {
+      const res = answering.get(socket);
+      // Headers sent: a complete request is being answered (an event stream, a large answer). Back in line once it ends.
+      if (res?.headersSent) {
+        waiting.delete(socket);
+        continue;
+      }
+      return socket;
+    }
+    return undefined;
+  }
+
+  function oldestOfHeaviest(mine: number): Socket | undefined {
+    let heaviest: Set<Socket> | undefined;
+    for (const sockets of open.values()) if (!heaviest || sockets.size > heaviest.size) heaviest = sockets;
+    if (!heaviest || heaviest.size <= mine + 1) return undefined;
+    return heaviest.values().next().value;
+  }
+
+  function forget(socket: Socket): void {
+    const key = addressOf.get(socket);
+    if (key === undefined) return;
+    addressOf.delete(socket);
+    waiting.delete(socket);
+    answering.delete(socket);
     total--;
+    const sockets = open.get(key)!;
+    sockets.delete(socket);
     if (sockets.size === 0) open.delete(key);
   }
-}
-
-function heaviestAddress(open: Map<string, Set<Socket>>): { key: string; sockets: Set<Socket> } | undefined {
-  let heaviest: { key: string; sockets: Set<Socket> } | undefined;
-  for (const [key, sockets] of open) if (!heaviest || sockets.size > heaviest.sockets.size) heaviest = { key, sockets };
-  return heaviest;
 }
 
 function refuse(socket: Socket, answer: { status: string; code: string; message: string }): void {
