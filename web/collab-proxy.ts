@@ -13,6 +13,8 @@ export interface CollabProxyOptions {
   /** Room sockets one address may have open that have not authenticated yet. */
   maxUnauthenticatedPerAddress: number;
   log: Logger;
+  /** Told when a room socket has authenticated (the connection caps then never shed it as waiting). */
+  onAuthenticated?(socket: Duplex): void;
   /** Signs the client address for the collab service (it counts sockets per address too); web/server.ts puts it in the environment first. */
   secret?: string;
 }
@@ -68,7 +70,10 @@ export function proxyCollabUpgrades(server: http.Server, opts: CollabProxyOption
       socket.write(`${lines.join("\r\n")}\r\n\r\n`);
       if (upstreamHead.length) socket.write(upstreamHead);
       if (head.length) upstreamSocket.write(head);
-      watchForAuthentication(upstreamSocket, upstreamHead, uncount);
+      watchForAuthentication(upstreamSocket, upstreamHead, () => {
+        uncount();
+        opts.onAuthenticated?.(socket);
+      });
       upstreamSocket.pipe(socket).pipe(upstreamSocket);
       open.add(socket);
       const end = () => {

@@ -26,26 +26,28 @@ export interface ConnectionCapOptions {
  * holding a request whose body never finishes would fill it and keep everyone
  * else out. Room is made, in this order, by closing:
  *  1. the connection that has been waiting longest without a complete request
- *     being answered: idle keep-alives, unfinished headers, unfinished bodies
- *     (what such an attacker holds; a person's browser reconnects for its next
- *     request as it does after any keep-alive timeout). Event streams being
- *     sent and room sockets are not among them. A newcomer's request is the
- *     youngest: to shed it, every connection that waited longer would have to
- *     be shed first, within the milliseconds the request takes;
+ *     to answer: idle keep-alives, unfinished headers, unfinished bodies, room
+ *     sockets not signed in yet (what such an attacker holds, with no account;
+ *     a person's browser reconnects for its next request as it does after any
+ *     keep-alive timeout). A request received whole is never among them,
+ *     however long its answer takes (an event stream, a run waited for), nor
+ *     a signed-in room socket. A newcomer's request is the youngest: to shed
+ *     it, every connection that waited longer would have to be shed first,
+ *     within the milliseconds its request takes to arrive;
  *  2. else, the oldest connection of the address holding the most, as long as
  *     it holds more than the newcomer's address would (33 addresses of 256
  *     streams each cannot keep others out);
  * and only when every address holds about the same is the newcomer refused
  * (`503 busy`).
  */
-export function capConnections(server: http.Server, opts: ConnectionCapOptions): void {
+export function capConnections(server: http.Server, opts: ConnectionCapOptions): { working(socket: Socket): void } {
   /** Each address's open connections, oldest first (a Set keeps insertion order). */
   const open = new Map<string, Set<Socket>>();
   const addressOf = new Map<Socket, string>();
   /** Connections not answering a complete request, longest waiting first (moved to the end when they start waiting again). */
   const waiting = new Set<Socket>();
-  /** The response each connection is sending, if any. */
-  const answering = new Map<Socket, http.ServerResponse>();
+  /** The request each connection is answering, if any. */
+  const answering = new Map<Socket, http.IncomingMessage>();
   let total = 0;
   let lastWarned = 0;
   const warn = (fields: object, message: string) => {
@@ -83,7 +85,7 @@ export function capConnections(server: http.Server, opts: ConnectionCapOptions):
 
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     const socket = req.socket;
-    answering.set(socket, res);
+    answering.set(socket, req);
     res.once("close", () => {
       answering.delete(socket);
       // Waiting for its next request from now on (the longest waiting are shed first).
@@ -93,15 +95,12 @@ export function capConnections(server: http.Server, opts: ConnectionCapOptions):
       }
     });
   });
-  // A room socket is working from its upgrade on (the proxy caps those not yet signed in, per address).
-  server.on("upgrade", (req: http.IncomingMessage) => waiting.delete(req.socket));
 
-  /** The longest-waiting connection that is not sending an answer already. */
+  /** The longest-waiting connection that has no complete request to answer. */
   function longestWaiting(): Socket | undefined {
     for (const socket of waiting.keys()) {
-      const res = answering.get(socket);
-      // Headers sent: a complete request is being answered (an event stream, a large answer). Back in line once it ends.
-      if (res?.headersSent) {
+      // Received whole: being answered (back in line once the answer ends).
+      if (answering.get(socket)?.complete) {
         waiting.delete(socket);
         continue;
       }
@@ -116,6 +115,13 @@ export function capConnections(server: http.Server, opts: ConnectionCapOptions):
     if (!heaviest || heaviest.size <= mine + 1) return undefined;
     return heaviest.values().next().value;
   }
+
+  return {
+    /** A connection that does work for someone signed in (a room socket once authenticated): never shed as waiting. */
+    working(socket: Socket): void {
+      waiting.delete(socket);
+    },
+  };
 
   function forget(socket: Socket): void {
     const key = addressOf.get(socket);

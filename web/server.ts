@@ -1,4 +1,5 @@
 import http from "node:http";
+import type { Socket } from "node:net";
 import path from "node:path";
 import next from "next";
 import { loadConfigOrExit } from "../lib/config/env";
@@ -56,7 +57,7 @@ const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, re
 });
 server.headersTimeout = 10_000;
 server.requestTimeout = 60_000;
-capConnections(server, {
+const connections = capConnections(server, {
   // Behind a trusted proxy every connection comes from the proxy: limiting connections per client is its job.
   perAddress: config.SAM_TRUST_PROXY ? 0 : config.SAM_MAX_CONNECTIONS_PER_IP,
   total: config.SAM_MAX_CONNECTIONS,
@@ -68,6 +69,7 @@ const collabProxy = proxyCollabUpgrades(server, {
   // Counted like every per-address limit: an IPv6 client by its /64.
   clientIp: (req) => addressKey(resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY)),
   maxUnauthenticatedPerAddress: config.SAM_COLLAB_MAX_UNAUTHENTICATED_PER_IP,
+  onAuthenticated: (socket) => connections.working(socket as Socket),
   log,
 });
 

@@ -1,6 +1,6 @@
 import http from "node:http";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { api, registerUser } from "../support/api";
 import { sharedBacking } from "../support/shared-backing";
 import { startService, type RunningService } from "../support/stack";
@@ -75,7 +75,13 @@ describe("a few addresses filling the total", () => {
   const TOTAL = 30;
   let capped: RunningService;
   beforeAll(async () => {
-    capped = await startService("web/server.ts", sharedBacking(), { SAM_TRUST_PROXY: "false", SAM_MAX_CONNECTIONS_PER_IP: "20", SAM_MAX_CONNECTIONS: String(TOTAL) });
+    capped = await startService("web/server.ts", sharedBacking(), {
+      SAM_TRUST_PROXY: "false",
+      SAM_MAX_CONNECTIONS_PER_IP: "20",
+      SAM_MAX_CONNECTIONS: String(TOTAL),
+      // Room sockets reach the suite's collab service.
+      SAM_COLLAB_URL: inject("collabUrl"),
+    });
   });
   afterAll(async () => {
     await capped?.stop();
@@ -116,7 +122,19 @@ describe("a few addresses filling the total", () => {
     attackers.forEach((a) => a.socket.destroy());
   });
 
-  it("one unfinished request from each of many addresses neither keeps newcomers out nor cuts a member's event stream (fourth round, H2)", async () => {
+  /** A room socket that never signs in (the collab service closes it after its auth timeout), from a given local address. */
+  function unsignedRoomSocket(localAddress: string): { socket: net.Socket; closed: Promise<void> } {
+    const socket = net.connect({ port: capped.port, host: "127.0.0.1", localAddress });
+    socket.on("error", () => undefined);
+    socket.on("connect", () =>
+      socket.write(`GET /collab HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\n\r\n`),
+    );
+    // Read (and drop) what comes: a socket that reads nothing never sees the server close it.
+    socket.resume();
+    return { socket, closed: new Promise((resolve) => socket.on("close", () => resolve())) };
+  }
+
+  it("one unfinished request or unsigned room socket from each of many addresses neither keeps newcomers out nor cuts what members wait for (fourth round H2, fifth K1 and K2)", async () => {
     await quiet();
     const owner = await registerUser();
     const room = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "Shed", language: "python" } });
@@ -126,33 +144,43 @@ describe("a few addresses filling the total", () => {
     const response = await new Promise<http.IncomingMessage>((resolve) => request.on("response", resolve));
     expect(response.statusCode).toBe(200);
     response.on("data", (d: Buffer) => received.push(d.toString()));
-    // Every other place: one slow body per address, each reopened a moment after it is cut.
+    // A run the member waits for: received whole, its answer not begun for seconds (K1: it was cut as "waiting").
+    const waited = fetch(`${capped.url}/api/v1/executions?wait=true`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ language: "python", files: [{ name: "main.py", content: "import time\ntime.sleep(4)\nprint('done')" }] }),
+    }).then(async (res) => ({ status: res.status, body: await res.json() }));
+    // Every other place: one room socket that never signs in per address (K2: those were never shed), or a slow
+    // body, each reopened a moment after it is cut.
     let shed = 0;
     let stop = false;
-    const hold = (address: string) => {
-      const { socket, closed } = slowBody(address);
+    const hold = (address: string, i: number) => {
+      const { socket, closed } = i % 7 === 6 ? slowBody(address) : unsignedRoomSocket(address);
       void closed.then(() => {
         shed++;
-        if (!stop) setTimeout(() => hold(address), 200);
+        if (!stop) setTimeout(() => hold(address, i), 200);
       });
       return socket;
     };
-    const sockets = Array.from({ length: TOTAL - 1 }, (_, i) => hold(`127.0.78.${i + 1}`));
+    const sockets = Array.from({ length: TOTAL - 2 }, (_, i) => hold(`127.0.78.${i + 1}`, i));
     await Promise.all(sockets.map((socket) => new Promise((r) => socket.once("connect", r))));
     await new Promise((r) => setTimeout(r, 500));
-    // Newcomers get in, each in place of the longest-waiting unfinished request (before: 503 for every one).
+    // Newcomers get in, each in place of the longest-waiting of those (before: 503 for every one).
     for (let i = 0; i < 5; i++) {
       // The attackers have reopened what the last newcomer took: the process is full again.
       await new Promise((r) => setTimeout(r, 500));
       expect(await newcomer(`127.0.79.${i + 1}`)).toBe(200);
     }
     expect(shed).toBeGreaterThanOrEqual(5);
-    // The member's stream was never the one cut, and still flows (a keep-alive comes every 5 s).
+    // What the member waits for was never the one cut: the run's answer comes, the stream flows on.
+    const run = await waited;
+    expect(run.status).toBe(200);
+    expect(run.body.stdout).toBe("done\n");
     const seen = received.length;
     await new Promise((r) => setTimeout(r, 6000));
     expect(response.destroyed).toBe(false);
     expect(received.length).toBeGreaterThan(seen);
     stop = true;
     request.destroy();
-  }, 60_000);
+  }, 90_000);
 });
