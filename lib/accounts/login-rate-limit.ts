@@ -43,6 +43,7 @@ export class LoginRateLimiter {
   private readonly perIp: RateLimiterRedis;
   private readonly perPair: RateLimiterRedis;
   private readonly perUser: RateLimiterRedis;
+  private readonly perDevice: RateLimiterRedis;
 
   constructor(
     private readonly redis: Redis,
@@ -53,6 +54,7 @@ export class LoginRateLimiter {
     this.perIp = limiter("sam:rl:login-ip", limits.maxAttemptsPerIp);
     this.perPair = limiter("sam:rl:login-user-ip", limits.maxFailuresPerUserAndAddress);
     this.perUser = limiter("sam:rl:login-user", limits.maxFailuresPerUser);
+    this.perDevice = limiter("sam:rl:login-user-device", limits.maxFailuresPerUserAndAddress);
   }
 
   /**
@@ -60,9 +62,10 @@ export class LoginRateLimiter {
    * the (username, address) pair and the username, before the password is
    * checked; refuses (429) when the address or the pair has spent its limit,
    * or when the username has and neither this address nor this device
-   * (`trustedDevice`: it sent the account's device cookie) signed in before.
+   * (`device`: the id of the account's device cookie it sent) signed in
+   * before, or the device has spent its own failures.
    */
-  async beforeAttempt(username: string, address: string, trustedDevice = false): Promise<void> {
+  async beforeAttempt(username: string, address: string, device?: string): Promise<void> {
     const from = addressKey(address);
     const user = usernameKey(username);
     await consumeOr429(this.perIp, from, "Too many sign-in attempts from your address.");
@@ -71,7 +74,8 @@ export class LoginRateLimiter {
       await this.perUser.consume(user);
     } catch (err) {
       if (!isRejection(err)) throw err;
-      if (trustedDevice || (await this.isKnownAddress(user, from))) return;
+      if (device) return consumeOr429(this.perDevice, pairKey(user, device), "Too many failed sign-ins for this username from this device.");
+      if (await this.isKnownAddress(user, from)) return;
       throw tooMany(
         err.msBeforeNext,
         "This account had too many failed sign-ins from many addresses, so only networks and devices it signed in from before may sign in to it for now.",
@@ -84,11 +88,12 @@ export class LoginRateLimiter {
    * attempt is taken off the account's count (it was no failure; the others'
    * failures stay counted), and the address is remembered as the account's own.
    */
-  async afterSuccess(username: string, address: string): Promise<void> {
+  async afterSuccess(username: string, address: string, device?: string): Promise<void> {
     const from = addressKey(address);
     const user = usernameKey(username);
     const known = knownKey(user);
     await this.perPair.delete(pairKey(user, from));
+    if (device) await this.perDevice.delete(pairKey(user, device));
     await this.perUser.reward(user, 1);
     await this.redis
       .multi()

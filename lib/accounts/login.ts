@@ -7,17 +7,17 @@ import { verifyPassword, type PublicUser } from "./users";
 
 /**
  * One sign-in attempt, rate limited; used by both the API and the sign-in
- * page. `clientIp` is the request's client address; `trustedDevice`, whether
- * it carried the account's device cookie (device-cookies.ts).
+ * page. `clientIp` is the request's client address; `device`, the id of the
+ * account's device cookie it carried, if any (device-cookies.ts).
  */
 export async function authenticate(
   deps: { db: Database; limiter: LoginRateLimiter; passwords: PasswordHasher },
   credentials: { username: string; password: string },
   clientIp: string,
-  trustedDevice = false,
+  device?: string,
 ): Promise<PublicUser> {
   // Counted as a failure before the check, so a burst of parallel guesses cannot all get through.
-  await deps.limiter.beforeAttempt(credentials.username, clientIp, trustedDevice);
+  await deps.limiter.beforeAttempt(credentials.username, clientIp, device);
   let user: PublicUser | undefined;
   try {
     user = await verifyPassword(deps.db, deps.passwords, credentials.username, credentials.password, addressKey(clientIp));
@@ -26,6 +26,6 @@ export async function authenticate(
     throw err;
   }
   if (!user) throw new ApiError(401, "invalid_credentials", "The username or password is wrong.");
-  await deps.limiter.afterSuccess(credentials.username, clientIp);
+  await deps.limiter.afterSuccess(credentials.username, clientIp, device);
   return user;
 }

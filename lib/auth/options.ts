@@ -2,7 +2,7 @@ import type { NextAuthOptions } from "next-auth";
 import { cookies } from "next/headers";
 import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
-import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, isTrustedDevice, signDeviceCookie } from "../accounts/device-cookies";
+import { DEVICE_COOKIE, DEVICE_COOKIE_DAYS, signDeviceCookie, trustedDevice } from "../accounts/device-cookies";
 import { authenticate } from "../accounts/login";
 import { userForOAuth } from "../accounts/oauth";
 import { loginSchema } from "../accounts/credentials";
@@ -42,7 +42,7 @@ export function authOptions(): NextAuthOptions {
             { db: ctx.db, limiter: ctx.loginLimiter, passwords: webAccounts().passwords },
             parsed.data,
             clientIpOf((req?.headers ?? {}) as Record<string, string>),
-            await isTrustedDevice(ctx.secret, jar.get(DEVICE_COOKIE)?.value, parsed.data.username),
+            await trustedDevice(ctx, jar.get(DEVICE_COOKIE)?.value, parsed.data.username),
           );
           // This browser knew the password: it may still sign in while the account refuses unknown networks.
           jar.set(DEVICE_COOKIE, await signDeviceCookie(ctx.secret, user.username), {

@@ -90,4 +90,25 @@ describe("username lockout", () => {
     expect(set).toMatch(/HttpOnly/i);
     expect(set).toMatch(/SameSite=Lax/i);
   });
+
+  it("a device cookie copied to many addresses shares one failure allowance past the ceiling, and signing out everywhere revokes it (fifth round, K5)", async () => {
+    const victim = await registerUser();
+    const device = deviceCookie(await login(victim.username, victim.password));
+    await distributedGuess(victim.username);
+    // Guesses with the device's cookie from new addresses: past the ceiling they share the device's allowance (the per-user limit).
+    const answers: number[] = [];
+    for (let a = 0; a < 3; a++) {
+      const ip = uniqueIp();
+      for (let i = 0; i < limits().perUser; i++) answers.push((await login(victim.username, `device guess ${a}.${i}`, ip, device)).status);
+    }
+    expect(answers.filter((s) => s === 401).length).toBeLessThanOrEqual(limits().perUser);
+    expect(answers.at(-1)).toBe(429);
+
+    // Another account: its owner signs out everywhere; the cookie their device had no longer helps.
+    const other = await registerUser();
+    const otherDevice = deviceCookie(await login(other.username, other.password));
+    expect((await api("DELETE", "/api/v1/me/sessions", { token: (await login(other.username, other.password)).json.token })).status).toBe(204);
+    await distributedGuess(other.username);
+    expect((await login(other.username, other.password, uniqueIp(), otherDevice)).status).toBe(429);
+  });
 });

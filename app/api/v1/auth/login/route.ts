@@ -1,5 +1,5 @@
 import { apiLoginSchema } from "@/lib/accounts/credentials";
-import { cookieFrom, DEVICE_COOKIE, deviceCookieHeader, isTrustedDevice, signDeviceCookie } from "@/lib/accounts/device-cookies";
+import { cookieFrom, DEVICE_COOKIE, deviceCookieHeader, signDeviceCookie, trustedDevice } from "@/lib/accounts/device-cookies";
 import { authenticate } from "@/lib/accounts/login";
 import { issueToken } from "@/lib/accounts/api-tokens";
 import { webAccounts } from "@/lib/accounts/web-accounts";
@@ -15,15 +15,15 @@ import { web } from "@/lib/web/context";
  * still sign in while the account is refusing unknown networks.
  */
 export const POST = route(async (request: Request) => {
-  const { db, loginLimiter, secret, config } = web();
+  const { db, redis, loginLimiter, secret, config } = web();
   const { passwords, tokenDays } = webAccounts();
   const { expiresInDays, ...credentials } = await readJson(request, apiLoginSchema);
   if (expiresInDays !== undefined && expiresInDays > tokenDays) {
     throw new ApiError(400, "invalid_request", `expiresInDays: tokens on this server last at most ${tokenDays} days; ask for ${tokenDays} or fewer.`);
   }
-  const trusted = await isTrustedDevice(secret, cookieFrom(request.headers.get("cookie"), DEVICE_COOKIE), credentials.username);
-  const user = await authenticate({ db, limiter: loginLimiter, passwords }, credentials, clientIpOf(request.headers), trusted);
+  const device = await trustedDevice({ secret, redis }, cookieFrom(request.headers.get("cookie"), DEVICE_COOKIE), credentials.username);
+  const user = await authenticate({ db, limiter: loginLimiter, passwords }, credentials, clientIpOf(request.headers), device);
   const { token, expiresAt } = await issueToken(db, user.id, expiresInDays ?? tokenDays);
-  const device = deviceCookieHeader(await signDeviceCookie(secret, user.username), config.publicUrl.startsWith("https:"));
-  return Response.json({ user, token, expiresAt }, { headers: { "cache-control": "no-store", "set-cookie": device } });
+  const cookie = deviceCookieHeader(await signDeviceCookie(secret, user.username), config.publicUrl.startsWith("https:"));
+  return Response.json({ user, token, expiresAt }, { headers: { "cache-control": "no-store", "set-cookie": cookie } });
 });
