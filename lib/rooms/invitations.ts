@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
 import { isUuid } from "../http/ids";
@@ -15,11 +16,17 @@ import { admitMember, touch } from "./rooms";
  * A classroom works either way: the teacher invites each student by name and
  * they accept, or the teacher hands out one share link. A declined invitation
  * is kept until it would have expired: the room cannot invite the same person
- * again meanwhile, so a stranger cannot keep putting it back in their list.
+ * again meanwhile, so a stranger cannot keep putting it back in their list;
+ * and whoever had DECLINES_BEFORE_BLOCK invitations declined by one person
+ * may not invite them to any room for a while (deleting a room and making it
+ * again is no new start).
  */
 const DAY_MS = 24 * 3600 * 1000;
 /** The most of one's own pending invitations a list shows (newest first); the rest wait until these are answered or expire. */
 export const INVITATIONS_SHOWN = 50;
+/** Declines by one person of one inviter's invitations (to any rooms) after which the inviter may not invite them for a while. */
+export const DECLINES_BEFORE_BLOCK = 3;
+const declinesKey = (inviterId: string, inviteeId: string) => `sam:invitations-declined:${inviterId}:${inviteeId}`;
 
 export interface SentInvitationView {
   id: string;
@@ -51,6 +58,7 @@ const notFound = (id: string) => new ApiError(404, "invitation_not_found", `No p
  */
 export async function inviteToRoom(
   db: Database,
+  redis: Redis,
   roomId: string,
   invitedById: string,
   username: string,
@@ -59,6 +67,15 @@ export async function inviteToRoom(
 ): Promise<SentInvitationView> {
   const user = await db.user.findUnique({ where: { usernameKey: usernameKey(username) } });
   if (!user) throw new ApiError(404, "user_not_found", `No user is named "${username}"; check the spelling (they must have signed up).`);
+  const declines = await redis.multi().get(declinesKey(invitedById, user.id)).pttl(declinesKey(invitedById, user.id)).exec();
+  if (Number(declines?.[0]?.[1] ?? 0) >= DECLINES_BEFORE_BLOCK) {
+    const until = new Date(Date.now() + Math.max(0, Number(declines?.[1]?.[1] ?? 0)));
+    throw new ApiError(
+      409,
+      "invitation_declined",
+      `${user.username} declined ${DECLINES_BEFORE_BLOCK} of your invitations; you may invite them again after ${until.toISOString()}, or give them a share link to open if they want to join.`,
+    );
+  }
   const expiresAt = new Date(Date.now() + caps.invitationDays * DAY_MS);
   const invitation = await db.$transaction(async (tx) => {
     await lockRoom(tx, roomId);
@@ -139,10 +156,17 @@ export async function acceptInvitation(db: Database, userId: string, invitationI
  * undefined); returns how many. Each is kept, declined, until it expires (see
  * above); it no longer holds a place in the room.
  */
-export async function declineInvitations(db: Database, userId: string, invitationId?: string): Promise<number> {
-  const declined = { declinedAt: new Date() };
-  if (invitationId === undefined) return (await db.roomInvitation.updateMany({ where: { userId, declinedAt: null }, data: declined })).count;
-  const answered = isUuid(invitationId) ? await db.roomInvitation.updateMany({ where: { id: invitationId, userId, declinedAt: null }, data: declined }) : { count: 0 };
-  if (answered.count === 0) throw notFound(invitationId);
-  return answered.count;
+export async function declineInvitations(db: Database, redis: Redis, userId: string, invitationId?: string): Promise<number> {
+  if (invitationId !== undefined && !isUuid(invitationId)) throw notFound(invitationId);
+  const where = { userId, declinedAt: null, ...(invitationId === undefined ? {} : { id: invitationId }) };
+  const answered = await db.roomInvitation.updateManyAndReturn({ where, data: { declinedAt: new Date() }, select: { invitedById: true, expiresAt: true } });
+  if (invitationId !== undefined && answered.length === 0) throw notFound(invitationId);
+  // Remembered apart from the rooms (they may be deleted), for as long as the invitations would have lasted.
+  const memory = redis.multi();
+  for (const { invitedById, expiresAt } of answered) {
+    memory.incr(declinesKey(invitedById, userId));
+    memory.pexpire(declinesKey(invitedById, userId), Math.max(1000, expiresAt.getTime() - Date.now()));
+  }
+  if (answered.length > 0) await memory.exec();
+  return answered.length;
 }

@@ -43,6 +43,17 @@ describe("rooms pushed on someone", () => {
     expect((await api("GET", "/api/v1/me/room-invitations", { token: victim.token })).json.total).toBe(0);
     // A declined invitation holds no place in the room, and is not the owner's to withdraw or see.
     expect((await api("GET", `/api/v1/rooms/${rooms[0]}/invitations`, { token: attacker.token })).json.invitations).toEqual([]);
+    // A room deleted and made again is no new start (fifth round, K4: 10 of 10 such invitations got through).
+    expect((await api("DELETE", `/api/v1/rooms/${rooms[0]}`, { token: attacker.token })).status).toBe(204);
+    const fresh = await api("POST", "/api/v1/rooms", { token: attacker.token, body: { name: "spam again", language: "python" } });
+    const again = await api("POST", `/api/v1/rooms/${fresh.json.id}/members`, { token: attacker.token, body: { username: victim.username, role: "editor" } });
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe("invitation_declined");
+    expect((await api("GET", "/api/v1/me/room-invitations", { token: victim.token })).json.total).toBe(0);
+    // Someone else may still invite them.
+    const teacher = await registerUser();
+    const classroom = await api("POST", "/api/v1/rooms", { token: teacher.token, body: { name: "class", language: "python" } });
+    expect((await api("POST", `/api/v1/rooms/${classroom.json.id}/members`, { token: teacher.token, body: { username: victim.username, role: "editor" } })).status).toBe(201);
   });
 
   it("a member who no longer wants a room leaves it", async () => {

@@ -15,6 +15,6 @@ export const GET = route(async (request: Request) => {
 /** DELETE /api/v1/me/room-invitations -> 204: declines every pending invitation. */
 export const DELETE = route(async (request: Request) => {
   const caller = await requireCaller(request);
-  await declineInvitations(web().db, caller.user.id);
+  await declineInvitations(web().db, web().redis, caller.user.id);
   return new Response(null, { status: 204 });
 });

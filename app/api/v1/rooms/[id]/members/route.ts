@@ -23,9 +23,9 @@ export const GET = route(async (request: Request, { params }: Params) => {
  * 404 user_not_found, 409 already_member, 409 room_full.
  */
 export const POST = route(async (request: Request, { params }: Params) => {
-  const { db, config } = web();
+  const { db, redis, config } = web();
   const { caller, room } = await roomForCaller(request, (await params).id, "manage");
   const body = await readJson(request, inviteSchema);
-  const invitation = await inviteToRoom(db, room.id, caller.user.id, body.username, body.role, roomCaps(config));
+  const invitation = await inviteToRoom(db, redis, room.id, caller.user.id, body.username, body.role, roomCaps(config));
   return Response.json(invitation, { status: 201, headers: { "cache-control": "no-store" } });
 });
