@@ -20,4 +20,26 @@ window.MonacoEnvironment = {
 
 loader.config({ monaco });
 
+/**
+ * Monaco cancels its own pending work (delayed highlights, view-state
+ * restores) when an editor or model goes away, and in several paths the
+ * cancellation escapes as an uncaught "Canceled" error or rejection
+ * (microsoft/monaco-editor#4859, #4904, #5135): nothing is broken, but the
+ * page reports an error. Only that exact signature is swallowed; anything
+ * else goes on as before.
+ */
+const isMonacoCancellation = (value: unknown) => value instanceof Error && value.name === "Canceled" && value.message === "Canceled";
+window.addEventListener(
+  "error",
+  (event) => {
+    if (!isMonacoCancellation(event.error)) return;
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  },
+  true,
+);
+window.addEventListener("unhandledrejection", (event) => {
+  if (isMonacoCancellation(event.reason)) event.preventDefault();
+});
+
 export { monaco };
