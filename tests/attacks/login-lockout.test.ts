@@ -1,5 +1,6 @@
 import { describe, expect, inject, it } from "vitest";
-import { api, registerUser, uniqueIp, webUrl } from "../support/api";
+import { api, registerUser, uniqueIp } from "../support/api";
+import { signInAsBrowser } from "../support/sessions";
 
 /**
  * Attack (attack-web F9): lock someone out by failing to sign in as them.
@@ -74,17 +75,8 @@ describe("username lockout", () => {
 
   it("the sign-in page's browser gets the device cookie too, only for the sign-in routes and never for scripts", async () => {
     const user = await registerUser();
-    const ip = uniqueIp();
-    const csrf = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
-    const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-    const { csrfToken } = await csrf.json();
-    const res = await fetch(`${webUrl()}/api/auth/callback/credentials`, {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie, "x-forwarded-for": ip },
-      body: new URLSearchParams({ csrfToken, username: user.username, password: user.password, json: "true" }),
-    });
-    const set = res.headers.getSetCookie().find((c) => c.startsWith("sam_device="));
+    const { setCookies } = await signInAsBrowser(user.username, user.password);
+    const set = setCookies.find((c) => c.startsWith("sam_device="));
     expect(set).toBeDefined();
     expect(set).toMatch(/; Path=\/api(;|$)/i);
     expect(set).toMatch(/HttpOnly/i);

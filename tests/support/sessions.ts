@@ -1,8 +1,8 @@
 import { expect } from "vitest";
 import { uniqueIp, webUrl } from "./api";
 
-/** Signs in as the browser does (next-auth's credentials callback with its CSRF token); the cookies to send. */
-export async function signIn(username: string, password: string): Promise<string> {
+/** Signs in as the browser does (next-auth's credentials callback with its CSRF token): the cookies to send, and every cookie the sign-in set. */
+export async function signInAsBrowser(username: string, password: string): Promise<{ cookie: string; setCookies: string[] }> {
   const ip = uniqueIp();
   const csrf = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
   const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
@@ -13,9 +13,15 @@ export async function signIn(username: string, password: string): Promise<string
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrfCookie, "x-forwarded-for": ip },
     body: new URLSearchParams({ csrfToken, username, password, json: "true" }),
   });
-  const session = res.headers.getSetCookie().find((c) => c.startsWith("next-auth.session-token="));
+  const setCookies = res.headers.getSetCookie();
+  const session = setCookies.find((c) => c.startsWith("next-auth.session-token="));
   if (!session) throw new Error(`no session cookie: ${res.status}`);
-  return `${csrfCookie}; ${session.split(";")[0]}`;
+  return { cookie: `${csrfCookie}; ${session.split(";")[0]}`, setCookies };
+}
+
+/** Signs in as the browser does; the cookies to send. */
+export async function signIn(username: string, password: string): Promise<string> {
+  return (await signInAsBrowser(username, password)).cookie;
 }
 
 /** Signs out as the browser does (next-auth's signout with its CSRF token). */
