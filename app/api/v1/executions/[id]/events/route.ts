@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from "node:async_hooks";
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { EventFormatter, readEvents, sseEvent } from "@/lib/executions/events";
 import { pullStream } from "@/lib/executions/pull-stream";
@@ -7,7 +6,7 @@ import { executionHead, executionJson } from "@/lib/executions/view-stream";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
 import { openStreamLease } from "@/lib/web/executions";
-import { ApiError } from "@/lib/http/errors";
+import { accessRecheck, RECHECK_MS } from "@/lib/web/access-recheck";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -16,8 +15,6 @@ export const dynamic = "force-dynamic";
 
 /** Events read from Redis at once: each holds at most EVENT_MAX_BYTES of output. */
 const READ_COUNT = 32;
-/** How often an open stream asks again whether its caller may still watch (and how long one read waits). */
-const RECHECK_MS = 5_000;
 
 /**
  * GET /api/v1/executions/:id/events[?encoding=base64] -> text/event-stream.
@@ -35,21 +32,7 @@ export const GET = route(async (request: Request, { params }: Params) => {
   const encoding = requestedEncoding(request);
   const id = (await params).id;
   const { caller, execution } = await accessibleExecution(request, id);
-  // A stream may last as long as the run: whoever signs out, has their token revoked or leaves the room
-  // stops receiving it. The check reads the request's cookies, so it runs in the request's context.
-  const inRequest = AsyncLocalStorage.snapshot();
-  let checkedAt = Date.now();
-  const stillAllowed = async (): Promise<boolean> => {
-    if (Date.now() - checkedAt < RECHECK_MS) return true;
-    checkedAt = Date.now();
-    try {
-      await inRequest(() => accessibleExecution(request, id));
-      return true;
-    } catch (err) {
-      if (err instanceof ApiError) return false;
-      throw err;
-    }
-  };
+  const stillAllowed = accessRecheck(() => accessibleExecution(request, id));
   const lease = await openStreamLease(caller.user.id);
   const format = new EventFormatter(encoding);
   const resumeFrom = request.headers.get("last-event-id") ?? "0";

@@ -1,18 +1,14 @@
-import { AsyncLocalStorage } from "node:async_hooks";
-import { ApiError } from "@/lib/http/errors";
 import { latestRoomEventId, readRoomEvents } from "@/lib/rooms/events";
 import { web } from "@/lib/web/context";
 import { pullStream } from "@/lib/executions/pull-stream";
 import { openStreamLease } from "@/lib/web/executions";
 import { roomForCaller } from "@/lib/web/room-access";
+import { accessRecheck, RECHECK_MS } from "@/lib/web/access-recheck";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
 
 export const dynamic = "force-dynamic";
-
-/** How often an open stream asks again whether its caller may still watch (and how long one read waits). */
-const RECHECK_MS = 5_000;
 
 /**
  * GET /api/v1/rooms/:id/events -> text/event-stream of what happens in the
@@ -20,29 +16,16 @@ const RECHECK_MS = 5_000;
  * when anyone starts a run, `members` when the member list changes, `room`
  * when it is renamed, `deleted` (then the stream ends). Last-Event-ID resumes
  * after a reconnect. Access is checked again every few seconds: a member who
- * is removed, signs out or loses their token gets `removed` and the stream ends. Each open stream counts against the user's
- * stream cap (429 too_many_streams beyond it).
+ * is removed, signs out or loses their token gets `removed` and the stream
+ * ends. Each open stream counts against the user's stream cap (429
+ * too_many_streams beyond it).
  */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { redis, log } = web();
   const id = (await params).id;
   const { caller, room } = await roomForCaller(request, id, "read");
-  // Checked again like the request itself (its cookie or token reads need the request's context): a member
-  // who is removed, signs out or has their token revoked stops receiving.
-  // At most every RECHECK_MS, before anything more is sent (not once per batch: its cost must not follow the room's events).
-  const inRequest = AsyncLocalStorage.snapshot();
-  let checkedAt = Date.now();
-  const stillAllowed = async (): Promise<boolean> => {
-    if (Date.now() - checkedAt < RECHECK_MS) return true;
-    checkedAt = Date.now();
-    try {
-      await inRequest(() => roomForCaller(request, id, "read"));
-      return true;
-    } catch (err) {
-      if (err instanceof ApiError) return false;
-      throw err;
-    }
-  };
+  // Asked before anything more is sent, at most every RECHECK_MS (its cost must not follow the room's events).
+  const stillAllowed = accessRecheck(() => roomForCaller(request, id, "read"));
   let last = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
   const lease = await openStreamLease(caller.user.id);
   const conn = redis.duplicate();
