@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, registerUser, uniqueIp, webUrl } from "../support/api";
+import { api, uniqueIp, webUrl } from "../support/api";
 import { roomWithMembers, type TestUser } from "../support/rooms";
 
 /**
