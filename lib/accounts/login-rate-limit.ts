@@ -74,8 +74,9 @@ export class LoginRateLimiter {
       await this.perUser.consume(user);
     } catch (err) {
       if (!isRejection(err)) throw err;
-      if (device) return consumeOr429(this.perDevice, pairKey(user, device), "Too many failed sign-ins for this username from this device.");
+      // A known address gets in whatever a copy of the device's cookie did elsewhere.
       if (await this.isKnownAddress(user, from)) return;
+      if (device) return consumeOr429(this.perDevice, pairKey(user, device), "Too many failed sign-ins for this username from this device.");
       throw tooMany(
         err.msBeforeNext,
         "This account had too many failed sign-ins from many addresses, so only networks and devices it signed in from before may sign in to it for now.",

@@ -85,7 +85,8 @@ describe("username lockout", () => {
 
   it("a device cookie copied to many addresses shares one failure allowance past the ceiling, and signing out everywhere revokes it (fifth round, K5)", async () => {
     const victim = await registerUser();
-    const device = deviceCookie(await login(victim.username, victim.password));
+    const home = uniqueIp();
+    const device = deviceCookie(await login(victim.username, victim.password, home));
     await distributedGuess(victim.username);
     // Guesses with the device's cookie from new addresses: past the ceiling they share the device's allowance (the per-user limit).
     const answers: number[] = [];
@@ -95,6 +96,8 @@ describe("username lockout", () => {
     }
     expect(answers.filter((s) => s === 401).length).toBeLessThanOrEqual(limits().perUser);
     expect(answers.at(-1)).toBe(429);
+    // The owner at home still gets in with that cookie (sixth round, L3: the spent cookie refused them there).
+    expect((await login(victim.username, victim.password, home, device)).status).toBe(200);
 
     // Another account: its owner signs out everywhere; the cookie their device had no longer helps.
     const other = await registerUser();
