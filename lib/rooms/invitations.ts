@@ -164,8 +164,12 @@ export async function declineInvitations(db: Database, redis: Redis, userId: str
   // Remembered apart from the rooms (they may be deleted), for as long as the invitations would have lasted.
   const memory = redis.multi();
   for (const { invitedById, expiresAt } of answered) {
-    memory.incr(declinesKey(invitedById, userId));
-    memory.pexpire(declinesKey(invitedById, userId), Math.max(1000, expiresAt.getTime() - Date.now()));
+    const key = declinesKey(invitedById, userId);
+    const lasts = Math.max(1000, expiresAt.getTime() - Date.now());
+    memory.incr(key);
+    // The longest of the declined invitations' remaining lives: declining an old one last never shortens it.
+    memory.pexpire(key, lasts, "NX");
+    memory.pexpire(key, lasts, "GT");
   }
   if (answered.length > 0) await memory.exec();
   return answered.length;

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { createDatabase } from "../../lib/db/client";
+import { createRedis } from "../../lib/redis/connection";
 import { api, registerUser } from "../support/api";
 
 /**
@@ -11,6 +13,13 @@ import { api, registerUser } from "../support/api";
  * declined invitation is kept until it expires, so the room cannot send it
  * again meanwhile.
  */
+const db = createDatabase(inject("databaseUrl"));
+const redis = createRedis(inject("redisUrl"));
+afterAll(async () => {
+  await db.$disconnect();
+  redis.disconnect();
+});
+
 describe("rooms pushed on someone", () => {
   it("an owner cannot make someone a member: it is an invitation they may accept or decline", async () => {
     const [attacker, victim] = await Promise.all([registerUser(), registerUser()]);
@@ -64,5 +73,20 @@ describe("rooms pushed on someone", () => {
     expect((await api("GET", "/api/v1/rooms", { token: member.token })).json.rooms).toHaveLength(1);
     expect((await api("DELETE", `/api/v1/rooms/${room.json.id}/members/me`, { token: member.token })).status).toBe(204);
     expect((await api("GET", "/api/v1/rooms", { token: member.token })).json.rooms).toEqual([]);
+  });
+
+  it("declining an old invitation last does not shorten how long the declines are remembered (sixth round, L5)", async () => {
+    const [inviter, invitee] = await Promise.all([registerUser(), registerUser()]);
+    const invite = async (name: string) => {
+      const room = await api("POST", "/api/v1/rooms", { token: inviter.token, body: { name, language: "python" } });
+      return (await api("POST", `/api/v1/rooms/${room.json.id}/members`, { token: inviter.token, body: { username: invitee.username, role: "viewer" } })).json.id as string;
+    };
+    const [old, fresh] = [await invite("old"), await invite("fresh")];
+    // The old one has an hour left; the fresh one its full lifetime.
+    await db.roomInvitation.update({ where: { id: old }, data: { expiresAt: new Date(Date.now() + 3600_000) } });
+    expect((await api("DELETE", `/api/v1/me/room-invitations/${fresh}`, { token: invitee.token })).status).toBe(204);
+    expect((await api("DELETE", `/api/v1/me/room-invitations/${old}`, { token: invitee.token })).status).toBe(204);
+    const remembered = await redis.pttl(`sam:invitations-declined:${inviter.id}:${invitee.id}`);
+    expect(remembered).toBeGreaterThan(24 * 3600_000);
   });
 });
