@@ -5,7 +5,7 @@ import { DEFAULT_POLICY, LIMIT_NAMES, MINIMUM_LIMITS, type LimitPolicy } from ".
 
 /**
  * Every setting SAM Compiler reads from the environment, with its default.
- * The README's configuration table documents the same list; keep them in step.
+ * docs/configuration.md documents the same list (tests/unit/config-docs.test.ts keeps them in step).
  * Start-up validates the environment against this schema and stops with a
  * message naming the variable when a value is wrong.
  */
@@ -176,6 +176,9 @@ const schema = z.object({
 });
 
 export type RawConfig = z.infer<typeof schema>;
+
+/** The names of every variable above, for the check that each is documented. */
+export const CONFIG_VARIABLES = Object.keys(schema.shape) as Array<keyof RawConfig>;
 
 export interface Config extends Omit<RawConfig, "SAM_PUBLIC_URL" | "SAM_SANDBOX_DIR" | "COLLAB_PORT" | "RUNNER_PORT"> {
   /** The collab service's port: COLLAB_PORT, else PORT+1. */
