@@ -65,7 +65,7 @@ export class RoomAuthentication implements Extension {
 
   private async authenticate(token: string, roomId: string): Promise<Omit<RoomContext, "gate">> {
     const { db, secret, socketCounts, maxConnectionsPerUser, log } = this.deps;
-    let claims;
+    let claims: Awaited<ReturnType<typeof verifyRoomToken>>;
     try {
       claims = await verifyRoomToken(secret, token, roomId);
     } catch (err) {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { jwtVerify, SignJWT } from "jose";
+import { type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { usernameKey } from "./credentials";
 
 /**
@@ -43,7 +43,7 @@ export function signDeviceCookie(secret: string, username: string): Promise<stri
  */
 export async function trustedDevice(deps: { secret: string; redis: Redis }, value: string | undefined, username: string): Promise<string | undefined> {
   if (!value || value.length > 1024) return undefined;
-  let payload;
+  let payload: JWTPayload;
   try {
     ({ payload } = await jwtVerify(value, keyFor(deps.secret), { audience: AUDIENCE, algorithms: ["HS256"] }));
   } catch {

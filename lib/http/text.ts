@@ -11,6 +11,7 @@ import { isWellFormed } from "../executions/encoding";
  *    U+061C): they make a name display differently from what it is
  *    ("Trojan Source"-style spoofing of a room's name in a list).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 

@@ -48,7 +48,7 @@ attackSuite("many tiny writes alternating stdout and stderr", ({ driver }) => {
     const base = rssBytes();
     let peak = base;
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes())), 50);
-    let result;
+    let result: Awaited<ReturnType<typeof executeProgram>>;
     try {
       result = await executeProgram(driver(), c, { files: [{ name: "main.c", content: INTERLEAVE }], stdin: "", args: [String(total)] }, limits, DEFAULT_POLICY.diskMb, {
         chunk: (channel, bytes) => batcher.add(channel, bytes),

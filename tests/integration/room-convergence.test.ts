@@ -3,7 +3,7 @@ import { afterAll, expect, it } from "vitest";
 import { inject } from "vitest";
 import * as Y from "yjs";
 import { decodeDocument, listFiles } from "../../lib/rooms/document";
-import { api, registerUser } from "../support/api";
+import { registerUser } from "../support/api";
 import { addMember, connectRoom, eventually, roomToken, roomWithMembers, type RoomClient } from "../support/rooms";
 
 const pool = new pg.Pool({ connectionString: inject("databaseUrl"), max: 2 });

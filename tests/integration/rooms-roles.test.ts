@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, registerUser } from "../support/api";
-import { roomWithMembers, type TestUser } from "../support/rooms";
+import { roomWithMembers } from "../support/rooms";
 
 /**
  * Every cell of the role table, tried against the server directly (not
@@ -11,7 +11,6 @@ type Who = "viewer" | "editor" | "owner" | "outsider";
 const WHO: Who[] = ["viewer", "editor", "owner", "outsider"];
 
 let room: Awaited<ReturnType<typeof roomWithMembers>>;
-const as = (who: Who): TestUser => room[who];
 
 beforeAll(async () => {
   room = await roomWithMembers();

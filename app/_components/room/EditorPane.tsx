@@ -9,7 +9,7 @@ import { filesOf } from "@/lib/rooms/document";
 import { monaco } from "./monaco-setup";
 import { languageOfPath } from "./languages";
 
-type Editor = import("monaco-editor").editor.IStandaloneCodeEditor;
+type CodeEditor = import("monaco-editor").editor.IStandaloneCodeEditor;
 
 /**
  * The editor for one file, bound to the file's Y.Text with y-monaco: every
@@ -30,7 +30,7 @@ export function EditorPane(props: {
   onCursor(line: number, column: number): void;
   onRun(): void;
 }) {
-  const [editor, setEditor] = useState<Editor>();
+  const [editor, setEditor] = useState<CodeEditor>();
   const onRun = useRef(props.onRun);
   onRun.current = props.onRun;
   const onCursor = useRef(props.onCursor);

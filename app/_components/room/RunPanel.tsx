@@ -115,8 +115,9 @@ export function RunPanel(props: {
           </button>
         </form>
       )}
-      <pre className="output" data-testid="output" aria-label="Program output">
+      <pre className="output" data-testid="output" role="log" aria-label="Program output">
         {current?.output.map((piece, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: output only ever grows at the end, so a piece's index is its identity.
           <span key={i} className={piece.stream}>
             {piece.text}
           </span>

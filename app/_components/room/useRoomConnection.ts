@@ -32,6 +32,8 @@ export function useRoomConnection(roomId: string, user: { id: string; username: 
   const [notice, setNotice] = useState<string>();
   const [refusal, setRefusal] = useState<string>();
 
+  // The user's fields, not the object: a new object with the same person must not reconnect the room.
+  const { id: userId, username } = user;
   useEffect(() => {
     const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
     const p = new HocuspocusProvider({
@@ -57,12 +59,12 @@ export function useRoomConnection(roomId: string, user: { id: string; username: 
     // Before anyone else listens: remote presence is checked as it arrives.
     if (p.awareness) guardPresence(p.awareness);
     // Who I am, for my own view: the others see what the room server says I am.
-    p.setAwarenessField("user", presenceUser(user));
+    p.setAwarenessField("user", presenceUser({ id: userId, username }));
     setProvider(p);
     return () => {
       p.destroy();
     };
-  }, [doc, roomId, user.id, user.username]);
+  }, [doc, roomId, userId, username]);
 
   useEffect(() => () => doc.destroy(), [doc]);
 

@@ -1,6 +1,5 @@
 import { requireCaller } from "@/lib/web/caller";
 import { route } from "@/lib/web/route";
-import { web } from "@/lib/web/context";
 
 /** GET /api/v1/me -> {user}: who the token belongs to. */
 export const GET = route(async (request: Request) => {

@@ -2,7 +2,6 @@ import { readJson } from "@/lib/http/errors";
 import { announceRoomControl, appendRoomEvent, deleteRoomEvents } from "@/lib/rooms/events";
 import { renameRoomSchema } from "@/lib/rooms/requests";
 import { listMembers } from "@/lib/rooms/rooms";
-import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
 import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
@@ -12,14 +11,14 @@ type Params = { params: Promise<{ id: string }> };
 /** GET /api/v1/rooms/:id -> {id, name, language, role, members: [...], createdAt, updatedAt} (members only; others 404). */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db } = web();
-  const { caller, room, role } = await roomForCaller(request, (await params).id, "read");
+  const { room, role } = await roomForCaller(request, (await params).id, "read");
   return Response.json({ ...room, role, members: await listMembers(db, room.id) }, { headers: { "cache-control": "no-store" } });
 });
 
 /** PATCH /api/v1/rooms/:id {name} -> the renamed room (owner only). */
 export const PATCH = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const { caller, room, role } = await roomForCaller(request, (await params).id, "manage");
+  const { room, role } = await roomForCaller(request, (await params).id, "manage");
   const { name } = await readJson(request, renameRoomSchema);
   const updated = await db.room.update({ where: { id: room.id }, data: { name } });
   await appendRoomEvent(redis, room.id, "room", { name: updated.name });
@@ -29,7 +28,7 @@ export const PATCH = route(async (request: Request, { params }: Params) => {
 /** DELETE /api/v1/rooms/:id -> 204 (owner only): the room, its document, members, links and runs are gone; open sockets close. */
 export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
-  const { caller, room } = await roomForCaller(request, (await params).id, "manage");
+  const { room } = await roomForCaller(request, (await params).id, "manage");
   await db.room.delete({ where: { id: room.id } });
   await appendRoomEvent(redis, room.id, "deleted", {});
   await announceRoomControl(redis, { roomId: room.id, kind: "deleted" });

@@ -19,7 +19,7 @@ type Params = { params: Promise<{ id: string }> };
 /** GET /api/v1/rooms/:id/runs -> {runs: [...]}: the room's 20 most recent runs, newest first, with who started each (any member). */
 export const GET = route(async (request: Request, { params }: Params) => {
   const { db } = web();
-  const { caller, room } = await roomForCaller(request, (await params).id, "read");
+  const { room } = await roomForCaller(request, (await params).id, "read");
   const rows = await db.execution.findMany({
     where: { roomId: room.id },
     orderBy: { createdAt: "desc" },

@@ -1,5 +1,4 @@
 import { ROOM_TOKEN_TTL_SECONDS, signRoomToken } from "@/lib/rooms/room-token";
-import { requireCaller } from "@/lib/web/caller";
 import { web } from "@/lib/web/context";
 import { roomForCaller } from "@/lib/web/room-access";
 import { route } from "@/lib/web/route";
@@ -12,7 +11,7 @@ type Params = { params: Promise<{ id: string }> };
  * the room and their role now. Members only; the socket enforces the role.
  */
 export const POST = route(async (request: Request, { params }: Params) => {
-  const { db, secret } = web();
+  const { secret } = web();
   const { caller, room, role } = await roomForCaller(request, (await params).id, "read");
   const token = await signRoomToken(secret, { userId: caller.user.id, username: caller.user.username, roomId: room.id, role });
   const expiresAt = new Date(Date.now() + ROOM_TOKEN_TTL_SECONDS * 1000).toISOString();
