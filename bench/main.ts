@@ -10,6 +10,7 @@ import { OciDriver } from "../runner/sandbox/oci/driver";
 import { resolveOciRuntime } from "../runner/sandbox/select";
 import { startBacking, startService, type Backing } from "../tests/support/stack";
 import { benchCollab } from "./collab";
+import { benchPriorities, printPriorities } from "./priorities";
 
 /**
  * `npm run bench`: end-to-end latency and throughput of running a Python
@@ -25,8 +26,8 @@ const PROGRAM = "print('hello')";
 const SPACED = Number(process.env.BENCH_SPACED ?? 30);
 const SPACED_GAP_MS = 500;
 const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",").filter(Boolean) as Array<"oci" | "docker">;
-/** Which parts to run: executions (sandboxes) and/or collab (rooms). */
-const PARTS = (process.env.BENCH_PARTS ?? "executions,collab").split(",");
+/** Which parts to run: executions (sandboxes), collab (rooms), priorities (the queue's order under load). */
+const PARTS = (process.env.BENCH_PARTS ?? "executions,collab,priorities").split(",");
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -152,6 +153,7 @@ async function main() {
     const { token } = (await reg.json()) as { token: string };
 
     if (PARTS.includes("executions")) await benchExecutions(backing, web.url, token, rootfs, log);
+    if (PARTS.includes("priorities")) printPriorities(await benchPriorities(backing, log));
     if (PARTS.includes("collab")) {
       const collab = await startService("collab/main.ts", backing, { LOG_LEVEL: "warn" });
       try {

@@ -1,9 +1,70 @@
-/** Names shared by the web (producer) and the runner (consumer). */
+import type { JobsOptions } from "bullmq";
+
+/**
+ * The execution queue's settings, in one place: shared by the web (producer)
+ * and the runner (consumer). Priorities and fairness are explained in
+ * priority.ts, which computes a job's priority from the constants here.
+ */
 export const EXECUTION_QUEUE = "sam-executions";
+/** Tries of one run before it ends as internal_error (a stalled runner counts as a try). */
 export const MAX_ATTEMPTS = 3;
+/** Pause before a retry: 500 ms, then 1 s (BullMQ's exponential backoff). */
+export const RETRY_BACKOFF = { type: "exponential", delay: 500 } as const;
+/** Finished jobs kept in Redis (the database holds the result; these only help an operator look). */
+export const KEEP_COMPLETED = { age: 3600, count: 10_000 } as const;
+export const KEEP_FAILED = { age: 24 * 3600 } as const;
+/** How long a job's lock lives without renewal; a runner that dies mid-run loses the job after this. */
+export const LOCK_DURATION_MS = 15_000;
+/** How often a runner looks for jobs whose runner died (their lock expired). */
+export const STALLED_INTERVAL_MS = 5_000;
+/** A run whose account has its most runs running waits this long, plus up to BUSY_WAIT_JITTER_MS, before it is tried again. */
+export const BUSY_WAIT_MS = 1000;
+export const BUSY_WAIT_JITTER_MS = 250;
+
+/** What every run's job gets when it is queued (its priority is added per run: priority.ts). */
+export const JOB_OPTIONS: JobsOptions = {
+  attempts: MAX_ATTEMPTS,
+  backoff: { ...RETRY_BACKOFF },
+  removeOnComplete: { ...KEEP_COMPLETED },
+  removeOnFail: { ...KEEP_FAILED },
+};
+
+/**
+ * Classes of work, highest first. A queued run of a higher class is always
+ * taken before any run of a lower class:
+ * - interactive: a room's run; someone is watching it;
+ * - api: a run asked for through POST /api/v1/executions;
+ * - batch: bulk work (e.g. re-running many submissions), asked for with
+ *   `"workClass": "batch"`; it waits while there is anything else to do.
+ */
+export const WORK_CLASSES = ["interactive", "api", "batch"] as const;
+export type WorkClass = (typeof WORK_CLASSES)[number];
+/** What a caller of the API may ask for: `interactive` belongs to room runs only. */
+export const API_WORK_CLASSES = ["api", "batch"] as const satisfies readonly WorkClass[];
+/** The class of a job queued without one (by code older than the classes). */
+export const DEFAULT_WORK_CLASS: WorkClass = "api";
+
+/**
+ * BullMQ priorities: 1 is served first, at most 2^21 - 1. Each class owns a
+ * band of PRIORITY_BAND values starting at its base; within the band, a run's
+ * place is its account's number of runs of that class queued before it
+ * (priority.ts), so the bands never mix and accounts take turns inside one.
+ */
+export const PRIORITY_BAND = 500_000;
+export const CLASS_PRIORITY_BASE: Record<WorkClass, number> = { interactive: 1, api: 1 + PRIORITY_BAND, batch: 1 + 2 * PRIORITY_BAND };
+/**
+ * A run counted as queued for fairness is forgotten after this long even if
+ * nobody said it left the queue (a web process that died between counting and
+ * queuing it): a leaked count only ever costs its own account a little place.
+ */
+export const FAIR_SHARE_FORGET_AFTER_MS = 3600_000;
 
 export interface ExecutionJob {
   executionId: string;
+  /** Missing in jobs queued by older code: DEFAULT_WORK_CLASS. */
+  workClass?: WorkClass;
+  /** The run's account, for the fairness count (missing in jobs queued by older code). */
+  userId?: string;
 }
 
 /** Live events of one execution: a Redis stream, so a late client can replay from the start. */

@@ -3,6 +3,7 @@ import { ApiError } from "../http/errors";
 import { inputBytes, isWellFormed, type Encoding } from "./encoding";
 import { LIMIT_NAMES, limitAboveMaximum, type LimitPolicy, type RunLimits } from "./limits";
 import { limitBelowMinimum } from "./limits";
+import { API_WORK_CLASSES } from "./queue";
 
 /**
  * POST /api/v1/executions: what a request may hold. Everything is checked here,
@@ -65,6 +66,10 @@ export const executionRequestSchema = z
     stdin: z.string({ error: "stdin must be a string" }).optional(),
     args: argsSchema.optional(),
     limits: z.object(Object.fromEntries(LIMIT_NAMES.map((n) => [n, limitValue.optional()]))).strict().optional(),
+    /** Queue class (queue.ts): "api" (the default) or "batch" for bulk work, served after everything else. */
+    workClass: z
+      .enum(API_WORK_CLASSES, { error: `workClass must be ${API_WORK_CLASSES.map((c) => `"${c}"`).join(" or ")} (only a room's runs are interactive)` })
+      .optional(),
   })
   .strict();
 

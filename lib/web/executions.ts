@@ -6,7 +6,8 @@ import type { Execution } from "../db/generated/client";
 import { storedBytes } from "../executions/encoding";
 import { resolveLimits, type RunLimits } from "../executions/limits";
 import { OutputBudget } from "../executions/output-budget";
-import { EXECUTION_QUEUE, MAX_ATTEMPTS, type ExecutionJob } from "../executions/queue";
+import { FairShare, queueRun } from "../executions/priority";
+import { EXECUTION_QUEUE, JOB_OPTIONS, type ExecutionJob, type WorkClass } from "../executions/queue";
 import type { Runtime } from "../executions/runtimes";
 import { ApiError } from "../http/errors";
 import { web } from "./context";
@@ -36,12 +37,7 @@ export function executionServices(): ExecutionServices {
     holder.__samExecutions = {
       queue: new Queue<ExecutionJob>(EXECUTION_QUEUE, {
         connection: createRedis(process.env.REDIS_URL!),
-        defaultJobOptions: {
-          attempts: MAX_ATTEMPTS,
-          backoff: { type: "exponential", delay: 500 },
-          removeOnComplete: { age: 3600, count: 10_000 },
-          removeOnFail: { age: 24 * 3600 },
-        },
+        defaultJobOptions: JOB_OPTIONS,
       }),
       runLimiter: new RateLimiterRedis({
         storeClient: ctx.redis,
@@ -146,8 +142,10 @@ export async function enqueueExecution(
     stdin: Buffer;
     args?: string[];
     limits?: Partial<RunLimits>;
-    /** A room's run: every member may follow it, and it takes live input. */
+    /** A room's run: every member may follow it, and it takes live input; its class is always `interactive`. */
     roomId?: string;
+    /** The class of a run that is not a room's (the API's `workClass`): `api` unless the caller asked for `batch`. */
+    workClass?: Exclude<WorkClass, "interactive">;
     /** The route already counted this run against the run rate (consumeRunAllowance). */
     allowanceTaken?: boolean;
   },
@@ -184,9 +182,21 @@ export async function enqueueExecution(
     if (taken) await inputBudget.giveBack(userId, inputSize);
     throw err;
   });
-  await executionServices().queue.add("run", { executionId: execution.id }, { jobId: execution.id });
+  // Someone watches a room's run: it goes before every other class (priority.ts).
+  const workClass: WorkClass = run.roomId ? "interactive" : (run.workClass ?? "api");
+  await queueRun(executionServices().queue, web().redis, { executionId: execution.id, userId, workClass });
   await inputBudget.dropOldInputs(db, userId).catch((err: Error) => log.warn({ err: err.message, userId }, "could not drop old runs' inputs; trying again on a later run"));
   return { execution, limits };
+}
+
+/**
+ * Takes a cancelled run's job out of the queue (if no runner took it yet) and
+ * out of its account's fairness count, so its next runs are not put behind it.
+ */
+export async function dequeueRun(executionId: string, userId: string): Promise<void> {
+  const { queue } = executionServices();
+  await queue.remove(executionId).catch(() => undefined);
+  await new FairShare(web().redis, queue.name).leave(userId, executionId).catch(() => undefined);
 }
 
 /**

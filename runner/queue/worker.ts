@@ -1,11 +1,17 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { EXECUTION_QUEUE, MAX_ATTEMPTS, type ExecutionJob } from "../../lib/executions/queue";
+import { FairShare } from "../../lib/executions/priority";
+import {
+  BUSY_WAIT_JITTER_MS,
+  BUSY_WAIT_MS,
+  EXECUTION_QUEUE,
+  LOCK_DURATION_MS,
+  MAX_ATTEMPTS,
+  STALLED_INTERVAL_MS,
+  type ExecutionJob,
+} from "../../lib/executions/queue";
 import { SandboxInfrastructureError } from "../sandbox/driver";
 import { AccountBusyError, finishWithInternalError, processExecution, type ProcessDeps } from "./process-execution";
-
-/** A run whose account has its most runs running waits this long (plus a little jitter) before it is tried again. */
-const BUSY_WAIT_MS = 1000;
 
 export interface WorkerOptions {
   connection: Redis;
@@ -26,22 +32,29 @@ export interface WorkerOptions {
  * runs go first meanwhile.
  */
 export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions): Worker<ExecutionJob> {
+  const queueName = options.queueName ?? EXECUTION_QUEUE;
+  const fair = new FairShare(deps.redis, queueName);
   const worker = new Worker<ExecutionJob>(
-    options.queueName ?? EXECUTION_QUEUE,
+    queueName,
     async (job: Job<ExecutionJob>, token?: string) => {
+      // Taken: no longer waiting, so the account's next runs queue further ahead (priority.ts).
+      if (job.data.userId) {
+        await fair.leave(job.data.userId, job.data.executionId).catch((err: Error) => deps.log.warn({ executionId: job.data.executionId, err: err.message }, "could not update the fairness count; it corrects itself"));
+      }
       try {
         await processExecution(deps, job.data.executionId);
       } catch (err) {
         if (!(err instanceof AccountBusyError)) throw err;
-        await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * 250), token);
+        // Back to the delayed set; BullMQ puts it back among the prioritized jobs with its own priority.
+        await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);
         throw new DelayedError();
       }
     },
     {
       connection: options.connection,
       concurrency: options.concurrency,
-      lockDuration: options.lockDurationMs ?? 15_000,
-      stalledInterval: options.stalledIntervalMs ?? 5_000,
+      lockDuration: options.lockDurationMs ?? LOCK_DURATION_MS,
+      stalledInterval: options.stalledIntervalMs ?? STALLED_INTERVAL_MS,
       maxStalledCount: MAX_ATTEMPTS - 1,
     },
   );

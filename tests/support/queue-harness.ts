@@ -4,7 +4,8 @@ import type { Redis } from "ioredis";
 import pino from "pino";
 import type { Database } from "../../lib/db/client";
 import { DEFAULT_POLICY, resolveLimits, type RunLimits } from "../../lib/executions/limits";
-import { MAX_ATTEMPTS } from "../../lib/executions/queue";
+import { queueRun } from "../../lib/executions/priority";
+import { MAX_ATTEMPTS, type WorkClass } from "../../lib/executions/queue";
 import { createRedis } from "../../lib/redis/connection";
 import type { ProcessDeps } from "../../runner/queue/process-execution";
 import { Watchdog } from "../../runner/queue/watchdog";
@@ -42,12 +43,12 @@ export class QueueHarness {
     return worker;
   }
 
-  /** Records a run as the web app does and queues it; `tag` is the entry file's content, so a fake driver can tell runs apart. */
-  async add(userId: string, tag = "print(1)", limits: Partial<RunLimits> = {}): Promise<string> {
+  /** Records a run as the web app does and queues it (with its class's priority); `tag` is the entry file's content, so a fake driver can tell runs apart. */
+  async add(userId: string, tag = "print(1)", limits: Partial<RunLimits> = {}, workClass: WorkClass = "api"): Promise<string> {
     const execution = await this.db.execution.create({
       data: { userId, language: "python", version: "3", files: { create: [{ position: 0, name: "main.py", content: Buffer.from(tag) }] }, limits: { ...resolveLimits(DEFAULT_POLICY, {}, limits) } },
     });
-    await this.queue.add("run", { executionId: execution.id }, { jobId: execution.id });
+    await queueRun(this.queue, this.deps.redis, { executionId: execution.id, userId, workClass });
     return execution.id;
   }
 

@@ -11,7 +11,7 @@ import { route } from "@/lib/web/route";
 import { waitForResult } from "@/lib/web/wait-for-result";
 
 /**
- * POST /api/v1/executions {language, files, stdin?, args?, limits?}
+ * POST /api/v1/executions {language, files, stdin?, args?, limits?, workClass?}
  *   -> 202 {id, status: "queued"}; with ?wait=true -> 200 and the finished execution.
  * The first file is the entry point. With ?encoding=base64 the files' contents
  * and stdin are base64, and so is the output in the answer (see encoding.ts).
@@ -31,7 +31,7 @@ export const POST = route(async (request: Request) => {
   const lease = wait ? await openStreamLease(caller.user.id) : undefined;
   let handedOn = false;
   try {
-    const { execution, limits } = await enqueueExecution(caller.user.id, runtime, input);
+    const { execution, limits } = await enqueueExecution(caller.user.id, runtime, { ...input, workClass: body.workClass });
     if (wait) {
       // Generous: time in the queue, plus compiling, plus the run's own wall limit.
       const finished = await waitForResult(redis, db, execution.id, limits.wallTimeMs * 2 + 120_000, request.signal);

@@ -7,7 +7,7 @@ import { executionHead, executionResponse, LARGE_OUTPUT_BYTES, outputBytes } fro
 import { ApiError } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
-import { executionServices, openStreamLease } from "@/lib/web/executions";
+import { dequeueRun, openStreamLease } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -53,7 +53,7 @@ export const DELETE = route(async (request: Request, { params }: Params) => {
   if (updated.count > 0) {
     const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
     await redis.publish(CANCEL_CHANNEL, execution.id);
-    await executionServices().queue.remove(execution.id).catch(() => undefined);
+    await dequeueRun(execution.id, execution.userId);
     await appendEvent(redis, execution.id, "result", executionSummary(row));
   }
   return respond(caller.user.id, execution.id, encoding, false);
