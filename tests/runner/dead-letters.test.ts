@@ -1,4 +1,4 @@
-import type { Worker } from "bullmq";
+import { Queue, type Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { discardDeadLetter, inspectDeadLetter, replayDeadLetter } from "../../lib/admin/dead-letters";
 import { deadLetterReasonsKey } from "../../lib/admin/dead-letter-types";
@@ -128,6 +128,22 @@ describe("dead letters", () => {
     const history = (await redis.lrange(deadLetterReasonsKey(id), 0, -1)).map((e) => JSON.parse(e));
     expect(history.at(-1)).toMatchObject({ kind: "replayed" });
     expect(history.at(-1).message).toMatch(/^replayed by (alice|bob)$/);
+  });
+
+  it("a replay the queue refuses puts the run and its dead letter back as they were (503)", async () => {
+    const { h } = harness(() => ({ kind: "infrastructure_failure", message: "no cgroup" }));
+    h.startWorker();
+    const id = await h.add(userId);
+    const before = await h.waitForFinal(id);
+    const letter = await deadLetterOf(id);
+    // A queue whose Redis connection is gone.
+    const connection = createRedis(inject("redisUrl"), { enableOfflineQueue: false });
+    const broken = new Queue(h.queueName, { connection });
+    await broken.waitUntilReady();
+    connection.disconnect();
+    await expect(replayDeadLetter({ db, redis, queue: broken }, id, "alice")).rejects.toMatchObject({ status: 503, code: "queue_unavailable" });
+    expect(await db.execution.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "internal_error", error: before.error });
+    expect(await inspectDeadLetter(db, id)).toMatchObject({ kind: letter.kind, reason: letter.reason, history: letter.history });
   });
 
   it("a discard forgets the dead letter and its failed job; the internal_error stays the result", async () => {
