@@ -69,13 +69,19 @@ describe("admin routes refuse others", () => {
     expect({ status: viaSession.status, code: viaSession.json?.error?.code }).toEqual({ status: 403, code: "admin_only" });
   });
 
-  it("the role is read on every request: a revoke takes effect on the next one, with the same token", async () => {
+  it("the role is read on every request: a revoke takes effect on the next one, with the same token or session cookie", async () => {
     const person = await registerUser();
     expect((await api("GET", "/api/v1/admin/queue", { token: person.token })).status).toBe(403);
     await setSystemRole(db, person.username, "admin");
     expect((await api("GET", "/api/v1/admin/queue", { token: person.token })).status).toBe(200);
     await setSystemRole(db, person.username, "user");
     expect((await api("GET", "/api/v1/admin/queue", { token: person.token })).status).toBe(403);
+    // The same with a sign-in session: the cookie made while an admin carries no role.
+    await setSystemRole(db, person.username, "admin");
+    const cookie = await signIn(person.username, person.password);
+    expect((await api("GET", "/api/v1/admin/queue", { headers: { cookie } })).status).toBe(200);
+    await setSystemRole(db, person.username, "user");
+    expect((await api("GET", "/api/v1/admin/queue", { headers: { cookie } })).status).toBe(403);
   });
 });
 
