@@ -117,6 +117,28 @@ export async function deadLetter(deps: Pick<ProcessDeps, "db" | "redis" | "log">
   await publishResult(deps, executionId);
 }
 
+/** Pauses between tries to dead-letter a run while the database fails: about 45 s in all. */
+const GIVE_UP_RETRY_DELAYS_MS = [200, 1000, 3000, 10_000, 30_000];
+
+/**
+ * deadLetter(), tried again while the database fails: BullMQ will not call
+ * again for this job, so a failure here would leave the run `running` for
+ * its owner with nobody to end it.
+ */
+async function giveUp(deps: Pick<ProcessDeps, "db" | "redis" | "log">, job: Job<ExecutionJob>, err: Error, kind: AttemptReason["kind"], delays = GIVE_UP_RETRY_DELAYS_MS): Promise<void> {
+  for (let tryNumber = 0; ; tryNumber++) {
+    try {
+      return await deadLetter(deps, job, err, kind);
+    } catch (e) {
+      const pause = delays[tryNumber];
+      const fields = { executionId: job.data.executionId, err: (e as Error).message, try: tryNumber + 1 };
+      if (pause === undefined) return void deps.log.error(fields, "could not move a run to the dead letters; it stays as it is");
+      deps.log.warn(fields, "could not move a run to the dead letters; trying again");
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 /**
  * The worker's failure handling: every failed attempt and every stall is
  * recorded with its reason; a failure BullMQ will not retry sends the run to
@@ -131,9 +153,11 @@ export function watchFailures(worker: Worker<ExecutionJob>, deps: Pick<ProcessDe
     const executionId = job.data.executionId;
     deps.log.warn({ executionId, attempt: job.attemptsMade, final, kind, err: err.message }, "execution attempt failed");
     void (async () => {
-      await recordAttemptReason(deps.redis, executionId, { at: new Date().toISOString(), kind, message: err.message.slice(0, 2000) });
-      if (final) await deadLetter(deps, job, err, kind);
-    })().catch((e: Error) => deps.log.error({ executionId, err: e.message }, "could not record a failed attempt"));
+      await recordAttemptReason(deps.redis, executionId, { at: new Date().toISOString(), kind, message: err.message.slice(0, 2000) }).catch((e: Error) =>
+        deps.log.warn({ executionId, err: e.message }, "could not record a failed attempt's reason"),
+      );
+      if (final) await giveUp(deps, job, err, kind);
+    })();
   });
   // Job ids are execution ids (the web app queues each run under its own id).
   worker.on("stalled", (jobId) => {

@@ -100,6 +100,34 @@ describe("dead letters", () => {
     expect(driver.starts).toBe(0);
   });
 
+  it("a database that fails while the run is given up: tried again, the dead letter and internal_error still written", async () => {
+    const seen = { failed: 0 };
+    const driver = new FakeDriver(() => ({ kind: "infrastructure_failure", message: "no cgroup" }));
+    // The database, except that the first two transactions after the last attempt (the give-up) fail.
+    const flaky = new Proxy(db, {
+      get(target, prop) {
+        if (prop === "$transaction") {
+          return (fn: never) => {
+            if (driver.starts >= MAX_ATTEMPTS && seen.failed < 2) {
+              seen.failed++;
+              return Promise.reject(new Error("simulated: connection terminated"));
+            }
+            return target.$transaction(fn);
+          };
+        }
+        const value = Reflect.get(target, prop, target);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    const h = new QueueHarness(inject("redisUrl"), db, driver, { db: flaky as typeof db });
+    harnesses.push(h);
+    h.startWorker();
+    const id = await h.add(userId);
+    expect(await h.waitForFinal(id)).toMatchObject({ status: "internal_error" });
+    expect((await deadLetterOf(id)).history).toHaveLength(MAX_ATTEMPTS);
+    expect(seen.failed).toBe(2);
+  });
+
   it("a replay is a fresh attempt under the same id, and the run still has one result", async () => {
     let healthy = false;
     const { h, driver } = harness(() => (healthy ? { kind: "program", stdout: "fixed\n", exitCode: 0 } : { kind: "infrastructure_failure", message: "no cgroup" }));
