@@ -53,6 +53,8 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
 
   const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY });
   log.info({ concurrency: config.SAM_RUNNER_CONCURRENCY, driver: driver.name }, "taking execution jobs");
+  // For the admin page: which driver, how many runs at once, and which runs now.
+  ctx.heartbeat.describe(() => ({ driver: driver.name, concurrency: config.SAM_RUNNER_CONCURRENCY, running: [...running.keys()] }));
   const retentionConnection = createRedis(process.env.REDIS_URL!);
   const stopRetention = await startRetention({ db: ctx.db, connection: retentionConnection, log, days: config.SAM_EXECUTION_RETENTION_DAYS });
 

@@ -9,6 +9,7 @@ import { createLogger } from "../lib/log";
 import { redis } from "../lib/redis/connection";
 import { database } from "../lib/db/client";
 import { Heartbeat } from "../lib/services/heartbeat";
+import { applyConfiguredAdmins } from "../lib/accounts/system-roles";
 import { migrate } from "../lib/db/migrate";
 import { closeRedis, onShutdown, reportRedisState } from "../lib/services/lifecycle";
 import { proxyCollabUpgrades } from "./collab-proxy";
@@ -33,6 +34,8 @@ process.env.NEXTAUTH_URL = config.publicUrl;
 
 // Idempotent and locked: whichever process of any machine comes first applies pending migrations.
 await migrate(process.env.DATABASE_URL);
+// SAM_ADMINS: grants only, to accounts that exist now (see lib/accounts/system-roles.ts).
+await applyConfiguredAdmins(database(), config.SAM_ADMINS, log);
 
 const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hostname: config.HOST, port: config.PORT });
 await app.prepare();

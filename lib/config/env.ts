@@ -172,6 +172,17 @@ const schema = z.object({
   SAM_MAX_CONNECTIONS_PER_IP: positiveInt(256),
   /** Open connections to one web process in all (each holds a file descriptor; a proxied room socket two). */
   SAM_MAX_CONNECTIONS: positiveInt(8000),
+  // --- admin: system roles ---
+  /**
+   * Usernames made admins when the web process starts (comma-separated). Only
+   * accounts that exist then are granted; a name that matches none is logged
+   * and skipped (no account made later inherits it). Never revokes: removing a
+   * name leaves the role; `npm run admin -- revoke NAME` takes it away.
+   */
+  SAM_ADMINS: z
+    .string()
+    .optional()
+    .transform((v) => [...new Set((v ?? "").split(",").map((n) => n.trim()).filter(Boolean))]),
   GITHUB_SECRET: z.string().trim().optional(),
 });
 

@@ -8,6 +8,12 @@ import type { JobsOptions } from "bullmq";
 export const EXECUTION_QUEUE = "sam-executions";
 /** Tries of one run before it ends as internal_error (a stalled runner counts as a try). */
 export const MAX_ATTEMPTS = 3;
+/**
+ * Stalls BullMQ forgives (its maxStalledCount): the first stall puts the job
+ * back in the queue; the second fails it, so a run that twice took its runner
+ * down is not tried on a third.
+ */
+export const MAX_STALLS = 1;
 /** Pause before a retry: 500 ms, then 1 s (BullMQ's exponential backoff). */
 export const RETRY_BACKOFF = { type: "exponential", delay: 500 } as const;
 /** Finished jobs kept in Redis (the database holds the result; these only help an operator look). */

@@ -25,6 +25,8 @@ export interface ServiceContext {
   log: Logger;
   /** Aborted when the service is asked to stop, including while it is still starting. */
   signal: AbortSignal;
+  /** This process's heartbeat: a service may add details to it (the runner does, for the admin page). */
+  readonly heartbeat: Heartbeat;
 }
 
 /** What a started service hands back: how to stop, and optionally WebSockets to serve on its port. */
@@ -101,6 +103,9 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     db: createDatabase(databaseUrl),
     redis: createRedis(redisUrl),
     log,
+    get heartbeat() {
+      return heartbeat;
+    },
   };
   reportRedisState(ctx.redis, log);
   const heartbeat = new Heartbeat(ctx.redis, def.name);

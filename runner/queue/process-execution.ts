@@ -44,6 +44,18 @@ export class AccountBusyError extends Error {
   }
 }
 
+/**
+ * The execution row shows all its attempts used (stalls count: each claim is
+ * an attempt), so BullMQ must not try again: the worker sends it to the dead
+ * letters (dead-letters.ts). Each replay by an administrator allows MAX_ATTEMPTS more.
+ */
+export class AttemptsExhaustedError extends UnrecoverableError {
+  constructor(readonly executionId: string, readonly attempts: number) {
+    super(`the execution already had ${attempts} attempts`);
+    this.name = "AttemptsExhaustedError";
+  }
+}
+
 /** What the person reads when a result could not be stored (details go to the log). */
 export const STORE_FAILED = "The program ran, but its result could not be saved (the database did not accept it); run it again.";
 /** Pauses between tries to store a result: about 7 s in all before giving up. */
@@ -63,10 +75,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     include: { files: { orderBy: { position: "asc" } } },
   });
   if (!execution || isFinal(execution.status as ExecutionStatus)) return;
-  if (execution.attempts >= MAX_ATTEMPTS) {
-    await finishWithInternalError(deps, executionId, execution.error ?? `The run was tried ${MAX_ATTEMPTS} times and could not be completed.`);
-    return;
-  }
+  if (execution.attempts >= MAX_ATTEMPTS * (1 + execution.replays)) throw new AttemptsExhaustedError(executionId, execution.attempts);
   const language = deps.languages.get(execution.language);
   if (!language) throw new Error(`this runner does not offer ${execution.language}`);
 
@@ -214,7 +223,7 @@ async function withRetries<T>(deps: Pick<ProcessDeps, "log">, executionId: strin
 }
 
 /** The `result` event: the execution without its output (the SSE route reads the output from PostgreSQL). Never throws. */
-async function publishResult(deps: Pick<ProcessDeps, "db" | "redis" | "log">, executionId: string, events?: EventBatcher) {
+export async function publishResult(deps: Pick<ProcessDeps, "db" | "redis" | "log">, executionId: string, events?: EventBatcher) {
   try {
     const row = await deps.db.execution.findUnique({ where: { id: executionId }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
     if (!row) return;

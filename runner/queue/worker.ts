@@ -1,4 +1,4 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
+import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { FairShare } from "../../lib/executions/priority";
 import {
@@ -6,12 +6,12 @@ import {
   BUSY_WAIT_MS,
   EXECUTION_QUEUE,
   LOCK_DURATION_MS,
-  MAX_ATTEMPTS,
+  MAX_STALLS,
   STALLED_INTERVAL_MS,
   type ExecutionJob,
 } from "../../lib/executions/queue";
-import { SandboxInfrastructureError } from "../sandbox/driver";
-import { AccountBusyError, finishWithInternalError, processExecution, type ProcessDeps } from "./process-execution";
+import { watchFailures } from "./dead-letters";
+import { AccountBusyError, processExecution, type ProcessDeps } from "./process-execution";
 
 export interface WorkerOptions {
   connection: Redis;
@@ -25,8 +25,8 @@ export interface WorkerOptions {
 /**
  * The BullMQ worker that executes runs. A thrown error (only the sandbox failing
  * throws) retries the job with backoff; after the last attempt, or a job that
- * stalled too often, the execution ends as internal_error, its `error` saying
- * in plain words what failed (the details go to the log). A run whose account
+ * stalled twice, the execution ends as internal_error, its `error` saying
+ * in plain words what failed, and goes to the dead letters (dead-letters.ts). A run whose account
  * already has its most runs running is moved back to the delayed set (BullMQ's
  * DelayedError: not an attempt) and tried again shortly, so other accounts'
  * runs go first meanwhile.
@@ -55,27 +55,11 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
       concurrency: options.concurrency,
       lockDuration: options.lockDurationMs ?? LOCK_DURATION_MS,
       stalledInterval: options.stalledIntervalMs ?? STALLED_INTERVAL_MS,
-      maxStalledCount: MAX_ATTEMPTS - 1,
+      maxStalledCount: MAX_STALLS,
     },
   );
-  worker.on("failed", (job, err) => {
-    if (!job) return;
-    const stalled = /stalled more than allowable/.test(err.message);
-    const unrecoverable = err instanceof UnrecoverableError || err.name === "UnrecoverableError";
-    const final = unrecoverable || stalled || job.attemptsMade >= (job.opts.attempts ?? 1);
-    deps.log.warn({ executionId: job.data.executionId, attempt: job.attemptsMade, final, err: err.message }, "execution attempt failed");
-    if (final) void finishWithInternalError(deps, job.data.executionId, plainFailure(err, { stalled, unrecoverable }));
-  });
+  // Failed attempts and stalls are recorded; a run BullMQ gives up on goes to the dead letters.
+  watchFailures(worker, deps);
   worker.on("error", (err) => deps.log.error({ err: err.message }, "queue worker error"));
   return worker;
-}
-
-/** What the person reads about a run that could not be completed: what failed, in plain words. */
-function plainFailure(err: Error, how: { stalled: boolean; unrecoverable: boolean }): string {
-  if (how.unrecoverable) return err.message;
-  if (how.stalled) return `The runner running this program stopped responding, ${MAX_ATTEMPTS} times; it could not be completed.`;
-  if (err instanceof SandboxInfrastructureError || err.name === "SandboxInfrastructureError") {
-    return `The sandbox could not start or run the program (tried ${MAX_ATTEMPTS} times).`;
-  }
-  return `The run could not be completed because of a problem on our side (tried ${MAX_ATTEMPTS} times).`;
 }
