@@ -1,3 +1,4 @@
+import { systemRoleOf } from "@/lib/accounts/system-roles";
 import { requireUser } from "@/lib/auth/session";
 import { availableRuntimes } from "@/lib/executions/runtimes";
 import { listReceivedInvitations } from "@/lib/rooms/invitations";
@@ -28,15 +29,16 @@ const rowOf = (r: { id: string; name: string; language: string; role: RoomRow["r
 export default async function WorkspacePage() {
   const user = await requireUser("/");
   const { db, redis, config } = web();
-  const [page, total, invitations, runtimes] = await Promise.all([
+  const [page, total, invitations, runtimes, systemRole] = await Promise.all([
     listRooms(db, user.id, { limit: ROOM_PAGE_DEFAULT }),
     countRooms(db, user.id),
     listReceivedInvitations(db, user.id),
     availableRuntimes(redis),
+    systemRoleOf(db, user.id),
   ]);
   return (
     <>
-      <TopBar username={user.username} />
+      <TopBar username={user.username} admin={systemRole === "admin"} />
       <main className="workspace">
         <h1>Your workspace</h1>
         {invitations.total > 0 && (

@@ -1,8 +1,8 @@
 import Link from "next/link";
 import { SignOutButton } from "./SignOutButton";
 
-/** The bar at the top of every signed-in page. */
-export function TopBar({ username, children }: { username: string; children?: React.ReactNode }) {
+/** The bar at the top of every signed-in page; administrators also get a link to the operator's view. */
+export function TopBar({ username, admin = false, children }: { username: string; admin?: boolean; children?: React.ReactNode }) {
   return (
     <header className="topbar">
       <Link href="/" className="brand">
@@ -10,6 +10,11 @@ export function TopBar({ username, children }: { username: string; children?: Re
       </Link>
       {children}
       <div className="who">
+        {admin && (
+          <Link href="/admin" data-testid="admin-link">
+            Admin
+          </Link>
+        )}
         <span data-testid="signed-in-as">
           Signed in as <strong>{username}</strong>
         </span>

@@ -22,7 +22,7 @@ export default async function AdminPage() {
   if (!who.admin) {
     return (
       <>
-        <TopBar username={who.user.username} />
+        <TopBar username={who.user.username} admin={who.admin} />
         <AdminRefused />
       </>
     );
@@ -31,7 +31,7 @@ export default async function AdminPage() {
   const [q, letters] = await Promise.all([queueOverview(deps), listDeadLetters(deps.db, 50)]);
   return (
     <>
-      <TopBar username={who.user.username} />
+      <TopBar username={who.user.username} admin={who.admin} />
       <main className="workspace admin" data-testid="admin-page">
         <h1>Operations</h1>
         <p className="muted">As of {when(q.at)}. Reload for fresh figures.</p>

@@ -52,7 +52,9 @@ describe("the admin page", () => {
     const [discarded, replayed] = await Promise.all([deadLetter(), deadLetter()]);
     const { page, problems, close } = await signedIn(admin.username);
     try {
-      await page.goto(`${webUrl()}/admin`);
+      // From the workspace, through the top bar's link that only admins get.
+      await page.getByTestId("admin-link").click();
+      await page.waitForURL(`${webUrl()}/admin`);
       await page.getByTestId("admin-page").waitFor();
       await expect.poll(() => page.getByTestId("queue-counts").textContent()).toContain("waiting");
       expect(await page.getByTestId("class-interactive").textContent()).toContain("interactive");
@@ -92,6 +94,7 @@ describe("the admin page", () => {
   it("a normal account is refused, and sees none of it", async () => {
     const { page, close } = await signedIn(someone.username);
     try {
+      expect(await page.getByTestId("admin-link").count()).toBe(0);
       for (const path of ["/admin", "/admin/dead-letters/00000000-0000-4000-8000-000000000000"]) {
         await page.goto(`${webUrl()}${path}`);
         await page.getByTestId("admin-refused").waitFor();
