@@ -27,7 +27,7 @@ export async function waitForResult(redis: Redis, db: Database, executionId: str
     }
     if (events.length === 0) {
       const row = await db.execution.findUnique({ where: { id: executionId }, select: { status: true } });
-      if (!row || isFinal(row.status as ExecutionStatus)) return true;
+      if (!row || isFinal(row.status)) return true;
     }
   }
   return false;

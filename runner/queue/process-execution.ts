@@ -62,7 +62,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     omit: { stdout: true, stderr: true, compileOutput: true },
     include: { files: { orderBy: { position: "asc" } } },
   });
-  if (!execution || isFinal(execution.status as ExecutionStatus)) return;
+  if (!execution || isFinal(execution.status)) return;
   if (execution.attempts >= MAX_ATTEMPTS) {
     await finishWithInternalError(deps, executionId, execution.error ?? `The run was tried ${MAX_ATTEMPTS} times and could not be completed.`);
     return;

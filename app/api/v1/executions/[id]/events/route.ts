@@ -72,7 +72,7 @@ export const GET = route(async (request: Request, { params }: Params) => {
         if (batch.length === 0) {
           // Nothing new: still running (keep the connection alive), or finished (the stream expired, or its result event was lost).
           const row = await db.execution.findUnique({ where: { id: execution.id }, select: { status: true } });
-          if (!row || isFinal(row.status as ExecutionStatus)) return yield* result();
+          if (!row || isFinal(row.status)) return yield* result();
           yield KEEP_ALIVE;
         }
       }
