@@ -149,6 +149,9 @@ export class StreamReader {
           reply = (await this.blocking.xreadBuffer("COUNT", 1, "BLOCK", this.maxBlockMs, "STREAMS", ...keys, ...ids)) as typeof reply;
         } catch {
           if (this.closed) return;
+          // Redis down, or one key that is not a stream: every follower reads for itself (the one whose key is
+          // wrong gets the error), so one bad key cannot stall the others.
+          for (const w of [...this.waiters]) w.wake();
           await new Promise((r) => setTimeout(r, RETRY_MS));
           continue;
         }

@@ -65,6 +65,7 @@ describe("one stream reader per process", () => {
     const firstRead = reader.read(first, "0", 10, 600_000);
     await expect.poll(async () => (await connections(name)).some((c) => c.cmd === "xread" && c.flags?.includes("b")), { timeout: 10_000 }).toBe(true);
     const secondRead = reader.read(second, "0", 10, 600_000);
+    await expect.poll(() => reader.waiting, { timeout: 10_000 }).toBe(2);
     await admin.xadd(second, "*", "n", "2");
     expect((await secondRead).map((e) => e.fields.n!.toString())).toEqual(["2"]);
     await admin.xadd(first, "*", "n", "1");
@@ -90,6 +91,22 @@ describe("one stream reader per process", () => {
     expect(await read).toEqual([]);
     expect(reader.waiting).toBe(0);
   });
+
+  it("a followed key that turns out not to be a stream fails its own follower only; the others are still woken", async () => {
+    const { reader } = newReader({ maxBlockMs: 600_000 });
+    const [good, bad, other] = [key(), key(), key()];
+    const goodRead = reader.read(good, "0", 10, 600_000);
+    const badRead = reader.read(bad, "0", 10, 600_000);
+    await expect.poll(() => reader.waiting, { timeout: 10_000 }).toBe(2);
+    await admin.rpush(bad, "not a stream");
+    // A new follower makes the shared read start again, now over a key Redis refuses (WRONGTYPE).
+    const otherRead = reader.read(other, "0", 10, 600_000);
+    await expect(badRead).rejects.toThrow(/WRONGTYPE/);
+    await admin.xadd(good, "*", "n", "good");
+    expect((await goodRead).map((e) => e.fields.n!.toString())).toEqual(["good"]);
+    await admin.xadd(other, "*", "n", "other");
+    expect((await otherRead).map((e) => e.fields.n!.toString())).toEqual(["other"]);
+  }, 60_000);
 
   it("a follower on a key with entries it already has waits for the next one", async () => {
     const { reader } = newReader();
