@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import { readNow, type StreamEntry, type StreamReader } from "../redis/stream-reader";
 import { readStreamBuffers } from "../redis/streams";
 import type { Encoding } from "./encoding";
 import { readFrames, type OutputChannel } from "./output-frames";
@@ -59,12 +60,21 @@ export async function resetEvents(redis: Redis, executionId: string): Promise<vo
 
 /**
  * Events after `afterId` ("0" for all), at most `count`, waiting up to
- * `blockMs` for new ones. Use a connection of its own: XREAD BLOCK holds it.
- * An event holds at most EVENT_MAX_BYTES of output, so `count` bounds what one read holds.
+ * `blockMs` for new ones (through the process's one StreamReader; `signal`
+ * ends the wait). An event holds at most EVENT_MAX_BYTES of output, so
+ * `count` bounds what one read holds.
  */
-export async function readEvents(redis: Redis, executionId: string, afterId: string, blockMs: number, count = 500): Promise<ExecutionEvent[]> {
-  const entries = await readStreamBuffers(redis, eventsKey(executionId), afterId, blockMs, count);
-  return entries.map(({ id, fields }) => ({ id, type: (fields.type?.toString() ?? "status") as ExecutionEventType, data: fields.data ?? Buffer.alloc(0) }));
+export async function readEvents(reader: StreamReader, executionId: string, afterId: string, blockMs: number, count = 500, signal?: AbortSignal): Promise<ExecutionEvent[]> {
+  return (await readStreamBuffers(reader, eventsKey(executionId), afterId, blockMs, count, signal)).map(toEvent);
+}
+
+/** The events after `afterId` there are now, without waiting (on any connection). */
+export async function readEventsNow(redis: Redis, executionId: string, afterId: string, count = 500): Promise<ExecutionEvent[]> {
+  return (await readNow(redis, eventsKey(executionId), afterId, count)).map(toEvent);
+}
+
+function toEvent({ id, fields }: StreamEntry): ExecutionEvent {
+  return { id, type: (fields.type?.toString() ?? "status") as ExecutionEventType, data: fields.data ?? Buffer.alloc(0) };
 }
 
 /**

@@ -1,18 +1,12 @@
-/** Every state an execution can be in; the last eight are final. */
-export const EXECUTION_STATUSES = [
-  "queued",
-  "running",
-  "succeeded",
-  "failed",
-  "compile_error",
-  "time_limit_exceeded",
-  "memory_limit_exceeded",
-  "output_limit_exceeded",
-  "cancelled",
-  "internal_error",
-] as const;
+import { ExecutionStatus } from "../db/generated/enums";
 
-export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+/**
+ * Every state an execution can be in; all but queued and running are final.
+ * The one list is the database's enum (prisma/schema.prisma): the type
+ * Prisma returns for `Execution.status` is this one, so no cast is needed.
+ */
+export { ExecutionStatus };
+export const EXECUTION_STATUSES = Object.values(ExecutionStatus) as [ExecutionStatus, ...ExecutionStatus[]];
 
 export function isFinal(status: ExecutionStatus): boolean {
   return status !== "queued" && status !== "running";

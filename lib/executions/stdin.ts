@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { StreamReader } from "../redis/stream-reader";
 import { readStreamBuffers } from "../redis/streams";
 import { MAX_STDIN_BYTES } from "./request";
 
@@ -29,9 +30,9 @@ export async function appendStdin(redis: Redis, executionId: string, data: Buffe
   return true;
 }
 
-/** Input after `afterId` ("0" for all), waiting up to `blockMs`. Use a connection of its own: XREAD BLOCK holds it. */
-export async function readStdin(redis: Redis, executionId: string, afterId: string, blockMs: number): Promise<StdinPiece[]> {
-  const entries = await readStreamBuffers(redis, key(executionId), afterId, blockMs, 100);
+/** Input after `afterId` ("0" for all), waiting up to `blockMs` (through the process's one StreamReader). */
+export async function readStdin(reader: StreamReader, executionId: string, afterId: string, blockMs: number, signal?: AbortSignal): Promise<StdinPiece[]> {
+  const entries = await readStreamBuffers(reader, key(executionId), afterId, blockMs, 100, signal);
   return entries.map(({ id, fields }) => ({ id, data: fields.data ?? Buffer.alloc(0), eof: fields.eof?.toString() === "1" }));
 }
 

@@ -34,7 +34,7 @@ export type ExecutionSummary = Omit<ExecutionView, "stdout" | "stderr" | "compil
 export function executionSummary(row: Omit<Execution, "stdin" | "stdout" | "stderr" | "compileOutput">): ExecutionSummary {
   return {
     id: row.id,
-    status: row.status as ExecutionStatus,
+    status: row.status,
     language: row.language,
     version: row.version,
     exitCode: row.exitCode,

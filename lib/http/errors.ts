@@ -1,15 +1,16 @@
 import { ZodError, type z } from "zod";
 import type { Logger } from "pino";
+import type { ErrorCode } from "./error-codes";
 
 /**
  * An error a client caused and can fix. `code` is stable (clients branch on
- * it); `message` says what to change. Route handlers throw these; `handle()`
+ * it) and one of the catalogue's (error-codes.ts); `message` says what to change. Route handlers throw these; `handle()`
  * turns them into `{ error: { code, message } }` with the right status.
  */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -29,11 +30,11 @@ export function isApiError(err: unknown): err is ApiError {
   );
 }
 
-export function errorBody(code: string, message: string) {
+export function errorBody(code: ErrorCode, message: string) {
   return { error: { code, message } };
 }
 
-export function jsonError(status: number, code: string, message: string, headers: Record<string, string> = {}) {
+export function jsonError(status: number, code: ErrorCode, message: string, headers: Record<string, string> = {}) {
   return Response.json(errorBody(code, message), { status, headers: { "cache-control": "no-store", ...headers } });
 }
 

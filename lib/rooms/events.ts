@@ -1,4 +1,5 @@
 import type { Redis } from "ioredis";
+import type { StreamReader } from "../redis/stream-reader";
 import { readStream } from "../redis/streams";
 
 /**
@@ -46,9 +47,9 @@ export async function latestRoomEventId(redis: Redis, roomId: string): Promise<s
   return last[0]?.[0] ?? "0";
 }
 
-/** Events after `afterId`, waiting up to `blockMs`. Use a connection of its own: XREAD BLOCK holds it. */
-export async function readRoomEvents(redis: Redis, roomId: string, afterId: string, blockMs: number): Promise<RoomEvent[]> {
-  const entries = await readStream(redis, key(roomId), afterId, blockMs, 200);
+/** Events after `afterId`, waiting up to `blockMs` (through the process's one StreamReader; `signal` ends the wait). */
+export async function readRoomEvents(reader: StreamReader, roomId: string, afterId: string, blockMs: number, signal?: AbortSignal): Promise<RoomEvent[]> {
+  const entries = await readStream(reader, key(roomId), afterId, blockMs, 200, signal);
   return entries.map(({ id, fields }) => ({ id, type: fields.type as RoomEventType, data: fields.data ?? "{}" }));
 }
 

@@ -107,7 +107,7 @@ export async function listSentInvitations(db: Database, roomId: string): Promise
     include: { user: { select: { username: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return rows.map((r) => ({ id: r.id, roomId, userId: r.userId, username: r.user.username, role: r.role as GrantableRole, status: "invited", createdAt: r.createdAt, expiresAt: r.expiresAt }));
+  return rows.map((r) => ({ id: r.id, roomId, userId: r.userId, username: r.user.username, role: r.role, status: "invited", createdAt: r.createdAt, expiresAt: r.expiresAt }));
 }
 
 /** The owner takes an invitation back; 404 invitation_not_found when it is not pending in this room. */
@@ -130,7 +130,7 @@ export async function listReceivedInvitations(db: Database, userId: string): Pro
   ]);
   return {
     total,
-    invitations: rows.map((r) => ({ id: r.id, room: r.room, invitedBy: r.invitedBy, role: r.role as GrantableRole, createdAt: r.createdAt, expiresAt: r.expiresAt })),
+    invitations: rows.map((r) => ({ id: r.id, room: r.room, invitedBy: r.invitedBy, role: r.role, createdAt: r.createdAt, expiresAt: r.expiresAt })),
   };
 }
 
@@ -144,7 +144,7 @@ export async function acceptInvitation(db: Database, userId: string, invitationI
     // Deleted first: its place becomes theirs. Gone meanwhile (withdrawn, answered twice at once): not found.
     const taken = await tx.roomInvitation.deleteMany({ where: { id: invitationId, userId, declinedAt: null, expiresAt: { gt: new Date() } } });
     if (taken.count === 0) throw notFound(invitationId);
-    const role = await admitMember(tx, pending.roomId, userId, pending.role as GrantableRole, maxMembers);
+    const role = await admitMember(tx, pending.roomId, userId, pending.role, maxMembers);
     return { roomId: pending.roomId, role };
   });
   await touch(db, joined.roomId);

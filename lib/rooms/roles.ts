@@ -1,3 +1,5 @@
+import { GrantableRole, RoomRole } from "../db/generated/enums";
+
 /**
  * What each role may do in a room. The one table every check reads: pages,
  * route handlers, SSE streams and the room socket (collab/) all ask `can`.
@@ -9,8 +11,9 @@
  * | run     | no     | yes    | yes   |  run, stop, send stdin
  * | manage  | no     | no     | yes   |  members, share links, rename, delete
  */
-export const ROLES = ["viewer", "editor", "owner"] as const;
-export type RoomRole = (typeof ROLES)[number];
+// The lists are the database's enums (prisma/schema.prisma): what Prisma returns for a role is already one of these types.
+export { GrantableRole, RoomRole };
+export const ROLES = Object.values(RoomRole) as [RoomRole, ...RoomRole[]];
 export type RoomAction = "read" | "edit" | "run" | "manage";
 
 const ALLOWED: Record<RoomAction, readonly RoomRole[]> = {
@@ -29,5 +32,4 @@ export function isRole(value: unknown): value is RoomRole {
 }
 
 /** Roles the owner can give to others: ownership itself is not handed out by invitation or link. */
-export const GRANTABLE_ROLES = ["viewer", "editor"] as const;
-export type GrantableRole = (typeof GRANTABLE_ROLES)[number];
+export const GRANTABLE_ROLES = Object.values(GrantableRole) as [GrantableRole, ...GrantableRole[]];

@@ -3,6 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type * as Y from "yjs";
 import type { Database } from "../db/client";
+import { sharedStreamReader } from "../redis/stream-reader";
 import { decodeDocument, listFiles, type RoomFile } from "./document";
 import { signServiceToken } from "./room-token";
 
@@ -19,7 +20,7 @@ const ANSWER_WAIT_MS = 3000;
 
 export interface LiveFilesRequest {
   roomId: string;
-  /** The Redis list the answers go to. */
+  /** The Redis stream the answers go to. */
   replyTo: string;
   /** A service token: collab answers only callers that show one, as for anything else. */
   token: string;
@@ -48,23 +49,26 @@ async function askCollab(opts: { redis: Redis; secret: string; log: Logger }, ro
   // PUBLISH says how many collab processes heard the question: that many answers to wait for at most.
   const listeners = await opts.redis.publish(LIVE_FILES_CHANNEL, JSON.stringify(request));
   if (listeners === 0) return null;
-  // BLPOP holds its connection: a connection of this request's own.
-  const waiting = opts.redis.duplicate();
-  waiting.on("error", (err: Error) => opts.log.debug({ err: err.message }, "live-files reply connection error"));
+  // The answers arrive on a stream, waited for through the process's one blocking connection (see stream-reader.ts).
+  const reader = sharedStreamReader(opts.redis);
   try {
     const deadline = Date.now() + ANSWER_WAIT_MS;
-    for (let answers = 0; answers < listeners; answers++) {
+    let last = "0";
+    for (let answers = 0; answers < listeners; ) {
       const left = deadline - Date.now();
       if (left <= 0) break;
-      const popped = await waiting.blpop(replyTo, left / 1000);
-      if (!popped) break;
-      const answer = JSON.parse(popped[1]) as LiveFilesAnswer;
-      if (answer.open) return answer.files;
+      const entries = await reader.read(replyTo, last, listeners - answers, left);
+      if (!entries.length) break;
+      for (const entry of entries) {
+        answers++;
+        last = entry.id;
+        const answer = JSON.parse(entry.fields.answer?.toString() ?? "{}") as LiveFilesAnswer;
+        if (answer.open) return answer.files;
+      }
     }
     if (Date.now() >= deadline) opts.log.warn({ roomId, listeners }, "not every collab process answered; using the stored document");
     return null;
   } finally {
-    waiting.disconnect();
     void opts.redis.del(replyTo).catch(() => undefined);
   }
 }
@@ -79,5 +83,5 @@ export async function answerLiveFiles(
   await opts.verify(String(request.token ?? ""));
   const doc = opts.documents.get(request.roomId);
   const answer: LiveFilesAnswer = doc ? { open: true, files: listFiles(doc) } : { open: false };
-  await opts.redis.multi().rpush(request.replyTo, JSON.stringify(answer)).expire(request.replyTo, 10).exec();
+  await opts.redis.multi().xadd(request.replyTo, "*", "answer", JSON.stringify(answer)).expire(request.replyTo, 10).exec();
 }

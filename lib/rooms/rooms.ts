@@ -86,7 +86,7 @@ export async function listRooms(db: Database, userId: string, page: { limit: num
     id: room.id,
     name: room.name,
     language: room.language,
-    role: role as RoomRole,
+    role,
     members: room._count.members,
     createdAt: room.createdAt,
     updatedAt: room.updatedAt,
@@ -102,7 +102,7 @@ export async function countRooms(db: Database, userId: string): Promise<number> 
 
 export async function listMembers(db: Database, roomId: string): Promise<MemberView[]> {
   const members = await db.roomMember.findMany({ where: { roomId }, include: { user: true }, orderBy: { createdAt: "asc" } });
-  return members.map((m) => ({ userId: m.userId, username: m.user.username, role: m.role as RoomRole, joinedAt: m.createdAt }));
+  return members.map((m) => ({ userId: m.userId, username: m.user.username, role: m.role, joinedAt: m.createdAt }));
 }
 
 /**
@@ -116,7 +116,7 @@ export async function admitMember(tx: Tx, roomId: string, userId: string, role: 
   await lockRoom(tx, roomId);
   const existing = await tx.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } } });
   if (existing) {
-    const current = existing.role as RoomRole;
+    const current = existing.role;
     if (rank(current) >= rank(role)) return current;
     await tx.roomMember.update({ where: { roomId_userId: { roomId, userId } }, data: { role } });
     return role;

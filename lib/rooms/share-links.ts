@@ -54,7 +54,7 @@ export async function listShareLinks(db: Database, roomId: string): Promise<Shar
     where: { roomId, revokedAt: null, expiresAt: { gt: new Date() } },
     orderBy: { createdAt: "desc" },
   });
-  return links.map((l) => ({ id: l.id, role: l.role as GrantableRole, createdAt: l.createdAt, expiresAt: l.expiresAt }));
+  return links.map((l) => ({ id: l.id, role: l.role, createdAt: l.createdAt, expiresAt: l.expiresAt }));
 }
 
 export async function revokeShareLink(db: Database, roomId: string, linkId: string): Promise<void> {
@@ -76,7 +76,7 @@ export async function joinByToken(db: Database, token: string, userId: string, m
   const link = await db.shareLink.findUnique({ where: { tokenHash: hash(token) } });
   if (!link || link.revokedAt || link.expiresAt.getTime() <= Date.now()) throw invalid;
   // Under the room's lock, so opening the link twice at once makes one membership.
-  const role = await db.$transaction((tx) => admitMember(tx, link.roomId, userId, link.role as GrantableRole, maxMembers));
+  const role = await db.$transaction((tx) => admitMember(tx, link.roomId, userId, link.role, maxMembers));
   await touch(db, link.roomId);
   return { roomId: link.roomId, role };
 }

@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Database } from "../db/client";
 import { readEvents } from "../executions/events";
+import { sharedStreamReader } from "../redis/stream-reader";
 import { isFinal, type ExecutionStatus } from "../executions/status";
 
 /** Events read per round while waiting. */
@@ -12,26 +13,22 @@ const WAIT_BATCH = 32;
  * the database is asked (it is the truth: a result event may have been lost).
  */
 export async function waitForResult(redis: Redis, db: Database, executionId: string, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
-  // XREAD BLOCK holds its connection, so it gets one of its own.
-  const conn = redis.duplicate();
+  // Waits through the process's one blocking connection (see stream-reader.ts).
+  const reader = sharedStreamReader(redis);
   const deadline = Date.now() + timeoutMs;
   let last = "0";
-  try {
-    while (Date.now() < deadline && !signal?.aborted) {
-      // Only the result matters here: a few events at a time keeps what one waiting request holds small
-      // (an output event can carry up to 16 KiB).
-      const events = await readEvents(conn, executionId, last, Math.min(5000, Math.max(1, deadline - Date.now())), WAIT_BATCH);
-      for (const e of events) {
-        if (e.type === "result") return true;
-        last = e.id;
-      }
-      if (events.length === 0) {
-        const row = await db.execution.findUnique({ where: { id: executionId }, select: { status: true } });
-        if (!row || isFinal(row.status as ExecutionStatus)) return true;
-      }
+  while (Date.now() < deadline && !signal?.aborted) {
+    // Only the result matters here: a few events at a time keeps what one waiting request holds small
+    // (an output event can carry up to 16 KiB).
+    const events = await readEvents(reader, executionId, last, Math.min(5000, Math.max(1, deadline - Date.now())), WAIT_BATCH, signal);
+    for (const e of events) {
+      if (e.type === "result") return true;
+      last = e.id;
     }
-    return false;
-  } finally {
-    conn.disconnect();
+    if (events.length === 0) {
+      const row = await db.execution.findUnique({ where: { id: executionId }, select: { status: true } });
+      if (!row || isFinal(row.status)) return true;
+    }
   }
+  return false;
 }

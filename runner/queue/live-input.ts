@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { appendEvent } from "../../lib/executions/events";
 import { readStdin } from "../../lib/executions/stdin";
+import { sharedStreamReader } from "../../lib/redis/stream-reader";
 import type { SandboxHandle } from "../sandbox/driver";
 import type { EventBatcher } from "./event-batcher";
 
@@ -20,13 +21,12 @@ export async function forwardLiveInput(opts: {
   signal: AbortSignal;
 }): Promise<void> {
   const { executionId, stdin, events, signal } = opts;
-  // XREAD BLOCK holds its connection.
-  const conn = opts.redis.duplicate();
-  signal.addEventListener("abort", () => conn.disconnect(), { once: true });
+  // Waits through the process's one blocking connection (see stream-reader.ts).
+  const reader = sharedStreamReader(opts.redis);
   let last = "0";
   try {
     while (!signal.aborted) {
-      for (const piece of await readStdin(conn, executionId, last, 1000)) {
+      for (const piece of await readStdin(reader, executionId, last, 1000, signal)) {
         last = piece.id;
         if (piece.data.length) {
           stdin.write(piece.data);
@@ -40,7 +40,5 @@ export async function forwardLiveInput(opts: {
     }
   } catch (err) {
     if (!signal.aborted) opts.log.warn({ executionId, err: (err as Error).message }, "live input stopped");
-  } finally {
-    conn.disconnect();
   }
 }

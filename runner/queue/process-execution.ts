@@ -74,7 +74,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     omit: { stdout: true, stderr: true, compileOutput: true },
     include: { files: { orderBy: { position: "asc" } } },
   });
-  if (!execution || isFinal(execution.status as ExecutionStatus)) return;
+  if (!execution || isFinal(execution.status)) return;
   if (execution.attempts >= MAX_ATTEMPTS * (1 + execution.replays)) throw new AttemptsExhaustedError(executionId, execution.attempts);
   const language = deps.languages.get(execution.language);
   if (!language) throw new Error(`this runner does not offer ${execution.language}`);

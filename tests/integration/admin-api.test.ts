@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { setSystemRole } from "../../lib/accounts/system-roles";
 import { AUTOSCALER_DECISIONS_KEY } from "../../lib/admin/queue-overview";
 import { createDatabase } from "../../lib/db/client";
-import { readEvents } from "../../lib/executions/events";
+import { readEventsNow } from "../../lib/executions/events";
 import { createRedis } from "../../lib/redis/connection";
 import { api, registerUser } from "../support/api";
 import { signIn } from "../support/sessions";
@@ -136,7 +136,7 @@ describe("admins", () => {
     const view = await finalView(someone.token, id);
     expect(view).toMatchObject({ id, status: "succeeded", stdout: "replayed\n", attempts: attempts + 1 });
     expect(view.error ?? null).toBeNull();
-    const results = (await readEvents(redis, id, "0", 1)).filter((e) => e.type === "result");
+    const results = (await readEventsNow(redis, id, "0")).filter((e) => e.type === "result");
     expect(results).toHaveLength(1);
     expect(JSON.parse(results[0]!.data.toString())).toMatchObject({ status: "succeeded" });
     const again = await api("POST", `/api/v1/admin/dead-letters/${id}/replay`, { token: admin.token });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase } from "../../lib/db/client";
-import { readEvents } from "../../lib/executions/events";
+import { readEventsNow } from "../../lib/executions/events";
 import { OutputBudget } from "../../lib/executions/output-budget";
 import { readFrames } from "../../lib/executions/output-frames";
 import { EVENT_MAX_BYTES, eventsKey, EVENTS_MAX_ENTRIES, EVENTS_TTL_AFTER_RESULT_SECONDS } from "../../lib/executions/queue";
@@ -53,7 +53,7 @@ describe("Redis stays bounded however much runs print", () => {
         expect(ttl).toBeLessThanOrEqual(EVENTS_TTL_AFTER_RESULT_SECONDS);
         const usage = Number(await redis.call("MEMORY", "USAGE", key, "SAMPLES", "0"));
         expect(usage).toBeLessThan(bound);
-        const result = (await readEvents(redis, id, "0", 1)).find((e) => e.type === "result")!;
+        const result = (await readEventsNow(redis, id, "0")).find((e) => e.type === "result")!;
         expect(result.data.length).toBeLessThan(2048);
         expect(JSON.parse(result.data.toString())).not.toHaveProperty("stdout");
       }
@@ -74,7 +74,7 @@ describe("the output budget", () => {
       const id = await harness.add(userId);
       const row = await harness.waitForFinal(id);
       expect(Buffer.from(row.stdout)).toEqual(output);
-      const events = await readEvents(redis, id, "0", 1);
+      const events = await readEventsNow(redis, id, "0");
       const streamed = events.filter((e) => e.type === "output").reduce((n, e) => n + [...readFrames(e.data)].reduce((m, f) => m + f.bytes.length, 0), 0);
       expect(streamed).toBeLessThanOrEqual(64 * 1024);
       const notice = events.find((e) => e.type === "notice");

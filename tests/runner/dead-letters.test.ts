@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { discardDeadLetter, inspectDeadLetter, replayDeadLetter } from "../../lib/admin/dead-letters";
 import { deadLetterReasonsKey } from "../../lib/admin/dead-letter-types";
 import { createDatabase } from "../../lib/db/client";
-import { readEvents } from "../../lib/executions/events";
+import { readEventsNow } from "../../lib/executions/events";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { createRedis } from "../../lib/redis/connection";
 import { createExecutionWorker } from "../../runner/queue/worker";
@@ -47,7 +47,7 @@ async function deadLetterOf(id: string) {
   throw new Error(`no dead letter for ${id}`);
 }
 
-const resultEvents = async (id: string) => (await readEvents(redis, id, "0", 1)).filter((e) => e.type === "result");
+const resultEvents = async (id: string) => (await readEventsNow(redis, id, "0")).filter((e) => e.type === "result");
 
 describe("dead letters", () => {
   it("a run failing every attempt lands there with each attempt's reason; its owner sees internal_error", async () => {

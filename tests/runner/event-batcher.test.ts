@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { appendEvent, readEvents, type ExecutionEvent } from "../../lib/executions/events";
+import { appendEvent, readEventsNow, type ExecutionEvent } from "../../lib/executions/events";
 import { readFrames } from "../../lib/executions/output-frames";
 import { createRedis } from "../../lib/redis/connection";
 import { EventBatcher, LIVE_BACKLOG_MAX_BYTES } from "../../runner/queue/event-batcher";
@@ -17,7 +17,7 @@ afterAll(() => redis.disconnect());
 async function allEvents(id: string): Promise<ExecutionEvent[]> {
   const events: ExecutionEvent[] = [];
   for (let last = "0"; ; ) {
-    const batch = await readEvents(redis, id, last, 1, 500);
+    const batch = await readEventsNow(redis, id, last, 500);
     if (!batch.length) return events;
     events.push(...batch);
     last = batch.at(-1)!.id;

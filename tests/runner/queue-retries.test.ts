@@ -3,7 +3,7 @@ import { Queue } from "bullmq";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase } from "../../lib/db/client";
-import { readEvents } from "../../lib/executions/events";
+import { readEventsNow } from "../../lib/executions/events";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { createRedis } from "../../lib/redis/connection";
@@ -56,7 +56,7 @@ async function waitForFinal(id: string) {
 }
 
 async function resultEvents(id: string) {
-  return (await readEvents(redis, id, "0", 1)).filter((e) => e.type === "result");
+  return (await readEventsNow(redis, id, "0")).filter((e) => e.type === "result");
 }
 
 describe("execution queue", () => {

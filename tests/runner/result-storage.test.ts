@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase, type Database } from "../../lib/db/client";
-import { readEvents } from "../../lib/executions/events";
+import { readEventsNow } from "../../lib/executions/events";
 import { createRedis } from "../../lib/redis/connection";
 import { STORE_FAILED } from "../../runner/queue/process-execution";
 import { registerUser } from "../support/api";
@@ -66,7 +66,7 @@ describe("storing a result", () => {
       await new Promise((r) => setTimeout(r, 1500));
       expect(driver.starts).toBe(1);
       expect(seen.tries).toBeGreaterThan(1);
-      const results = (await readEvents(redis, id, "0", 1)).filter((e) => e.type === "result");
+      const results = (await readEventsNow(redis, id, "0")).filter((e) => e.type === "result");
       expect(results).toHaveLength(1);
       expect(JSON.parse(results[0]!.data.toString())).toMatchObject({ status: "internal_error", error: STORE_FAILED });
     } finally {

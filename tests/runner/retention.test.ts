@@ -8,6 +8,7 @@ import { createRedis } from "../../lib/redis/connection";
 import { deleteOldExecutions, startRetention } from "../../runner/queue/retention";
 import { registerUser } from "../support/api";
 import { eventually } from "../support/rooms";
+import type { ExecutionStatus } from "../../lib/executions/status";
 
 /**
  * Old executions are deleted after the configured number of days (their
@@ -27,7 +28,7 @@ afterAll(async () => {
 
 const DAY = 24 * 3600_000;
 
-async function execution(ageDays: number, status: string) {
+async function execution(ageDays: number, status: ExecutionStatus) {
   const row = await db.execution.create({
     data: {
       userId,

@@ -3,7 +3,7 @@ import { Queue } from "bullmq";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase } from "../../lib/db/client";
-import { readEvents } from "../../lib/executions/events";
+import { readEventsNow } from "../../lib/executions/events";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { createRedis } from "../../lib/redis/connection";
@@ -67,7 +67,7 @@ async function waitForFinal(id: string) {
   throw new Error("the execution never finished");
 }
 
-const resultEvents = async (id: string) => (await readEvents(redis, id, "0", 1)).filter((e) => e.type === "result");
+const resultEvents = async (id: string) => (await readEventsNow(redis, id, "0")).filter((e) => e.type === "result");
 
 describe("runner watchdog", () => {
   it("a started run that never ends and ignores its kill ends time_limit_exceeded with its output, and frees the slot", async () => {

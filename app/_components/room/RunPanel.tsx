@@ -33,7 +33,7 @@ export function RunPanel(props: {
   const { current } = props;
   const [stopError, setStopError] = useState<string>();
   const [line, setLine] = useState("");
-  const running = current !== undefined && !isFinal(current.status as ExecutionStatus);
+  const running = current !== undefined && !isFinal(current.status);
 
   // Typing into the running program: each line goes to its stdin (and everyone sees it in the output).
   const send = async (body: { data?: string; eof?: boolean }) => {

@@ -1,11 +1,12 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
+import type { ExecutionStatus } from "@/lib/executions/status";
 import { api } from "./api";
 
 export interface RunView {
   id: string;
-  status: string;
+  status: ExecutionStatus;
   startedBy?: { id: string; username: string };
   exitCode?: number | null;
   signal?: string | null;
@@ -45,7 +46,7 @@ export function useRoomRuns(roomId: string) {
       following.current = source;
       const update = (fn: (run: RunView) => RunView) => setCurrent((run) => (run && run.id === id ? fn(run) : run));
       source.addEventListener("status", (e) => {
-        const { status } = JSON.parse((e as MessageEvent).data) as { status: string };
+        const { status } = JSON.parse((e as MessageEvent).data) as { status: ExecutionStatus | "compiled" };
         update((run) => ({ ...run, status: status === "compiled" ? "running" : status }));
       });
       for (const stream of ["stdout", "stderr", "stdin"] as const) {

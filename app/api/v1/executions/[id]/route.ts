@@ -42,7 +42,7 @@ export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
   const encoding = requestedEncoding(request);
   const { caller, execution } = await accessibleExecution(request, (await params).id, "run");
-  if (isFinal(execution.status as ExecutionStatus)) {
+  if (isFinal(execution.status)) {
     if (execution.status === "cancelled") return respond(caller.user.id, execution.id, encoding, false);
     throw new ApiError(409, "already_finished", `The execution already finished (${execution.status}); there is nothing to cancel.`);
   }

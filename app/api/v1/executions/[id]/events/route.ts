@@ -1,12 +1,13 @@
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { EventFormatter, readEvents, sseEvent } from "@/lib/executions/events";
-import { pullStream } from "@/lib/executions/pull-stream";
 import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
 import { executionHead, executionJson } from "@/lib/executions/view-stream";
+import { sharedStreamReader } from "@/lib/redis/stream-reader";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
 import { openStreamLease } from "@/lib/web/executions";
-import { accessRecheck, RECHECK_MS } from "@/lib/web/access-recheck";
+import { RECHECK_MS } from "@/lib/web/access-recheck";
+import { KEEP_ALIVE, serverSentEvents } from "@/lib/web/event-stream";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -32,18 +33,9 @@ export const GET = route(async (request: Request, { params }: Params) => {
   const encoding = requestedEncoding(request);
   const id = (await params).id;
   const { caller, execution } = await accessibleExecution(request, id);
-  const stillAllowed = accessRecheck(() => accessibleExecution(request, id));
   const lease = await openStreamLease(caller.user.id);
   const format = new EventFormatter(encoding);
-  const resumeFrom = request.headers.get("last-event-id") ?? "0";
-  const conn = redis.duplicate();
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    conn.disconnect();
-    void lease.release();
-  };
+  const reader = sharedStreamReader(redis);
 
   async function* result(id?: string): AsyncGenerator<string, void> {
     const rest = format.rest();
@@ -55,19 +47,22 @@ export const GET = route(async (request: Request, { params }: Params) => {
     yield "\n\n";
   }
 
-  async function* events(): AsyncGenerator<string, void> {
-    try {
-      let last = resumeFrom;
+  return serverSentEvents(request, {
+    lease,
+    access: () => accessibleExecution(request, id),
+    log,
+    name: "event stream",
+    revoked: sseEvent("error", JSON.stringify({ code: "access_revoked", message: "You may no longer watch this run: you signed out, your token was revoked, or you left its room." })),
+    failed: "The event stream broke; reconnect to resume.",
+    async *events({ lastEventId, signal, checkAccess }) {
+      let last = lastEventId ?? "0";
       // Something at once: the headers go out with the first piece.
       yield ": connected\n\n";
       if (last === "0" && execution.status === "queued") yield sseEvent("status", JSON.stringify({ status: execution.status, attempt: execution.attempts }));
-      while (!closed) {
-        const batch = await readEvents(conn, execution.id, last, RECHECK_MS, READ_COUNT);
+      while (!signal.aborted) {
+        const batch = await readEvents(reader, execution.id, last, RECHECK_MS, READ_COUNT, signal);
         // After the read (which may wait RECHECK_MS), before anything of it is sent.
-        if (!(await stillAllowed())) {
-          yield sseEvent("error", JSON.stringify({ code: "access_revoked", message: "You may no longer watch this run: you signed out, your token was revoked, or you left its room." }));
-          return;
-        }
+        await checkAccess();
         for (const e of batch) {
           if (e.type === "result") return yield* result(e.id);
           last = e.id;
@@ -77,21 +72,10 @@ export const GET = route(async (request: Request, { params }: Params) => {
         if (batch.length === 0) {
           // Nothing new: still running (keep the connection alive), or finished (the stream expired, or its result event was lost).
           const row = await db.execution.findUnique({ where: { id: execution.id }, select: { status: true } });
-          if (!row || isFinal(row.status as ExecutionStatus)) return yield* result();
-          yield ": keep-alive\n\n";
+          if (!row || isFinal(row.status)) return yield* result();
+          yield KEEP_ALIVE;
         }
       }
-    } catch (err) {
-      if (closed) return;
-      log.error({ err }, "event stream failed");
-      yield sseEvent("error", JSON.stringify({ code: "stream_failed", message: "The event stream broke; reconnect to resume." }));
-    } finally {
-      close();
-    }
-  }
-
-  request.signal.addEventListener("abort", close);
-  return new Response(pullStream(events(), { onClose: close }), {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+    },
   });
 });

@@ -1,9 +1,11 @@
 import { latestRoomEventId, readRoomEvents } from "@/lib/rooms/events";
+import { sseEvent } from "@/lib/executions/events";
+import { sharedStreamReader } from "@/lib/redis/stream-reader";
 import { web } from "@/lib/web/context";
-import { pullStream } from "@/lib/executions/pull-stream";
 import { openStreamLease } from "@/lib/web/executions";
 import { roomForCaller } from "@/lib/web/room-access";
-import { accessRecheck, RECHECK_MS } from "@/lib/web/access-recheck";
+import { RECHECK_MS } from "@/lib/web/access-recheck";
+import { KEEP_ALIVE, serverSentEvents } from "@/lib/web/event-stream";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -24,47 +26,30 @@ export const GET = route(async (request: Request, { params }: Params) => {
   const { redis, log } = web();
   const id = (await params).id;
   const { caller, room } = await roomForCaller(request, id, "read");
-  // Asked before anything more is sent, at most every RECHECK_MS (its cost must not follow the room's events).
-  const stillAllowed = accessRecheck(() => roomForCaller(request, id, "read"));
-  let last = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
+  const from = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
   const lease = await openStreamLease(caller.user.id);
-  const conn = redis.duplicate();
-  let closed = false;
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    conn.disconnect();
-    void lease.release();
-  };
+  const reader = sharedStreamReader(redis);
 
-  // Made only as fast as the client reads (see pull-stream.ts).
-  async function* events(): AsyncGenerator<string, void> {
-    try {
-      yield `event: ready\ndata: {}\n\n`;
-      while (!closed) {
-        const batch = await readRoomEvents(conn, room.id, last, RECHECK_MS);
-        if (!(await stillAllowed())) {
-          yield `event: removed\ndata: {}\n\n`;
-          return;
-        }
+  return serverSentEvents(request, {
+    lease,
+    access: () => roomForCaller(request, id, "read"),
+    log,
+    name: "room event stream",
+    revoked: sseEvent("removed", "{}"),
+    failed: "The room's event stream broke; reconnect to resume.",
+    async *events({ signal, checkAccess }) {
+      let last = from;
+      yield sseEvent("ready", "{}");
+      while (!signal.aborted) {
+        const batch = await readRoomEvents(reader, room.id, last, RECHECK_MS, signal);
+        await checkAccess();
         for (const e of batch) {
-          yield `id: ${e.id}\nevent: ${e.type}\ndata: ${e.data}\n\n`;
+          yield sseEvent(e.type, e.data, e.id);
           last = e.id;
           if (e.type === "deleted") return;
         }
-        if (batch.length === 0) yield ": keep-alive\n\n";
+        if (batch.length === 0) yield KEEP_ALIVE;
       }
-    } catch (err) {
-      if (closed) return;
-      log.error({ err }, "room event stream failed");
-      yield `event: error\ndata: ${JSON.stringify({ code: "stream_failed", message: "The room's event stream broke; reconnect to resume." })}\n\n`;
-    } finally {
-      close();
-    }
-  }
-
-  request.signal.addEventListener("abort", close);
-  return new Response(pullStream(events(), { onClose: close }), {
-    headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" },
+    },
   });
 });
