@@ -7,7 +7,7 @@ import { appendEvent, resetEvents } from "../../lib/executions/events";
 import type { RunLimits } from "../../lib/executions/limits";
 import type { OutputBudget } from "../../lib/executions/output-budget";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
-import { isFinal, type ExecutionStatus } from "../../lib/executions/status";
+import { isFinal, } from "../../lib/executions/status";
 import { clearStdin } from "../../lib/executions/stdin";
 import { executionSummary } from "../../lib/executions/view";
 import { executeProgram, type ProgramResult } from "../execution/execute";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
+import { isFinal, } from "@/lib/executions/status";
 import { api, ApiFailure } from "./api";
 import type { RunView } from "./useRoomRuns";
 

@@ -1,7 +1,7 @@
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { appendEvent } from "@/lib/executions/events";
 import { CANCEL_CHANNEL } from "@/lib/executions/queue";
-import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
+import { isFinal, } from "@/lib/executions/status";
 import { executionSummary } from "@/lib/executions/view";
 import { executionHead, executionResponse, LARGE_OUTPUT_BYTES, outputBytes } from "@/lib/executions/view-stream";
 import { ApiError } from "@/lib/http/errors";

@@ -1,6 +1,6 @@
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { EventFormatter, readEvents, sseEvent } from "@/lib/executions/events";
-import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
+import { isFinal, } from "@/lib/executions/status";
 import { executionHead, executionJson } from "@/lib/executions/view-stream";
 import { sharedStreamReader } from "@/lib/redis/stream-reader";
 import { web } from "@/lib/web/context";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { inputBytes, requestedEncoding } from "@/lib/executions/encoding";
-import { isFinal, type ExecutionStatus } from "@/lib/executions/status";
+import { isFinal, } from "@/lib/executions/status";
 import { appendStdin } from "@/lib/executions/stdin";
 import { MAX_STDIN_BYTES } from "@/lib/executions/request";
 import { ApiError, readJson } from "@/lib/http/errors";
