@@ -172,6 +172,13 @@ const schema = z.object({
   SAM_MAX_CONNECTIONS_PER_IP: positiveInt(256),
   /** Open connections to one web process in all (each holds a file descriptor; a proxied room socket two). */
   SAM_MAX_CONNECTIONS: positiveInt(8000),
+  /** Bearer token a Prometheus scrape of any service's /metrics must send; unset: /metrics answers 404 (off). */
+  SAM_METRICS_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || v.length >= 16, { message: "must be at least 16 characters (e.g. the output of openssl rand -hex 32)" }),
   GITHUB_SECRET: z.string().trim().optional(),
 });
 

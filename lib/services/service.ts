@@ -9,6 +9,9 @@ import { createLogger, describeUrl } from "../log";
 import { checkDatabase, checkRedis } from "./health";
 import { Heartbeat, type ServiceName } from "./heartbeat";
 import { migrate } from "../db/migrate";
+import { metricsEndpoint } from "../metrics/endpoint";
+import { createRegistry } from "../metrics/registry";
+import type { Registry } from "prom-client";
 import { closeRedis, onShutdown, reportRedisState } from "./lifecycle";
 
 /**
@@ -25,6 +28,8 @@ export interface ServiceContext {
   log: Logger;
   /** Aborted when the service is asked to stop, including while it is still starting. */
   signal: AbortSignal;
+  /** This process's Prometheus registry, served at /metrics (lib/metrics/). */
+  metrics: Registry;
 }
 
 /** What a started service hands back: how to stop, and optionally WebSockets to serve on its port. */
@@ -101,7 +106,9 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     db: createDatabase(databaseUrl),
     redis: createRedis(redisUrl),
     log,
+    metrics: createRegistry(def.name),
   };
+  const serveMetrics = metricsEndpoint(ctx.metrics, config.SAM_METRICS_TOKEN);
   reportRedisState(ctx.redis, log);
   const heartbeat = new Heartbeat(ctx.redis, def.name);
   heartbeat.start();
@@ -136,8 +143,9 @@ export async function runService(def: ServiceDefinition): Promise<void> {
       res.end(JSON.stringify({ status: ok ? "ok" : "degraded", service: def.name, database, redis }));
       return;
     }
+    if (serveMetrics(req, res)) return;
     res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: { code: "not_found", message: "Only GET /health is served here." } }));
+    res.end(JSON.stringify({ error: { code: "not_found", message: "Only GET /health and GET /metrics are served here." } }));
   });
   server.on("upgrade", (req, socket, head) => {
     if (work.upgrade) work.upgrade(req, socket, head);
