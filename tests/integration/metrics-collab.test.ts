@@ -1,0 +1,55 @@
+import { describe, expect, inject, it } from "vitest";
+import * as Y from "yjs";
+import { connectRoom, eventually, roomToken, roomWithMembers } from "../support/rooms";
+import { scrapeOk, valueOf } from "../support/prometheus";
+
+const collab = () => inject("collabUrl");
+const gauge = async (name: string) => valueOf(await scrapeOk(collab()), name);
+
+describe("collab metrics follow rooms, sockets, edits and stores", () => {
+  it("a room socket shows in the socket, connection and room gauges, and goes away with it", async () => {
+    const { roomId, owner } = await roomWithMembers();
+    const before = await scrapeOk(collab());
+    const client = connectRoom(roomId, () => roomToken(roomId, owner));
+    try {
+      await client.synced;
+      const open = await scrapeOk(collab());
+      expect(valueOf(open, "sam_collab_sockets")).toBeGreaterThan(valueOf(before, "sam_collab_sockets"));
+      expect(valueOf(open, "sam_collab_connections")).toBeGreaterThan(valueOf(before, "sam_collab_connections"));
+      expect(valueOf(open, "sam_collab_rooms")).toBeGreaterThan(valueOf(before, "sam_collab_rooms"));
+      // Opening the room loaded its document from PostgreSQL.
+      expect(valueOf(open, "sam_collab_store_duration_seconds_count", { operation: "load", outcome: "ok" })).toBeGreaterThan(
+        valueOf(before, "sam_collab_store_duration_seconds_count", { operation: "load", outcome: "ok" }),
+      );
+      client.destroy();
+      await eventually("the socket and the room to leave the gauges", async () => {
+        const closed = await scrapeOk(collab());
+        return valueOf(closed, "sam_collab_sockets") < valueOf(open, "sam_collab_sockets") && valueOf(closed, "sam_collab_rooms") < valueOf(open, "sam_collab_rooms");
+      });
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it("edits count as client updates, and their store is timed", async () => {
+    const { roomId, owner } = await roomWithMembers();
+    const client = connectRoom(roomId, () => roomToken(roomId, owner));
+    try {
+      await client.synced;
+      const before = await scrapeOk(collab());
+      const stored = { operation: "store", outcome: "ok" };
+      const files = client.doc.getMap<Y.Map<unknown>>("files");
+      const text = [...files.values()][0]!.get("text") as Y.Text;
+      for (let i = 0; i < 3; i++) {
+        text.insert(0, `# edit ${i}\n`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await eventually("the edits to be counted", async () => valueOf(await scrapeOk(collab()), "sam_collab_updates_total", { source: "client" }) >= valueOf(before, "sam_collab_updates_total", { source: "client" }) + 3);
+      // Stores are debounced (300 ms in the test stack): one follows the edits.
+      await eventually("the store to be timed", async () => valueOf(await scrapeOk(collab()), "sam_collab_store_duration_seconds_count", stored) > valueOf(before, "sam_collab_store_duration_seconds_count", stored));
+      expect(await gauge("sam_collab_rooms")).toBeGreaterThanOrEqual(1);
+    } finally {
+      client.destroy();
+    }
+  });
+});
