@@ -1,0 +1,157 @@
+import type { Redis } from "ioredis";
+import { Gauge, type Registry } from "prom-client";
+import { EXECUTION_QUEUE } from "../executions/queue";
+
+/**
+ * The work classes, highest priority first. They mirror WORK_CLASSES of
+ * lib/executions/queue.ts (owned by the priorities work); a job without a
+ * class, or with one this list does not know, counts as "api" (jobs queued by
+ * older code), so the label stays within this set.
+ */
+export const METRIC_CLASSES = ["interactive", "api", "batch"] as const;
+type MetricClass = (typeof METRIC_CLASSES)[number];
+
+/** `waiting` is everything ready to run: BullMQ's wait and paused lists and its prioritized set. `prioritized` is the part of it in the set. */
+export const QUEUE_STATES = ["waiting", "prioritized", "delayed", "active"] as const;
+type QueueState = (typeof QUEUE_STATES)[number];
+
+/** Scrapes closer together than this share one look at Redis. */
+const CACHE_MS = 2000;
+/** Job hashes read per round trip when new jobs are first seen. */
+const CHUNK = 500;
+
+interface Snapshot {
+  jobs: Map<`${QueueState}/${MetricClass}`, number>;
+  /** Seconds the oldest ready job of each class has waited since it was queued (0: none waits). */
+  oldestWait: Map<MetricClass, number>;
+}
+
+interface JobFacts {
+  workClass: MetricClass;
+  queuedAt: number;
+}
+
+/**
+ * Queue depth per class and state, computed when Prometheus scrapes: the job
+ * ids of each state are read from BullMQ's keys (one pipeline), and each job's
+ * class and queue time once, when the job is first seen (they never change);
+ * later scrapes read only the jobs that are new since. So a scrape costs a
+ * list of ids plus the hashes of new jobs, nothing per job already known.
+ * Keys are BullMQ's own (prefix "bull"): `<prefix>:<queue>:wait` etc.
+ */
+export class QueueDepth {
+  private known = new Map<string, JobFacts>();
+  private cached?: { at: number; snapshot: Promise<Snapshot> };
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly queue = EXECUTION_QUEUE,
+    private readonly prefix = "bull",
+  ) {}
+
+  /** The counts, at most CACHE_MS old. */
+  snapshot(): Promise<Snapshot> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at >= CACHE_MS) {
+      const snapshot = this.read();
+      this.cached = { at: now, snapshot };
+      snapshot.catch(() => (this.cached = undefined));
+    }
+    return this.cached.snapshot;
+  }
+
+  /** Registers sam_queue_jobs and sam_queue_oldest_wait_seconds, both filled from one snapshot per scrape. */
+  register(registry: Registry): void {
+    const depth = this;
+    new Gauge({
+      name: "sam_queue_jobs",
+      help: "Execution jobs in the queue by work class and state; waiting = ready to run (includes prioritized).",
+      labelNames: ["class", "state"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const { jobs } = await depth.snapshot();
+        for (const state of QUEUE_STATES) for (const c of METRIC_CLASSES) this.set({ class: c, state }, jobs.get(`${state}/${c}`) ?? 0);
+      },
+    });
+    new Gauge({
+      name: "sam_queue_oldest_wait_seconds",
+      help: "How long the oldest job ready to run of each work class has waited since it was queued (0 when none waits).",
+      labelNames: ["class"],
+      registers: [registry],
+      async collect() {
+        this.reset();
+        const { oldestWait } = await depth.snapshot();
+        for (const c of METRIC_CLASSES) this.set({ class: c }, oldestWait.get(c) ?? 0);
+      },
+    });
+  }
+
+  private async read(): Promise<Snapshot> {
+    const key = (name: string) => `${this.prefix}:${this.queue}:${name}`;
+    const lists = await this.redis
+      .pipeline()
+      .lrange(key("wait"), 0, -1)
+      .lrange(key("paused"), 0, -1)
+      .zrange(key("prioritized"), 0, -1)
+      .zrange(key("delayed"), 0, -1)
+      .lrange(key("active"), 0, -1)
+      .exec();
+    const ids = (lists ?? []).map(([err, value]) => {
+      if (err) throw err;
+      return value as string[];
+    });
+    const [wait, paused, prioritized, delayed, active] = ids as [string[], string[], string[], string[], string[]];
+    const byState: Record<QueueState, string[]> = { waiting: [...wait, ...paused, ...prioritized], prioritized, delayed, active };
+
+    const all = new Set([...byState.waiting, ...delayed, ...active]);
+    await this.learn([...all].filter((id) => !this.known.has(id)), key);
+    // Forget jobs that left the queue: what is kept is bounded by what is queued.
+    for (const id of this.known.keys()) if (!all.has(id)) this.known.delete(id);
+
+    const jobs: Snapshot["jobs"] = new Map();
+    for (const state of QUEUE_STATES) {
+      for (const id of byState[state]) {
+        const facts = this.known.get(id);
+        if (!facts) continue; // removed between the two reads
+        const k = `${state}/${facts.workClass}` as const;
+        jobs.set(k, (jobs.get(k) ?? 0) + 1);
+      }
+    }
+    const oldestWait: Snapshot["oldestWait"] = new Map();
+    const now = Date.now();
+    for (const id of byState.waiting) {
+      const facts = this.known.get(id);
+      if (!facts) continue;
+      const waited = Math.max(0, (now - facts.queuedAt) / 1000);
+      if (waited > (oldestWait.get(facts.workClass) ?? 0)) oldestWait.set(facts.workClass, waited);
+    }
+    return { jobs, oldestWait };
+  }
+
+  /** Reads the class and queue time of jobs not seen before. */
+  private async learn(ids: string[], key: (name: string) => string): Promise<void> {
+    for (let i = 0; i < ids.length; i += CHUNK) {
+      const chunk = ids.slice(i, i + CHUNK);
+      const pipeline = this.redis.pipeline();
+      for (const id of chunk) pipeline.hmget(key(id), "data", "timestamp");
+      const replies = (await pipeline.exec()) ?? [];
+      chunk.forEach((id, j) => {
+        const [err, value] = replies[j] ?? [];
+        if (err || !value) return;
+        const [data, timestamp] = value as [string | null, string | null];
+        if (data === null) return; // the job is gone already
+        this.known.set(id, { workClass: classOf(data), queuedAt: Number(timestamp) || Date.now() });
+      });
+    }
+  }
+}
+
+function classOf(data: string): MetricClass {
+  try {
+    const workClass = (JSON.parse(data) as { workClass?: unknown }).workClass;
+    return METRIC_CLASSES.includes(workClass as MetricClass) ? (workClass as MetricClass) : "api";
+  } catch {
+    return "api";
+  }
+}
