@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { METRICS_PATH } from "./endpoint";
 
 /** Paths no route of the app answers (404s, probes): one label for all of them, whatever was asked. */
 export const UNMATCHED = "unmatched";
@@ -25,6 +26,8 @@ export class RouteTemplates {
     // In the manifest's order: Next sorts them most specific first, as its router matches them.
     for (const { page, regex } of manifest.dynamicRoutes ?? []) this.dynamic.push({ page, regex: new RegExp(regex) });
     for (const file of publicFiles) this.exact.set(`/${file}`, "/public");
+    // Answered by the web server itself, before Next.js.
+    this.exact.set(METRICS_PATH, METRICS_PATH);
   }
 
   /** The build's templates (dir: the app's root, where .next/ is); none when there is no build. */
