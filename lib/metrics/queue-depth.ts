@@ -29,6 +29,8 @@ interface Snapshot {
 interface JobFacts {
   workClass: MetricClass;
   queuedAt: number;
+  /** The last read that saw the job queued. */
+  seen: number;
 }
 
 /**
@@ -40,7 +42,8 @@ interface JobFacts {
  * Keys are BullMQ's own (prefix "bull"): `<prefix>:<queue>:wait` etc.
  */
 export class QueueDepth {
-  private known = new Map<string, JobFacts>();
+  private readonly known = new Map<string, JobFacts>();
+  private generation = 0;
   private cached?: { at: number; snapshot: Promise<Snapshot> };
 
   constructor(
@@ -97,40 +100,54 @@ export class QueueDepth {
       .zrange(key("delayed"), 0, -1)
       .lrange(key("active"), 0, -1)
       .exec();
-    const ids = (lists ?? []).map(([err, value]) => {
+    const [wait, paused, prioritized, delayed, active] = (lists ?? []).map(([err, value]) => {
       if (err) throw err;
       return value as string[];
-    });
-    const [wait, paused, prioritized, delayed, active] = ids as [string[], string[], string[], string[], string[]];
-    const byState: Record<QueueState, string[]> = { waiting: [...wait, ...paused, ...prioritized], prioritized, delayed, active };
-
-    const all = new Set([...byState.waiting, ...delayed, ...active]);
-    await this.learn([...all].filter((id) => !this.known.has(id)), key);
-    // Forget jobs that left the queue: what is kept is bounded by what is queued.
-    for (const id of this.known.keys()) if (!all.has(id)) this.known.delete(id);
-
-    const jobs: Snapshot["jobs"] = new Map();
-    for (const state of QUEUE_STATES) {
-      for (const id of byState[state]) {
-        const facts = this.known.get(id);
-        if (!facts) continue; // removed between the two reads
-        const k = `${state}/${facts.workClass}` as const;
-        jobs.set(k, (jobs.get(k) ?? 0) + 1);
+    }) as [string[], string[], string[], string[], string[]];
+    // A job moves between states while the ids are read: it may show in two lists, never twice in one.
+    const byState: Array<[QueueState, string[][]]> = [
+      ["waiting", [wait, paused, prioritized]],
+      ["prioritized", [prioritized]],
+      ["delayed", [delayed]],
+      ["active", [active]],
+    ];
+    const generation = ++this.generation;
+    const unknown: string[] = [];
+    for (const [, lists] of byState) {
+      for (const list of lists) {
+        for (const id of list) {
+          const facts = this.known.get(id);
+          if (facts) facts.seen = generation;
+          else unknown.push(id);
+        }
       }
     }
+    await this.learn(unknown, key, generation);
+    // Forget jobs that left the queue: what is kept is bounded by what is queued.
+    for (const [id, facts] of this.known) if (facts.seen !== generation) this.known.delete(id);
+
+    const jobs: Snapshot["jobs"] = new Map();
     const oldestWait: Snapshot["oldestWait"] = new Map();
     const now = Date.now();
-    for (const id of byState.waiting) {
-      const facts = this.known.get(id);
-      if (!facts) continue;
-      const waited = Math.max(0, (now - facts.queuedAt) / 1000);
-      if (waited > (oldestWait.get(facts.workClass) ?? 0)) oldestWait.set(facts.workClass, waited);
+    for (const [state, lists] of byState) {
+      const counts = new Map<MetricClass, number>();
+      for (const list of lists) {
+        for (const id of list) {
+          const facts = this.known.get(id);
+          if (!facts) continue; // removed between the two reads
+          counts.set(facts.workClass, (counts.get(facts.workClass) ?? 0) + 1);
+          if (state !== "waiting") continue;
+          const waited = Math.max(0, (now - facts.queuedAt) / 1000);
+          if (waited > (oldestWait.get(facts.workClass) ?? 0)) oldestWait.set(facts.workClass, waited);
+        }
+      }
+      for (const [workClass, n] of counts) jobs.set(`${state}/${workClass}`, n);
     }
     return { jobs, oldestWait };
   }
 
   /** Reads the class and queue time of jobs not seen before. */
-  private async learn(ids: string[], key: (name: string) => string): Promise<void> {
+  private async learn(ids: string[], key: (name: string) => string, generation: number): Promise<void> {
     for (let i = 0; i < ids.length; i += CHUNK) {
       const chunk = ids.slice(i, i + CHUNK);
       const pipeline = this.redis.pipeline();
@@ -141,7 +158,7 @@ export class QueueDepth {
         if (err || !value) return;
         const [data, timestamp] = value as [string | null, string | null];
         if (data === null) return; // the job is gone already
-        this.known.set(id, { workClass: classOf(data), queuedAt: Number(timestamp) || Date.now() });
+        this.known.set(id, { workClass: classOf(data), queuedAt: Number(timestamp) || Date.now(), seen: generation });
       });
     }
   }
