@@ -17,6 +17,8 @@ type QueueState = (typeof QUEUE_STATES)[number];
 
 /** Scrapes closer together than this share one look at Redis. */
 const CACHE_MS = 2000;
+/** A scrape waits this long for Redis; then the queue's series are left out of it (the rest of the scrape still answers). */
+const READ_TIMEOUT_MS = 3000;
 /** Job hashes read per round trip when new jobs are first seen. */
 const CHUNK = 500;
 
@@ -44,7 +46,7 @@ interface JobFacts {
 export class QueueDepth {
   private readonly known = new Map<string, JobFacts>();
   private generation = 0;
-  private cached?: { at: number; snapshot: Promise<Snapshot> };
+  private cached?: { at: number; done: boolean; snapshot: Promise<Snapshot> };
 
   constructor(
     private readonly redis: Redis,
@@ -52,15 +54,35 @@ export class QueueDepth {
     private readonly prefix = "bull",
   ) {}
 
-  /** The counts, at most CACHE_MS old. */
+  /** The counts, at most CACHE_MS old; a read still going on is shared, never started twice. */
   snapshot(): Promise<Snapshot> {
     const now = Date.now();
-    if (!this.cached || now - this.cached.at >= CACHE_MS) {
-      const snapshot = this.read();
-      this.cached = { at: now, snapshot };
-      snapshot.catch(() => (this.cached = undefined));
+    if (!this.cached || (this.cached.done && now - this.cached.at >= CACHE_MS)) {
+      const cached = { at: now, done: false, snapshot: this.read() };
+      this.cached = cached;
+      cached.snapshot.then(
+        () => (cached.done = true),
+        () => this.cached === cached && (this.cached = undefined),
+      );
     }
     return this.cached.snapshot;
+  }
+
+  /**
+   * The snapshot, or nothing when Redis fails or is slow: then the scrape has
+   * no queue series (absent(sam_queue_jobs) tells), rather than failing as a
+   * whole or hanging until Prometheus gives up.
+   */
+  async snapshotOrNothing(): Promise<Snapshot | undefined> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), READ_TIMEOUT_MS)));
+    try {
+      return await Promise.race([this.snapshot(), late]);
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Registers sam_queue_jobs and sam_queue_oldest_wait_seconds, both filled from one snapshot per scrape. */
@@ -73,7 +95,9 @@ export class QueueDepth {
       registers: [registry],
       async collect() {
         this.reset();
-        const { jobs } = await depth.snapshot();
+        const snapshot = await depth.snapshotOrNothing();
+        if (!snapshot) return;
+        const { jobs } = snapshot;
         for (const state of QUEUE_STATES) for (const c of METRIC_CLASSES) this.set({ class: c, state }, jobs.get(`${state}/${c}`) ?? 0);
       },
     });
@@ -84,7 +108,9 @@ export class QueueDepth {
       registers: [registry],
       async collect() {
         this.reset();
-        const { oldestWait } = await depth.snapshot();
+        const snapshot = await depth.snapshotOrNothing();
+        if (!snapshot) return;
+        const { oldestWait } = snapshot;
         for (const c of METRIC_CLASSES) this.set({ class: c }, oldestWait.get(c) ?? 0);
       },
     });

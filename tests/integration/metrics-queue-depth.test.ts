@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import net from "node:net";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
@@ -58,5 +59,29 @@ describe("queue depth per class and state (sam_queue_jobs, sam_queue_oldest_wait
     expect(valueOf(later, "sam_queue_jobs", { class: "api", state: "waiting" })).toBe(1);
     expect(valueOf(later, "sam_queue_jobs", { class: "batch", state: "prioritized" })).toBe(1);
     await worker.close(true);
+  });
+
+  it("a Redis that fails or does not answer leaves the queue's series out; the rest of the scrape still answers", async () => {
+    // One that answers nothing: it accepts connections and never replies.
+    const silent = net.createServer((socket) => socket.on("data", () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const mute = new Redis({ port: (silent.address() as net.AddressInfo).port, host: "127.0.0.1", maxRetriesPerRequest: 1 });
+    // One that is not there at all, failing each command at once.
+    const gone = new Redis({ port: 1, host: "127.0.0.1", maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true });
+    gone.on("error", () => undefined);
+    try {
+      for (const broken of [gone, mute]) {
+        const registry = createRegistry("web");
+        new QueueDepth(broken, name).register(registry);
+        const scraped = parseExposition(await registry.metrics());
+        expect(scraped.types.get("sam_queue_jobs")).toBe("gauge");
+        expect(scraped.samples.filter((s) => s.name.startsWith("sam_queue_"))).toEqual([]);
+        expect(valueOf(scraped, "process_cpu_seconds_total")).toBeGreaterThan(0);
+      }
+    } finally {
+      mute.disconnect();
+      gone.disconnect();
+      silent.close();
+    }
   });
 });
