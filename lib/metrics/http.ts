@@ -8,7 +8,8 @@ const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIO
  * sam_http_request_duration_seconds{method,route,status}: every request the
  * web server answers, from its arrival to the last byte sent (or the client
  * going away: event streams last as long as someone follows them). Labels are
- * bounded: the route's template, a known method or "other", the status code.
+ * bounded: the route's template, a known method or "other", the status code
+ * (or "aborted": the client went away before the answer began).
  */
 export class HttpMetrics {
   private readonly duration: Histogram<"method" | "route" | "status">;
@@ -30,7 +31,9 @@ export class HttpMetrics {
   track(req: IncomingMessage, res: ServerResponse): void {
     const end = this.duration.startTimer();
     res.once("close", () => {
-      end({ method: METHODS.has(req.method ?? "") ? req.method : "other", route: this.routes.templateOf(req.url), status: String(res.statusCode) });
+      // A client that left before the answer began has no status of its own (res.statusCode would say 200).
+      const status = res.headersSent ? String(res.statusCode) : "aborted";
+      end({ method: METHODS.has(req.method ?? "") ? req.method : "other", route: this.routes.templateOf(req.url), status });
     });
   }
 }

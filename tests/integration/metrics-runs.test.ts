@@ -60,6 +60,22 @@ describe("web metrics", () => {
     expect([...routes].some((r) => r!.includes(run.json.id))).toBe(false);
   });
 
+  it("a request the client abandons before the answer begins counts as aborted", async () => {
+    const { token } = await registerUser();
+    const aborted = { route: "/api/v1/executions", method: "POST", status: "aborted" };
+    const before = valueOf(await scrapeOk(web()), "sam_http_request_duration_seconds_count", aborted);
+    const gaveUp = new AbortController();
+    const waiting = fetch(`${web()}/api/v1/executions?wait=true`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ language: "bash", files: [{ name: "main.sh", content: "sleep 5" }] }),
+      signal: gaveUp.signal,
+    });
+    setTimeout(() => gaveUp.abort(), 1500);
+    await expect(waiting).rejects.toThrow();
+    await eventually("the abandoned request to be counted", async () => valueOf(await scrapeOk(web()), "sam_http_request_duration_seconds_count", aborted) > before);
+  });
+
   it("reports the queue's depth for every class and state", async () => {
     const scraped = await scrapeOk(web());
     for (const workClass of ["interactive", "api", "batch"]) {
