@@ -61,7 +61,11 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   });
   const persistence = new RoomPersistence({ db, log, budget });
   // Read at each scrape (after start-up): rooms and connections from Hocuspocus, sockets from the WebSocket server.
-  const metrics: CollabMetrics = new CollabMetrics(ctx.metrics, { rooms: (): number => hocuspocus.getDocumentsCount(), connections: (): number => hocuspocus.getConnectionsCount(), sockets: (): number => sockets.clients.size });
+  const metrics: CollabMetrics = new CollabMetrics(ctx.metrics, {
+    rooms: (): number => hocuspocus.getDocumentsCount(),
+    connections: (): number => hocuspocus.getConnectionsCount(),
+    sockets: (): number => sockets.clients.size,
+  });
   timeStores(persistence, metrics);
 
   const hocuspocus = new Hocuspocus({

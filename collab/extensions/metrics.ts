@@ -34,5 +34,9 @@ export function timeStores(persistence: RoomPersistence, metrics: CollabMetrics)
   const store = persistence.onStoreDocument.bind(persistence);
   persistence.onLoadDocument = (payload) => metrics.timeStore("load", () => load(payload));
   persistence.onStoreDocument = (payload) =>
-    metrics.timeStore("store", () => store(payload), () => persistence.unsaved().includes(payload.documentName));
+    metrics.timeStore(
+      "store",
+      () => store(payload),
+      () => persistence.unsaved().includes(payload.documentName),
+    );
 }

@@ -26,7 +26,14 @@ export class CollabMetrics {
   constructor(registry: Registry, counts: CollabCounts) {
     const registers = [registry];
     const gauge = (name: string, help: string, read: () => number) =>
-      new Gauge({ name, help, registers, collect() { this.set(read()); } });
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
     gauge("sam_collab_rooms", "Rooms whose document this collab process holds open.", () => counts.rooms());
     gauge("sam_collab_sockets", "WebSockets open on this collab process, signed in or not.", () => counts.sockets());
     gauge("sam_collab_connections", "Signed-in room connections on this collab process (a socket may hold several rooms).", () => counts.connections());

@@ -25,9 +25,13 @@ export function metricsEndpoint(registry: Registry, token: string | undefined): 
     } else {
       const given = bearer(req.headers.authorization);
       if (given === undefined) {
-        refuse(res, 401, "metrics_token_required", "Send the scrape token: Authorization: Bearer <SAM_METRICS_TOKEN>.", { "www-authenticate": 'Bearer realm="metrics"' });
+        refuse(res, 401, "metrics_token_required", "Send the scrape token: Authorization: Bearer <SAM_METRICS_TOKEN>.", {
+          "www-authenticate": 'Bearer realm="metrics"',
+        });
       } else if (!timingSafeEqual(digest(given), expected)) {
-        refuse(res, 401, "metrics_token_invalid", "The scrape token is not this service's SAM_METRICS_TOKEN.", { "www-authenticate": 'Bearer realm="metrics", error="invalid_token"' });
+        refuse(res, 401, "metrics_token_invalid", "The scrape token is not this service's SAM_METRICS_TOKEN.", {
+          "www-authenticate": 'Bearer realm="metrics", error="invalid_token"',
+        });
       } else {
         void expose(registry, req, res);
       }

@@ -41,7 +41,8 @@ export class RouteTemplates {
     }
     let publicFiles: string[] = [];
     try {
-      publicFiles = fs.readdirSync(path.join(dir, "public"), { recursive: true, withFileTypes: true })
+      publicFiles = fs
+        .readdirSync(path.join(dir, "public"), { recursive: true, withFileTypes: true })
         .filter((e) => e.isFile())
         .map((e) => path.relative(path.join(dir, "public"), path.join(e.parentPath, e.name)).split(path.sep).join("/"));
     } catch {

@@ -20,7 +20,10 @@ export class RunMetrics {
   private readonly inFlight: Gauge;
   private readonly failedAttempts: Counter<"language">;
 
-  constructor(registry: Registry, private readonly driver: string) {
+  constructor(
+    registry: Registry,
+    private readonly driver: string,
+  ) {
     const registers = [registry];
     this.queueWait = new Histogram({
       name: "sam_queue_wait_seconds",
@@ -50,7 +53,12 @@ export class RunMetrics {
       labelNames: ["language"],
       registers,
     });
-    const runners = new Gauge({ name: "sam_runners", help: "Runner processes, by sandbox driver: 1 per runner (sum across runners).", labelNames: ["driver"], registers });
+    const runners = new Gauge({
+      name: "sam_runners",
+      help: "Runner processes, by sandbox driver: 1 per runner (sum across runners).",
+      labelNames: ["driver"],
+      registers,
+    });
     runners.set({ driver }, 1);
   }
 

@@ -1,10 +1,10 @@
 import { describe, expect, inject, it } from "vitest";
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import { connectRoom, eventually, roomToken, roomWithMembers } from "../support/rooms";
-import { scrapeOk, valueOf } from "../support/prometheus";
+import { scrapeOk, sumOf } from "../support/prometheus";
 
 const collab = () => inject("collabUrl");
-const gauge = async (name: string) => valueOf(await scrapeOk(collab()), name);
+const gauge = async (name: string) => sumOf(await scrapeOk(collab()), name);
 
 describe("collab metrics follow rooms, sockets, edits and stores", () => {
   it("a room socket shows in the socket, connection and room gauges, and goes away with it", async () => {
@@ -14,17 +14,17 @@ describe("collab metrics follow rooms, sockets, edits and stores", () => {
     try {
       await client.synced;
       const open = await scrapeOk(collab());
-      expect(valueOf(open, "sam_collab_sockets")).toBeGreaterThan(valueOf(before, "sam_collab_sockets"));
-      expect(valueOf(open, "sam_collab_connections")).toBeGreaterThan(valueOf(before, "sam_collab_connections"));
-      expect(valueOf(open, "sam_collab_rooms")).toBeGreaterThan(valueOf(before, "sam_collab_rooms"));
+      expect(sumOf(open, "sam_collab_sockets")).toBeGreaterThan(sumOf(before, "sam_collab_sockets"));
+      expect(sumOf(open, "sam_collab_connections")).toBeGreaterThan(sumOf(before, "sam_collab_connections"));
+      expect(sumOf(open, "sam_collab_rooms")).toBeGreaterThan(sumOf(before, "sam_collab_rooms"));
       // Opening the room loaded its document from PostgreSQL.
-      expect(valueOf(open, "sam_collab_store_duration_seconds_count", { operation: "load", outcome: "ok" })).toBeGreaterThan(
-        valueOf(before, "sam_collab_store_duration_seconds_count", { operation: "load", outcome: "ok" }),
+      expect(sumOf(open, "sam_collab_store_duration_seconds_count", { operation: "load", outcome: "ok" })).toBeGreaterThan(
+        sumOf(before, "sam_collab_store_duration_seconds_count", { operation: "load", outcome: "ok" }),
       );
       client.destroy();
       await eventually("the socket and the room to leave the gauges", async () => {
         const closed = await scrapeOk(collab());
-        return valueOf(closed, "sam_collab_sockets") < valueOf(open, "sam_collab_sockets") && valueOf(closed, "sam_collab_rooms") < valueOf(open, "sam_collab_rooms");
+        return sumOf(closed, "sam_collab_sockets") < sumOf(open, "sam_collab_sockets") && sumOf(closed, "sam_collab_rooms") < sumOf(open, "sam_collab_rooms");
       });
     } finally {
       client.destroy();
@@ -44,9 +44,18 @@ describe("collab metrics follow rooms, sockets, edits and stores", () => {
         text.insert(0, `# edit ${i}\n`);
         await new Promise((r) => setTimeout(r, 50));
       }
-      await eventually("the edits to be counted", async () => valueOf(await scrapeOk(collab()), "sam_collab_updates_total", { source: "client" }) >= valueOf(before, "sam_collab_updates_total", { source: "client" }) + 3);
+      await eventually(
+        "the edits to be counted",
+        async () =>
+          sumOf(await scrapeOk(collab()), "sam_collab_updates_total", { source: "client" }) >=
+          sumOf(before, "sam_collab_updates_total", { source: "client" }) + 3,
+      );
       // Stores are debounced (300 ms in the test stack): one follows the edits.
-      await eventually("the store to be timed", async () => valueOf(await scrapeOk(collab()), "sam_collab_store_duration_seconds_count", stored) > valueOf(before, "sam_collab_store_duration_seconds_count", stored));
+      await eventually(
+        "the store to be timed",
+        async () =>
+          sumOf(await scrapeOk(collab()), "sam_collab_store_duration_seconds_count", stored) > sumOf(before, "sam_collab_store_duration_seconds_count", stored),
+      );
       expect(await gauge("sam_collab_rooms")).toBeGreaterThanOrEqual(1);
     } finally {
       client.destroy();

@@ -13,7 +13,26 @@ interface Panel {
 }
 
 /** PromQL words that are not metric names: functions, aggregations, keywords. */
-const PROMQL_WORDS = new Set(["sum", "max", "min", "avg", "count", "by", "without", "rate", "irate", "increase", "histogram_quantile", "on", "ignoring", "and", "or", "unless", "offset", "bool"]);
+const PROMQL_WORDS = new Set([
+  "sum",
+  "max",
+  "min",
+  "avg",
+  "count",
+  "by",
+  "without",
+  "rate",
+  "irate",
+  "increase",
+  "histogram_quantile",
+  "on",
+  "ignoring",
+  "and",
+  "or",
+  "unless",
+  "offset",
+  "bool",
+]);
 
 /**
  * The metric names in a PromQL expression: what is left once label matchers
@@ -37,7 +56,9 @@ function metricNamesIn(expr: string): string[] {
 
 describe("the Grafana dashboard (deploy/grafana/sam-dashboard.json)", () => {
   it("reads the expressions' metric names as intended", () => {
-    expect(metricNamesIn('histogram_quantile(0.95, sum by (le, route) (rate(sam_http_request_duration_seconds_bucket{route!~".*/events"}[5m])))')).toEqual(["sam_http_request_duration_seconds_bucket"]);
+    expect(metricNamesIn('histogram_quantile(0.95, sum by (le, route) (rate(sam_http_request_duration_seconds_bucket{route!~".*/events"}[5m])))')).toEqual([
+      "sam_http_request_duration_seconds_bucket",
+    ]);
     expect(metricNamesIn('sum by (state) (max by (class, state) (sam_queue_jobs{state!="prioritized"})) + nodejs_x')).toEqual(["sam_queue_jobs", "nodejs_x"]);
   });
 

@@ -5,7 +5,7 @@ import { describe, expect, inject, it } from "vitest";
 import { ConfigError, loadConfig } from "../../lib/config/env";
 import { metricsEndpoint } from "../../lib/metrics/endpoint";
 import { createRegistry } from "../../lib/metrics/registry";
-import { parseExposition, scrape, valueOf } from "../support/prometheus";
+import { parseExposition, scrape, sumOf } from "../support/prometheus";
 
 const SERVICES = [
   ["web", () => inject("webUrl")],
@@ -77,7 +77,7 @@ describe("the metrics endpoint itself", () => {
       expect((await fetch(`${url}/health`)).status).toBe(418);
       const res = await fetch(`${url}/metrics?x=1`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      expect(valueOf(parseExposition(await res.text()), "sam_test_total")).toBe(3);
+      expect(sumOf(parseExposition(await res.text()), "sam_test_total")).toBe(3);
       // Same length, different content; and a prefix of the right token.
       for (const wrong of ["a-token-of-enough-lengtH", token.slice(0, -1), `${token} ${token}`]) {
         expect((await scrape(url, wrong)).status).toBe(401);

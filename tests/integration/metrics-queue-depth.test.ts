@@ -5,7 +5,7 @@ import { Redis } from "ioredis";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { QueueDepth } from "../../lib/metrics/queue-depth";
 import { createRegistry } from "../../lib/metrics/registry";
-import { parseExposition, valueOf } from "../support/prometheus";
+import { parseExposition, sumOf } from "../support/prometheus";
 
 /** A queue of its own (random name) on the suite's real Redis, with jobs put in each state by hand. */
 describe("queue depth per class and state (sam_queue_jobs, sam_queue_oldest_wait_seconds)", () => {
@@ -36,7 +36,7 @@ describe("queue depth per class and state (sam_queue_jobs, sam_queue_oldest_wait
     const depth = new QueueDepth(redis, name);
     depth.register(registry);
     const scraped = parseExposition(await registry.metrics());
-    const jobs = (workClass: string, state: string) => valueOf(scraped, "sam_queue_jobs", { class: workClass, state });
+    const jobs = (workClass: string, state: string) => sumOf(scraped, "sam_queue_jobs", { class: workClass, state });
     expect(jobs("interactive", "active")).toBe(1);
     expect(jobs("interactive", "delayed")).toBe(1);
     expect(jobs("interactive", "waiting")).toBe(0);
@@ -46,18 +46,18 @@ describe("queue depth per class and state (sam_queue_jobs, sam_queue_oldest_wait
     expect(jobs("batch", "prioritized")).toBe(2);
     expect(jobs("api", "prioritized")).toBe(0);
     expect(scraped.samples.filter((s) => s.name === "sam_queue_jobs").map((s) => s.labels.class)).not.toContain("something-new");
-    expect(valueOf(scraped, "sam_queue_oldest_wait_seconds", { class: "api" })).toBeGreaterThanOrEqual(1);
-    expect(valueOf(scraped, "sam_queue_oldest_wait_seconds", { class: "batch" })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(scraped, "sam_queue_oldest_wait_seconds", { class: "api" })).toBeGreaterThanOrEqual(1);
+    expect(sumOf(scraped, "sam_queue_oldest_wait_seconds", { class: "batch" })).toBeGreaterThanOrEqual(1);
     // Nothing interactive waits (one active, one delayed).
-    expect(valueOf(scraped, "sam_queue_oldest_wait_seconds", { class: "interactive" })).toBe(0);
+    expect(sumOf(scraped, "sam_queue_oldest_wait_seconds", { class: "interactive" })).toBe(0);
 
     // Jobs that leave are no longer counted (after the short cache).
     await queue.remove("a3");
     await queue.remove("p1");
     await new Promise((r) => setTimeout(r, 2100));
     const later = parseExposition(await registry.metrics());
-    expect(valueOf(later, "sam_queue_jobs", { class: "api", state: "waiting" })).toBe(1);
-    expect(valueOf(later, "sam_queue_jobs", { class: "batch", state: "prioritized" })).toBe(1);
+    expect(sumOf(later, "sam_queue_jobs", { class: "api", state: "waiting" })).toBe(1);
+    expect(sumOf(later, "sam_queue_jobs", { class: "batch", state: "prioritized" })).toBe(1);
     await worker.close(true);
   });
 
@@ -76,7 +76,7 @@ describe("queue depth per class and state (sam_queue_jobs, sam_queue_oldest_wait
         const scraped = parseExposition(await registry.metrics());
         expect(scraped.types.get("sam_queue_jobs")).toBe("gauge");
         expect(scraped.samples.filter((s) => s.name.startsWith("sam_queue_"))).toEqual([]);
-        expect(valueOf(scraped, "process_cpu_seconds_total")).toBeGreaterThan(0);
+        expect(sumOf(scraped, "process_cpu_seconds_total")).toBeGreaterThan(0);
       }
     } finally {
       mute.disconnect();

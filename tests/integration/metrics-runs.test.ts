@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
 import { api, registerUser } from "../support/api";
 import { eventually } from "../support/rooms";
-import { scrapeOk, valueOf } from "../support/prometheus";
+import { scrapeOk, sumOf } from "../support/prometheus";
 
 const runner = () => inject("runnerUrl");
 const web = () => inject("webUrl");
@@ -11,16 +11,23 @@ describe("runner metrics follow the runs", () => {
     const { token } = await registerUser();
     const before = await scrapeOk(runner());
     const done = { language: "python", status: "succeeded" };
-    const res = await api("POST", "/api/v1/executions?wait=true", { token, body: { language: "python", files: [{ name: "main.py", content: "print('metrics')" }] } });
+    const res = await api("POST", "/api/v1/executions?wait=true", {
+      token,
+      body: { language: "python", files: [{ name: "main.py", content: "print('metrics')" }] },
+    });
     expect(res.status).toBe(200);
     expect(res.json.status).toBe("succeeded");
     const after = await scrapeOk(runner());
 
-    expect(valueOf(after, "sam_run_duration_seconds_count", done)).toBeGreaterThan(valueOf(before, "sam_run_duration_seconds_count", done));
-    expect(valueOf(after, "sam_run_duration_seconds_sum", done)).toBeGreaterThan(valueOf(before, "sam_run_duration_seconds_sum", done));
-    expect(valueOf(after, "sam_queue_wait_seconds_count", { language: "python" })).toBeGreaterThan(valueOf(before, "sam_queue_wait_seconds_count", { language: "python" }));
-    expect(valueOf(after, "sam_sandbox_start_seconds_count", { driver: "oci" })).toBeGreaterThan(valueOf(before, "sam_sandbox_start_seconds_count", { driver: "oci" }));
-    expect(valueOf(after, "sam_runners", { driver: "oci" })).toBe(1);
+    expect(sumOf(after, "sam_run_duration_seconds_count", done)).toBeGreaterThan(sumOf(before, "sam_run_duration_seconds_count", done));
+    expect(sumOf(after, "sam_run_duration_seconds_sum", done)).toBeGreaterThan(sumOf(before, "sam_run_duration_seconds_sum", done));
+    expect(sumOf(after, "sam_queue_wait_seconds_count", { language: "python" })).toBeGreaterThan(
+      sumOf(before, "sam_queue_wait_seconds_count", { language: "python" }),
+    );
+    expect(sumOf(after, "sam_sandbox_start_seconds_count", { driver: "oci" })).toBeGreaterThan(
+      sumOf(before, "sam_sandbox_start_seconds_count", { driver: "oci" }),
+    );
+    expect(sumOf(after, "sam_runners", { driver: "oci" })).toBe(1);
     // Every histogram bucket series carries only the bounded labels.
     for (const s of after.samples.filter((s) => s.name.startsWith("sam_run_duration_seconds"))) {
       expect(Object.keys(s.labels).sort()).toEqual(s.name.endsWith("_bucket") ? ["language", "le", "service", "status"] : ["language", "service", "status"]);
@@ -31,9 +38,9 @@ describe("runner metrics follow the runs", () => {
     const { token } = await registerUser();
     const res = await api("POST", "/api/v1/executions", { token, body: { language: "bash", files: [{ name: "main.sh", content: "sleep 4; echo done" }] } });
     expect(res.status).toBe(202);
-    await eventually("the runner to count the run in flight", async () => valueOf(await scrapeOk(runner()), "sam_runs_in_flight") >= 1, 60_000);
+    await eventually("the runner to count the run in flight", async () => sumOf(await scrapeOk(runner()), "sam_runs_in_flight") >= 1, 60_000);
     await eventually("the run to finish", async () => (await api("GET", `/api/v1/executions/${res.json.id}`, { token })).json.status === "succeeded", 60_000);
-    await eventually("runs in flight to fall back", async () => valueOf(await scrapeOk(runner()), "sam_runs_in_flight") === 0, 30_000);
+    await eventually("runs in flight to fall back", async () => sumOf(await scrapeOk(runner()), "sam_runs_in_flight") === 0, 30_000);
   });
 });
 
@@ -48,7 +55,7 @@ describe("web metrics", () => {
     expect((await api("GET", probe)).status).toBe(404);
     const after = await scrapeOk(web());
 
-    const count = (s: typeof after, labels: Record<string, string>) => valueOf(s, "sam_http_request_duration_seconds_count", labels);
+    const count = (s: typeof after, labels: Record<string, string>) => sumOf(s, "sam_http_request_duration_seconds_count", labels);
     for (const labels of [
       { route: "/api/v1/executions", method: "POST", status: "200" },
       { route: "/api/v1/executions/[id]", method: "GET", status: "200" },
@@ -63,7 +70,7 @@ describe("web metrics", () => {
   it("a request the client abandons before the answer begins counts as aborted", async () => {
     const { token } = await registerUser();
     const aborted = { route: "/api/v1/executions", method: "POST", status: "aborted" };
-    const before = valueOf(await scrapeOk(web()), "sam_http_request_duration_seconds_count", aborted);
+    const before = sumOf(await scrapeOk(web()), "sam_http_request_duration_seconds_count", aborted);
     const gaveUp = new AbortController();
     const waiting = fetch(`${web()}/api/v1/executions?wait=true`, {
       method: "POST",
@@ -73,14 +80,20 @@ describe("web metrics", () => {
     });
     setTimeout(() => gaveUp.abort(), 1500);
     await expect(waiting).rejects.toThrow();
-    await eventually("the abandoned request to be counted", async () => valueOf(await scrapeOk(web()), "sam_http_request_duration_seconds_count", aborted) > before);
+    await eventually(
+      "the abandoned request to be counted",
+      async () => sumOf(await scrapeOk(web()), "sam_http_request_duration_seconds_count", aborted) > before,
+    );
   });
 
   it("reports the queue's depth for every class and state", async () => {
     const scraped = await scrapeOk(web());
     for (const workClass of ["interactive", "api", "batch"]) {
       for (const state of ["waiting", "prioritized", "delayed", "active"]) {
-        expect(scraped.samples.some((s) => s.name === "sam_queue_jobs" && s.labels.class === workClass && s.labels.state === state), `${workClass}/${state}`).toBe(true);
+        expect(
+          scraped.samples.some((s) => s.name === "sam_queue_jobs" && s.labels.class === workClass && s.labels.state === state),
+          `${workClass}/${state}`,
+        ).toBe(true);
       }
       expect(scraped.samples.some((s) => s.name === "sam_queue_oldest_wait_seconds" && s.labels.class === workClass)).toBe(true);
     }

@@ -81,10 +81,8 @@ export function exportedNames(scrape: Scrape): Set<string> {
 }
 
 /** The sum of the samples named `name` whose labels include `labels`. */
-export function valueOf(scrape: Scrape, name: string, labels: Record<string, string> = {}): number {
-  return scrape.samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
+export function sumOf(scrape: Scrape, name: string, labels: Record<string, string> = {}): number {
+  return scrape.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
 }
 
 /** Scrapes a service of the test stack with its token (or `token` to try another). */
