@@ -1,6 +1,8 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { RouteTemplates, UNMATCHED } from "../../lib/metrics/routes";
-import { ROOT } from "../support/stack";
 
 describe("route templates for HTTP metrics", () => {
   const routes = new RouteTemplates(
@@ -36,10 +38,24 @@ describe("route templates for HTTP metrics", () => {
     expect(routes.templateOf(url)).toBe(template);
   });
 
-  it("reads the templates of the real build", () => {
-    const built = RouteTemplates.load(ROOT);
-    expect(built.templateOf("/api/v1/executions/abc")).toBe("/api/v1/executions/[id]");
-    expect(built.templateOf("/api/v1/runtimes")).toBe("/api/v1/runtimes");
+  it("loads a build's routes manifest and the files of public/", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sam-routes-"));
+    try {
+      fs.mkdirSync(path.join(dir, ".next"));
+      fs.mkdirSync(path.join(dir, "public", "img"), { recursive: true });
+      fs.writeFileSync(
+        path.join(dir, ".next", "routes-manifest.json"),
+        JSON.stringify({ staticRoutes: [{ page: "/api/v1/runtimes" }], dynamicRoutes: [{ page: "/rooms/[id]", regex: "^/rooms/([^/]+?)(?:/)?$" }] }),
+      );
+      fs.writeFileSync(path.join(dir, "public", "img", "logo.png"), "");
+      const built = RouteTemplates.load(dir);
+      expect(built.templateOf("/rooms/abc")).toBe("/rooms/[id]");
+      expect(built.templateOf("/api/v1/runtimes")).toBe("/api/v1/runtimes");
+      expect(built.templateOf("/img/logo.png")).toBe("/public");
+      expect(built.templateOf("/img/other.png")).toBe(UNMATCHED);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("without a build, every page path is one label", () => {
