@@ -8,9 +8,9 @@ import { executeProgram } from "../runner/execution/execute";
 import { loadCatalogue } from "../runner/languages/catalogue";
 import { OciDriver } from "../runner/sandbox/oci/driver";
 import { resolveOciRuntime } from "../runner/sandbox/select";
+import { benchQueueDepth } from "./metrics";
 import { startBacking, startService, type Backing } from "../tests/support/stack";
 import { benchCollab } from "./collab";
-import { benchQueueDepth } from "./metrics";
 
 /**
  * `npm run bench`: end-to-end latency and throughput of running a Python

@@ -25,11 +25,11 @@ export interface ServiceContext {
   readonly secret: string;
   db: Database;
   redis: Redis;
+  /** This process's Prometheus registry, served at /metrics (lib/metrics/). */
+  metrics: Registry;
   log: Logger;
   /** Aborted when the service is asked to stop, including while it is still starting. */
   signal: AbortSignal;
-  /** This process's Prometheus registry, served at /metrics (lib/metrics/). */
-  metrics: Registry;
 }
 
 /** What a started service hands back: how to stop, and optionally WebSockets to serve on its port. */
@@ -100,13 +100,13 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   const ctx: ServiceContext = {
     signal: stopping.signal,
     config,
+    metrics: createRegistry(def.name),
     get secret() {
       return secret();
     },
     db: createDatabase(databaseUrl),
     redis: createRedis(redisUrl),
     log,
-    metrics: createRegistry(def.name),
   };
   const serveMetrics = metricsEndpoint(ctx.metrics, config.SAM_METRICS_TOKEN);
   reportRedisState(ctx.redis, log);
