@@ -2,6 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import type * as Y from "yjs";
 import { connectRoom, eventually, roomToken, roomWithMembers } from "../support/rooms";
 import { scrapeOk, sumOf } from "../support/prometheus";
+import { type Backing, startService } from "../support/stack";
 
 const collab = () => inject("collabUrl");
 const gauge = async (name: string) => sumOf(await scrapeOk(collab()), name);
@@ -59,6 +60,30 @@ describe("collab metrics follow rooms, sockets, edits and stores", () => {
       expect(await gauge("sam_collab_rooms")).toBeGreaterThanOrEqual(1);
     } finally {
       client.destroy();
+    }
+  });
+
+  it("an edit relayed from another collab process counts as relay there, and as client where it was typed", async () => {
+    const backing: Backing = { dataDir: inject("dataDir"), databaseUrl: inject("databaseUrl"), redisUrl: inject("redisUrl"), stop: async () => undefined };
+    const other = await startService("collab/main.ts", backing, { SAM_METRICS_TOKEN: inject("metricsToken") });
+    const { roomId, owner, editor } = await roomWithMembers();
+    const here = connectRoom(roomId, () => roomToken(roomId, owner), { direct: true });
+    const there = connectRoom(roomId, () => roomToken(roomId, editor), { collabUrl: other.url });
+    try {
+      await Promise.all([here.synced, there.synced]);
+      const relayedBefore = sumOf(await scrapeOk(collab()), "sam_collab_updates_total", { source: "relay" });
+      const typedBefore = sumOf(await scrapeOk(other.url), "sam_collab_updates_total", { source: "client" });
+      const text = [...there.doc.getMap<Y.Map<unknown>>("files").values()][0]!.get("text") as Y.Text;
+      text.insert(0, "# typed on the other process\n");
+      await eventually(
+        "the suite's collab process to count the relayed edit",
+        async () => sumOf(await scrapeOk(collab()), "sam_collab_updates_total", { source: "relay" }) > relayedBefore,
+      );
+      expect(sumOf(await scrapeOk(other.url), "sam_collab_updates_total", { source: "client" })).toBeGreaterThan(typedBefore);
+    } finally {
+      here.destroy();
+      there.destroy();
+      await other.stop();
     }
   });
 });
