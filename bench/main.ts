@@ -8,6 +8,7 @@ import { executeProgram } from "../runner/execution/execute";
 import { loadCatalogue } from "../runner/languages/catalogue";
 import { OciDriver } from "../runner/sandbox/oci/driver";
 import { resolveOciRuntime } from "../runner/sandbox/select";
+import { benchQueueDepth } from "./metrics";
 import { startBacking, startService, type Backing } from "../tests/support/stack";
 import { benchCollab } from "./collab";
 import { benchPriorities, printPriorities } from "./priorities";
@@ -26,8 +27,8 @@ const PROGRAM = "print('hello')";
 const SPACED = Number(process.env.BENCH_SPACED ?? 30);
 const SPACED_GAP_MS = 500;
 const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",").filter(Boolean) as Array<"oci" | "docker">;
-/** Which parts to run: executions (sandboxes), collab (rooms), priorities (the queue's order under load). */
-const PARTS = (process.env.BENCH_PARTS ?? "executions,collab,priorities").split(",");
+/** Which parts to run: executions (sandboxes), collab (rooms), priorities (the queue's order under load), metrics (the cost of a scrape). */
+const PARTS = (process.env.BENCH_PARTS ?? "executions,collab,priorities,metrics").split(",");
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -169,6 +170,13 @@ async function main() {
       } finally {
         await collab.stop();
       }
+    }
+    if (PARTS.includes("metrics")) {
+      const costs = await benchQueueDepth(backing, log);
+      console.log("\nMetrics: the web process computing sam_queue_jobs per scrape\n");
+      console.log("| jobs queued | first scrape ms | later scrapes, median ms |");
+      console.log("|---|---|---|");
+      for (const c of costs) console.log(`| ${c.jobs} | ${c.firstMs.toFixed(1)} | ${c.steadyMs.toFixed(1)} |`);
     }
   } finally {
     await web.stop();

@@ -9,6 +9,8 @@ import { RoomAuthentication } from "./extensions/authentication";
 import { DocumentBudget } from "./extensions/document-budget";
 import { NoPendingEdits } from "./extensions/no-pending";
 import { Membership } from "./extensions/membership";
+import { RoomMetrics, timeStores } from "./extensions/metrics";
+import { CollabMetrics } from "../lib/metrics/collab";
 import { RoomPersistence } from "./extensions/persistence";
 import { RoomRelay } from "./extensions/relay";
 import { SocketCounts } from "./socket-counts";
@@ -58,6 +60,13 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
     processBytes: config.SAM_COLLAB_MEMORY_BUDGET_MB * 1024 * 1024,
   });
   const persistence = new RoomPersistence({ db, log, budget });
+  // Read at each scrape (after start-up): rooms and connections from Hocuspocus, sockets from the WebSocket server.
+  const metrics: CollabMetrics = new CollabMetrics(ctx.metrics, {
+    rooms: (): number => hocuspocus.getDocumentsCount(),
+    connections: (): number => hocuspocus.getConnectionsCount(),
+    sockets: (): number => sockets.clients.size,
+  });
+  timeStores(persistence, metrics);
 
   const hocuspocus = new Hocuspocus({
     name: `collab-${process.pid}`,
@@ -79,6 +88,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       membership,
       budget,
       new NoPendingEdits(log),
+      new RoomMetrics(metrics),
     ],
   });
   const documents = hocuspocus.documents;

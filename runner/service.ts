@@ -4,6 +4,7 @@ import { CANCEL_CHANNEL } from "../lib/executions/queue";
 import { OutputBudget } from "../lib/executions/output-budget";
 import { publishRuntimes, withdrawRuntimes } from "../lib/executions/runtimes";
 import { createRedis } from "../lib/redis/connection";
+import { RunMetrics } from "../lib/metrics/runs";
 import { loadCatalogue, type LanguageDefinition } from "./languages/catalogue";
 import { probeLanguages } from "./languages/probe";
 import { cancelRunning, type ProcessDeps } from "./queue/process-execution";
@@ -44,6 +45,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     maxRunningPerUser: config.SAM_MAX_RUNNING_RUNS_PER_USER,
     outputBudget: new OutputBudget(ctx.redis, { bytes: config.SAM_OUTPUT_BUDGET_MB * 1024 * 1024, windowSeconds: config.SAM_OUTPUT_BUDGET_WINDOW_SECONDS }),
     watchdog: new Watchdog({ graceMs: config.SAM_WATCHDOG_GRACE_MS, log }),
+    metrics: new RunMetrics(ctx.metrics, driver.name),
   };
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.

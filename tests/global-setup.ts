@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { ensureRootfs, ensureRuntimeImage } from "../runner/images/runtime-image";
 import { startBacking, startService } from "./support/stack";
@@ -22,6 +23,7 @@ declare module "vitest" {
     sandboxDir: string;
     runnerUrl: string;
     collabUrl: string;
+    metricsToken: string;
   }
 }
 
@@ -36,7 +38,9 @@ export default async function setup(project: TestProject) {
   const imageTag = await ensureRuntimeImage({ engine: "podman", log });
   const rootfs = await ensureRootfs({ engine: "podman", log }, imageTag, path.join(TEST_SANDBOX_DIR, "images"));
   const backing = await startBacking();
-  const collab = await startService("collab/main.ts", backing, { SAM_COLLAB_STORE_DEBOUNCE_MS: "300" });
+  // Every service serves /metrics to this token (tests/integration/metrics-*.test.ts scrape them).
+  const metricsToken = randomBytes(24).toString("hex");
+  const collab = await startService("collab/main.ts", backing, { SAM_COLLAB_STORE_DEBOUNCE_MS: "300", SAM_METRICS_TOKEN: metricsToken });
   const web = await startService("web/server.ts", backing, {
     SAM_COLLAB_URL: collab.url,
     SAM_TRUST_PROXY: "true",
@@ -44,11 +48,13 @@ export default async function setup(project: TestProject) {
     SAM_LOGIN_MAX_FAILURES_PER_ACCOUNT: String(LOGIN_LIMITS.perAccount),
     SAM_LOGIN_MAX_ATTEMPTS_PER_IP: String(LOGIN_LIMITS.perIp),
     SAM_RUNS_PER_MINUTE: "100000",
+    SAM_METRICS_TOKEN: metricsToken,
   });
   // The runner uses the oci driver here; the contract suites drive both drivers directly.
   const runner = await startService("runner/main.ts", backing, {
     SAM_SANDBOX_DIR: TEST_SANDBOX_DIR,
     SAM_SANDBOX_DRIVER: "oci",
+    SAM_METRICS_TOKEN: metricsToken,
   });
   project.provide("webUrl", web.url);
   project.provide("imageTag", imageTag);
@@ -56,6 +62,7 @@ export default async function setup(project: TestProject) {
   project.provide("sandboxDir", TEST_SANDBOX_DIR);
   project.provide("runnerUrl", runner.url);
   project.provide("collabUrl", collab.url);
+  project.provide("metricsToken", metricsToken);
   project.provide("webLogFile", web.logFile);
   project.provide("databaseUrl", backing.databaseUrl);
   project.provide("redisUrl", backing.redisUrl);

@@ -12,6 +12,8 @@ import { Heartbeat } from "../lib/services/heartbeat";
 import { applyConfiguredAdmins } from "../lib/accounts/system-roles";
 import { migrate } from "../lib/db/migrate";
 import { closeRedis, onShutdown, reportRedisState } from "../lib/services/lifecycle";
+import { metricsEndpoint } from "../lib/metrics/endpoint";
+import { createWebMetrics } from "../lib/metrics/web";
 import { proxyCollabUpgrades } from "./collab-proxy";
 import { capConnections } from "./connection-caps";
 
@@ -37,15 +39,20 @@ await migrate(process.env.DATABASE_URL);
 // SAM_ADMINS: grants only, to accounts that exist now (see lib/accounts/system-roles.ts).
 await applyConfiguredAdmins(database(), config.SAM_ADMINS, log);
 
-const app = next({ dev: false, dir: path.resolve(import.meta.dirname, ".."), hostname: config.HOST, port: config.PORT });
+const appDir = path.resolve(import.meta.dirname, "..");
+const app = next({ dev: false, dir: appDir, hostname: config.HOST, port: config.PORT });
 await app.prepare();
 const handleRequest = app.getRequestHandler();
+const metrics = createWebMetrics(appDir, redis());
+const serveMetrics = metricsEndpoint(metrics.registry, config.SAM_METRICS_TOKEN);
 
 // Node checks header and request timeouts every connectionsCheckingInterval (30 s by default), so a
 // slow-header connection lived about headersTimeout + 15 s; checked every second it lives headersTimeout.
 const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
   // Overwrites any value a client sent: route handlers trust this header.
   req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY);
+  metrics.http.track(req, res);
+  if (serveMetrics(req, res)) return;
   // Next.js answers a path with a malformed %-escape with its own 500; it is the client's mistake.
   if (!decodablePath(req.url)) {
     res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });

@@ -86,6 +86,13 @@ const schema = z.object({
   SAM_COLLAB_MAX_SEND_BUFFER_KB: positiveInt(4096),
   RUNNER_PORT: optionalPort,
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Bearer token a Prometheus scrape of any service's /metrics must send; unset: /metrics answers 404 (off). */
+  SAM_METRICS_TOKEN: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || v.length >= 16, { message: "must be at least 16 characters (e.g. the output of openssl rand -hex 32)" }),
   SAM_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10),
   SAM_LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt(100),
   SAM_LOGIN_WINDOW_SECONDS: positiveInt(900),

@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   limit_too_low: { status: 400, meaning: "A requested limit is below the least a run needs." },
   // 401, 403: who is asking
   unauthorized: { status: 401, meaning: "No valid session or API token was sent; sign in or send 'Authorization: Bearer <token>'." },
+  metrics_token_required: { status: 401, meaning: "A /metrics scrape came without `Authorization: Bearer <SAM_METRICS_TOKEN>`." },
+  metrics_token_invalid: { status: 401, meaning: "The scrape token is not this installation's SAM_METRICS_TOKEN." },
   invalid_credentials: { status: 401, meaning: "The username or password is wrong." },
   token_expired: { status: 401, meaning: "The API token expired; sign in again for a new one." },
   forbidden: { status: 403, meaning: "Signed in, but the role is not enough for this (e.g. a viewer stopping a run)." },
@@ -44,6 +46,7 @@ export const ERROR_CODES = {
   admin_only: { status: 403, meaning: "Only administrators may use this; an administrator grants the role with `npm run admin -- grant <username>`." },
   // 404: nothing there (also what a stranger gets for something that exists, so as not to reveal it)
   not_found: { status: 404, meaning: "No such route, execution or room (or it is not yours to see)." },
+  metrics_disabled: { status: 404, meaning: "/metrics is off on this service: SAM_METRICS_TOKEN is not set." },
   user_not_found: { status: 404, meaning: "No user has that name." },
   member_not_found: { status: 404, meaning: "That user is not a member of the room." },
   invitation_not_found: { status: 404, meaning: "No pending invitation with that id is yours." },
@@ -63,6 +66,7 @@ export const ERROR_CODES = {
   too_many_rooms: { status: 409, meaning: "You own the most rooms allowed." },
   too_many_share_links: { status: 409, meaning: "The room has the most working share links allowed." },
   too_many_invites: { status: 409, meaning: "You have the most unused invites allowed." },
+  method_not_allowed: { status: 405, meaning: "Only GET (and HEAD) /metrics is served." },
   not_replayable: { status: 409, meaning: "The run is no longer internal_error (replayed or ended otherwise); reload the dead letters." },
   inputs_dropped: { status: 409, meaning: "The run's input was already dropped, so it cannot run again; discard the dead letter instead." },
   // 413, 415: the body
@@ -82,6 +86,7 @@ export const ERROR_CODES = {
   busy: { status: 503, meaning: "The server is busy checking other passwords; try again in a few seconds." },
   no_runner: { status: 503, meaning: "No runner is available right now." },
   no_template: { status: 503, meaning: "No template is available for the room's language right now." },
+  metrics_unavailable: { status: 503, meaning: "The metrics could not be collected just now; the next scrape tries again." },
   queue_unavailable: { status: 503, meaning: "The run could not be queued again (the queue is unreachable); it stays a dead letter, try again shortly." },
   // Inside an event stream
   access_revoked: { status: null, meaning: "Run event stream: you may no longer watch this run (signed out, token revoked, left its room); the stream ends." },

@@ -9,6 +9,9 @@ import { createLogger, describeUrl } from "../log";
 import { checkDatabase, checkRedis } from "./health";
 import { Heartbeat, type ServiceName } from "./heartbeat";
 import { migrate } from "../db/migrate";
+import { metricsEndpoint } from "../metrics/endpoint";
+import { createRegistry } from "../metrics/registry";
+import type { Registry } from "prom-client";
 import { closeRedis, onShutdown, reportRedisState } from "./lifecycle";
 
 /**
@@ -22,6 +25,8 @@ export interface ServiceContext {
   readonly secret: string;
   db: Database;
   redis: Redis;
+  /** This process's Prometheus registry, served at /metrics (lib/metrics/). */
+  metrics: Registry;
   log: Logger;
   /** Aborted when the service is asked to stop, including while it is still starting. */
   signal: AbortSignal;
@@ -97,6 +102,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   const ctx: ServiceContext = {
     signal: stopping.signal,
     config,
+    metrics: createRegistry(def.name),
     get secret() {
       return secret();
     },
@@ -107,6 +113,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
       return heartbeat;
     },
   };
+  const serveMetrics = metricsEndpoint(ctx.metrics, config.SAM_METRICS_TOKEN);
   reportRedisState(ctx.redis, log);
   const heartbeat = new Heartbeat(ctx.redis, def.name);
   heartbeat.start();
@@ -141,8 +148,9 @@ export async function runService(def: ServiceDefinition): Promise<void> {
       res.end(JSON.stringify({ status: ok ? "ok" : "degraded", service: def.name, database, redis }));
       return;
     }
+    if (serveMetrics(req, res)) return;
     res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ error: { code: "not_found", message: "Only GET /health is served here." } }));
+    res.end(JSON.stringify({ error: { code: "not_found", message: "Only GET /health and GET /metrics are served here." } }));
   });
   server.on("upgrade", (req, socket, head) => {
     if (work.upgrade) work.upgrade(req, socket, head);

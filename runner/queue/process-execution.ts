@@ -2,6 +2,7 @@ import { UnrecoverableError } from "bullmq";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Database } from "../../lib/db/client";
+import type { RunMetrics } from "../../lib/metrics/runs";
 import { storedBytes } from "../../lib/executions/encoding";
 import { appendEvent, resetEvents } from "../../lib/executions/events";
 import type { RunLimits } from "../../lib/executions/limits";
@@ -34,6 +35,8 @@ export interface ProcessDeps {
   outputBudget?: OutputBudget;
   /** Ends runs that outlive their limits whatever the sandbox does (see watchdog.ts). */
   watchdog: Watchdog;
+  /** Queue wait, run durations, sandbox starts, runs in flight (lib/metrics/runs.ts); unset: not recorded. */
+  metrics?: RunMetrics;
 }
 
 /** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */
@@ -94,6 +97,8 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const limits = execution.limits as unknown as RunLimits;
   const budgetMs = deps.watchdog.budgetMs(limits.wallTimeMs, language.compile ? language.compileSeconds : 0);
   const giveUp = (reason: string) => finishWithInternalError(deps, executionId, reason);
+  const attemptEnded = deps.metrics?.attemptStarted({ language: execution.language, queuedAt: execution.createdAt, attempt });
+  const sandboxAskedAt = performance.now();
   try {
     result = await deps.watchdog.guard({ executionId, budgetMs, giveUp }, (signal) => executeProgram(
       deps.driver,
@@ -111,6 +116,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
         chunk: (channel, bytes) => events.add(channel, bytes),
         compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
         onHandle: (handle) => {
+          deps.metrics?.sandboxStarted(sandboxAskedAt);
           deps.running.set(executionId, handle);
           if (execution.interactive && handle.stdin) {
             void forwardLiveInput({ redis, log: deps.log, executionId, stdin: handle.stdin, events, signal: live.signal });
@@ -118,7 +124,9 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
         },
       },
     ));
+    attemptEnded?.(deps.stopping ? undefined : result.status);
   } finally {
+    attemptEnded?.(); // the attempt threw: counted as failed (a no-op after the line above)
     live.abort();
     deps.running.delete(executionId);
     events.flush();

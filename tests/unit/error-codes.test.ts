@@ -34,6 +34,8 @@ function usedCodes(): Array<{ code: string; status: number | null; file: string 
   for (const { file, text } of sourceFiles()) {
     if (file === path.join("lib", "http", "error-codes.ts")) continue;
     for (const m of text.matchAll(/(?:ApiError|jsonError)\(\s*(\d{3}),\s*"([a-z0-9_]+)"/g)) uses.push({ code: m[2]!, status: Number(m[1]), file });
+    // Answers written outside the route handlers (the metrics endpoint): refuse(res, status, "code", ...).
+    for (const m of text.matchAll(/\brefuse\(\s*\w+,\s*(\d{3}),\s*"([a-z0-9_]+)"/g)) uses.push({ code: m[2]!, status: Number(m[1]), file });
     for (const m of text.matchAll(/\bcode:\s*"([a-z0-9_]+)"/g)) if (!NOT_OURS.has(m[1]!)) uses.push({ code: m[1]!, status: null, file });
   }
   return uses;
