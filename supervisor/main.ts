@@ -7,6 +7,7 @@ import { createLogger, describeUrl } from "../lib/log";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { startEmbeddedRedis } from "./embedded-redis";
 import { ServiceSet } from "./services";
+import { refuseNewChildren, stopAllChildren } from "./child";
 
 /**
  * `npm start`: one command for the whole product on one machine.
@@ -14,7 +15,8 @@ import { ServiceSet } from "./services";
  *  2. start PostgreSQL and Redis of our own unless DATABASE_URL / REDIS_URL are set;
  *  3. apply database migrations;
  *  4. start the web, collab and runner services and restart one that crashes;
- *  5. on SIGINT/SIGTERM stop everything in reverse order: services, Redis, PostgreSQL.
+ *  5. on SIGINT/SIGTERM stop everything in reverse order: services, Redis, PostgreSQL,
+ *     then anything still starting; each child is killed with its process group if it will not stop.
  */
 const config = loadConfigOrExit();
 const log = createLogger("supervisor", config.LOG_LEVEL);
@@ -27,8 +29,9 @@ let shuttingDown = false;
 async function shutdown(reason: string, code: number): Promise<never> {
   if (shuttingDown) return new Promise<never>(() => undefined);
   shuttingDown = true;
+  refuseNewChildren();
   log.info({ reason }, "stopping SAM Compiler");
-  for (const item of stopStack.reverse()) {
+  for (const item of stopStack.splice(0).reverse()) {
     try {
       await item.stop();
       log.info(`${item.name} stopped`);
@@ -36,6 +39,10 @@ async function shutdown(reason: string, code: number): Promise<never> {
       log.error({ err }, `${item.name} did not stop cleanly`);
     }
   }
+  // Whatever was still starting when the signal came (a PostgreSQL or Redis whose start had not
+  // returned yet, a runner the autoscaler had just added) is in no stop list: end it too, and wait.
+  const late = await stopAllChildren();
+  if (late.length) log.info({ stopped: late }, `stopped ${late.join(", ")}, which had not finished starting`);
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown("SIGINT", 0));
