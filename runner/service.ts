@@ -11,6 +11,7 @@ import { startRetention } from "./queue/retention";
 import { Watchdog } from "./queue/watchdog";
 import { createExecutionWorker } from "./queue/worker";
 import { createDriver } from "./sandbox/select";
+import { drainBeforeStop, joinSupervisorPool, RunnerActivity } from "./pool-member";
 import type { SandboxHandle } from "./sandbox/driver";
 
 /**
@@ -51,13 +52,17 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on("message", (_channel, id: string) => void cancelRunning(deps, id));
 
-  const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY });
+  const activity = new RunnerActivity();
+  const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY, onJobStart: activity.jobStarted });
+  const leavePool = joinSupervisorPool(worker, activity, log);
   log.info({ concurrency: config.SAM_RUNNER_CONCURRENCY, driver: driver.name }, "taking execution jobs");
   const retentionConnection = createRedis(process.env.REDIS_URL!);
   const stopRetention = await startRetention({ db: ctx.db, connection: retentionConnection, log, days: config.SAM_EXECUTION_RETENTION_DAYS });
 
   return async () => {
     clearInterval(republish);
+    leavePool();
+    await drainBeforeStop(worker, activity, config.SAM_RUNNER_DRAIN_MS, log);
     // Runs in progress are ended and their jobs retried by another runner (not reported as results).
     deps.stopping = true;
     await Promise.all([...running.values()].map((h) => h.kill("requested")));

@@ -7,7 +7,10 @@ import { createLogger, describeUrl } from "../lib/log";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { startEmbeddedRedis } from "./embedded-redis";
 import { ServiceSet } from "./services";
+import { createRedis } from "../lib/redis/connection";
+import { Autoscaler } from "./autoscale/autoscaler";
 import { refuseNewChildren, stopAllChildren } from "./child";
+import { RunnerPool } from "./runner-pool";
 
 /**
  * `npm start`: one command for the whole product on one machine.
@@ -15,7 +18,8 @@ import { refuseNewChildren, stopAllChildren } from "./child";
  *  2. start PostgreSQL and Redis of our own unless DATABASE_URL / REDIS_URL are set;
  *  3. apply database migrations;
  *  4. start the web, collab and runner services and restart one that crashes;
- *  5. on SIGINT/SIGTERM stop everything in reverse order: services, Redis, PostgreSQL,
+ *  5. scale the runner processes on the queue (SAM_RUNNERS_MIN..SAM_RUNNERS_MAX, supervisor/autoscale);
+ *  6. on SIGINT/SIGTERM stop everything in reverse order: runners, services, Redis, PostgreSQL,
  *     then anything still starting; each child is killed with its process group if it will not stop.
  */
 const config = loadConfigOrExit();
@@ -47,6 +51,38 @@ async function shutdown(reason: string, code: number): Promise<never> {
 }
 process.on("SIGINT", () => void shutdown("SIGINT", 0));
 process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
+
+/** More runner processes when runs queue up, fewer when they idle (supervisor/autoscale); off when SAM_RUNNERS_MAX is 1. */
+function startAutoscaling(services: ServiceSet, redisUrl: string): void {
+  if (config.SAM_RUNNERS_MAX <= 1) return;
+  const pool = new RunnerPool(root, log, services, config.dataDir, config.sandboxDir, config.HOST);
+  const redis = createRedis(redisUrl);
+  redis.on("error", () => undefined);
+  const autoscaler = new Autoscaler({
+    redis,
+    pool,
+    intervalMs: config.SAM_AUTOSCALE_INTERVAL_MS,
+    log,
+    policy: {
+      min: config.SAM_RUNNERS_MIN,
+      max: config.SAM_RUNNERS_MAX,
+      concurrency: config.SAM_RUNNER_CONCURRENCY,
+      upAfterWaitMs: config.SAM_AUTOSCALE_UP_WAIT_MS,
+      upCooldownMs: config.SAM_AUTOSCALE_UP_COOLDOWN_MS,
+      downAfterIdleMs: config.SAM_AUTOSCALE_IDLE_MS,
+    },
+  });
+  stopStack.push({
+    name: "autoscaled runners",
+    stop: async () => {
+      await autoscaler.stop();
+      await pool.stopAll();
+      redis.disconnect();
+    },
+  });
+  log.info({ min: config.SAM_RUNNERS_MIN, max: config.SAM_RUNNERS_MAX }, `autoscaling runners between ${config.SAM_RUNNERS_MIN} and ${config.SAM_RUNNERS_MAX}`);
+  autoscaler.start();
+}
 
 try {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -105,6 +141,7 @@ try {
     );
   }
   await runnerReady;
+  if (!shuttingDown) startAutoscaling(services, redisUrl);
   log.info(
     { database: describeUrl(databaseUrl), redis: describeUrl(redisUrl) },
     `SAM Compiler is ready at ${config.publicUrl} (web, collab and runner are up)`,

@@ -14,6 +14,8 @@ export interface WorkerOptions {
   /** How long a job's lock lives without renewal; a runner that dies mid-run loses the job after this. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Called as each job starts; the function it returns, as the job ends (runner/pool-member.ts counts busy runners). */
+  onJobStart?: () => () => void;
 }
 
 /**
@@ -29,12 +31,15 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
   const worker = new Worker<ExecutionJob>(
     options.queueName ?? EXECUTION_QUEUE,
     async (job: Job<ExecutionJob>, token?: string) => {
+      const done = options.onJobStart?.();
       try {
         await processExecution(deps, job.data.executionId);
       } catch (err) {
         if (!(err instanceof AccountBusyError)) throw err;
         await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * 250), token);
         throw new DelayedError();
+      } finally {
+        done?.();
       }
     },
     {

@@ -54,6 +54,8 @@ export interface ScalingInput {
 }
 
 export type ScalingAction = "up" | "down" | "hold";
+/** Which part of the policy decided: stable words, so a repeated hold can be told from a new one. */
+export type ScalingRule = "min" | "depth" | "wait" | "starting" | "cooldown" | "idle" | "max" | "enough" | "busy";
 
 export interface ScalingDecision {
   action: ScalingAction;
@@ -62,6 +64,7 @@ export interface ScalingDecision {
   /** Live runners after this decision. */
   target: number;
   reason: string;
+  rule: ScalingRule;
   /** Runners to drain (action "down" only). */
   drain: string[];
 }
@@ -70,9 +73,9 @@ export function decide(input: ScalingInput, policy: ScalingPolicy): ScalingDecis
   const live = input.runners.filter((r) => !r.draining);
   const n = live.length;
   const running = live.reduce((sum, r) => sum + r.active, 0);
-  const decision = (action: ScalingAction, target: number, reason: string, drain: string[] = []): ScalingDecision => ({ action, runners: n, target, reason, drain });
+  const decision = (action: ScalingAction, rule: ScalingRule, target: number, reason: string, drain: string[] = []): ScalingDecision => ({ action, rule, runners: n, target, reason, drain });
 
-  if (n < policy.min) return decision("up", policy.min, `${n} runner(s) is below SAM_RUNNERS_MIN=${policy.min}`);
+  if (n < policy.min) return decision("up", "min", policy.min, `${n} runner(s) is below SAM_RUNNERS_MIN=${policy.min}`);
 
   const byDepth = Math.ceil((input.queued + running) / policy.concurrency);
   const slow = input.queued > 0 && input.oldestWaitMs >= policy.upAfterWaitMs;
@@ -81,12 +84,12 @@ export function decide(input: ScalingInput, policy: ScalingPolicy): ScalingDecis
 
   if (wanted > n) {
     const starting = live.filter((r) => !r.ready).length;
-    if (starting > 0) return decision("hold", n, `${demand}: waiting for ${starting} starting runner(s) before adding more`);
+    if (starting > 0) return decision("hold", "starting", n, `${demand}: waiting for ${starting} starting runner(s) before adding more`);
     if (input.lastUpAt !== undefined && input.now - input.lastUpAt < policy.upCooldownMs) {
-      return decision("hold", n, `${demand}: cooling down after the last scale-up`);
+      return decision("hold", "cooldown", n, `${demand}: cooling down after the last scale-up`);
     }
     const why = slow && wanted > byDepth ? `the oldest run has waited over ${Math.round(policy.upAfterWaitMs / 1000)} s` : `${wanted} runner(s) needed at ${policy.concurrency} run(s) each`;
-    return decision("up", wanted, `${demand}: ${why}`);
+    return decision("up", slow && wanted > byDepth ? "wait" : "depth", wanted, `${demand}: ${why}`);
   }
 
   if (n > policy.max || (wanted < n && input.queued === 0)) {
@@ -98,16 +101,16 @@ export function decide(input: ScalingInput, policy: ScalingPolicy): ScalingDecis
       .map((r) => r.id);
     if (idle.length > 0) {
       const why = n > policy.max ? `above SAM_RUNNERS_MAX=${policy.max}` : `${idle.length} runner(s) idle for ${Math.round(policy.downAfterIdleMs / 1000)} s or more`;
-      return decision("down", n - idle.length, `${demand}: ${why}`, idle);
+      return decision("down", n > policy.max ? "max" : "idle", n - idle.length, `${demand}: ${why}`, idle);
     }
-    if (n > policy.max) return decision("hold", n, `${demand}: above SAM_RUNNERS_MAX=${policy.max}, waiting for a runner to become idle`);
+    if (n > policy.max) return decision("hold", "max", n, `${demand}: above SAM_RUNNERS_MAX=${policy.max}, waiting for a runner to become idle`);
   }
 
   if (wanted === n) {
     const limit = n === policy.max && byDepth > n ? ` (at SAM_RUNNERS_MAX=${policy.max})` : "";
-    return decision("hold", n, `${demand}: ${n} runner(s) are enough${limit}`);
+    return decision("hold", "enough", n, `${demand}: ${n} runner(s) are enough${limit}`);
   }
-  return decision("hold", n, `${demand}: ${n} runner(s); a busy or recently busy runner is never drained`);
+  return decision("hold", "busy", n, `${demand}: ${n} runner(s); a busy or recently busy runner is never drained`);
 }
 
 function clamp(value: number, min: number, max: number): number {
