@@ -57,10 +57,11 @@ export class Autoscaler {
       } else if (decision.action === "down") {
         this.opts.pool.drain(decision.drain);
       }
-      if (this.failing) this.opts.log.info("autoscaler: the queue can be read again");
+      if (this.failing) this.opts.log.info("autoscaler: working again");
       this.failing = false;
     } catch (err) {
-      if (!this.failing) this.opts.log.warn({ err: (err as Error).message }, "autoscaler: could not read the queue; keeping the runners as they are");
+      // Redis restarting, or a runner that could not be started: the next round tries again.
+      if (!this.failing) this.opts.log.warn({ err: (err as Error).message }, "autoscaler: this round failed; keeping the runners as they are");
       this.failing = true;
     }
   }

@@ -27,6 +27,7 @@ export class DecisionLog {
   constructor(
     private readonly redis: Redis,
     private readonly log: Logger,
+    private readonly key = DECISIONS_KEY,
   ) {}
 
   /** Logs and stores `d` if it is worth telling; returns whether it was. */
@@ -37,7 +38,7 @@ export class DecisionLog {
     const entry: RecordedDecision = { at: now.toISOString(), action: d.action, runners: d.runners, target: d.target, reason: d.reason, rule: d.rule };
     this.log.info({ autoscale: { ...entry, drain: d.drain.length ? d.drain : undefined } }, `autoscale ${d.action}: ${d.runners} -> ${d.target} runner(s); ${d.reason}`);
     try {
-      await this.redis.multi().lpush(DECISIONS_KEY, JSON.stringify(entry)).ltrim(DECISIONS_KEY, 0, DECISIONS_KEPT - 1).exec();
+      await this.redis.multi().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, DECISIONS_KEPT - 1).exec();
     } catch (err) {
       // The decision is carried out regardless; only the admin page's view of it is missing.
       this.log.warn({ err: (err as Error).message }, "could not store the autoscaling decision in Redis");
