@@ -4,13 +4,13 @@ import { loadConfigOrExit } from "../lib/config/env";
 import { resolveSecret } from "../lib/config/secret";
 import { migrate } from "../lib/db/migrate";
 import { createLogger, describeUrl } from "../lib/log";
-import { startEmbeddedPostgres } from "./embedded-postgres";
-import { startEmbeddedRedis } from "./embedded-redis";
-import { ServiceSet } from "./services";
 import { createRedis } from "../lib/redis/connection";
 import { Autoscaler } from "./autoscale/autoscaler";
 import { refuseNewChildren, stopAllChildren } from "./child";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+import { startEmbeddedRedis } from "./embedded-redis";
 import { RunnerPool } from "./runner-pool";
+import { ServiceSet } from "./services";
 
 /**
  * `npm start`: one command for the whole product on one machine.
