@@ -12,14 +12,14 @@ function runner(id: string, over: Partial<RunnerView> = {}): RunnerView {
 describe("the autoscaling decision", () => {
   it("starts runners up to the minimum whatever the queue", () => {
     const d = decide({ now, queued: 0, oldestWaitMs: 0, runners: [] }, { ...policy, min: 2 });
-    expect(d).toMatchObject({ action: "up", runners: 0, target: 2 });
+    expect(d).toMatchObject({ action: "up", rule: "min", runners: 0, target: 2 });
     expect(d.reason).toContain("SAM_RUNNERS_MIN=2");
   });
 
   it("grows to enough runners for every queued and running run, at once", () => {
     const d = decide({ now, queued: 5, oldestWaitMs: 100, runners: [runner("a", { active: 2, pinned: true })] }, policy);
     // (5 queued + 2 running) / 2 per runner = 4 runners.
-    expect(d).toMatchObject({ action: "up", runners: 1, target: 4 });
+    expect(d).toMatchObject({ action: "up", rule: "depth", runners: 1, target: 4 });
   });
 
   it("never goes above the maximum", () => {
@@ -36,16 +36,16 @@ describe("the autoscaling decision", () => {
     expect(decide({ now, queued: 1, oldestWaitMs: 1000, runners }, policy)).toMatchObject({ action: "hold", target: 2 });
     // ...but the one queued run has waited 6 s.
     const slow = decide({ now, queued: 1, oldestWaitMs: 6000, runners }, policy);
-    expect(slow).toMatchObject({ action: "up", runners: 2, target: 3 });
+    expect(slow).toMatchObject({ action: "up", rule: "wait", runners: 2, target: 3 });
     expect(slow.reason).toContain("oldest run has waited");
   });
 
   it("holds while a new runner is still starting, and during the cooldown after a scale-up", () => {
     const starting = decide({ now, queued: 9, oldestWaitMs: 100, runners: [runner("a", { active: 2 }), runner("b", { ready: false })] }, policy);
-    expect(starting).toMatchObject({ action: "hold", target: 2 });
+    expect(starting).toMatchObject({ action: "hold", rule: "starting", target: 2 });
     expect(starting.reason).toContain("starting");
     const cooling = decide({ now, queued: 9, oldestWaitMs: 100, lastUpAt: now - 3000, runners: [runner("a", { active: 2 }), runner("b", { active: 2 })] }, policy);
-    expect(cooling).toMatchObject({ action: "hold", target: 2 });
+    expect(cooling).toMatchObject({ action: "hold", rule: "cooldown", target: 2 });
     expect(cooling.reason).toContain("cooling down");
     const after = decide({ now, queued: 9, oldestWaitMs: 100, lastUpAt: now - 11_000, runners: [runner("a", { active: 2 }), runner("b", { active: 2 })] }, policy);
     expect(after).toMatchObject({ action: "up", target: 4 });
@@ -60,7 +60,7 @@ describe("the autoscaling decision", () => {
       runner("starting", { ready: false, idleMs: 120_000 }),
     ];
     const d = decide({ now, queued: 0, oldestWaitMs: 0, runners }, { ...policy, max: 8 });
-    expect(d).toMatchObject({ action: "down", runners: 5, target: 4, drain: ["idle-long"] });
+    expect(d).toMatchObject({ action: "down", rule: "idle", runners: 5, target: 4, drain: ["idle-long"] });
 
     const allIdle = ["a", "b", "c"].map((id, i) => runner(id, { idleMs: 70_000 + i }));
     expect(decide({ now, queued: 0, oldestWaitMs: 0, runners: allIdle }, { ...policy, min: 2 })).toMatchObject({ action: "down", target: 2, drain: ["c"] });
@@ -82,7 +82,7 @@ describe("the autoscaling decision", () => {
 
   it("brings the count down to a lowered maximum by draining idle runners first", () => {
     const runners = [runner("a", { active: 1 }), runner("b", { idleMs: 5 }), runner("c", { active: 1 })];
-    expect(decide({ now, queued: 0, oldestWaitMs: 0, runners }, { ...policy, max: 2 })).toMatchObject({ action: "down", target: 2, drain: ["b"] });
+    expect(decide({ now, queued: 0, oldestWaitMs: 0, runners }, { ...policy, max: 2 })).toMatchObject({ action: "down", rule: "max", target: 2, drain: ["b"] });
     const busy = runners.map((r) => ({ ...r, active: 1 }));
     const wait = decide({ now, queued: 0, oldestWaitMs: 0, runners: busy }, { ...policy, max: 2 });
     expect(wait).toMatchObject({ action: "hold", target: 3 });
