@@ -12,6 +12,7 @@ import { startRetention } from "./queue/retention";
 import { Watchdog } from "./queue/watchdog";
 import { createExecutionWorker } from "./queue/worker";
 import { createDriver } from "./sandbox/select";
+import { drainBeforeStop, joinSupervisorPool, RunnerActivity } from "./pool-member";
 import type { SandboxHandle } from "./sandbox/driver";
 
 /**
@@ -53,7 +54,9 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on("message", (_channel, id: string) => void cancelRunning(deps, id));
 
-  const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY });
+  const activity = new RunnerActivity();
+  const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY, onJobStart: activity.jobStarted });
+  const leavePool = joinSupervisorPool(worker, activity, log);
   log.info({ concurrency: config.SAM_RUNNER_CONCURRENCY, driver: driver.name }, "taking execution jobs");
   // For the admin page: which driver, how many runs at once, and which runs now.
   ctx.heartbeat.describe(() => ({ driver: driver.name, concurrency: config.SAM_RUNNER_CONCURRENCY, running: [...running.keys()] }));
@@ -62,6 +65,8 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
 
   return async () => {
     clearInterval(republish);
+    leavePool();
+    await drainBeforeStop(worker, activity, config.SAM_RUNNER_DRAIN_MS, log);
     // Runs in progress are ended and their jobs retried by another runner (not reported as results).
     deps.stopping = true;
     await Promise.all([...running.values()].map((h) => h.kill("requested")));

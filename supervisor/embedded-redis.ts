@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -13,6 +14,12 @@ import { startProcess, stopProcess, tail, waitFor } from "./child";
 export interface EmbeddedRedis {
   url: string;
   stop(): Promise<void>;
+}
+
+/** The installed redis-server's major version (0 when it does not say). */
+function redisMajorVersion(): number {
+  const out = spawnSync("redis-server", ["--version"], { encoding: "utf8" }).stdout ?? "";
+  return Number(out.match(/v=(\d+)\./)?.[1] ?? 0);
 }
 
 export async function startEmbeddedRedis(dataDir: string, log: (msg: string) => void): Promise<EmbeddedRedis> {
@@ -40,6 +47,9 @@ export async function startEmbeddedRedis(dataDir: string, log: (msg: string) => 
       "maxmemory-policy noeviction",
       "daemonize no",
       "protected-mode yes",
+      // A Redis whose final save fails (its dir removed, a full disk) otherwise refuses to exit on
+      // SIGTERM; the AOF already holds every write, so stopping wins (Redis 7+; older ones are killed after a grace).
+      ...(redisMajorVersion() >= 7 ? ["shutdown-on-sigterm force", "shutdown-on-sigint force"] : []),
       "",
     ].join("\n"),
     { mode: 0o600 },

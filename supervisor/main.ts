@@ -4,8 +4,12 @@ import { loadConfigOrExit } from "../lib/config/env";
 import { resolveSecret } from "../lib/config/secret";
 import { migrate } from "../lib/db/migrate";
 import { createLogger, describeUrl } from "../lib/log";
+import { createRedis } from "../lib/redis/connection";
+import { Autoscaler } from "./autoscale/autoscaler";
+import { refuseNewChildren, stopAllChildren } from "./child";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import { startEmbeddedRedis } from "./embedded-redis";
+import { RunnerPool } from "./runner-pool";
 import { ServiceSet } from "./services";
 
 /**
@@ -14,7 +18,9 @@ import { ServiceSet } from "./services";
  *  2. start PostgreSQL and Redis of our own unless DATABASE_URL / REDIS_URL are set;
  *  3. apply database migrations;
  *  4. start the web, collab and runner services and restart one that crashes;
- *  5. on SIGINT/SIGTERM stop everything in reverse order: services, Redis, PostgreSQL.
+ *  5. scale the runner processes on the queue (SAM_RUNNERS_MIN..SAM_RUNNERS_MAX, supervisor/autoscale);
+ *  6. on SIGINT/SIGTERM stop everything in reverse order: runners, services, Redis, PostgreSQL,
+ *     then anything still starting; each child is killed with its process group if it will not stop.
  */
 const config = loadConfigOrExit();
 const log = createLogger("supervisor", config.LOG_LEVEL);
@@ -27,8 +33,9 @@ let shuttingDown = false;
 async function shutdown(reason: string, code: number): Promise<never> {
   if (shuttingDown) return new Promise<never>(() => undefined);
   shuttingDown = true;
+  refuseNewChildren();
   log.info({ reason }, "stopping SAM Compiler");
-  for (const item of stopStack.reverse()) {
+  for (const item of stopStack.splice(0).reverse()) {
     try {
       await item.stop();
       log.info(`${item.name} stopped`);
@@ -36,10 +43,46 @@ async function shutdown(reason: string, code: number): Promise<never> {
       log.error({ err }, `${item.name} did not stop cleanly`);
     }
   }
+  // Whatever was still starting when the signal came (a PostgreSQL or Redis whose start had not
+  // returned yet, a runner the autoscaler had just added) is in no stop list: end it too, and wait.
+  const late = await stopAllChildren();
+  if (late.length) log.info({ stopped: late }, `stopped ${late.join(", ")}, which had not finished starting`);
   process.exit(code);
 }
 process.on("SIGINT", () => void shutdown("SIGINT", 0));
 process.on("SIGTERM", () => void shutdown("SIGTERM", 0));
+
+/** More runner processes when runs queue up, fewer when they idle (supervisor/autoscale); off when SAM_RUNNERS_MAX is 1. */
+function startAutoscaling(services: ServiceSet, redisUrl: string): void {
+  if (config.SAM_RUNNERS_MAX <= 1) return;
+  const pool = new RunnerPool(root, log, services, config.dataDir, config.sandboxDir, config.HOST);
+  const redis = createRedis(redisUrl);
+  redis.on("error", () => undefined);
+  const autoscaler = new Autoscaler({
+    redis,
+    pool,
+    intervalMs: config.SAM_AUTOSCALE_INTERVAL_MS,
+    log,
+    policy: {
+      min: config.SAM_RUNNERS_MIN,
+      max: config.SAM_RUNNERS_MAX,
+      concurrency: config.SAM_RUNNER_CONCURRENCY,
+      upAfterWaitMs: config.SAM_AUTOSCALE_UP_WAIT_MS,
+      upCooldownMs: config.SAM_AUTOSCALE_UP_COOLDOWN_MS,
+      downAfterIdleMs: config.SAM_AUTOSCALE_IDLE_MS,
+    },
+  });
+  stopStack.push({
+    name: "autoscaled runners",
+    stop: async () => {
+      await autoscaler.stop();
+      await pool.stopAll();
+      redis.disconnect();
+    },
+  });
+  log.info({ min: config.SAM_RUNNERS_MIN, max: config.SAM_RUNNERS_MAX }, `autoscaling runners between ${config.SAM_RUNNERS_MIN} and ${config.SAM_RUNNERS_MAX}`);
+  autoscaler.start();
+}
 
 try {
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -98,6 +141,7 @@ try {
     );
   }
   await runnerReady;
+  if (!shuttingDown) startAutoscaling(services, redisUrl);
   log.info(
     { database: describeUrl(databaseUrl), redis: describeUrl(redisUrl) },
     `SAM Compiler is ready at ${config.publicUrl} (web, collab and runner are up)`,

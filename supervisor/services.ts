@@ -47,6 +47,8 @@ export class ServiceSet {
   private readonly healthy = new Set<ServiceName>();
   private stopping = false;
   onGiveUp: (name: ServiceName) => void = () => undefined;
+  /** Every IPC message a service sends (the runner reports how busy it is: runner/pool-member.ts). */
+  onMessage: (name: ServiceName, msg: unknown) => void = () => undefined;
 
   constructor(
     private readonly root: string,
@@ -88,6 +90,7 @@ export class ServiceSet {
     const entry: Running = { proc };
     proc.child.on("message", (msg: { type?: string; reason?: string }) => {
       if (msg?.type === "sam:failed" && typeof msg.reason === "string") entry.failure = msg.reason;
+      this.onMessage(name, msg);
     });
     this.running.set(name, entry);
     void proc.exited.then((code) => this.onExit(name, entry, code));
@@ -132,6 +135,17 @@ export class ServiceSet {
       if (Date.now() > deadline) throw new StartFailure(name, `not healthy after ${Math.round(timeoutMs! / 1000)} s at ${healthUrl}`);
       await new Promise((r) => setTimeout(r, 250));
     }
+  }
+
+  /** Whether `name` runs now and has answered its health check since it was started. */
+  isUp(name: ServiceName): boolean {
+    const child = this.running.get(name)?.proc.child;
+    return this.healthy.has(name) && child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** The environment a runner of this machine gets (the runner pool starts more of them). */
+  runnerEnv(): NodeJS.ProcessEnv {
+    return this.envFor("runner");
   }
 
   async stopAll(): Promise<void> {

@@ -115,6 +115,16 @@ const schema = z.object({
   SAM_SANDBOX_DIR: z.string().trim().optional().transform((v) => (v ? v : undefined)),
   DOCKER_HOST: z.string().trim().optional().transform((v) => (v ? v : undefined)),
   SAM_RUNNER_CONCURRENCY: positiveInt(os.availableParallelism()),
+  // --- autoscaling (owned by "scaling"; see supervisor/autoscale): `npm start` keeps between MIN and MAX runner
+  // processes on this machine, adds them when runs queue up or wait too long, and drains (never cuts) idle ones.
+  SAM_RUNNERS_MIN: positiveInt(1),
+  SAM_RUNNERS_MAX: positiveInt(4),
+  SAM_AUTOSCALE_INTERVAL_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(100, "must be at least 100").default(2000),
+  SAM_AUTOSCALE_UP_WAIT_MS: positiveInt(5000),
+  SAM_AUTOSCALE_UP_COOLDOWN_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").default(10_000),
+  SAM_AUTOSCALE_IDLE_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").default(60_000),
+  // On SIGTERM a runner stops taking runs and lets the ones it has finish for up to this long before ending them (they are then retried elsewhere).
+  SAM_RUNNER_DRAIN_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").default(0),
   // A run still going this long past its compile and wall limits is ended by the runner's watchdog (runner/queue/watchdog.ts).
   SAM_WATCHDOG_GRACE_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(31_000, "must be at least 31000 (the sandbox's own start allowance is 30 s)").default(60_000),
   // Every runner ends any sandbox on its machine, of any runner, past its deadline (its limits plus SAM_WATCHDOG_GRACE_MS), this often and at start (runner/sandbox/deadline.ts).
@@ -263,6 +273,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const suffix = { cpuTimeMs: "CPU_MS", wallTimeMs: "WALL_MS", memoryMb: "MEMORY_MB", processes: "PROCESSES", outputKb: "OUTPUT_KB" } as const;
   const low = LIMIT_NAMES.find((n) => limits.defaults[n] < MINIMUM_LIMITS[n]);
   if (low) throw new ConfigError([`SAM_DEFAULT_${suffix[low]} must be at least ${MINIMUM_LIMITS[low]}, what the sandbox itself needs (got ${limits.defaults[low]})`]);
+  if (raw.SAM_RUNNERS_MIN > raw.SAM_RUNNERS_MAX) throw new ConfigError([`SAM_RUNNERS_MIN (${raw.SAM_RUNNERS_MIN}) is above SAM_RUNNERS_MAX (${raw.SAM_RUNNERS_MAX}); lower the one or raise the other`]);
   const dataDir = path.resolve(cwd, raw.SAM_DATA_DIR);
   const ports = servicePorts(raw);
   return {

@@ -78,6 +78,17 @@ export async function ensureRuntimeImage(opts: ImageBuildOptions): Promise<strin
   return tag;
 }
 
+/**
+ * The runtime image's tag when its root filesystem is already unpacked under
+ * `imagesDir` (prepared by another process, e.g. compose's one-shot `sandbox`
+ * service into a shared volume): the oci driver then needs no container
+ * engine at all. Undefined otherwise.
+ */
+export function preparedRootfsTag(imagesDir: string): string | undefined {
+  const tag = runtimeImageTag();
+  return fs.existsSync(path.join(imagesDir, tag.split(":")[1] ?? "latest", ".complete")) ? tag : undefined;
+}
+
 /** The image's root filesystem as a plain directory (for the oci driver), unpacked once per image. */
 export async function ensureRootfs(opts: ImageBuildOptions, tag: string, imagesDir: string): Promise<string> {
   const target = path.join(imagesDir, tag.split(":")[1] ?? "latest");

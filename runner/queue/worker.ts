@@ -20,6 +20,8 @@ export interface WorkerOptions {
   /** How long a job's lock lives without renewal; a runner that dies mid-run loses the job after this. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Called as each job starts; the function it returns, as the job ends (runner/pool-member.ts counts busy runners). */
+  onJobStart?: () => () => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
       if (job.data.userId) {
         await fair.leave(job.data.userId, job.data.executionId).catch((err: Error) => deps.log.warn({ executionId: job.data.executionId, err: err.message }, "could not update the fairness count; it corrects itself"));
       }
+      const done = options.onJobStart?.();
       try {
         await processExecution(deps, job.data.executionId);
       } catch (err) {
@@ -48,6 +51,8 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
         // Back to the delayed set; BullMQ puts it back among the prioritized jobs with its own priority.
         await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);
         throw new DelayedError();
+      } finally {
+        done?.();
       }
     },
     {

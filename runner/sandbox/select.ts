@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import path from "node:path";
 import type { Logger } from "pino";
 import type { Config } from "../../lib/config/env";
-import { ensureRootfs, ensureRuntimeImage } from "../images/runtime-image";
+import { ensureRootfs, ensureRuntimeImage, preparedRootfsTag } from "../images/runtime-image";
 import type { SandboxDriver } from "./driver";
 import { detectAppArmor, prepareAppArmor } from "./apparmor";
 import { OciDriver } from "./oci/driver";
@@ -54,7 +54,7 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
     assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, config.SAM_ALLOW_UNLIMITED_SWAP, warn);
     const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES, undefined, () => blocksInUse());
     const apparmorProfile = prepareAppArmor(detectAppArmor(), info) ?? undefined;
-    const tag = await ensureRuntimeImage(buildOptions);
+    const tag = preparedRootfsTag(path.join(config.sandboxDir, "images")) ?? (await ensureRuntimeImage(buildOptions));
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
     if (!runtime) throw new Error(`SAM_SANDBOX_DRIVER=oci needs root and the OCI runtime (${config.SAM_OCI_RUNTIME}) installed`);
     log.info({ driver: "oci", runtime, image: tag }, "sandbox driver ready");
