@@ -1,8 +1,8 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
-// Two lanes. `unit`: pure logic (config, limits, roles, statuses, parsers)
-// with no services at all, done in seconds (`npm run test:unit`).
+// Two lanes. `unit`: pure logic (config, limits, roles, statuses, parsers,
+// the deployment manifests) with no services at all, done in seconds (`npm run test:unit`).
 // `integration`: real parts; tests/global-setup.ts starts a throwaway
 // PostgreSQL, Redis and the built web app for the whole run, and files keep
 // apart through unique usernames and client addresses.
@@ -15,13 +15,13 @@ export default defineConfig({
     hookTimeout: 180_000,
     reporters: ["default"],
     projects: [
-      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts"] } },
+      { extends: true, test: { name: "unit", include: ["tests/unit/**/*.test.ts", "tests/deploy/**/*.test.ts"] } },
       {
         extends: true,
         test: {
           name: "integration",
           include: ["tests/**/*.test.ts"],
-          exclude: ["tests/unit/**", "**/node_modules/**"],
+          exclude: ["tests/unit/**", "tests/deploy/**", "**/node_modules/**"],
           globalSetup: ["tests/global-setup.ts"],
         },
       },
