@@ -6,7 +6,9 @@ import { verifyServiceToken } from "../lib/rooms/room-token";
 import { AddressCounts, refuseUpgrade, TOO_MANY_SIGNING_IN, upgradeClientIp } from "../lib/rooms/socket-admission";
 import type { ServiceContext, ServiceWork } from "../lib/services/service";
 import { RoomAuthentication } from "./extensions/authentication";
+import { UpdateLog } from "./document/update-log";
 import { DocumentBudget } from "./extensions/document-budget";
+import { DurableEdits } from "./extensions/durable-edits";
 import { NoPendingEdits } from "./extensions/no-pending";
 import { Membership } from "./extensions/membership";
 import { RoomPersistence } from "./extensions/persistence";
@@ -57,7 +59,8 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
     maxItems: config.SAM_COLLAB_MAX_DOCUMENT_ITEMS,
     processBytes: config.SAM_COLLAB_MEMORY_BUDGET_MB * 1024 * 1024,
   });
-  const persistence = new RoomPersistence({ db, log, budget });
+  const updates = new UpdateLog(db);
+  const persistence = new RoomPersistence({ db, log, budget, updates });
 
   const hocuspocus = new Hocuspocus({
     name: `collab-${process.pid}`,
@@ -79,6 +82,8 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       membership,
       budget,
       new NoPendingEdits(log),
+      // Last: an edit is logged (and so acknowledged) only once every other extension has let it through.
+      new DurableEdits({ log: updates, logger: log }),
     ],
   });
   const documents = hocuspocus.documents;
