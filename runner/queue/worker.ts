@@ -1,11 +1,14 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
+import { isDatabaseUnavailable } from "../../lib/db/unavailable";
 import { EXECUTION_QUEUE, MAX_ATTEMPTS, type ExecutionJob } from "../../lib/executions/queue";
 import { SandboxInfrastructureError } from "../sandbox/driver";
 import { AccountBusyError, finishWithInternalError, processExecution, type ProcessDeps } from "./process-execution";
 
 /** A run whose account has its most runs running waits this long (plus a little jitter) before it is tried again. */
 const BUSY_WAIT_MS = 1000;
+/** A run taken while PostgreSQL is unreachable waits this long (plus jitter) before it is tried again, as often as it takes. */
+const DATABASE_WAIT_MS = 2000;
 
 export interface WorkerOptions {
   connection: Redis;
@@ -32,8 +35,12 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
       try {
         await processExecution(deps, job.data.executionId);
       } catch (err) {
-        if (!(err instanceof AccountBusyError)) throw err;
-        await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * 250), token);
+        // The database down is no fault of the run: not an attempt (three of them would be spent in a second
+        // of outage, and the run could not even be marked failed). A result already computed is not at stake
+        // here: storing it retries by itself (process-execution.ts).
+        const wait = err instanceof AccountBusyError ? BUSY_WAIT_MS : isDatabaseUnavailable(err) ? DATABASE_WAIT_MS : undefined;
+        if (wait === undefined) throw err;
+        await job.moveToDelayed(Date.now() + wait + Math.floor(Math.random() * 250), token);
         throw new DelayedError();
       }
     },
