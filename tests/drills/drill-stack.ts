@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createDatabase, type Database } from "../../lib/db/client";
@@ -73,6 +74,18 @@ export class DrillStack {
   }
 
   async stopRedis(): Promise<void> {
+    await this.redis?.stop();
+    this.redis = undefined;
+  }
+
+  /** Redis ends as in a crash (SIGKILL): no AOF flush on the way out. */
+  async crashRedis(): Promise<void> {
+    const conf = path.join(this.dataDir, "redis", "redis.conf");
+    const row = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
+      .stdout.split("\n")
+      .find((line) => line.includes("redis-server") && line.includes(conf));
+    if (!row) throw new Error("the drill's Redis is not running");
+    process.kill(Number(row.trim().split(/\s+/)[0]), "SIGKILL");
     await this.redis?.stop();
     this.redis = undefined;
   }
