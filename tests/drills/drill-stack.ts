@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createDatabase, type Database } from "../../lib/db/client";
 import { migrate } from "../../lib/db/migrate";
+import { createRedis } from "../../lib/redis/connection";
 import { startEmbeddedPostgres, type EmbeddedPostgres } from "../../supervisor/embedded-postgres";
 import { startEmbeddedRedis, type EmbeddedRedis } from "../../supervisor/embedded-redis";
 import { api, PASSWORD, uniqueName } from "../support/api";
@@ -80,12 +80,10 @@ export class DrillStack {
 
   /** Redis ends as in a crash (SIGKILL): no AOF flush on the way out. */
   async crashRedis(): Promise<void> {
-    const conf = path.join(this.dataDir, "redis", "redis.conf");
-    const row = spawnSync("ps", ["-eo", "pid=,args="], { encoding: "utf8" })
-      .stdout.split("\n")
-      .find((line) => line.includes("redis-server") && line.includes(conf));
-    if (!row) throw new Error("the drill's Redis is not running");
-    process.kill(Number(row.trim().split(/\s+/)[0]), "SIGKILL");
+    // Redis renames its process ("redis-server *:0"), so it says its pid itself.
+    const client = createRedis(this.redisUrl);
+    const info = await client.info("server").finally(() => client.disconnect());
+    process.kill(Number(/^process_id:(\d+)/m.exec(info)![1]), "SIGKILL");
     await this.redis?.stop();
     this.redis = undefined;
   }
