@@ -162,7 +162,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       const deadline = Date.now() + 10_000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (hocuspocus.getDocumentsCount() > 0) log.warn({ rooms: hocuspocus.getDocumentsCount() }, "rooms still open at shutdown");
-      if (persistence.unsaved().length > 0) log.error({ rooms: persistence.unsaved() }, "rooms whose latest edits could not be stored (their stores kept failing) are lost at shutdown");
+      if (persistence.unsaved().length > 0) log.warn({ rooms: persistence.unsaved() }, "rooms whose document could not be stored at shutdown (their stores kept failing): their acknowledged edits stay in the edit log and apply when the room loads again");
       sockets.close();
       // Bounded: with Redis unreachable these would wait for it forever (commands queue while offline).
       await withinMs(2000, socketCounts.clear());
