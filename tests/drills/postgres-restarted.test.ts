@@ -65,6 +65,13 @@ describe("drill: PostgreSQL restarted", () => {
     const redis = createRedis(stack.redisUrl);
     try {
       const figures = await traffic.settle(stack.database(), redis, 180_000);
+      // The first run to finish after the restart: how soon queued work flows again.
+      const firstAfter = await stack.database().execution.findFirst({
+        where: { id: { in: traffic.ids() }, finishedAt: { gt: new Date(startedAt) } },
+        orderBy: { finishedAt: "asc" },
+        select: { finishedAt: true },
+      });
+      const runsResumeMs = firstAfter ? firstAfter.finishedAt!.getTime() - startedAt : "none";
       report("postgres restarted", {
         ...figures,
         refusedBy: JSON.stringify(figures.refusedBy),
@@ -72,6 +79,7 @@ describe("drill: PostgreSQL restarted", () => {
         outageMs: startedAt - stoppedAt,
         duringOutage: JSON.stringify(statuses),
         recoveryMs,
+        runsResumeMs,
       });
       expect(queuedWhenStopped).toBeGreaterThan(0);
       // Our processes were not restarted: the ones started before the outage still run and served it all.

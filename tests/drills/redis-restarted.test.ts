@@ -60,7 +60,14 @@ describe.each(["SIGTERM", "SIGKILL"] as const)("drill: Redis restarted mid-queue
     const redis = createRedis(stack.redisUrl);
     try {
       const figures = await traffic.settle(db, redis, 240_000);
-      report(`redis restarted (${signal})`, { ...figures, refusedBy: JSON.stringify(figures.refusedBy), queuedWhenStopped: queuedBefore, outageMs: startedAt - stoppedAt, acceptingMs });
+      // The first run to finish after the restart: how soon queued work flows again.
+      const firstAfter = await db.execution.findFirst({
+        where: { id: { in: traffic.ids() }, finishedAt: { gt: new Date(startedAt) } },
+        orderBy: { finishedAt: "asc" },
+        select: { finishedAt: true },
+      });
+      const runsResumeMs = firstAfter ? firstAfter.finishedAt!.getTime() - startedAt : "none";
+      report(`redis restarted (${signal})`, { ...figures, refusedBy: JSON.stringify(figures.refusedBy), queuedWhenStopped: queuedBefore, outageMs: startedAt - stoppedAt, acceptingMs, runsResumeMs });
       expect(queuedBefore).toBeGreaterThan(0);
       expect(probe.status, probe.text).toBe(200);
       expect(probe.json.stdout).toBe("after\n");
