@@ -3,6 +3,7 @@ import * as decoding from "lib0/decoding";
 import type { Logger } from "pino";
 import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
+import { CLOSE } from "../../lib/rooms/close-codes";
 import type { UpdateLog } from "../document/update-log";
 
 /** Hocuspocus's message type for Yjs sync messages (MessageType.Sync). */
@@ -23,9 +24,9 @@ const EMPTY_UPDATE_BYTES = 2;
  * What reaches this hook has passed the socket gate's checks
  * (document/update-check.ts); what Yjs would hold aside is dropped after it
  * applies (no-pending.ts), and again when a room is loaded from its log.
- * An append that fails (PostgreSQL down) fails the message: Hocuspocus
- * closes the connection without acknowledging, and the provider, which
- * keeps its edits, sends them again when it reconnects.
+ * An append that fails (PostgreSQL down) fails the message: it is neither
+ * applied nor acknowledged, the socket is closed (4507), and the provider,
+ * which keeps its edits, sends them again when it has reconnected.
  */
 export class DurableEdits implements Extension {
   extensionName = "durable-edits";
@@ -45,7 +46,10 @@ export class DurableEdits implements Extension {
       await this.deps.log.append(documentName, update);
     } catch (err) {
       this.deps.logger.error({ room: documentName, err: (err as Error).message }, "an edit could not be logged; it is not acknowledged (the client sends it again)");
-      throw err;
+      // The whole socket, as the gate closes it: the provider reconnects and its sync sends the edit again.
+      // (Hocuspocus alone would only detach this room from the socket, and the provider would wait.)
+      connection.webSocket.close(CLOSE.editNotSaved.code, CLOSE.editNotSaved.reason);
+      throw new Error(`the edit could not be logged: ${(err as Error).message}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import * as Y from "yjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CLOSE } from "../../lib/rooms/close-codes";
 import { FILES } from "../../lib/rooms/document";
 import { createRoom } from "../../lib/rooms/rooms";
 import { signRoomToken } from "../../lib/rooms/room-token";
@@ -153,5 +154,42 @@ describe("drill: a collab process killed while people type", () => {
     const storedDoc = new Y.Doc();
     Y.applyUpdate(storedDoc, stored.state);
     expect(textOf(storedDoc)).toBe(text + "<reader>");
+  }, 300_000);
+
+  it("an edit made while PostgreSQL is down is not acknowledged, and is kept once it is back", async () => {
+    const db = stack.database();
+    const collab = await stack.service("collab/main.ts", { SAM_COLLAB_STORE_DEBOUNCE_MS: "60000" });
+    const owner = await db.user.create({ data: { username: "drill-pg", usernameKey: "drill-pg" } });
+    const room = await createRoom(db, owner.id, "drill", TEMPLATE);
+    // A fresh token for every connect, as the page fetches one.
+    const token = () => signRoomToken(stack.secret, { userId: owner.id, username: owner.username, roomId: room.id, role: "owner" });
+    const client = connectRoom(room.id, token, { collabUrl: collab.url });
+    await client.synced;
+    const text = client.doc.getMap<Y.Map<unknown>>(FILES).values().next().value!.get("text") as Y.Text;
+    text.insert(0, "<before>");
+    await eventually("the first edit is acknowledged", () => client.provider.unsyncedChanges === 0, 30_000);
+
+    await stack.stopPostgres();
+    text.insert(text.length, "<during>");
+    // Not acknowledged: the edit could not be logged, and the socket was closed to send it again later.
+    await eventually("the socket is closed with 4507", () => client.closeEvents.some((e) => e.code === CLOSE.editNotSaved.code), 30_000);
+    await sleep(2000);
+    expect(client.provider.unsyncedChanges).toBeGreaterThan(0);
+
+    await stack.startPostgres();
+    const startedAt = Date.now();
+    // The provider reconnects by itself and its sync sends the edit again.
+    await eventually("the edit is acknowledged once PostgreSQL is back", () => client.provider.unsyncedChanges === 0 && client.provider.isSynced, 120_000);
+    const ackedAfterMs = Date.now() - startedAt;
+    client.destroy();
+    // Durable: even the process dying now does not lose it.
+    collab.proc.child.kill("SIGKILL");
+    await collab.proc.exited;
+    const again = await stack.service("collab/main.ts", { SAM_COLLAB_STORE_DEBOUNCE_MS: "60000" });
+    const reader = connectRoom(room.id, token, { collabUrl: again.url });
+    await reader.synced;
+    report("collab with PostgreSQL down", { ackedAfterPostgresBackMs: ackedAfterMs, closes: JSON.stringify(client.closeEvents.map((e) => e.code)) });
+    expect(textOf(reader.doc)).toBe("<before><during>");
+    reader.destroy();
   }, 300_000);
 });
