@@ -6,7 +6,9 @@ import { verifyServiceToken } from "../lib/rooms/room-token";
 import { AddressCounts, refuseUpgrade, TOO_MANY_SIGNING_IN, upgradeClientIp } from "../lib/rooms/socket-admission";
 import type { ServiceContext, ServiceWork } from "../lib/services/service";
 import { RoomAuthentication } from "./extensions/authentication";
+import { UpdateLog } from "./document/update-log";
 import { DocumentBudget } from "./extensions/document-budget";
+import { DurableEdits } from "./extensions/durable-edits";
 import { NoPendingEdits } from "./extensions/no-pending";
 import { Membership } from "./extensions/membership";
 import { RoomMetrics, timeStores } from "./extensions/metrics";
@@ -59,7 +61,8 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
     maxItems: config.SAM_COLLAB_MAX_DOCUMENT_ITEMS,
     processBytes: config.SAM_COLLAB_MEMORY_BUDGET_MB * 1024 * 1024,
   });
-  const persistence = new RoomPersistence({ db, log, budget });
+  const updates = new UpdateLog(db);
+  const persistence = new RoomPersistence({ db, log, budget, updates });
   // Read at each scrape (after start-up): rooms and connections from Hocuspocus, sockets from the WebSocket server.
   const metrics: CollabMetrics = new CollabMetrics(ctx.metrics, {
     rooms: (): number => hocuspocus.getDocumentsCount(),
@@ -89,6 +92,8 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       budget,
       new NoPendingEdits(log),
       new RoomMetrics(metrics),
+      // Last: an edit is logged (and so acknowledged) only once every other extension has let it through.
+      new DurableEdits({ log: updates, logger: log }),
     ],
   });
   const documents = hocuspocus.documents;
@@ -167,7 +172,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       const deadline = Date.now() + 10_000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (hocuspocus.getDocumentsCount() > 0) log.warn({ rooms: hocuspocus.getDocumentsCount() }, "rooms still open at shutdown");
-      if (persistence.unsaved().length > 0) log.error({ rooms: persistence.unsaved() }, "rooms whose latest edits could not be stored (their stores kept failing) are lost at shutdown");
+      if (persistence.unsaved().length > 0) log.warn({ rooms: persistence.unsaved() }, "rooms whose document could not be stored at shutdown (their stores kept failing): their acknowledged edits stay in the edit log and apply when the room loads again");
       sockets.close();
       // Bounded: with Redis unreachable these would wait for it forever (commands queue while offline).
       await withinMs(2000, socketCounts.clear());

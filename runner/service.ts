@@ -51,6 +51,8 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.
   const subscriber = createRedis(process.env.REDIS_URL!);
+  // Unlistened, a Redis restart printed "[ioredis] Unhandled error event" on every reconnect try; it resubscribes by itself.
+  subscriber.on("error", (err) => log.debug({ err: err.message }, "cancellation channel: Redis unreachable, reconnecting"));
   await subscriber.subscribe(CANCEL_CHANNEL);
   subscriber.on("message", (_channel, id: string) => void cancelRunning(deps, id));
 

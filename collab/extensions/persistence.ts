@@ -3,10 +3,13 @@ import type { afterUnloadDocumentPayload, Document, Extension, Hocuspocus, onCon
 import type { Logger } from "pino";
 import * as Y from "yjs";
 import type { Database } from "../../lib/db/client";
+import type { UpdateLog } from "../document/update-log";
 import type { DocumentBudget } from "./document-budget";
 
 /** The origin of what a store takes in from the stored document (another collab process's edits). */
 const FROM_STORE = "sam:stored-document";
+/** The origin of logged edits applied when a room loads. */
+const FROM_LOG = "sam:logged-edits";
 /** Store attempts in a row that find the row changed by another process before giving up until the retry. */
 const RACES = 5;
 const RETRY_FIRST_MS = 1000;
@@ -15,7 +18,10 @@ const RETRY_MAX_MS = 30_000;
 /**
  * Rooms' documents in PostgreSQL (RoomDocument: one encoded Yjs update per
  * room). Hocuspocus debounces stores (see server.ts) and stores once more when
- * the last client leaves and on shutdown.
+ * the last client leaves and on shutdown. Between stores, every acknowledged
+ * edit is in the room's log (durable-edits.ts, document/update-log.ts): a
+ * load applies the stored document and then the log, a store deletes the
+ * log rows its document holds.
  *
  * Never an empty document over a real one: a room whose load failed is
  * marked, and nothing is stored for it until it loads properly; and a store
@@ -44,7 +50,7 @@ export class RoomPersistence implements Extension {
   /** Rooms whose last store failed: held in memory until one succeeds. */
   private readonly failing = new Map<string, { attempts: number; timer?: NodeJS.Timeout }>();
 
-  constructor(private readonly deps: { db: Database; log: Logger; budget: DocumentBudget }) {}
+  constructor(private readonly deps: { db: Database; log: Logger; budget: DocumentBudget; updates: UpdateLog }) {}
 
   async onConfigure({ instance }: onConfigurePayload): Promise<void> {
     this.instance = instance;
@@ -54,11 +60,18 @@ export class RoomPersistence implements Extension {
     await this.deps.budget.load(documentName, document, async () => {
       try {
         const row = await this.deps.db.roomDocument.findUnique({ where: { roomId: documentName }, select: { state: true } });
+        // Acknowledged edits not yet in the stored document (the process that took them died before its store).
+        const logged = await this.deps.updates.since(documentName);
         this.failedLoads.delete(documentName);
-        if (!row) return 0;
-        Y.applyUpdate(document, row.state);
-        this.storedHash.set(documentName, sha256(row.state));
-        return row.state.byteLength;
+        let bytes = 0;
+        if (row) {
+          Y.applyUpdate(document, row.state);
+          this.storedHash.set(documentName, sha256(row.state));
+          bytes = row.state.byteLength;
+        }
+        for (const { update } of logged) Y.applyUpdate(document, update, FROM_LOG);
+        if (logged.length > 0) this.deps.log.info({ room: documentName, updates: logged.length }, "the room's logged edits were applied over its stored document");
+        return bytes + logged.reduce((sum, { update }) => sum + update.byteLength, 0);
       } catch (err) {
         this.failedLoads.add(documentName);
         this.deps.log.error({ room: documentName, err: (err as Error).message }, "could not load the room's document");
@@ -97,12 +110,15 @@ export class RoomPersistence implements Extension {
     for (let race = 0; race < RACES; race++) {
       const previous = this.storedHash.get(roomId);
       if (previous) {
+        // Taken together (no await between): the log rows this state holds are the ones compacted away.
         const state = Buffer.from(Y.encodeStateAsUpdate(document));
+        const snapshot = Y.snapshot(document);
         const written = await this.deps.db.$executeRaw`
           UPDATE "RoomDocument" SET state = ${state}, "updatedAt" = now()
           WHERE "roomId" = ${roomId}::uuid AND sha256(state) = ${previous}`;
         if (written === 1) {
           this.storedHash.set(roomId, sha256(state));
+          await this.compact(roomId, snapshot);
           return state.byteLength;
         }
       }
@@ -116,6 +132,15 @@ export class RoomPersistence implements Extension {
       this.storedHash.set(roomId, sha256(row.state));
     }
     throw new Error(`the stored document changed ${RACES} times during one store`);
+  }
+
+  /** Folds the room's log into what was just stored; a failure only leaves rows for the next store (they are replayed harmlessly). */
+  private async compact(roomId: string, stored: Y.Snapshot): Promise<void> {
+    try {
+      await this.deps.updates.compact(roomId, stored);
+    } catch (err) {
+      this.deps.log.warn({ room: roomId, err: (err as Error).message }, "the room's edit log was not compacted; the next store tries again");
+    }
   }
 
   private failed(payload: onStoreDocumentPayload, err: Error): void {

@@ -26,6 +26,8 @@ export const STALLED_INTERVAL_MS = 5_000;
 /** A run whose account has its most runs running waits this long, plus up to BUSY_WAIT_JITTER_MS, before it is tried again. */
 export const BUSY_WAIT_MS = 1000;
 export const BUSY_WAIT_JITTER_MS = 250;
+/** A run taken while PostgreSQL is unreachable waits this long (plus jitter) before it is tried again, as often as it takes (not an attempt). */
+export const DATABASE_WAIT_MS = 2000;
 
 /** What every run's job gets when it is queued (its priority is added per run: priority.ts). */
 export const JOB_OPTIONS: JobsOptions = {

@@ -86,8 +86,9 @@ export const ERROR_CODES = {
   busy: { status: 503, meaning: "The server is busy checking other passwords; try again in a few seconds." },
   no_runner: { status: 503, meaning: "No runner is available right now." },
   no_template: { status: 503, meaning: "No template is available for the room's language right now." },
+  database_unavailable: { status: 503, meaning: "The database is unreachable just now; nothing was changed. Try again after Retry-After (5 s)." },
   metrics_unavailable: { status: 503, meaning: "The metrics could not be collected just now; the next scrape tries again." },
-  queue_unavailable: { status: 503, meaning: "The run could not be queued again (the queue is unreachable); it stays a dead letter, try again shortly." },
+  queue_unavailable: { status: 503, meaning: "The queue (Redis) is unreachable just now: a run could not be queued, or a dead letter queued again. Try again after Retry-After." },
   // Inside an event stream
   access_revoked: { status: null, meaning: "Run event stream: you may no longer watch this run (signed out, token revoked, left its room); the stream ends." },
   stream_failed: { status: null, meaning: "Event stream: the stream broke on the server; reconnect with Last-Event-ID to resume." },

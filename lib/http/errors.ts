@@ -1,6 +1,8 @@
 import { ZodError, type z } from "zod";
 import type { Logger } from "pino";
 import type { ErrorCode } from "./error-codes";
+import { UNAVAILABLE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable";
+import { isRedisUnavailable } from "./redis-unavailable";
 
 /**
  * An error a client caused and can fix. `code` is stable (clients branch on
@@ -48,7 +50,7 @@ export function describeIssues(err: ZodError): string {
     .join("; ");
 }
 
-/** Wraps a route handler: client errors become 4xx JSON; anything else is logged and becomes an opaque 500. */
+/** Wraps a route handler: client errors become 4xx JSON; the database or Redis unreachable, 503; anything else is logged and becomes an opaque 500. */
 export function handle<A extends unknown[]>(
   fn: (...args: A) => Promise<Response>,
   logger: () => Logger,
@@ -59,6 +61,18 @@ export function handle<A extends unknown[]>(
     } catch (err) {
       if (isApiError(err)) return jsonError(err.status, err.code, err.message, err.headers);
       if (err instanceof ZodError) return jsonError(400, "invalid_request", describeIssues(err));
+      if (isDatabaseUnavailable(err)) {
+        logger().warn({ err: (err as Error).message }, "the database is unreachable; answered 503");
+        return jsonError(503, "database_unavailable", "The database is unreachable for a moment; try again in a few seconds.", {
+          "retry-after": String(UNAVAILABLE_RETRY_AFTER_SECONDS),
+        });
+      }
+      if (isRedisUnavailable(err)) {
+        logger().warn({ err: (err as Error).message }, "Redis is unreachable; answered 503");
+        return jsonError(503, "queue_unavailable", "The run queue is unreachable for a moment; try again in a few seconds.", {
+          "retry-after": String(UNAVAILABLE_RETRY_AFTER_SECONDS),
+        });
+      }
       logger().error({ err }, "unhandled error in route handler");
       return jsonError(500, "internal_error", "Something went wrong on our side; it has been logged. Try again.");
     }

@@ -14,6 +14,7 @@ export const CLOSE = {
   // The client is out of step: reconnecting (and syncing afresh) is all it takes.
   missingEdits: { code: 4024, reason: "A change depended on edits the room server does not have; reconnecting to sync again." },
   tooFarBehind: { code: 4011, reason: "The connection fell too far behind the room; reconnecting." },
+  editNotSaved: { code: 4507, reason: "The room server could not save your last change just now; reconnecting to send it again." },
   tooManyRequests: { code: 4012, reason: "Too many sync requests on one connection; reconnect to sync again." },
   // Before a socket has authenticated, it gets little: a few seconds, a few kilobytes, a few rooms.
   authenticationTimeout: { code: 4008, reason: "The room socket did not authenticate in time; reconnect to try again." },

@@ -1,9 +1,11 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
+import { isDatabaseUnavailable } from "../../lib/db/unavailable";
 import { FairShare } from "../../lib/executions/priority";
 import {
   BUSY_WAIT_JITTER_MS,
   BUSY_WAIT_MS,
+  DATABASE_WAIT_MS,
   EXECUTION_QUEUE,
   LOCK_DURATION_MS,
   MAX_STALLS,
@@ -47,9 +49,13 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
       try {
         await processExecution(deps, job.data.executionId);
       } catch (err) {
-        if (!(err instanceof AccountBusyError)) throw err;
-        // Back to the delayed set; BullMQ puts it back among the prioritized jobs with its own priority.
-        await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);
+        // The database down is no fault of the run: not an attempt (three of them would be spent in a second
+        // of outage, and the run could not even be marked failed). A result already computed is not at stake
+        // here: storing it retries by itself (process-execution.ts). Back to the delayed set either way;
+        // BullMQ puts it back among the prioritized jobs with its own priority.
+        const wait = err instanceof AccountBusyError ? BUSY_WAIT_MS : isDatabaseUnavailable(err) ? DATABASE_WAIT_MS : undefined;
+        if (wait === undefined) throw err;
+        await job.moveToDelayed(Date.now() + wait + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);
         throw new DelayedError();
       } finally {
         done?.();

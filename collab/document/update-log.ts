@@ -1,0 +1,76 @@
+import { Prisma } from "../../lib/db/generated/client";
+import * as Y from "yjs";
+import type { Database } from "../../lib/db/client";
+
+/** Rows one INSERT takes at most (a burst of edits from many rooms waits for the next one). */
+const MAX_BATCH = 500;
+
+interface Waiting {
+  roomId: string;
+  update: Buffer;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * Each room's edits since its document was last stored, in PostgreSQL
+ * (RoomUpdate), so that an edit the room server has acknowledged survives
+ * the process (kill -9, a crash, a power cut: PostgreSQL commits with fsync).
+ *
+ * Appends are group-committed: while one INSERT is in flight, the edits that
+ * arrive meanwhile (from every room of the process) wait and go together in
+ * the next one, so a busy process pays one round trip and one fsync per
+ * batch, not per keystroke. Batches commit in order and their waiters are
+ * told in order, so a room's edits are acknowledged in the order they came.
+ *
+ * Loading a room applies its stored document, then its rows in order
+ * (`since`); storing it deletes the rows the stored document contains
+ * (`compact`): only rows it really holds, compared by Yjs, so an edit that
+ * arrives while a store is in flight stays in the log.
+ */
+export class UpdateLog {
+  private queue: Waiting[] = [];
+  private flushing = false;
+
+  constructor(private readonly db: Database) {}
+
+  /** Resolves once `update` is committed to the room's log. */
+  append(roomId: string, update: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ roomId, update: Buffer.from(update), resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  /** The room's logged updates, oldest first. */
+  async since(roomId: string): Promise<Array<{ id: bigint; update: Uint8Array }>> {
+    return this.db.$queryRaw<Array<{ id: bigint; update: Uint8Array }>>`
+      SELECT id, "update" FROM "RoomUpdate" WHERE "roomId" = ${roomId}::uuid ORDER BY id`;
+  }
+
+  /** Deletes the room's logged updates that `stored` (a snapshot of what was just stored) contains; how many. */
+  async compact(roomId: string, stored: Y.Snapshot): Promise<number> {
+    const rows = await this.since(roomId);
+    const held = rows.filter((row) => Y.snapshotContainsUpdate(stored, row.update)).map((row) => row.id);
+    if (held.length === 0) return 0;
+    return this.db.$executeRaw`DELETE FROM "RoomUpdate" WHERE id IN (${Prisma.join(held)})`;
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          const values = Prisma.join(batch.map((w) => Prisma.sql`(${w.roomId}::uuid, ${w.update})`));
+          await this.db.$executeRaw`INSERT INTO "RoomUpdate" ("roomId", "update") VALUES ${values}`;
+          for (const w of batch) w.resolve();
+        } catch (err) {
+          for (const w of batch) w.reject(err as Error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
