@@ -88,10 +88,7 @@ export async function drainBeforeStop(worker: Worker, activity: RunnerActivity, 
   activity.draining = true;
   log.info({ ...activity.state(), drainMs: ms }, "stopping: taking no new run, letting the ones in progress finish");
   let timer: NodeJS.Timeout | undefined;
-  const finished = await Promise.race([
-    worker.close().then(() => true),
-    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
+  const finished = await Promise.race([worker.close().then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
   clearTimeout(timer);
   if (!finished) log.warn(activity.state(), `runs still in progress after SAM_RUNNER_DRAIN_MS=${ms}; ending them (they are retried elsewhere)`);
 }

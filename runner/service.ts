@@ -57,7 +57,11 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
   subscriber.on("message", (_channel, id: string) => void cancelRunning(deps, id));
 
   const activity = new RunnerActivity();
-  const worker = createExecutionWorker(deps, { connection: createRedis(process.env.REDIS_URL!), concurrency: config.SAM_RUNNER_CONCURRENCY, onJobStart: activity.jobStarted });
+  const worker = createExecutionWorker(deps, {
+    connection: createRedis(process.env.REDIS_URL!),
+    concurrency: config.SAM_RUNNER_CONCURRENCY,
+    onJobStart: activity.jobStarted,
+  });
   const leavePool = joinSupervisorPool(worker, activity, log);
   log.info({ concurrency: config.SAM_RUNNER_CONCURRENCY, driver: driver.name }, "taking execution jobs");
   // For the admin page: which driver, how many runs at once, and which runs now.

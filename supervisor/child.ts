@@ -24,12 +24,7 @@ export interface ManagedProcess {
   exited: Promise<number | string>;
 }
 
-export function startProcess(
-  name: string,
-  command: string,
-  args: string[],
-  options: SpawnOptions & { logFile?: string } = {},
-): ManagedProcess {
+export function startProcess(name: string, command: string, args: string[], options: SpawnOptions & { logFile?: string } = {}): ManagedProcess {
   if (refusing) throw new Error(`not starting ${name}: shutting down`);
   const { logFile, ...spawnOptions } = options;
   let stdio: SpawnOptions["stdio"] = spawnOptions.stdio ?? "inherit";

@@ -58,7 +58,13 @@ export class RunnerPool {
   /** Every runner the autoscaler counts: the first one (pinned) and the ones added. */
   views(): RunnerView[] {
     const first: RunnerView = { id: FIRST, pinned: true, ready: this.services.isUp("runner"), ...this.firstState };
-    const added = [...this.members.values()].map((m) => ({ id: m.id, ready: m.ready, active: m.state.active, idleMs: m.state.idleMs, draining: m.draining || m.state.draining }));
+    const added = [...this.members.values()].map((m) => ({
+      id: m.id,
+      ready: m.ready,
+      active: m.state.active,
+      idleMs: m.state.idleMs,
+      draining: m.draining || m.state.draining,
+    }));
     return [first, ...added];
   }
 
@@ -85,7 +91,15 @@ export class RunnerPool {
       env: { ...this.services.runnerEnv(), SAM_DATA_DIR: dataDir, SAM_SANDBOX_DIR: this.sandboxDir, RUNNER_PORT: String(port) },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });
-    const member: Member = { id, slot, proc, healthUrl: `http://${local}:${port}/health`, ready: false, draining: false, state: { active: 0, idleMs: 0, draining: false } };
+    const member: Member = {
+      id,
+      slot,
+      proc,
+      healthUrl: `http://${local}:${port}/health`,
+      ready: false,
+      draining: false,
+      state: { active: 0, idleMs: 0, draining: false },
+    };
     this.members.set(id, member);
     proc.child.on("message", (msg) => {
       if (isState(msg)) member.state = pick(msg);
@@ -102,7 +116,10 @@ export class RunnerPool {
 
   private async watchReady(member: Member): Promise<void> {
     while (!this.stopping && this.members.get(member.id) === member && !member.ready) {
-      member.ready = await fetch(member.healthUrl, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+      member.ready = await fetch(member.healthUrl, { signal: AbortSignal.timeout(5000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (member.ready) this.log.info({ runner: member.id }, `${member.id} is ready`);
       else await new Promise((r) => setTimeout(r, 250));
     }

@@ -45,7 +45,10 @@ export class DurableEdits implements Extension {
     try {
       await this.deps.log.append(documentName, update);
     } catch (err) {
-      this.deps.logger.error({ room: documentName, err: (err as Error).message }, "an edit could not be logged; it is not acknowledged (the client sends it again)");
+      this.deps.logger.error(
+        { room: documentName, err: (err as Error).message },
+        "an edit could not be logged; it is not acknowledged (the client sends it again)",
+      );
       // The whole socket, as the gate closes it: the provider reconnects and its sync sends the edit again.
       // (Hocuspocus alone would only detach this room from the socket, and the provider would wait.)
       connection.webSocket.close(CLOSE.editNotSaved.code, CLOSE.editNotSaved.reason);

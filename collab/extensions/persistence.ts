@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import type { afterUnloadDocumentPayload, Document, Extension, Hocuspocus, onConfigurePayload, onLoadDocumentPayload, onStoreDocumentPayload } from "@hocuspocus/server";
+import type {
+  afterUnloadDocumentPayload,
+  Document,
+  Extension,
+  Hocuspocus,
+  onConfigurePayload,
+  onLoadDocumentPayload,
+  onStoreDocumentPayload,
+} from "@hocuspocus/server";
 import type { Logger } from "pino";
 import * as Y from "yjs";
 import type { Database } from "../../lib/db/client";
@@ -70,7 +78,8 @@ export class RoomPersistence implements Extension {
           bytes = row.state.byteLength;
         }
         for (const { update } of logged) Y.applyUpdate(document, update, FROM_LOG);
-        if (logged.length > 0) this.deps.log.info({ room: documentName, updates: logged.length }, "the room's logged edits were applied over its stored document");
+        if (logged.length > 0)
+          this.deps.log.info({ room: documentName, updates: logged.length }, "the room's logged edits were applied over its stored document");
         return bytes + logged.reduce((sum, { update }) => sum + update.byteLength, 0);
       } catch (err) {
         this.failedLoads.add(documentName);

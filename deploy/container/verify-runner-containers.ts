@@ -32,12 +32,44 @@ const queueConnection = createRedis(backing.redisUrl);
 try {
   for (let i = 0; i < 2; i++) {
     containers.push(
-      podman("run", "-d", "--privileged", "--network", "host", "--ulimit", "nofile=8192:8192", "--ulimit", "nproc=8192:8192",
-        "-v", `${runDir}:${runDir}`, "-v", `${SANDBOX}:/var/lib/sam-sandbox:ro`,
-        "-e", `DATABASE_URL=${backing.databaseUrl}`, "-e", `REDIS_URL=${backing.redisUrl}`,
-        "-e", "SAM_SANDBOX_DRIVER=oci", "-e", "SAM_OCI_RUNTIME=runc", "-e", `RUNNER_PORT=${31000 + Math.floor(Math.random() * 2000)}`,
-        "-e", "SAM_RUNNER_CONCURRENCY=1", "-e", "SAM_OCI_WARM_CONTAINERS=0", "-e", "SAM_ALLOW_UNLIMITED_SWAP=true",
-        "--entrypoint", "/app/deploy/container/runner-entrypoint.sh", IMAGE, "node", "--import", "tsx", "runner/main.ts"),
+      podman(
+        "run",
+        "-d",
+        "--privileged",
+        "--network",
+        "host",
+        "--ulimit",
+        "nofile=8192:8192",
+        "--ulimit",
+        "nproc=8192:8192",
+        "-v",
+        `${runDir}:${runDir}`,
+        "-v",
+        `${SANDBOX}:/var/lib/sam-sandbox:ro`,
+        "-e",
+        `DATABASE_URL=${backing.databaseUrl}`,
+        "-e",
+        `REDIS_URL=${backing.redisUrl}`,
+        "-e",
+        "SAM_SANDBOX_DRIVER=oci",
+        "-e",
+        "SAM_OCI_RUNTIME=runc",
+        "-e",
+        `RUNNER_PORT=${31000 + Math.floor(Math.random() * 2000)}`,
+        "-e",
+        "SAM_RUNNER_CONCURRENCY=1",
+        "-e",
+        "SAM_OCI_WARM_CONTAINERS=0",
+        "-e",
+        "SAM_ALLOW_UNLIMITED_SWAP=true",
+        "--entrypoint",
+        "/app/deploy/container/runner-entrypoint.sh",
+        IMAGE,
+        "node",
+        "--import",
+        "tsx",
+        "runner/main.ts",
+      ),
     );
   }
   const user = await db.user.create({ data: { username: "container_check", usernameKey: `container_check_${randomBytes(3).toString("hex")}` } });
@@ -45,7 +77,13 @@ try {
   const ids: string[] = [];
   for (let i = 0; i < 4; i++) {
     const e = await db.execution.create({
-      data: { userId: user.id, language: "python", version: "3", files: { create: [{ position: 0, name: "main.py", content: Buffer.from(`import os, time\ntime.sleep(2)\nprint("run ${i}", os.getuid())`) }] }, limits: { ...resolveLimits(DEFAULT_POLICY, {}) } },
+      data: {
+        userId: user.id,
+        language: "python",
+        version: "3",
+        files: { create: [{ position: 0, name: "main.py", content: Buffer.from(`import os, time\ntime.sleep(2)\nprint("run ${i}", os.getuid())`) }] },
+        limits: { ...resolveLimits(DEFAULT_POLICY, {}) },
+      },
     });
     await queue.add("run", { executionId: e.id }, { jobId: e.id });
     ids.push(e.id);

@@ -7,19 +7,18 @@ import { publicUser, type PublicUser } from "./users";
  * or created on first sign-in with a username derived from the provider's
  * login (made valid and unique, e.g. "octo-cat" or "octo-cat-2").
  */
-export async function userForOAuth(
-  db: Database,
-  provider: string,
-  providerAccountId: string,
-  suggestedName: string | undefined,
-): Promise<PublicUser> {
+export async function userForOAuth(db: Database, provider: string, providerAccountId: string, suggestedName: string | undefined): Promise<PublicUser> {
   const linked = await db.oAuthAccount.findUnique({
     where: { provider_providerAccountId: { provider, providerAccountId } },
     include: { user: true },
   });
   if (linked) return publicUser(linked.user);
 
-  const base = (suggestedName ?? "").replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 28).padEnd(3, "_") || `${provider}-user`;
+  const base =
+    (suggestedName ?? "")
+      .replace(/[^A-Za-z0-9_-]/g, "-")
+      .slice(0, 28)
+      .padEnd(3, "_") || `${provider}-user`;
   for (let n = 1; n < 100; n++) {
     const username = n === 1 ? base : `${base}-${n}`;
     const taken = await db.user.findUnique({ where: { usernameKey: usernameKey(username) } });

@@ -67,12 +67,9 @@ export class Registration {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new ApiError(
-        429,
-        "rate_limited",
-        `Too many accounts were created from your address. Try again in ${describeWait(seconds)}.`,
-        { "retry-after": String(seconds) },
-      );
+      throw new ApiError(429, "rate_limited", `Too many accounts were created from your address. Try again in ${describeWait(seconds)}.`, {
+        "retry-after": String(seconds),
+      });
     }
   }
 

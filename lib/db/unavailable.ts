@@ -11,7 +11,24 @@
  * PostgreSQL SQLSTATE of class 08 (connection exception) or 57P0x (the
  * server shutting down or starting), or the pool's own messages.
  */
-const CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006", "P1001", "P1002", "P1017", "P2024"]);
+const CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "P1001",
+  "P1002",
+  "P1017",
+  "P2024",
+]);
 const MESSAGES =
   /connect (ENOENT|ECONNREFUSED)|\.s\.PGSQL\.\d+|Connection terminated|terminating connection due to administrator command|the database system is (starting up|shutting down|in recovery|not yet accepting connections)|Can't reach database server|Server has closed the connection|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 

@@ -88,7 +88,10 @@ export const ERROR_CODES = {
   no_template: { status: 503, meaning: "No template is available for the room's language right now." },
   database_unavailable: { status: 503, meaning: "The database is unreachable just now; nothing was changed. Try again after Retry-After (5 s)." },
   metrics_unavailable: { status: 503, meaning: "The metrics could not be collected just now; the next scrape tries again." },
-  queue_unavailable: { status: 503, meaning: "The queue (Redis) is unreachable just now: a run could not be queued, or a dead letter queued again. Try again after Retry-After." },
+  queue_unavailable: {
+    status: 503,
+    meaning: "The queue (Redis) is unreachable just now: a run could not be queued, or a dead letter queued again. Try again after Retry-After.",
+  },
   // Inside an event stream
   access_revoked: { status: null, meaning: "Run event stream: you may no longer watch this run (signed out, token revoked, left its room); the stream ends." },
   stream_failed: { status: null, meaning: "Event stream: the stream broke on the server; reconnect with Last-Event-ID to resume." },

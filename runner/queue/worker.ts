@@ -43,7 +43,11 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
     async (job: Job<ExecutionJob>, token?: string) => {
       // Taken: no longer waiting, so the account's next runs queue further ahead (priority.ts).
       if (job.data.userId) {
-        await fair.leave(job.data.userId, job.data.executionId).catch((err: Error) => deps.log.warn({ executionId: job.data.executionId, err: err.message }, "could not update the fairness count; it corrects itself"));
+        await fair
+          .leave(job.data.userId, job.data.executionId)
+          .catch((err: Error) =>
+            deps.log.warn({ executionId: job.data.executionId, err: err.message }, "could not update the fairness count; it corrects itself"),
+          );
       }
       const done = options.onJobStart?.();
       try {

@@ -73,7 +73,14 @@ export function decide(input: ScalingInput, policy: ScalingPolicy): ScalingDecis
   const live = input.runners.filter((r) => !r.draining);
   const n = live.length;
   const running = live.reduce((sum, r) => sum + r.active, 0);
-  const decision = (action: ScalingAction, rule: ScalingRule, target: number, reason: string, drain: string[] = []): ScalingDecision => ({ action, rule, runners: n, target, reason, drain });
+  const decision = (action: ScalingAction, rule: ScalingRule, target: number, reason: string, drain: string[] = []): ScalingDecision => ({
+    action,
+    rule,
+    runners: n,
+    target,
+    reason,
+    drain,
+  });
 
   if (n < policy.min) return decision("up", "min", policy.min, `${n} runner(s) is below SAM_RUNNERS_MIN=${policy.min}`);
 
@@ -88,7 +95,10 @@ export function decide(input: ScalingInput, policy: ScalingPolicy): ScalingDecis
     if (input.lastUpAt !== undefined && input.now - input.lastUpAt < policy.upCooldownMs) {
       return decision("hold", "cooldown", n, `${demand}: cooling down after the last scale-up`);
     }
-    const why = slow && wanted > byDepth ? `the oldest run has waited over ${Math.round(policy.upAfterWaitMs / 1000)} s` : `${wanted} runner(s) needed at ${policy.concurrency} run(s) each`;
+    const why =
+      slow && wanted > byDepth
+        ? `the oldest run has waited over ${Math.round(policy.upAfterWaitMs / 1000)} s`
+        : `${wanted} runner(s) needed at ${policy.concurrency} run(s) each`;
     return decision("up", slow && wanted > byDepth ? "wait" : "depth", wanted, `${demand}: ${why}`);
   }
 
@@ -100,7 +110,8 @@ export function decide(input: ScalingInput, policy: ScalingPolicy): ScalingDecis
       .slice(0, surplus)
       .map((r) => r.id);
     if (idle.length > 0) {
-      const why = n > policy.max ? `above SAM_RUNNERS_MAX=${policy.max}` : `${idle.length} runner(s) idle for ${Math.round(policy.downAfterIdleMs / 1000)} s or more`;
+      const why =
+        n > policy.max ? `above SAM_RUNNERS_MAX=${policy.max}` : `${idle.length} runner(s) idle for ${Math.round(policy.downAfterIdleMs / 1000)} s or more`;
       return decision("down", n > policy.max ? "max" : "idle", n - idle.length, `${demand}: ${why}`, idle);
     }
     if (n > policy.max) return decision("hold", "max", n, `${demand}: above SAM_RUNNERS_MAX=${policy.max}, waiting for a runner to become idle`);

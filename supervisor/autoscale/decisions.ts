@@ -36,9 +36,16 @@ export class DecisionLog {
     if (d.action === "hold" && sameAs === this.last) return false;
     this.last = sameAs;
     const entry: RecordedDecision = { at: now.toISOString(), action: d.action, runners: d.runners, target: d.target, reason: d.reason, rule: d.rule };
-    this.log.info({ autoscale: { ...entry, drain: d.drain.length ? d.drain : undefined } }, `autoscale ${d.action}: ${d.runners} -> ${d.target} runner(s); ${d.reason}`);
+    this.log.info(
+      { autoscale: { ...entry, drain: d.drain.length ? d.drain : undefined } },
+      `autoscale ${d.action}: ${d.runners} -> ${d.target} runner(s); ${d.reason}`,
+    );
     try {
-      await this.redis.multi().lpush(this.key, JSON.stringify(entry)).ltrim(this.key, 0, DECISIONS_KEPT - 1).exec();
+      await this.redis
+        .multi()
+        .lpush(this.key, JSON.stringify(entry))
+        .ltrim(this.key, 0, DECISIONS_KEPT - 1)
+        .exec();
     } catch (err) {
       // The decision is carried out regardless; only the admin page's view of it is missing.
       this.log.warn({ err: (err as Error).message }, "could not store the autoscaling decision in Redis");

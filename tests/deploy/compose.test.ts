@@ -53,7 +53,8 @@ describe("docker-compose.yml", () => {
     expect(Number(runner.environment.SAM_RUNNER_DRAIN_MS) / 1000).toBeLessThan(Number(String(runner.stop_grace_period).replace(/s$/, "")));
     // The Dockerfile installs the runtimes and tools the runner calls, and the entry point is in the image.
     const dockerfile = fs.readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
-    for (const pkg of ["runc", "crun", "podman", "debootstrap", "uidmap", "apparmor"]) expect(dockerfile).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
+    for (const pkg of ["runc", "crun", "podman", "debootstrap", "uidmap", "apparmor"])
+      expect(dockerfile).toMatch(new RegExp(`apt-get install[^\\n]*\\b${pkg}\\b`));
     expect(fs.statSync(path.join(ROOT, "deploy/container/runner-entrypoint.sh")).mode & 0o111).not.toBe(0);
   });
 

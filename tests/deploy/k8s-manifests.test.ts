@@ -55,8 +55,18 @@ const pod = (name: string) => find("Deployment", name)!.spec.template.spec;
 
 describe("deploy/k8s manifests", () => {
   it("hold web, collab and runner, and optional PostgreSQL and Redis in backing/", () => {
-    expect(docs.filter((d) => d.kind === "Deployment").map((d) => d.metadata.name).sort()).toEqual(["sam-collab", "sam-runner", "sam-web"]);
-    expect(docs.filter((d) => d.kind === "StatefulSet").map((d) => d.file).sort()).toEqual(["backing/postgres.yaml", "backing/redis.yaml"]);
+    expect(
+      docs
+        .filter((d) => d.kind === "Deployment")
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(["sam-collab", "sam-runner", "sam-web"]);
+    expect(
+      docs
+        .filter((d) => d.kind === "StatefulSet")
+        .map((d) => d.file)
+        .sort(),
+    ).toEqual(["backing/postgres.yaml", "backing/redis.yaml"]);
   });
 
   it("each validate against the Kubernetes or KEDA schema", () => {
@@ -89,16 +99,22 @@ describe("deploy/k8s manifests", () => {
     for (const d of docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")) {
       for (const c of d.spec.template.spec.containers) {
         for (const ref of c.envFrom ?? []) {
-          if (ref.configMapRef) expect(docs.some((x) => x.kind === "ConfigMap" && x.metadata.name === ref.configMapRef.name && x.metadata.namespace === d.metadata.namespace)).toBe(true);
+          if (ref.configMapRef)
+            expect(docs.some((x) => x.kind === "ConfigMap" && x.metadata.name === ref.configMapRef.name && x.metadata.namespace === d.metadata.namespace)).toBe(
+              true,
+            );
           if (ref.secretRef) expect(readme).toContain(`secret generic ${ref.secretRef.name} --namespace ${d.metadata.namespace}`);
         }
-        for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) expect(readme).toContain(`secret generic ${e.valueFrom.secretKeyRef.name} --namespace ${d.metadata.namespace}`);
+        for (const e of c.env ?? [])
+          if (e.valueFrom?.secretKeyRef) expect(readme).toContain(`secret generic ${e.valueFrom.secretKeyRef.name} --namespace ${d.metadata.namespace}`);
       }
     }
   });
 
   it("makes only the runner privileged, in a namespace of its own, without the signing secret or an API token", () => {
-    const namespaces = Object.fromEntries(docs.filter((d) => d.kind === "Namespace").map((d) => [d.metadata.name, d.metadata.labels?.["pod-security.kubernetes.io/enforce"]]));
+    const namespaces = Object.fromEntries(
+      docs.filter((d) => d.kind === "Namespace").map((d) => [d.metadata.name, d.metadata.labels?.["pod-security.kubernetes.io/enforce"]]),
+    );
     for (const d of docs.filter((d) => d.kind === "Deployment" || d.kind === "StatefulSet")) {
       const spec = d.spec.template.spec;
       const privileged = spec.containers.some((c: any) => c.securityContext?.privileged === true);
@@ -108,7 +124,8 @@ describe("deploy/k8s manifests", () => {
       expect(spec.hostPID || spec.hostNetwork || spec.hostIPC || false, d.metadata.name).toBe(false);
       expect(spec.volumes?.some((v: any) => v.hostPath) ?? false, d.metadata.name).toBe(false);
       if (!privileged) {
-        for (const c of spec.containers) expect(c.securityContext, `${d.metadata.name}/${c.name}`).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+        for (const c of spec.containers)
+          expect(c.securityContext, `${d.metadata.name}/${c.name}`).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
       }
     }
     const runner = pod("sam-runner").containers[0];
@@ -141,7 +158,9 @@ describe("deploy/k8s manifests", () => {
     for (const name of ["sam-web", "sam-collab"]) {
       const hpa = find("HorizontalPodAutoscaler", name)!;
       expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name });
-      expect(hpa.spec.metrics).toEqual([{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: expect.any(Number) } } }]);
+      expect(hpa.spec.metrics).toEqual([
+        { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: expect.any(Number) } } },
+      ]);
       expect(find("Service", name)).toBeDefined();
     }
   });

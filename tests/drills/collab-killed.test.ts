@@ -61,7 +61,8 @@ describe("drill: a collab process killed while people type", () => {
     );
     const room = await createRoom(db, users[0]!.id, "drill", TEMPLATE);
     await db.roomMember.createMany({ data: users.slice(1).map((u) => ({ roomId: room.id, userId: u.id, role: "editor" as const })) });
-    const tokenFor = (i: number) => signRoomToken(stack.secret, { userId: users[i]!.id, username: users[i]!.username, roomId: room.id, role: i === 0 ? "owner" : "editor" });
+    const tokenFor = (i: number) =>
+      signRoomToken(stack.secret, { userId: users[i]!.id, username: users[i]!.username, roomId: room.id, role: i === 0 ? "owner" : "editor" });
 
     const typists: Typist[] = [];
     for (let i = 0; i < TYPISTS; i++) {

@@ -114,7 +114,11 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Waits until `check` holds; the milliseconds it took. */
 export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 100): Promise<number> {
   const from = Date.now();
-  while (!(await Promise.resolve().then(check).catch(() => false))) {
+  while (
+    !(await Promise.resolve()
+      .then(check)
+      .catch(() => false))
+  ) {
     if (Date.now() - from > timeoutMs) throw new Error(`${what}: not after ${timeoutMs / 1000} s`);
     await sleep(everyMs);
   }
@@ -123,5 +127,9 @@ export async function eventually(what: string, check: () => boolean | Promise<bo
 
 /** One line of the drill's figures, printed so the run's log keeps them (timings are reported, never asserted). */
 export function report(drill: string, figures: Record<string, number | string>): void {
-  console.info(`[drill] ${drill}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  console.info(
+    `[drill] ${drill}: ${Object.entries(figures)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" ")}`,
+  );
 }

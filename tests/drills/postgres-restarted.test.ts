@@ -28,7 +28,11 @@ describe("drill: PostgreSQL restarted", () => {
     await stack.service("runner/main.ts", { SAM_SANDBOX_DIR: inject("sandboxDir"), SAM_SANDBOX_DRIVER: "oci", SAM_RUNNER_CONCURRENCY: "1", ...CAPS });
     const users = await Promise.all([registerOn(web), registerOn(web)]);
     // One slot and runs of a second: runs wait in the queue, and the runner takes them while the database is gone.
-    const traffic = new RunTraffic(() => web.url, users.map((u) => u.token), 1);
+    const traffic = new RunTraffic(
+      () => web.url,
+      users.map((u) => u.token),
+      1,
+    );
     for (let i = 0; i < 8; i++) await traffic.submit();
     const known = traffic.ids()[0]!;
     traffic.start(500);
@@ -42,7 +46,11 @@ describe("drill: PostgreSQL restarted", () => {
     while (Date.now() - stoppedAt < OUTAGE_MS) {
       for (const res of await Promise.all([
         api("GET", `/api/v1/executions/${known}`, { base: web.url, token: users[0]!.token }),
-        api("POST", "/api/v1/executions", { base: web.url, token: users[1]!.token, body: { language: "python", files: [{ name: "main.py", content: "print(1)" }] } }),
+        api("POST", "/api/v1/executions", {
+          base: web.url,
+          token: users[1]!.token,
+          body: { language: "python", files: [{ name: "main.py", content: "print(1)" }] },
+        }),
       ])) {
         const key = `${res.status} ${res.json?.error?.code ?? ""}`.trim();
         statuses[key] = (statuses[key] ?? 0) + 1;

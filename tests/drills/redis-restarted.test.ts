@@ -30,7 +30,11 @@ describe.each(["SIGTERM", "SIGKILL"] as const)("drill: Redis restarted mid-queue
     // One slot: most runs wait in the queue when Redis goes.
     await stack.service("runner/main.ts", { SAM_SANDBOX_DIR: inject("sandboxDir"), SAM_SANDBOX_DRIVER: "oci", SAM_RUNNER_CONCURRENCY: "1", ...CAPS });
     const users = await Promise.all([registerOn(web), registerOn(web)]);
-    const traffic = new RunTraffic(() => web.url, users.map((u) => u.token), 1);
+    const traffic = new RunTraffic(
+      () => web.url,
+      users.map((u) => u.token),
+      1,
+    );
     for (let i = 0; i < 8; i++) await traffic.submit();
     traffic.start(700);
     await sleep(1500);
@@ -44,12 +48,7 @@ describe.each(["SIGTERM", "SIGKILL"] as const)("drill: Redis restarted mid-queue
     await stack.startRedis();
     const startedAt = Date.now();
     // Recovered: the API takes runs again, and a run submitted now is taken and finished.
-    const acceptingMs = await eventually(
-      "the API accepts runs again",
-      async () => (await traffic.submit()) !== undefined,
-      60_000,
-      250,
-    );
+    const acceptingMs = await eventually("the API accepts runs again", async () => (await traffic.submit()) !== undefined, 60_000, 250);
     const probe = await api("POST", "/api/v1/executions?wait=true", {
       base: web.url,
       token: users[0]!.token,
@@ -67,7 +66,14 @@ describe.each(["SIGTERM", "SIGKILL"] as const)("drill: Redis restarted mid-queue
         select: { finishedAt: true },
       });
       const runsResumeMs = firstAfter ? firstAfter.finishedAt!.getTime() - startedAt : "none";
-      report(`redis restarted (${signal})`, { ...figures, refusedBy: JSON.stringify(figures.refusedBy), queuedWhenStopped: queuedBefore, outageMs: startedAt - stoppedAt, acceptingMs, runsResumeMs });
+      report(`redis restarted (${signal})`, {
+        ...figures,
+        refusedBy: JSON.stringify(figures.refusedBy),
+        queuedWhenStopped: queuedBefore,
+        outageMs: startedAt - stoppedAt,
+        acceptingMs,
+        runsResumeMs,
+      });
       expect(queuedBefore).toBeGreaterThan(0);
       expect(probe.status, probe.text).toBe(200);
       expect(probe.json.stdout).toBe("after\n");

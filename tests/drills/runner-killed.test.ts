@@ -27,7 +27,11 @@ describe("drill: a runner killed mid-run", () => {
     const doomed = await stack.service("runner/main.ts", runnerEnv);
     await stack.service("runner/main.ts", runnerEnv);
     const users = await Promise.all([registerOn(web), registerOn(web)]);
-    const traffic = new RunTraffic(() => web.url, users.map((u) => u.token), 2);
+    const traffic = new RunTraffic(
+      () => web.url,
+      users.map((u) => u.token),
+      2,
+    );
 
     // Six runs in flight (both runners busy), then one more every 600 ms.
     for (let i = 0; i < 6; i++) await traffic.submit();

@@ -57,7 +57,11 @@ async function follow(base: () => string, id: string, token: string): Promise<Fo
         while ((end = buffer.indexOf("\n\n")) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const field = (name: string) => block.split("\n").filter((l) => l.startsWith(`${name}:`)).map((l) => l.slice(name.length + 1).replace(/^ /, ""));
+          const field = (name: string) =>
+            block
+              .split("\n")
+              .filter((l) => l.startsWith(`${name}:`))
+              .map((l) => l.slice(name.length + 1).replace(/^ /, ""));
           const [event] = field("event");
           const data = field("data").join("\n");
           const [eventId] = field("id");
@@ -82,7 +86,11 @@ describe("drill: the web process restarted while clients follow a run", () => {
     const user = await registerOn(web);
     const ids: string[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const res = await api("POST", "/api/v1/executions", { base: web.url, token: user.token, body: { language: "python", files: [{ name: "main.py", content: PROGRAM }], limits: { wallTimeMs: 30_000 } } });
+      const res = await api("POST", "/api/v1/executions", {
+        base: web.url,
+        token: user.token,
+        body: { language: "python", files: [{ name: "main.py", content: PROGRAM }], limits: { wallTimeMs: 30_000 } },
+      });
       expect(res.status, res.text).toBe(202);
       ids.push(res.json.id);
     }

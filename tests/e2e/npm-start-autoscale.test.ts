@@ -81,14 +81,19 @@ describe("npm start autoscaling", () => {
       while (final.size < RUNS) {
         if (Date.now() > deadline) throw new Error(`runs not finished in time: ${final.size}/${RUNS}\n${instance.output().slice(-4000)}`);
         mostRunners = Math.max(mostRunners, runnerPids(instance.child.pid!).length);
-        const views = await Promise.all(ids.filter((id) => !final.has(id)).map(async (id) => (await fetch(`${base}/api/v1/executions/${id}`, { headers: auth })).json()));
+        const views = await Promise.all(
+          ids.filter((id) => !final.has(id)).map(async (id) => (await fetch(`${base}/api/v1/executions/${id}`, { headers: auth })).json()),
+        );
         mostRunning = Math.max(mostRunning, views.filter((v) => v.status === "running").length);
         for (const v of views) {
           if (v.status !== "queued" && v.status !== "running") {
             final.set(v.id, v);
             // Exactly one result event per run (read before its stream expires).
             const events = await redis.xrange(`sam:exec:${v.id}:events`, "-", "+");
-            expect(events.filter(([, fields]) => fields[fields.indexOf("type") + 1] === "result"), v.id).toHaveLength(1);
+            expect(
+              events.filter(([, fields]) => fields[fields.indexOf("type") + 1] === "result"),
+              v.id,
+            ).toHaveLength(1);
           }
         }
         await new Promise((r) => setTimeout(r, 500));
@@ -101,7 +106,12 @@ describe("npm start autoscaling", () => {
       // Idle again: the added runners are drained and exit; the first one stays.
       await expect.poll(() => runnerPids(instance!.child.pid!).length, { timeout: 120_000, interval: 500 }).toBe(1);
       const decisions = (await redis.lrange(DECISIONS_KEY, 0, -1)).map((d) => JSON.parse(d));
-      expect(decisions.find((d) => d.action === "up")).toMatchObject({ runners: expect.any(Number), target: expect.any(Number), reason: expect.any(String), at: expect.any(String) });
+      expect(decisions.find((d) => d.action === "up")).toMatchObject({
+        runners: expect.any(Number),
+        target: expect.any(Number),
+        reason: expect.any(String),
+        at: expect.any(String),
+      });
       expect(Math.max(...decisions.filter((d) => d.action === "up").map((d) => d.target))).toBe(MAX);
       expect(decisions.filter((d) => d.action === "down").reduce((sum, d) => sum + (d.runners - d.target), 0)).toBe(MAX - 1);
       expect(instance.output()).toContain("drained and stopped");

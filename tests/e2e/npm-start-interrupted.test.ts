@@ -99,7 +99,9 @@ describe("npm start interrupted with Ctrl-C while starting", () => {
 
   it("while the services are starting: web, collab and runner are stopped", async () => {
     const start = await npmStart();
-    await until(start, "all three services started", () => ["web/server.ts", "collab/main.ts", "runner/main.ts"].every((s) => seen(start.watch.all(), new RegExp(s.replace(".", "\\.")))));
+    await until(start, "all three services started", () =>
+      ["web/server.ts", "collab/main.ts", "runner/main.ts"].every((s) => seen(start.watch.all(), new RegExp(s.replace(".", "\\.")))),
+    );
     const all = await interrupt(start);
     expect(seen(all, /web\/server\.ts/)).toBe(true);
   }, 400_000);

@@ -17,7 +17,15 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-const decision = (over: Partial<ScalingDecision>): ScalingDecision => ({ action: "hold", rule: "enough", runners: 1, target: 1, reason: "0 queued, 0 running", drain: [], ...over });
+const decision = (over: Partial<ScalingDecision>): ScalingDecision => ({
+  action: "hold",
+  rule: "enough",
+  runners: 1,
+  target: 1,
+  reason: "0 queued, 0 running",
+  drain: [],
+  ...over,
+});
 
 describe("the autoscaler's decision log", () => {
   it("stores every change newest first with the contract's fields, a repeated hold once, and keeps the last 100", async () => {

@@ -37,7 +37,12 @@ function setup(delayMs: number) {
   const harness = new QueueHarness(inject("redisUrl"), db, driver);
   harnesses.push(harness);
   const activity = new RunnerActivity();
-  const worker = createExecutionWorker(harness.deps, { connection: createRedis(inject("redisUrl")), concurrency: 1, queueName: harness.queueName, onJobStart: activity.jobStarted });
+  const worker = createExecutionWorker(harness.deps, {
+    connection: createRedis(inject("redisUrl")),
+    concurrency: 1,
+    queueName: harness.queueName,
+    onJobStart: activity.jobStarted,
+  });
   workers.push(worker);
   return { driver, harness, activity, worker };
 }

@@ -69,13 +69,14 @@ export class ProcessWatch {
     // Parents are usually listed before children; repeat until nothing new joins.
     for (let grew = true; grew; ) {
       grew = false;
-      for (const r of rows) if (!inTree.has(r.pid) && inTree.has(r.ppid)) (inTree.add(r.pid), (grew = true));
+      for (const r of rows) if (!inTree.has(r.pid) && inTree.has(r.ppid)) inTree.add(r.pid), (grew = true);
     }
     for (const r of rows) {
       const key = `${r.pid}:${r.startTime}`;
       if (this.seen.has(key) || r.state === "Z") continue;
       const args = cmdline(r.pid);
-      if (r.pid === this.root || inTree.has(r.pid) || this.markers.some((m) => args.includes(m))) this.seen.set(key, { pid: r.pid, startTime: r.startTime, args });
+      if (r.pid === this.root || inTree.has(r.pid) || this.markers.some((m) => args.includes(m)))
+        this.seen.set(key, { pid: r.pid, startTime: r.startTime, args });
     }
   }
 

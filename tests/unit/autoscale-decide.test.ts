@@ -44,10 +44,16 @@ describe("the autoscaling decision", () => {
     const starting = decide({ now, queued: 9, oldestWaitMs: 100, runners: [runner("a", { active: 2 }), runner("b", { ready: false })] }, policy);
     expect(starting).toMatchObject({ action: "hold", rule: "starting", target: 2 });
     expect(starting.reason).toContain("starting");
-    const cooling = decide({ now, queued: 9, oldestWaitMs: 100, lastUpAt: now - 3000, runners: [runner("a", { active: 2 }), runner("b", { active: 2 })] }, policy);
+    const cooling = decide(
+      { now, queued: 9, oldestWaitMs: 100, lastUpAt: now - 3000, runners: [runner("a", { active: 2 }), runner("b", { active: 2 })] },
+      policy,
+    );
     expect(cooling).toMatchObject({ action: "hold", rule: "cooldown", target: 2 });
     expect(cooling.reason).toContain("cooling down");
-    const after = decide({ now, queued: 9, oldestWaitMs: 100, lastUpAt: now - 11_000, runners: [runner("a", { active: 2 }), runner("b", { active: 2 })] }, policy);
+    const after = decide(
+      { now, queued: 9, oldestWaitMs: 100, lastUpAt: now - 11_000, runners: [runner("a", { active: 2 }), runner("b", { active: 2 })] },
+      policy,
+    );
     expect(after).toMatchObject({ action: "up", target: 4 });
   });
 

@@ -17,7 +17,13 @@ describe("isDatabaseUnavailable", () => {
     ["refused", withCode("connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED")],
     ["shutting down", withCode("terminating connection due to administrator command", "57P01")],
     ["starting up", withCode("the database system is starting up", "57P03")],
-    ["as Prisma words it", withCode("Invalid `prisma.execution.findUnique()` invocation:\n\nDatabase error. Code: `57P03`. Message: `the database system is shutting down`", "P2010")],
+    [
+      "as Prisma words it",
+      withCode(
+        "Invalid `prisma.execution.findUnique()` invocation:\n\nDatabase error. Code: `57P03`. Message: `the database system is shutting down`",
+        "P2010",
+      ),
+    ],
     ["the connection cut", withCode("Connection terminated unexpectedly")],
     ["wrapped", withCode("query failed", undefined, withCode("connect ECONNREFUSED", "ECONNREFUSED"))],
   ])("%s: yes", (_, err) => expect(isDatabaseUnavailable(err)).toBe(true));
@@ -30,9 +36,12 @@ describe("isDatabaseUnavailable", () => {
   ])("%s: no", (_, err) => expect(isDatabaseUnavailable(err)).toBe(false));
 
   it("a route answers 503 database_unavailable with Retry-After", async () => {
-    const route = handle(async () => {
-      throw withCode("connect ENOENT /tmp/x/run/.s.PGSQL.5432", "ENOENT");
-    }, () => pino({ level: "silent" }));
+    const route = handle(
+      async () => {
+        throw withCode("connect ENOENT /tmp/x/run/.s.PGSQL.5432", "ENOENT");
+      },
+      () => pino({ level: "silent" }),
+    );
     const res = await route();
     expect(res.status).toBe(503);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -42,7 +51,12 @@ describe("isDatabaseUnavailable", () => {
 
 describe("isRedisUnavailable", () => {
   it.each([
-    ["retries spent", Object.assign(new Error('Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest" option for details.'), { name: "MaxRetriesPerRequestError" })],
+    [
+      "retries spent",
+      Object.assign(new Error('Reached the max retries per request limit (which is 2). Refer to "maxRetriesPerRequest" option for details.'), {
+        name: "MaxRetriesPerRequestError",
+      }),
+    ],
     ["the connection closed", new Error("Connection is closed.")],
   ])("%s: yes", (_, err) => expect(isRedisUnavailable(err)).toBe(true));
 
@@ -52,9 +66,12 @@ describe("isRedisUnavailable", () => {
   ])("%s: no", (_, err) => expect(isRedisUnavailable(err)).toBe(false));
 
   it("a route answers 503 queue_unavailable with Retry-After", async () => {
-    const route = handle(async () => {
-      throw new Error("Connection is closed.");
-    }, () => pino({ level: "silent" }));
+    const route = handle(
+      async () => {
+        throw new Error("Connection is closed.");
+      },
+      () => pino({ level: "silent" }),
+    );
     const res = await route();
     expect(res.status).toBe(503);
     expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
