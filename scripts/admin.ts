@@ -1,9 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
 import { listAdmins, setSystemRole, UnknownAccountError } from "../lib/accounts/system-roles";
 import { loadConfigOrExit } from "../lib/config/env";
-import { createDatabase } from "../lib/db/client";
-import { embeddedDatabaseUrl } from "../supervisor/embedded-postgres";
+import { hostDatabase } from "./host-database";
 
 /**
  * `npm run admin -- grant NAME | revoke NAME | list`: the host gives or takes
@@ -20,12 +17,7 @@ if (!(command === "list" && !username) && !((command === "grant" || command === 
 }
 
 const config = loadConfigOrExit();
-const url = process.env.DATABASE_URL ?? (fs.existsSync(path.join(config.dataDir, "postgres.password")) ? embeddedDatabaseUrl(config.dataDir) : undefined);
-if (!url) {
-  process.stderr.write(`No database found: set DATABASE_URL, or run this where SAM_DATA_DIR (${config.dataDir}) is the data dir of a running \`npm start\`.\n`);
-  process.exit(2);
-}
-const db = createDatabase(url);
+const db = hostDatabase(config);
 try {
   if (command === "list") {
     for (const admin of await listAdmins(db)) process.stdout.write(`${admin.username}\n`);

@@ -1,9 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
 import { createInvite, inviteUrl } from "../lib/accounts/invites";
 import { loadConfigOrExit } from "../lib/config/env";
-import { createDatabase } from "../lib/db/client";
-import { embeddedDatabaseUrl } from "../supervisor/embedded-postgres";
+import { hostDatabase } from "./host-database";
 
 /**
  * `npm run invite`: the host makes a one-time sign-up link. This is how an
@@ -13,12 +10,7 @@ import { embeddedDatabaseUrl } from "../supervisor/embedded-postgres";
  * SAM_INVITE_DAYS and is printed once; only its hash is stored.
  */
 const config = loadConfigOrExit();
-const url = process.env.DATABASE_URL ?? (fs.existsSync(path.join(config.dataDir, "postgres.password")) ? embeddedDatabaseUrl(config.dataDir) : undefined);
-if (!url) {
-  process.stderr.write(`No database found: set DATABASE_URL, or run this where SAM_DATA_DIR (${config.dataDir}) is the data dir of a running \`npm start\`.\n`);
-  process.exit(2);
-}
-const db = createDatabase(url);
+const db = hostDatabase(config);
 try {
   const invite = await createInvite(db, null, config.SAM_INVITE_DAYS);
   process.stdout.write(`${inviteUrl(config.publicUrl, invite.token)}\n`);
