@@ -1,5 +1,6 @@
 import type { Database } from "../db/client";
 import { usernameKey } from "./credentials";
+import { isConfiguredAdminName } from "./system-roles";
 import { publicUser, type PublicUser } from "./users";
 
 /**
@@ -12,6 +13,8 @@ export async function userForOAuth(
   provider: string,
   providerAccountId: string,
   suggestedName: string | undefined,
+  /** SAM_ADMINS: names a new account never gets (see isConfiguredAdminName). */
+  adminNames: readonly string[] = [],
 ): Promise<PublicUser> {
   const linked = await db.oAuthAccount.findUnique({
     where: { provider_providerAccountId: { provider, providerAccountId } },
@@ -22,6 +25,7 @@ export async function userForOAuth(
   const base = (suggestedName ?? "").replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 28).padEnd(3, "_") || `${provider}-user`;
   for (let n = 1; n < 100; n++) {
     const username = n === 1 ? base : `${base}-${n}`;
+    if (isConfiguredAdminName(adminNames, username)) continue;
     const taken = await db.user.findUnique({ where: { usernameKey: usernameKey(username) } });
     if (taken) continue;
     const user = await db.user.create({
