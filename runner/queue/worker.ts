@@ -1,6 +1,6 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
-import { FairShare } from "../../lib/executions/priority";
+import { FairShare, workClassOf } from "../../lib/executions/priority";
 import {
   BUSY_WAIT_JITTER_MS,
   BUSY_WAIT_MS,
@@ -45,6 +45,10 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
         await processExecution(deps, job.data.executionId);
       } catch (err) {
         if (!(err instanceof AccountBusyError)) throw err;
+        // Still waiting: back in its account's count, or the account's next runs would queue as if it had none waiting.
+        if (job.data.userId) {
+          await fair.enter(job.data.userId, workClassOf(job.data), job.data.executionId).catch((e: Error) => deps.log.warn({ executionId: job.data.executionId, err: e.message }, "could not update the fairness count; it corrects itself"));
+        }
         // Back to the delayed set; BullMQ puts it back among the prioritized jobs with its own priority.
         await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);
         throw new DelayedError();
