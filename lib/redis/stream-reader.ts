@@ -188,6 +188,7 @@ export async function readNow(redis: Redis, key: string, afterId: string, count:
 
 /** A stream id as Redis gives them out: "ms-seq" or "ms" (at most 20 digits each; Redis refuses one above 2^64-1). */
 const STREAM_ID = /^(\d{1,20})(?:-(\d{1,20}))?$/;
+const MAX_PART = 2n ** 64n - 1n;
 
 /**
  * True for an id the reader may wait from: the plain form only. Redis also
@@ -197,7 +198,9 @@ const STREAM_ID = /^(\d{1,20})(?:-(\d{1,20}))?$/;
  * cannot order those, and a client may send any of them as Last-Event-ID.
  */
 export function isStreamId(id: string): boolean {
-  return STREAM_ID.test(id);
+  const match = STREAM_ID.exec(id);
+  // Each part fits 64 bits, as Redis wants (it refuses a larger one with an error, not an empty read).
+  return match !== null && BigInt(match[1]!) <= MAX_PART && BigInt(match[2] ?? "0") <= MAX_PART;
 }
 
 /** Orders stream ids ("ms-seq", or "ms", or "0"); read() refuses any other form before it gets here (it counts as 0). */
