@@ -49,6 +49,9 @@ export interface DeadLetterDetail extends DeadLetterSummary {
   execution: { status: string; error: string | null; attempts: number; finishedAt: string | null };
 }
 
+const inputsDropped = () =>
+  new ApiError(409, "inputs_dropped", "This run's input was already dropped (runs keep it only a while after they end), so it cannot run again; discard the dead letter instead.");
+
 const notFound = (id: string) => new ApiError(404, "dead_letter_not_found", `No dead letter for execution ${id}; it was replayed, discarded, or never failed.`);
 
 const include = { execution: { select: { userId: true, user: { select: { username: true } }, language: true, version: true, roomId: true, createdAt: true, replays: true, status: true, error: true, attempts: true, finishedAt: true, inputsDroppedAt: true } } } as const;
@@ -102,18 +105,18 @@ export async function replayDeadLetter(deps: DeadLetterDeps, executionId: string
   const { db, redis, queue } = deps;
   const row = await findRow(db, executionId);
   if (!row) throw notFound(executionId);
-  if (row.execution.inputsDroppedAt) {
-    throw new ApiError(409, "inputs_dropped", "This run's input was already dropped (runs keep it only a while after they end), so it cannot run again; discard the dead letter instead.");
-  }
+  if (row.execution.inputsDroppedAt) throw inputsDropped();
   const claimed = await db.$transaction(async (tx) => {
+    // inputsDroppedAt again here: the input may have been dropped since the check above.
     const updated = await tx.execution.updateMany({
-      where: { id: executionId, status: "internal_error" },
+      where: { id: executionId, status: "internal_error", inputsDroppedAt: null },
       data: { status: "queued", error: null, startedAt: null, finishedAt: null, replays: { increment: 1 } },
     });
     if (updated.count === 0) return false;
     await tx.deadLetter.delete({ where: { executionId } });
     return true;
   });
+  if (!claimed && (await db.execution.findUnique({ where: { id: executionId }, select: { inputsDroppedAt: true } }))?.inputsDroppedAt) throw inputsDropped();
   if (!claimed) throw new ApiError(409, "not_replayable", `Execution ${executionId} is no longer internal_error (it was replayed or ended otherwise); reload the dead letters.`);
 
   const job = row.job as unknown as DeadLetterJob;
