@@ -143,9 +143,7 @@ export async function benchCollab(backing: Backing, collab: RunningService, log:
   const url = `${collab.url.replace(/^http/, "ws")}/collab`;
   try {
     // Fifty people, not one person in fifty tabs (which the per-user connection limit would stop).
-    const users = await Promise.all(
-      Array.from({ length: CLIENTS }, (_, i) => db.user.create({ data: { username: `bench${i}`, usernameKey: `bench${i}` } })),
-    );
+    const users = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => db.user.create({ data: { username: `bench${i}`, usernameKey: `bench${i}` } })));
     const typing: TypingResult[] = [];
     for (const intervalMs of INTERVALS_MS) {
       const rounds = [];

@@ -114,28 +114,39 @@ async function benchDriver(backing: Backing, webUrl: string, token: string, driv
   }
 }
 
-
 async function benchExecutions(backing: Backing, webUrl: string, token: string, rootfs: string, log: (m: string) => void) {
   log(`bare process: ${SEQUENTIAL} sequential runs, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
   await bareRun();
   const bareLatencies: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) bareLatencies.push(await timed(bareRun));
-  const bare = { p50: percentile(bareLatencies, 50), p99: percentile(bareLatencies, 99), throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun), spacedP50: NaN };
+  const bare = {
+    p50: percentile(bareLatencies, 50),
+    p99: percentile(bareLatencies, 99),
+    throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun),
+    spacedP50: NaN,
+  };
 
   const rows: Array<[string, Row]> = [["bare process", bare]];
   log(`oci driver alone (${resolveOciRuntime("auto")}, no API): the same runs`);
   rows.push([`oci driver alone (${resolveOciRuntime("auto")}, no API)`, await benchOciAlone(rootfs)]);
   for (const driver of DRIVERS) {
     log(`${driver} driver: ${SEQUENTIAL} sequential runs through the API, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
-    rows.push([`${driver} driver${driver === "oci" ? ` (${resolveOciRuntime("auto")})` : ""} (API, end to end)`, await benchDriver(backing, webUrl, token, driver)]);
+    rows.push([
+      `${driver} driver${driver === "oci" ? ` (${resolveOciRuntime("auto")})` : ""} (API, end to end)`,
+      await benchDriver(backing, webUrl, token, driver),
+    ]);
   }
   const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
-  console.log(`\nPython hello world on ${os.cpus()[0]?.model?.trim()} x${os.availableParallelism()}, ${SEQUENTIAL} sequential runs, ${THROUGHPUT_RUNS} runs at concurrency ${CONCURRENCY}\n`);
+  console.log(
+    `\nPython hello world on ${os.cpus()[0]?.model?.trim()} x${os.availableParallelism()}, ${SEQUENTIAL} sequential runs, ${THROUGHPUT_RUNS} runs at concurrency ${CONCURRENCY}\n`,
+  );
   console.log(`| how | p50 latency ms | p99 latency ms | throughput runs/s | p50 vs bare | throughput vs bare | p50 ms, runs ${SPACED_GAP_MS} ms apart |`);
   console.log("|---|---|---|---|---|---|---|");
   for (const [name, r] of rows) {
     const spaced = Number.isNaN(r.spacedP50) ? "" : `${fmt(r.spacedP50)} (${(r.spacedP50 / bare.p50).toFixed(1)}x)`;
-    console.log(`| ${name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.throughput)} | ${(r.p50 / bare.p50).toFixed(1)}x | ${((r.throughput / bare.throughput) * 100).toFixed(0)}% | ${spaced} |`);
+    console.log(
+      `| ${name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.throughput)} | ${(r.p50 / bare.p50).toFixed(1)}x | ${((r.throughput / bare.throughput) * 100).toFixed(0)}% | ${spaced} |`,
+    );
   }
 }
 
@@ -164,7 +175,9 @@ async function main() {
         console.log("|---|---|---|---|---|---|---|");
         for (const t of r.typing) {
           const missing = t.edits - t.delivered ? ` (${t.edits - t.delivered} not seen by all)` : "";
-          console.log(`| every ${t.intervalMs} ms | ${t.edits}${missing} | ${t.p50.toFixed(1)} | ${t.p99.toFixed(1)} | ${t.firstP50.toFixed(1)} | ${t.firstP99.toFixed(1)} | ${t.roundsP99.map((p) => p.toFixed(0)).join(", ")} |`);
+          console.log(
+            `| every ${t.intervalMs} ms | ${t.edits}${missing} | ${t.p50.toFixed(1)} | ${t.p99.toFixed(1)} | ${t.firstP50.toFixed(1)} | ${t.firstP99.toFixed(1)} | ${t.roundsP99.map((p) => p.toFixed(0)).join(", ")} |`,
+          );
         }
         console.log(`\nCollab memory per open room: ${(r.perRoomKb / 1024).toFixed(3)} MiB`);
       } finally {

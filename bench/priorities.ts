@@ -82,7 +82,14 @@ class TimedQueue {
       await new Promise((r) => setTimeout(r, RUN_MS)); // one run at a time, as a person would
     }
     const backlogLeft = backlogPrefix === undefined ? undefined : BACKLOG - [...this.started.keys()].filter((t) => t.startsWith(backlogPrefix)).length;
-    return { p50: percentile(waits, 50), p99: percentile(waits, 99), takenP50: percentile(taken, 50), takenP99: percentile(taken, 99), samples: SAMPLES, backlogLeft };
+    return {
+      p50: percentile(waits, 50),
+      p99: percentile(waits, 99),
+      takenP50: percentile(taken, 50),
+      takenP99: percentile(taken, 99),
+      samples: SAMPLES,
+      backlogLeft,
+    };
   }
 
   async flood(userId: string, prefix: string, workClass: WorkClass): Promise<number> {

@@ -77,7 +77,8 @@ async function main() {
     holder.abort();
     await Promise.all(others);
     console.log(`| follower | p50 ms | p99 ms |\n|---|---|---|`);
-    for (const [name, values] of Object.entries(results)) console.log(`| ${name} | ${percentile(values, 50).toFixed(2)} | ${percentile(values, 99).toFixed(2)} |`);
+    for (const [name, values] of Object.entries(results))
+      console.log(`| ${name} | ${percentile(values, 50).toFixed(2)} | ${percentile(values, 99).toFixed(2)} |`);
   } finally {
     reader.close();
     redis.disconnect();

@@ -20,8 +20,7 @@ import { SocketGate } from "./socket/socket-gate";
 import { UserRooms } from "./user-rooms";
 
 /** Waits for `work` at most `ms`; its failure or lateness is not the caller's concern (shutdown goes on). */
-const withinMs = (ms: number, work: Promise<unknown>) =>
-  Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
+const withinMs = (ms: number, work: Promise<unknown>) => Promise.race([work.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, ms).unref())]);
 
 /**
  * The room server. One Yjs document per room (its id is the document name),
@@ -50,7 +49,8 @@ const withinMs = (ms: number, work: Promise<unknown>) =>
 export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
   const { db, redis, config, secret, log } = ctx;
   // Hocuspocus runs some hooks without waiting for them (onChange, presence, stateless): a rejection there is logged, not fatal.
-  const unhandled = (reason: unknown) => log.error({ err: reason instanceof Error ? reason.message : String(reason) }, "a room server task failed with nobody to handle it; going on");
+  const unhandled = (reason: unknown) =>
+    log.error({ err: reason instanceof Error ? reason.message : String(reason) }, "a room server task failed with nobody to handle it; going on");
   process.on("unhandledRejection", unhandled);
   const socketCounts = new SocketCounts(redis);
   const membership = new Membership({ db, recheckMs: config.SAM_COLLAB_ROLE_RECHECK_MS, log });
@@ -167,7 +167,8 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       const deadline = Date.now() + 10_000;
       while (hocuspocus.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       if (hocuspocus.getDocumentsCount() > 0) log.warn({ rooms: hocuspocus.getDocumentsCount() }, "rooms still open at shutdown");
-      if (persistence.unsaved().length > 0) log.error({ rooms: persistence.unsaved() }, "rooms whose latest edits could not be stored (their stores kept failing) are lost at shutdown");
+      if (persistence.unsaved().length > 0)
+        log.error({ rooms: persistence.unsaved() }, "rooms whose latest edits could not be stored (their stores kept failing) are lost at shutdown");
       sockets.close();
       // Bounded: with Redis unreachable these would wait for it forever (commands queue while offline).
       await withinMs(2000, socketCounts.clear());

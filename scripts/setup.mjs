@@ -41,8 +41,7 @@ if (major < 20 || (major === 20 && minor < 19)) fail(`Node.js >= 20.19 is requir
 // 2. OS packages: [apt package, how to tell it is installed]
 const hasCommand = (name) => spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
 const hasPostgres = () =>
-  fs.existsSync("/usr/lib/postgresql") &&
-  fs.readdirSync("/usr/lib/postgresql").some((v) => fs.existsSync(`/usr/lib/postgresql/${v}/bin/postgres`));
+  fs.existsSync("/usr/lib/postgresql") && fs.readdirSync("/usr/lib/postgresql").some((v) => fs.existsSync(`/usr/lib/postgresql/${v}/bin/postgres`));
 const wanted = [];
 const embedded = mode === "start" || mode === "test";
 if (embedded && (mode === "test" || !process.env.DATABASE_URL)) wanted.push(["postgresql", hasPostgres]);
@@ -53,7 +52,12 @@ if (mode === "test") wanted.push(["apparmor", () => fs.existsSync("/usr/sbin/app
 // The runner: crun and runc (the oci driver's runtimes: crun is the faster, the tests cover both), podman (builds the image; Docker-compatible API for the docker driver),
 // debootstrap (the image's Debian base where no registry is reachable).
 if (mode === "start" || mode === "test" || mode === "runner") {
-  wanted.push(["crun", () => hasCommand("crun")], ["runc", () => hasCommand("runc")], ["podman", () => hasCommand("podman")], ["debootstrap", () => hasCommand("debootstrap")]);
+  wanted.push(
+    ["crun", () => hasCommand("crun")],
+    ["runc", () => hasCommand("runc")],
+    ["podman", () => hasCommand("podman")],
+    ["debootstrap", () => hasCommand("debootstrap")],
+  );
   wanted.push(["uidmap", () => hasCommand("newuidmap")]);
 }
 const missing = wanted.filter(([, present]) => !present()).map(([pkg]) => pkg);
@@ -66,7 +70,10 @@ if (missing.length) {
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   run("sh", ["-c", command], { env });
   // Debian's postgresql package starts a system-wide cluster; SAM runs its own and does not need it.
-  if (missing.includes("postgresql")) spawnSync("sh", ["-c", "command -v pg_ctlcluster >/dev/null && pg_lsclusters -h | awk '{print $1, $2}' | xargs -r -n2 pg_ctlcluster stop"], { stdio: "ignore" });
+  if (missing.includes("postgresql"))
+    spawnSync("sh", ["-c", "command -v pg_ctlcluster >/dev/null && pg_lsclusters -h | awk '{print $1, $2}' | xargs -r -n2 pg_ctlcluster stop"], {
+      stdio: "ignore",
+    });
 }
 
 // 2b. Podman gives each docker-driver container a user namespace of its own (UsernsMode "auto"), with
@@ -84,7 +91,9 @@ if ((mode === "start" || mode === "test" || mode === "runner") && process.getuid
       return start < range.start + range.count && start + count > range.start;
     });
     if (clash) {
-      say(`not adding a range for Podman's containers user to ${file}: ${range.start}..${range.start + range.count - 1} overlaps "${clash}"; add a free one by hand`);
+      say(
+        `not adding a range for Podman's containers user to ${file}: ${range.start}..${range.start + range.count - 1} overlaps "${clash}"; add a free one by hand`,
+      );
       continue;
     }
     say(`adding containers:${range.start}:${range.count} to ${file} (Podman's per-container user namespaces)`);

@@ -9,12 +9,7 @@ export interface ManagedProcess {
   exited: Promise<number | string>;
 }
 
-export function startProcess(
-  name: string,
-  command: string,
-  args: string[],
-  options: SpawnOptions & { logFile?: string } = {},
-): ManagedProcess {
+export function startProcess(name: string, command: string, args: string[], options: SpawnOptions & { logFile?: string } = {}): ManagedProcess {
   const { logFile, ...spawnOptions } = options;
   let stdio: SpawnOptions["stdio"] = spawnOptions.stdio ?? "inherit";
   if (logFile) {

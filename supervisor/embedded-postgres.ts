@@ -23,9 +23,7 @@ const DB_USER = "sam";
 
 export function findPostgresBin(): string {
   const root = "/usr/lib/postgresql";
-  const versions = fs.existsSync(root)
-    ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "postgres")))
-    : [];
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).filter((v) => fs.existsSync(path.join(root, v, "bin", "postgres"))) : [];
   versions.sort((a, b) => Number(b) - Number(a));
   if (!versions[0]) throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql)");
   return path.join(root, versions[0], "bin");
@@ -119,7 +117,15 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
         fs.chownSync(pwTemp, owner.uid, owner.gid);
       }
       const initdb = asServer(mode, path.join(bin, "initdb"), [
-        "-D", pgData, "-U", DB_USER, "--auth=scram-sha-256", `--pwfile=${pwTemp}`, "-E", "UTF8", "--locale=C",
+        "-D",
+        pgData,
+        "-U",
+        DB_USER,
+        "--auth=scram-sha-256",
+        `--pwfile=${pwTemp}`,
+        "-E",
+        "UTF8",
+        "--locale=C",
       ]);
       const init = spawnSync(initdb.command, initdb.args, { ...initdb.ids, encoding: "utf8", cwd: "/" });
       if (init.status !== 0) throw new Error(`initdb failed:\n${init.stdout}\n${init.stderr}`);
@@ -130,7 +136,16 @@ export async function startEmbeddedPostgres(dataDir: string, log: (msg: string) 
 
   // unshare execs the server in place, so signals sent to the child reach PostgreSQL itself.
   const postgres = asServer(mode, path.join(bin, "postgres"), [
-    "-D", pgData, "-k", runDir, "-c", "listen_addresses=", "-c", "unix_socket_permissions=0700", "-c", "max_connections=200",
+    "-D",
+    pgData,
+    "-k",
+    runDir,
+    "-c",
+    "listen_addresses=",
+    "-c",
+    "unix_socket_permissions=0700",
+    "-c",
+    "max_connections=200",
   ]);
   const server: ManagedProcess = startProcess("postgres", postgres.command, postgres.args, {
     ...postgres.ids,

@@ -90,7 +90,10 @@ try {
   let runnerUp = false;
   const runnerReady = services.waitUntilHealthy("runner").then(() => void (runnerUp = true));
   runnerReady.catch(() => undefined);
-  await Promise.race([Promise.all([services.waitUntilHealthy("web", 120_000), services.waitUntilHealthy("collab", 120_000)]), runnerReady.then(() => new Promise(() => undefined))]);
+  await Promise.race([
+    Promise.all([services.waitUntilHealthy("web", 120_000), services.waitUntilHealthy("collab", 120_000)]),
+    runnerReady.then(() => new Promise(() => undefined)),
+  ]);
   if (!runnerUp) {
     log.info(
       `the web app serves at ${config.publicUrl}; runs become possible once the runner is ready ` +

@@ -124,7 +124,10 @@ export class ServiceSet {
         const code = await entry.proc.exited;
         throw new StartFailure(name, entry.failure ?? `its process exited (${code}) before it was ready; its log lines above say why`);
       }
-      const ok = await fetch(healthUrl, { signal: AbortSignal.timeout(5000) }).then((r) => r.ok, () => false);
+      const ok = await fetch(healthUrl, { signal: AbortSignal.timeout(5000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) {
         this.healthy.add(name);
         return;

@@ -61,13 +61,21 @@ export function capConnections(server: http.Server, opts: ConnectionCapOptions):
     const mine = open.get(key)?.size ?? 0;
     if (opts.perAddress > 0 && mine >= opts.perAddress) {
       warn({ address: key, open: mine, total }, "connection refused: too_many_connections");
-      return refuse(socket, { status: "429 Too Many Requests", code: "too_many_connections", message: "Too many connections are open from your address; close some (tabs, scripts) and try again." });
+      return refuse(socket, {
+        status: "429 Too Many Requests",
+        code: "too_many_connections",
+        message: "Too many connections are open from your address; close some (tabs, scripts) and try again.",
+      });
     }
     if (total >= opts.total) {
       const shed = longestWaiting() ?? oldestOfHeaviest(mine);
       if (!shed) {
         warn({ address: key, open: mine, total }, "connection refused: busy");
-        return refuse(socket, { status: "503 Service Unavailable", code: "busy", message: "The server has too many open connections right now; try again in a few seconds." });
+        return refuse(socket, {
+          status: "503 Service Unavailable",
+          code: "busy",
+          message: "The server has too many open connections right now; try again in a few seconds.",
+        });
       }
       warn({ address: addressOf.get(shed), total }, "connection shed to make room for a newcomer");
       // Uncounted now, not when its close event comes: the newcomer takes its place at once.

@@ -62,7 +62,9 @@ const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, re
   // Next.js answers a path with a malformed %-escape with its own 500; it is the client's mistake.
   if (!decodablePath(req.url)) {
     res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });
-    res.end(JSON.stringify({ error: { code: "malformed_url", message: "The path holds a malformed %-escape (a % must be followed by two hex digits of UTF-8)." } }));
+    res.end(
+      JSON.stringify({ error: { code: "malformed_url", message: "The path holds a malformed %-escape (a % must be followed by two hex digits of UTF-8)." } }),
+    );
     return;
   }
   handleRequest(req, res).catch((err) => {

@@ -44,7 +44,12 @@ export function SignInForm(props: { callbackUrl: string; initialError?: string; 
         <FormFooter error={error} busy={busy} label="Sign in" busyLabel="Signing in…" />
       </form>
       {props.github && (
-        <button type="button" className="secondary" style={{ width: "100%", marginTop: 12 }} onClick={() => void signIn("github", { callbackUrl: props.callbackUrl })}>
+        <button
+          type="button"
+          className="secondary"
+          style={{ width: "100%", marginTop: 12 }}
+          onClick={() => void signIn("github", { callbackUrl: props.callbackUrl })}
+        >
           Sign in with GitHub
         </button>
       )}

@@ -10,7 +10,9 @@ export function SignOutEverywhere() {
   const [error, setError] = useState<string>();
   return (
     <div className="stack">
-      <p className="hint">Signed in somewhere you no longer use, or worried someone copied your session? This signs you out on every device and revokes your API tokens.</p>
+      <p className="hint">
+        Signed in somewhere you no longer use, or worried someone copied your session? This signs you out on every device and revokes your API tokens.
+      </p>
       {error && (
         <p className="error" role="alert">
           {error}

@@ -83,7 +83,8 @@ export default async function AdminPage() {
           </table>
           {q.sampled && <p className="muted">Per-class figures count the first jobs of each state only; the totals above are exact.</p>}
           <p data-testid="oldest-waiting">
-            Oldest waiting: {q.oldestWaiting ? `${q.oldestWaiting.executionId}, waiting ${q.oldestWaiting.seconds} s (since ${when(q.oldestWaiting.since)})` : "none"}
+            Oldest waiting:{" "}
+            {q.oldestWaiting ? `${q.oldestWaiting.executionId}, waiting ${q.oldestWaiting.seconds} s (since ${when(q.oldestWaiting.since)})` : "none"}
           </p>
         </section>
 

@@ -26,9 +26,7 @@ import { readUpdate, RefusedStruct, type Content, type Id, type ItemRecord, type
  * It also says what the update costs: how many structs (Yjs items, each a
  * few hundred bytes of heap whatever its encoded size) it may add.
  */
-export type UpdateVerdict =
-  | { ok: true; newItems: number; addsContent: boolean }
-  | { ok: false; problem: "shape" | "missing"; detail: string };
+export type UpdateVerdict = { ok: true; newItems: number; addsContent: boolean } | { ok: false; problem: "shape" | "missing"; detail: string };
 
 type UpdateStruct = Exclude<StructRecord, { kind: "skip" }>;
 /** Where a struct lands: the kind of its container, and its key there (null in a text). */

@@ -24,11 +24,7 @@ export interface Id {
   clock: number;
 }
 
-export type Content =
-  | { ref: "deleted" }
-  | { ref: "string" }
-  | { ref: "any"; values: unknown[] }
-  | { ref: "type"; type: "map" | "text" };
+export type Content = { ref: "deleted" } | { ref: "string" } | { ref: "any"; values: unknown[] } | { ref: "type"; type: "map" | "text" };
 
 export interface ItemRecord {
   kind: "item";

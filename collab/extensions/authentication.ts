@@ -101,6 +101,8 @@ export class RoomAuthentication implements Extension {
     this.deps.userRooms.remove(room.userId, documentName, socketId);
     // Not awaited: Hocuspocus stores and unloads the room after this hook, and an unreachable Redis must not hold that up
     // (the entry expires by itself).
-    void this.deps.socketCounts.remove(room.userId, `${socketId}:${documentName}`).catch((err: Error) => this.deps.log.warn({ err: err.message }, "could not uncount a socket"));
+    void this.deps.socketCounts
+      .remove(room.userId, `${socketId}:${documentName}`)
+      .catch((err: Error) => this.deps.log.warn({ err: err.message }, "could not uncount a socket"));
   }
 }

@@ -50,7 +50,10 @@ export class Membership implements Extension {
     if (roomIds.length === 0 || this.checking) return;
     this.checking = true;
     try {
-      const rooms = await this.deps.db.room.findMany({ where: { id: { in: roomIds } }, select: { id: true, members: { select: { userId: true, role: true } } } });
+      const rooms = await this.deps.db.room.findMany({
+        where: { id: { in: roomIds } },
+        select: { id: true, members: { select: { userId: true, role: true } } },
+      });
       const roles = new Map(rooms.map((r) => [r.id, new Map(r.members.map((m) => [m.userId, m.role]))]));
       for (const roomId of roomIds) {
         for (const connection of this.documents.get(roomId)?.getConnections() ?? []) {

@@ -1,5 +1,13 @@
 import { createHash } from "node:crypto";
-import type { afterUnloadDocumentPayload, Document, Extension, Hocuspocus, onConfigurePayload, onLoadDocumentPayload, onStoreDocumentPayload } from "@hocuspocus/server";
+import type {
+  afterUnloadDocumentPayload,
+  Document,
+  Extension,
+  Hocuspocus,
+  onConfigurePayload,
+  onLoadDocumentPayload,
+  onStoreDocumentPayload,
+} from "@hocuspocus/server";
 import type { Logger } from "pino";
 import * as Y from "yjs";
 import type { Database } from "../../lib/db/client";

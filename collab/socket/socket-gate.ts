@@ -185,15 +185,17 @@ export class SocketGate {
   private checkToken(data: Buffer, roomId: string, token: string): void {
     this.held = [];
     this.rooms.set(roomId, { phase: "checking", early: [] });
-    verifyRoomToken(this.ctx.secret, token, roomId).then(
-      () => {
-        if (this.rooms.get(roomId)?.phase === "checking") this.ws.pass(data);
-      },
-      (err: Error) => {
-        this.refused(roomId);
-        this.send(new OutgoingMessage(roomId).writePermissionDenied(tokenRefused(err)).toUint8Array());
-      },
-    ).finally(() => this.release());
+    verifyRoomToken(this.ctx.secret, token, roomId)
+      .then(
+        () => {
+          if (this.rooms.get(roomId)?.phase === "checking") this.ws.pass(data);
+        },
+        (err: Error) => {
+          this.refused(roomId);
+          this.send(new OutgoingMessage(roomId).writePermissionDenied(tokenRefused(err)).toUint8Array());
+        },
+      )
+      .finally(() => this.release());
   }
 
   private release(): void {

@@ -37,8 +37,7 @@ function bearerFrom(request: Request): string | undefined {
   return match?.[1];
 }
 
-const unauthorized = (message: string) =>
-  new ApiError(401, "unauthorized", message, { "www-authenticate": 'Bearer realm="sam"' });
+const unauthorized = (message: string) => new ApiError(401, "unauthorized", message, { "www-authenticate": 'Bearer realm="sam"' });
 
 export interface Caller {
   user: PublicUser;

@@ -67,8 +67,7 @@ export async function revokeInvite(db: Database, userId: string, inviteId: strin
   if (removed.count === 0) throw new ApiError(404, "invite_not_found", `You have no unused invite ${inviteId}.`);
 }
 
-export const inviteInvalid = () =>
-  new ApiError(403, "invite_invalid", "This invite is unknown, already used or expired; ask for a new invite link.");
+export const inviteInvalid = () => new ApiError(403, "invite_invalid", "This invite is unknown, already used or expired; ask for a new invite link.");
 
 /**
  * The id of the invite behind `token` if it can still be used; `hostOnly`

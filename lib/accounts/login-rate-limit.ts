@@ -49,8 +49,7 @@ export class LoginRateLimiter {
     private readonly redis: Redis,
     readonly limits: LoginLimits,
   ) {
-    const limiter = (keyPrefix: string, points: number) =>
-      new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: limits.windowSeconds });
+    const limiter = (keyPrefix: string, points: number) => new RateLimiterRedis({ storeClient: redis, keyPrefix, points, duration: limits.windowSeconds });
     this.perIp = limiter("sam:rl:login-ip", limits.maxAttemptsPerIp);
     this.perPair = limiter("sam:rl:login-user-ip", limits.maxFailuresPerUserAndAddress);
     this.perUser = limiter("sam:rl:login-user", limits.maxFailuresPerUser);
@@ -107,10 +106,7 @@ export class LoginRateLimiter {
   /** The check itself failed (not the password): give the counted failures back. */
   async refund(username: string, address: string): Promise<void> {
     const user = usernameKey(username);
-    await Promise.all([
-      this.perPair.reward(pairKey(user, addressKey(address)), 1).catch(() => undefined),
-      this.perUser.reward(user, 1).catch(() => undefined),
-    ]);
+    await Promise.all([this.perPair.reward(pairKey(user, addressKey(address)), 1).catch(() => undefined), this.perUser.reward(user, 1).catch(() => undefined)]);
   }
 
   private async isKnownAddress(user: string, from: string): Promise<boolean> {

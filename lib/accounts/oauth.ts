@@ -22,7 +22,11 @@ export async function userForOAuth(
   });
   if (linked) return publicUser(linked.user);
 
-  const base = (suggestedName ?? "").replace(/[^A-Za-z0-9_-]/g, "-").slice(0, 28).padEnd(3, "_") || `${provider}-user`;
+  const base =
+    (suggestedName ?? "")
+      .replace(/[^A-Za-z0-9_-]/g, "-")
+      .slice(0, 28)
+      .padEnd(3, "_") || `${provider}-user`;
   for (let n = 1; n < 100; n++) {
     const username = n === 1 ? base : `${base}-${n}`;
     if (isConfiguredAdminName(adminNames, username)) continue;

@@ -32,7 +32,12 @@ export class Registration {
   private readonly perIp: RateLimiterRedis;
 
   constructor(
-    private readonly deps: { db: Database; redis: Redis; passwords: PasswordHasher; /** SAM_ADMINS: names no new account may take. */ adminNames?: readonly string[] },
+    private readonly deps: {
+      db: Database;
+      redis: Redis;
+      passwords: PasswordHasher /** SAM_ADMINS: names no new account may take. */;
+      adminNames?: readonly string[];
+    },
     readonly mode: RegistrationMode,
     limits: RegistrationLimits,
   ) {
@@ -69,12 +74,9 @@ export class Registration {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const seconds = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new ApiError(
-        429,
-        "rate_limited",
-        `Too many accounts were created from your address. Try again in ${describeWait(seconds)}.`,
-        { "retry-after": String(seconds) },
-      );
+      throw new ApiError(429, "rate_limited", `Too many accounts were created from your address. Try again in ${describeWait(seconds)}.`, {
+        "retry-after": String(seconds),
+      });
     }
   }
 

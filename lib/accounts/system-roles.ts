@@ -70,6 +70,10 @@ export async function applyConfiguredAdmins(db: Database, usernames: readonly st
     }
   }
   if (granted.length) log.info({ granted }, "SAM_ADMINS: made these accounts admins");
-  if (missing.length) log.warn({ missing }, "SAM_ADMINS names accounts that do not exist; no one can sign up under these names while they are listed: take a name out, let its person sign up, then run npm run admin -- grant NAME");
+  if (missing.length)
+    log.warn(
+      { missing },
+      "SAM_ADMINS names accounts that do not exist; no one can sign up under these names while they are listed: take a name out, let its person sign up, then run npm run admin -- grant NAME",
+    );
   return { granted, missing };
 }

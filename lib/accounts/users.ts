@@ -15,8 +15,7 @@ export function publicUser(user: { id: string; username: string }): PublicUser {
   return { id: user.id, username: user.username };
 }
 
-export const usernameTaken = (username: string) =>
-  new ApiError(409, "username_taken", `The username "${username}" is taken; choose another.`);
+export const usernameTaken = (username: string) => new ApiError(409, "username_taken", `The username "${username}" is taken; choose another.`);
 
 /** Stores a new account whose password was already hashed (see lib/accounts/registration.ts for the rules around it). */
 export async function insertUser(db: Writer, username: string, passwordHash: string): Promise<PublicUser> {

@@ -50,11 +50,32 @@ export interface DeadLetterDetail extends DeadLetterSummary {
 }
 
 const inputsDropped = () =>
-  new ApiError(409, "inputs_dropped", "This run's input was already dropped (runs keep it only a while after they end), so it cannot run again; discard the dead letter instead.");
+  new ApiError(
+    409,
+    "inputs_dropped",
+    "This run's input was already dropped (runs keep it only a while after they end), so it cannot run again; discard the dead letter instead.",
+  );
 
 const notFound = (id: string) => new ApiError(404, "dead_letter_not_found", `No dead letter for execution ${id}; it was replayed, discarded, or never failed.`);
 
-const include = { execution: { select: { userId: true, user: { select: { username: true } }, language: true, version: true, roomId: true, createdAt: true, replays: true, status: true, error: true, attempts: true, finishedAt: true, inputsDroppedAt: true } } } as const;
+const include = {
+  execution: {
+    select: {
+      userId: true,
+      user: { select: { username: true } },
+      language: true,
+      version: true,
+      roomId: true,
+      createdAt: true,
+      replays: true,
+      status: true,
+      error: true,
+      attempts: true,
+      finishedAt: true,
+      inputsDroppedAt: true,
+    },
+  },
+} as const;
 
 type Row = NonNullable<Awaited<ReturnType<typeof findRow>>>;
 const findRow = (db: Database, executionId: string) => db.deadLetter.findUnique({ where: { executionId }, include });
@@ -101,7 +122,11 @@ export async function inspectDeadLetter(db: Database, executionId: string): Prom
  * (BullMQ ignores a new job whose id is taken) and the new one added. If the
  * queue refuses it, the row and the dead letter are put back as they were.
  */
-export async function replayDeadLetter(deps: DeadLetterDeps, executionId: string, by: string): Promise<{ executionId: string; status: "queued"; replays: number }> {
+export async function replayDeadLetter(
+  deps: DeadLetterDeps,
+  executionId: string,
+  by: string,
+): Promise<{ executionId: string; status: "queued"; replays: number }> {
   const { db, redis, queue } = deps;
   const row = await findRow(db, executionId);
   if (!row) throw notFound(executionId);
@@ -117,7 +142,12 @@ export async function replayDeadLetter(deps: DeadLetterDeps, executionId: string
     return true;
   });
   if (!claimed && (await db.execution.findUnique({ where: { id: executionId }, select: { inputsDroppedAt: true } }))?.inputsDroppedAt) throw inputsDropped();
-  if (!claimed) throw new ApiError(409, "not_replayable", `Execution ${executionId} is no longer internal_error (it was replayed or ended otherwise); reload the dead letters.`);
+  if (!claimed)
+    throw new ApiError(
+      409,
+      "not_replayable",
+      `Execution ${executionId} is no longer internal_error (it was replayed or ended otherwise); reload the dead letters.`,
+    );
 
   const job = row.job as unknown as DeadLetterJob;
   try {
@@ -131,7 +161,11 @@ export async function replayDeadLetter(deps: DeadLetterDeps, executionId: string
     throw new ApiError(503, "queue_unavailable", `The run could not be queued again (${(err as Error).message}); it stays a dead letter. Try again shortly.`);
   }
   const reason: AttemptReason = { at: new Date().toISOString(), kind: "replayed", message: `replayed by ${by}` };
-  await redis.multi().rpush(deadLetterReasonsKey(executionId), JSON.stringify(reason)).expire(deadLetterReasonsKey(executionId), DEAD_LETTER_REASONS_TTL_SECONDS).exec();
+  await redis
+    .multi()
+    .rpush(deadLetterReasonsKey(executionId), JSON.stringify(reason))
+    .expire(deadLetterReasonsKey(executionId), DEAD_LETTER_REASONS_TTL_SECONDS)
+    .exec();
   return { executionId, status: "queued", replays: row.execution.replays + 1 };
 }
 
@@ -143,7 +177,16 @@ async function restore(db: Database, row: Row): Promise<void> {
       data: { status: "internal_error", error: row.execution.error, finishedAt: row.execution.finishedAt ?? new Date() },
     });
     if (updated.count === 0) return;
-    await tx.deadLetter.create({ data: { executionId: row.executionId, kind: row.kind, reason: row.reason, attempts: row.attempts as object[], job: row.job as object, createdAt: row.createdAt } });
+    await tx.deadLetter.create({
+      data: {
+        executionId: row.executionId,
+        kind: row.kind,
+        reason: row.reason,
+        attempts: row.attempts as object[],
+        job: row.job as object,
+        createdAt: row.createdAt,
+      },
+    });
   });
 }
 

@@ -86,7 +86,13 @@ export async function queueOverview(deps: { db: Database; redis: Redis; queue: Q
     counts,
     byClass,
     sampled: [raw.waiting, raw.prioritized, raw.delayed, raw.active].some((n) => (n ?? 0) > SCAN_PER_STATE),
-    oldestWaiting: oldest ? { executionId: oldest.id ?? "", since: new Date(oldest.timestamp).toISOString(), seconds: Math.max(0, Math.round((Date.now() - oldest.timestamp) / 1000)) } : null,
+    oldestWaiting: oldest
+      ? {
+          executionId: oldest.id ?? "",
+          since: new Date(oldest.timestamp).toISOString(),
+          seconds: Math.max(0, Math.round((Date.now() - oldest.timestamp) / 1000)),
+        }
+      : null,
     runners: runners.map((r) => ({
       id: r.id,
       lastBeat: r.lastBeat,

@@ -109,16 +109,38 @@ const schema = z.object({
     .min(65536, "must be at least 65536")
     .refine((v) => v % 65536 === 0, "must be a multiple of 65536")
     .default(0x70000000),
-  SAM_OCI_UID_RANGES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be at least 1").max(65535, "must be at most 65535").default(1024),
+  SAM_OCI_UID_RANGES: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be at least 1")
+    .max(65535, "must be at most 65535")
+    .default(1024),
   SAM_ALLOW_UNLIMITED_SWAP: flag,
   SAM_CONTAINER_ENGINE: z.string().trim().min(1, "must not be empty").default("podman"),
-  SAM_SANDBOX_DIR: z.string().trim().optional().transform((v) => (v ? v : undefined)),
-  DOCKER_HOST: z.string().trim().optional().transform((v) => (v ? v : undefined)),
+  SAM_SANDBOX_DIR: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+  DOCKER_HOST: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined)),
   SAM_RUNNER_CONCURRENCY: positiveInt(os.availableParallelism()),
   // A run still going this long past its compile and wall limits is ended by the runner's watchdog (runner/queue/watchdog.ts).
-  SAM_WATCHDOG_GRACE_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(31_000, "must be at least 31000 (the sandbox's own start allowance is 30 s)").default(60_000),
+  SAM_WATCHDOG_GRACE_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(31_000, "must be at least 31000 (the sandbox's own start allowance is 30 s)")
+    .default(60_000),
   // Every runner ends any sandbox on its machine, of any runner, past its deadline (its limits plus SAM_WATCHDOG_GRACE_MS), this often and at start (runner/sandbox/deadline.ts).
-  SAM_SANDBOX_SWEEP_MS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1000, "must be at least 1000").max(600_000, "must be at most 600000 (10 minutes)").default(10_000),
+  SAM_SANDBOX_SWEEP_MS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1000, "must be at least 1000")
+    .max(600_000, "must be at most 600000 (10 minutes)")
+    .default(10_000),
   SAM_RUNS_PER_MINUTE: positiveInt(60),
   SAM_DEFAULT_CPU_MS: positiveInt(DEFAULT_POLICY.defaults.cpuTimeMs),
   SAM_DEFAULT_WALL_MS: positiveInt(DEFAULT_POLICY.defaults.wallTimeMs),
@@ -137,7 +159,11 @@ const schema = z.object({
   SAM_OUTPUT_BUDGET_MB: positiveInt(256),
   SAM_OUTPUT_BUDGET_WINDOW_SECONDS: positiveInt(3600),
   SAM_MAX_EVENT_STREAMS_PER_USER: positiveInt(20),
-  SAM_EXECUTION_RETENTION_DAYS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 (keep forever) or more").default(30),
+  SAM_EXECUTION_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(0, "must be 0 (keep forever) or more")
+    .default(30),
   GITHUB_ID: z.string().trim().optional(),
   // --- accounts: sign-up, sign-in, tokens, share links, proxies (see lib/accounts) ---
   /** How many reverse proxies stand in front of the web server; "true" means 1, "false" 0. */
@@ -189,7 +215,14 @@ const schema = z.object({
   SAM_ADMINS: z
     .string()
     .optional()
-    .transform((v) => [...new Set((v ?? "").split(",").map((n) => n.trim()).filter(Boolean))]),
+    .transform((v) => [
+      ...new Set(
+        (v ?? "")
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean),
+      ),
+    ]),
   GITHUB_SECRET: z.string().trim().optional(),
 });
 
@@ -257,12 +290,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     diskMb: raw.SAM_DISK_MB,
   };
   const over = (Object.keys(limits.defaults) as Array<keyof typeof limits.defaults>).find((k) => limits.defaults[k] > limits.maximum[k]);
-  if (over) throw new ConfigError([`the default ${over} (${limits.defaults[over]}) is above its maximum (${limits.maximum[over]}); raise SAM_MAX_* or lower SAM_DEFAULT_*`]);
+  if (over)
+    throw new ConfigError([
+      `the default ${over} (${limits.defaults[over]}) is above its maximum (${limits.maximum[over]}); raise SAM_MAX_* or lower SAM_DEFAULT_*`,
+    ]);
   // Below the minimums the sandbox itself fails (see MINIMUM_LIMITS); defaults at or above them and
   // at or below the maximums (checked above) keep the maximums above them too.
   const suffix = { cpuTimeMs: "CPU_MS", wallTimeMs: "WALL_MS", memoryMb: "MEMORY_MB", processes: "PROCESSES", outputKb: "OUTPUT_KB" } as const;
   const low = LIMIT_NAMES.find((n) => limits.defaults[n] < MINIMUM_LIMITS[n]);
-  if (low) throw new ConfigError([`SAM_DEFAULT_${suffix[low]} must be at least ${MINIMUM_LIMITS[low]}, what the sandbox itself needs (got ${limits.defaults[low]})`]);
+  if (low)
+    throw new ConfigError([`SAM_DEFAULT_${suffix[low]} must be at least ${MINIMUM_LIMITS[low]}, what the sandbox itself needs (got ${limits.defaults[low]})`]);
   const dataDir = path.resolve(cwd, raw.SAM_DATA_DIR);
   const ports = servicePorts(raw);
   return {
@@ -273,8 +310,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     publicUrl: (raw.SAM_PUBLIC_URL ?? `http://${hostForUrl}:${raw.PORT}`).replace(/\/$/, ""),
     collabUrl: (raw.SAM_COLLAB_URL ?? `http://${hostForUrl}:${ports.COLLAB_PORT}`).replace(/\/$/, ""),
-    githubOAuth:
-      raw.GITHUB_ID && raw.GITHUB_SECRET ? { clientId: raw.GITHUB_ID, clientSecret: raw.GITHUB_SECRET } : undefined,
+    githubOAuth: raw.GITHUB_ID && raw.GITHUB_SECRET ? { clientId: raw.GITHUB_ID, clientSecret: raw.GITHUB_SECRET } : undefined,
   };
 }
 
@@ -286,7 +322,9 @@ function servicePorts(raw: RawConfig): { COLLAB_PORT: number; RUNNER_PORT: numbe
     if (ports[name] > 65535) problems.push(`${name} defaults to PORT+${name === "COLLAB_PORT" ? 1 : 2} (${ports[name]}), which is not a port; set ${name}`);
   }
   const names = Object.keys(ports) as Array<keyof typeof ports>;
-  names.forEach((a, i) => names.slice(i + 1).forEach((b) => ports[a] === ports[b] && problems.push(`${a} and ${b} are both ${ports[a]}; give each service its own port`)));
+  names.forEach((a, i) =>
+    names.slice(i + 1).forEach((b) => ports[a] === ports[b] && problems.push(`${a} and ${b} are both ${ports[a]}; give each service its own port`)),
+  );
   if (problems.length) throw new ConfigError(problems);
   return { COLLAB_PORT: ports.COLLAB_PORT, RUNNER_PORT: ports.RUNNER_PORT };
 }

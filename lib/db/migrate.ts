@@ -73,11 +73,7 @@ function listMigrations(dir: string): string[] {
 
 async function applyOne(client: pg.Client, name: string, sql: string, checksum: string): Promise<void> {
   const id = randomUUID();
-  await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)`, [
-    id,
-    checksum,
-    name,
-  ]);
+  await client.query(`INSERT INTO "_prisma_migrations" (id, checksum, migration_name) VALUES ($1, $2, $3)`, [id, checksum, name]);
   try {
     await client.query("BEGIN");
     await client.query(sql);
@@ -87,8 +83,5 @@ async function applyOne(client: pg.Client, name: string, sql: string, checksum: 
     await client.query(`UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1`, [id, String(err)]);
     throw new Error(`Migration ${name} failed: ${(err as Error).message}`);
   }
-  await client.query(
-    `UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`,
-    [id],
-  );
+  await client.query(`UPDATE "_prisma_migrations" SET finished_at = now(), applied_steps_count = 1 WHERE id = $1`, [id]);
 }

@@ -41,7 +41,11 @@ export function isWellFormed(value: string): boolean {
 export function inputBytes(value: string, encoding: Encoding, field: string): Buffer {
   if (encoding === "base64") {
     if (value.length % 4 !== 0 || !BASE64.test(value)) {
-      throw new ApiError(400, "invalid_base64", `${field} is not valid base64 (standard alphabet, padded with "="); with encoding=base64 it must hold the bytes base64-encoded.`);
+      throw new ApiError(
+        400,
+        "invalid_base64",
+        `${field} is not valid base64 (standard alphabet, padded with "="); with encoding=base64 it must hold the bytes base64-encoded.`,
+      );
     }
     return Buffer.from(value, "base64");
   }

@@ -64,7 +64,14 @@ export async function resetEvents(redis: Redis, executionId: string): Promise<vo
  * ends the wait). An event holds at most EVENT_MAX_BYTES of output, so
  * `count` bounds what one read holds.
  */
-export async function readEvents(reader: StreamReader, executionId: string, afterId: string, blockMs: number, count = 500, signal?: AbortSignal): Promise<ExecutionEvent[]> {
+export async function readEvents(
+  reader: StreamReader,
+  executionId: string,
+  afterId: string,
+  blockMs: number,
+  count = 500,
+  signal?: AbortSignal,
+): Promise<ExecutionEvent[]> {
   return (await readStreamBuffers(reader, eventsKey(executionId), afterId, blockMs, count, signal)).map(toEvent);
 }
 

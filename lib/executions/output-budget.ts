@@ -18,7 +18,10 @@ export interface OutputBudgetSettings {
 export class OutputBudget {
   private readonly limiter: RateLimiterRedis;
 
-  constructor(redis: Redis, readonly settings: OutputBudgetSettings) {
+  constructor(
+    redis: Redis,
+    readonly settings: OutputBudgetSettings,
+  ) {
     this.limiter = new RateLimiterRedis({ storeClient: redis, keyPrefix: "sam:budget:output", points: settings.bytes, duration: settings.windowSeconds });
   }
 

@@ -1,14 +1,6 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import {
-  CLASS_PRIORITY_BASE,
-  DEFAULT_WORK_CLASS,
-  FAIR_SHARE_FORGET_AFTER_MS,
-  PRIORITY_BAND,
-  WORK_CLASSES,
-  type ExecutionJob,
-  type WorkClass,
-} from "./queue";
+import { CLASS_PRIORITY_BASE, DEFAULT_WORK_CLASS, FAIR_SHARE_FORGET_AFTER_MS, PRIORITY_BAND, WORK_CLASSES, type ExecutionJob, type WorkClass } from "./queue";
 
 /**
  * Who runs first. BullMQ serves prioritized jobs lowest number first, and in

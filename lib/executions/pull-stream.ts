@@ -10,7 +10,10 @@
  */
 export const STALL_MS = 60_000;
 
-export function pullStream(source: AsyncGenerator<string | Uint8Array, void>, opts: { onClose?: () => void; stallMs?: number } = {}): ReadableStream<Uint8Array> {
+export function pullStream(
+  source: AsyncGenerator<string | Uint8Array, void>,
+  opts: { onClose?: () => void; stallMs?: number } = {},
+): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let closed = false;
   let stall: NodeJS.Timeout | undefined;

@@ -49,7 +49,13 @@ export const fileNameSchema = z
 
 /** Program arguments: stored as JSON and passed to exec, so no NUL and no lone surrogates (neither has a form there). */
 export const argsSchema = z
-  .array(z.string({ error: "args must be strings" }).max(4096, "each arg must be at most 4096 characters").refine((a) => !a.includes("\0"), "args must not contain NUL").refine(isWellFormed, "args must be whole Unicode characters (no lone surrogates)"))
+  .array(
+    z
+      .string({ error: "args must be strings" })
+      .max(4096, "each arg must be at most 4096 characters")
+      .refine((a) => !a.includes("\0"), "args must not contain NUL")
+      .refine(isWellFormed, "args must be whole Unicode characters (no lone surrogates)"),
+  )
   .max(MAX_ARGS, `at most ${MAX_ARGS} args`);
 
 const limitValue = z.number({ error: "limits must be numbers" }).int("limits must be whole numbers").positive("limits must be greater than 0");
@@ -65,7 +71,10 @@ export const executionRequestSchema = z
       .max(MAX_FILES, `at most ${MAX_FILES} files`),
     stdin: z.string({ error: "stdin must be a string" }).optional(),
     args: argsSchema.optional(),
-    limits: z.object(Object.fromEntries(LIMIT_NAMES.map((n) => [n, limitValue.optional()]))).strict().optional(),
+    limits: z
+      .object(Object.fromEntries(LIMIT_NAMES.map((n) => [n, limitValue.optional()])))
+      .strict()
+      .optional(),
     /** Queue class (queue.ts): "api" (the default) or "batch" for bulk work, served after everything else. */
     workClass: z
       .enum(API_WORK_CLASSES, { error: `workClass must be ${API_WORK_CLASSES.map((c) => `"${c}"`).join(" or ")} (only a room's runs are interactive)` })
@@ -84,7 +93,10 @@ export interface RunInput {
 }
 
 /** Undoes the request's encoding: file contents and stdin become the bytes the program gets. */
-export function decodeRunInput(request: { files: Array<{ name: string; content: string }>; stdin?: string; args?: string[]; limits?: ExecutionRequest["limits"] }, encoding: Encoding): RunInput {
+export function decodeRunInput(
+  request: { files: Array<{ name: string; content: string }>; stdin?: string; args?: string[]; limits?: ExecutionRequest["limits"] },
+  encoding: Encoding,
+): RunInput {
   return {
     files: request.files.map((f, i) => ({ name: f.name, content: inputBytes(f.content, encoding, `files[${i}].content`) })),
     stdin: inputBytes(request.stdin ?? "", encoding, "stdin"),

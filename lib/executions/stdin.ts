@@ -26,7 +26,11 @@ export async function appendStdin(redis: Redis, executionId: string, data: Buffe
   const total = await redis.incrby(bytesKey(executionId), data.length);
   await redis.expire(bytesKey(executionId), TTL_SECONDS);
   if (total > MAX_STDIN_BYTES) return false;
-  await redis.multi().xadd(key(executionId), "*", "data", data, "eof", eof ? "1" : "0").expire(key(executionId), TTL_SECONDS).exec();
+  await redis
+    .multi()
+    .xadd(key(executionId), "*", "data", data, "eof", eof ? "1" : "0")
+    .expire(key(executionId), TTL_SECONDS)
+    .exec();
   return true;
 }
 

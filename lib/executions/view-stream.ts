@@ -83,10 +83,16 @@ async function readSlice(db: Database, id: string, field: OutputField, offset: n
   const from = offset + 1; // SQL counts from 1
   const rows =
     field === "stdout"
-      ? await db.$queryRaw<Array<{ slice: Uint8Array | null }>>`SELECT substring("stdout" from ${from}::int for ${length}::int) AS "slice" FROM "Execution" WHERE "id" = ${id}::uuid`
+      ? await db.$queryRaw<
+          Array<{ slice: Uint8Array | null }>
+        >`SELECT substring("stdout" from ${from}::int for ${length}::int) AS "slice" FROM "Execution" WHERE "id" = ${id}::uuid`
       : field === "stderr"
-        ? await db.$queryRaw<Array<{ slice: Uint8Array | null }>>`SELECT substring("stderr" from ${from}::int for ${length}::int) AS "slice" FROM "Execution" WHERE "id" = ${id}::uuid`
-        : await db.$queryRaw<Array<{ slice: Uint8Array | null }>>`SELECT substring("compileOutput" from ${from}::int for ${length}::int) AS "slice" FROM "Execution" WHERE "id" = ${id}::uuid`;
+        ? await db.$queryRaw<
+            Array<{ slice: Uint8Array | null }>
+          >`SELECT substring("stderr" from ${from}::int for ${length}::int) AS "slice" FROM "Execution" WHERE "id" = ${id}::uuid`
+        : await db.$queryRaw<
+            Array<{ slice: Uint8Array | null }>
+          >`SELECT substring("compileOutput" from ${from}::int for ${length}::int) AS "slice" FROM "Execution" WHERE "id" = ${id}::uuid`;
   const slice = rows[0]?.slice;
   return slice ? Buffer.from(slice.buffer, slice.byteOffset, slice.byteLength) : Buffer.alloc(0);
 }

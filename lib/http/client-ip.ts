@@ -36,7 +36,10 @@ export function addressKey(address: string): string {
     // ::ffff:a.b.c.d written in hex groups.
     return [groups[6]! >> 8, groups[6]! & 255, groups[7]! >> 8, groups[7]! & 255].join(".");
   }
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(":")}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(":")}::/64`;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address (zone id dropped, embedded IPv4 converted). */
@@ -63,11 +66,7 @@ function expandIpv6(ip: string): number[] {
  * everything to its left is whatever the client chose to send. Taking the
  * left-most entry would let any client pick its own address.
  */
-export function resolveClientIp(
-  socketAddress: string | undefined,
-  forwardedFor: string | string[] | undefined,
-  trustedHops: boolean | number,
-): string {
+export function resolveClientIp(socketAddress: string | undefined, forwardedFor: string | string[] | undefined, trustedHops: boolean | number): string {
   const peer = socketAddress?.replace(/^::ffff:/, "") ?? "unknown";
   const hops = trustedHops === true ? 1 : trustedHops === false ? 0 : trustedHops;
   if (hops <= 0 || !forwardedFor) return peer;

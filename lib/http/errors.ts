@@ -49,10 +49,7 @@ export function describeIssues(err: ZodError): string {
 }
 
 /** Wraps a route handler: client errors become 4xx JSON; anything else is logged and becomes an opaque 500. */
-export function handle<A extends unknown[]>(
-  fn: (...args: A) => Promise<Response>,
-  logger: () => Logger,
-): (...args: A) => Promise<Response> {
+export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response>, logger: () => Logger): (...args: A) => Promise<Response> {
   return async (...args: A) => {
     try {
       return await fn(...args);

@@ -32,7 +32,11 @@ export async function requireRoomAccess(db: Database, roomId: string, userId: st
   const access = await roomRole(db, roomId, userId);
   if (!access) throw new ApiError(404, "not_found", `No room ${roomId} of yours exists.`);
   if (!can(access.role, action)) {
-    throw new ApiError(403, "forbidden", `As ${access.role === "viewer" ? "a viewer" : `an ${access.role}`} you cannot ${ACTION_WORDS[action]}; ask the room's owner for a different role.`);
+    throw new ApiError(
+      403,
+      "forbidden",
+      `As ${access.role === "viewer" ? "a viewer" : `an ${access.role}`} you cannot ${ACTION_WORDS[action]}; ask the room's owner for a different role.`,
+    );
   }
   return access;
 }

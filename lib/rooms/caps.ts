@@ -22,7 +22,9 @@ export interface RoomCaps {
   invitationDays: number;
 }
 
-export function roomCaps(config: Pick<Config, "SAM_MAX_ROOMS_PER_USER" | "SAM_MAX_ROOM_MEMBERS" | "SAM_MAX_SHARE_LINKS_PER_ROOM" | "SAM_ROOM_INVITATION_DAYS">): RoomCaps {
+export function roomCaps(
+  config: Pick<Config, "SAM_MAX_ROOMS_PER_USER" | "SAM_MAX_ROOM_MEMBERS" | "SAM_MAX_SHARE_LINKS_PER_ROOM" | "SAM_ROOM_INVITATION_DAYS">,
+): RoomCaps {
   return {
     roomsPerUser: config.SAM_MAX_ROOMS_PER_USER,
     membersPerRoom: config.SAM_MAX_ROOM_MEMBERS,

@@ -30,11 +30,7 @@ const MAX_EVENTS = 500;
 const TTL_SECONDS = 7 * 24 * 3600;
 
 export async function appendRoomEvent(redis: Redis, roomId: string, type: RoomEventType, data: unknown): Promise<void> {
-  await redis
-    .multi()
-    .xadd(key(roomId), "MAXLEN", "~", MAX_EVENTS, "*", "type", type, "data", JSON.stringify(data))
-    .expire(key(roomId), TTL_SECONDS)
-    .exec();
+  await redis.multi().xadd(key(roomId), "MAXLEN", "~", MAX_EVENTS, "*", "type", type, "data", JSON.stringify(data)).expire(key(roomId), TTL_SECONDS).exec();
 }
 
 export async function announceRoomControl(redis: Redis, message: RoomControlMessage): Promise<void> {

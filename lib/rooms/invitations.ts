@@ -48,7 +48,8 @@ export interface ReceivedInvitationView {
   expiresAt: Date;
 }
 
-const notFound = (id: string) => new ApiError(404, "invitation_not_found", `No pending invitation ${id} is yours; it may have expired, been withdrawn or already answered.`);
+const notFound = (id: string) =>
+  new ApiError(404, "invitation_not_found", `No pending invitation ${id} is yours; it may have expired, been withdrawn or already answered.`);
 
 /**
  * Invites `username` to the room with `role` (the owner's action). Inviting
@@ -97,7 +98,16 @@ export async function inviteToRoom(
       update: { invitedById, role, expiresAt, createdAt: new Date() },
     });
   });
-  return { id: invitation.id, roomId, userId: user.id, username: user.username, role, status: "invited", createdAt: invitation.createdAt, expiresAt: invitation.expiresAt };
+  return {
+    id: invitation.id,
+    roomId,
+    userId: user.id,
+    username: user.username,
+    role,
+    status: "invited",
+    createdAt: invitation.createdAt,
+    expiresAt: invitation.expiresAt,
+  };
 }
 
 /** The room's invitations still waiting for an answer (the owner's view). */
@@ -107,7 +117,16 @@ export async function listSentInvitations(db: Database, roomId: string): Promise
     include: { user: { select: { username: true } } },
     orderBy: { createdAt: "asc" },
   });
-  return rows.map((r) => ({ id: r.id, roomId, userId: r.userId, username: r.user.username, role: r.role, status: "invited", createdAt: r.createdAt, expiresAt: r.expiresAt }));
+  return rows.map((r) => ({
+    id: r.id,
+    roomId,
+    userId: r.userId,
+    username: r.user.username,
+    role: r.role,
+    status: "invited",
+    createdAt: r.createdAt,
+    expiresAt: r.expiresAt,
+  }));
 }
 
 /** The owner takes an invitation back; 404 invitation_not_found when it is not pending in this room. */

@@ -38,16 +38,15 @@ export const inviteSchema = z
 /** GET /api/v1/rooms?limit=&cursor=: a page of the room list. */
 export const ROOM_PAGE_DEFAULT = 50;
 export const ROOM_PAGE_MAX = 100;
-export const roomPageSchema = z
-  .object({
-    limit: z.coerce
-      .number({ error: `limit must be a number from 1 to ${ROOM_PAGE_MAX}` })
-      .int(`limit must be a whole number from 1 to ${ROOM_PAGE_MAX}`)
-      .min(1, `limit must be from 1 to ${ROOM_PAGE_MAX}`)
-      .max(ROOM_PAGE_MAX, `limit must be from 1 to ${ROOM_PAGE_MAX}`)
-      .default(ROOM_PAGE_DEFAULT),
-    cursor: z.string().max(200, "cursor is too long; pass nextCursor from the previous page").optional(),
-  });
+export const roomPageSchema = z.object({
+  limit: z.coerce
+    .number({ error: `limit must be a number from 1 to ${ROOM_PAGE_MAX}` })
+    .int(`limit must be a whole number from 1 to ${ROOM_PAGE_MAX}`)
+    .min(1, `limit must be from 1 to ${ROOM_PAGE_MAX}`)
+    .max(ROOM_PAGE_MAX, `limit must be from 1 to ${ROOM_PAGE_MAX}`)
+    .default(ROOM_PAGE_DEFAULT),
+  cursor: z.string().max(200, "cursor is too long; pass nextCursor from the previous page").optional(),
+});
 
 export const changeRoleSchema = z.object({ role: grantable }).strict();
 
@@ -64,11 +63,16 @@ export const createShareLinkSchema = z
   })
   .strict();
 
-export const joinSchema = z.object({ token: z.string({ error: "token is required (the part of the link after #)" }).min(1, "token is required").max(200, "token is too long") }).strict();
+export const joinSchema = z
+  .object({ token: z.string({ error: "token is required (the part of the link after #)" }).min(1, "token is required").max(200, "token is too long") })
+  .strict();
 
 export const roomRunSchema = z
   .object({
     stdin: z.string({ error: "stdin must be a string" }).optional(),
-    args: z.array(z.string({ error: "args must be strings" }).max(4096, "each arg must be at most 4096 characters")).max(MAX_ARGS, `at most ${MAX_ARGS} args`).optional(),
+    args: z
+      .array(z.string({ error: "args must be strings" }).max(4096, "each arg must be at most 4096 characters"))
+      .max(MAX_ARGS, `at most ${MAX_ARGS} args`)
+      .optional(),
   })
   .strict();

@@ -51,7 +51,13 @@ export async function verifyRoomToken(secret: string, token: string, roomId: str
 const serviceKey = (secret: string) => createHash("sha256").update(`sam service token\0${secret}`).digest();
 
 export async function signServiceToken(secret: string, service: string): Promise<string> {
-  return new SignJWT({}).setProtectedHeader({ alg: "HS256" }).setSubject(service).setAudience(AUDIENCE).setIssuedAt().setExpirationTime("60s").sign(serviceKey(secret));
+  return new SignJWT({})
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(service)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime("60s")
+    .sign(serviceKey(secret));
 }
 
 export async function verifyServiceToken(secret: string, token: string): Promise<string> {

@@ -65,13 +65,21 @@ export function encodeRoomCursor(c: RoomCursor): string {
 export function decodeRoomCursor(text: string): RoomCursor {
   const match = /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(Buffer.from(text, "base64url").toString("latin1"));
   if (!match || !isUuid(match[2]!)) {
-    throw new ApiError(400, "invalid_cursor", "cursor is not one this server gave out; pass nextCursor from the previous page as it is, or leave it out for the first page.");
+    throw new ApiError(
+      400,
+      "invalid_cursor",
+      "cursor is not one this server gave out; pass nextCursor from the previous page as it is, or leave it out for the first page.",
+    );
   }
   return { updatedAt: new Date(Number(match[1])), roomId: match[2]! };
 }
 
 /** One page of the user's rooms, most recently used first, and where the next page starts (null after the last). */
-export async function listRooms(db: Database, userId: string, page: { limit: number; after?: RoomCursor }): Promise<{ rooms: RoomSummary[]; nextCursor: string | null }> {
+export async function listRooms(
+  db: Database,
+  userId: string,
+  page: { limit: number; after?: RoomCursor },
+): Promise<{ rooms: RoomSummary[]; nextCursor: string | null }> {
   const after = page.after;
   const memberships = await db.roomMember.findMany({
     where: {
@@ -150,7 +158,11 @@ export async function removeMember(db: Database, roomId: string, userId: string)
 /** The caller leaves the room. The owner cannot (409 owner_cannot_leave): a room always has its owner, who may delete it instead. */
 export async function leaveRoom(db: Database, roomId: string, userId: string, role: RoomRole): Promise<void> {
   if (role === "owner") {
-    throw new ApiError(409, "owner_cannot_leave", "You own this room, so you cannot leave it; delete the room instead (DELETE /api/v1/rooms/:id) if nobody needs it.");
+    throw new ApiError(
+      409,
+      "owner_cannot_leave",
+      "You own this room, so you cannot leave it; delete the room instead (DELETE /api/v1/rooms/:id) if nobody needs it.",
+    );
   }
   await db.roomMember.deleteMany({ where: { roomId, userId } });
 }

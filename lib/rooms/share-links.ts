@@ -42,7 +42,11 @@ export async function createShareLink(
     await lockRoom(tx, roomId);
     const active = await tx.shareLink.count({ where: { roomId, revokedAt: null, expiresAt: { gt: new Date() } } });
     if (active >= maxActive) {
-      throw new ApiError(409, "too_many_share_links", `This room has ${active} share links that still work, the most allowed; revoke one you no longer need, then make a new one.`);
+      throw new ApiError(
+        409,
+        "too_many_share_links",
+        `This room has ${active} share links that still work, the most allowed; revoke one you no longer need, then make a new one.`,
+      );
     }
     return tx.shareLink.create({ data: { roomId, role, createdById, tokenHash: hash(token), expiresAt } });
   });

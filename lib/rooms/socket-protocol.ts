@@ -9,7 +9,17 @@ import * as encoding from "lib0/encoding";
  * The numbers are Hocuspocus's own (MessageType in @hocuspocus/server,
  * AuthMessageType in @hocuspocus/common).
  */
-export const MESSAGE = { sync: 0, awareness: 1, auth: 2, queryAwareness: 3, syncReply: 4, stateless: 5, broadcastStateless: 6, close: 7, syncStatus: 8 } as const;
+export const MESSAGE = {
+  sync: 0,
+  awareness: 1,
+  auth: 2,
+  queryAwareness: 3,
+  syncReply: 4,
+  stateless: 5,
+  broadcastStateless: 6,
+  close: 7,
+  syncStatus: 8,
+} as const;
 export const AUTH = { token: 0, permissionDenied: 1, authenticated: 2 } as const;
 /** A sync message's own type (y-protocols): a state vector asking for what it lacks, the answer, or an update. */
 export const SYNC = { step1: 0, step2: 1, update: 2 } as const;

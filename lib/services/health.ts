@@ -4,10 +4,7 @@ import type { Database } from "../db/client";
 export type Check = "ok" | "error";
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref()),
-  ]);
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms).unref())]);
 }
 
 export async function checkDatabase(db: Database, timeoutMs = 2000): Promise<Check> {

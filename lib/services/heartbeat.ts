@@ -49,7 +49,12 @@ export class Heartbeat {
     clearInterval(this.timer);
     // Bounded: with Redis gone the entry simply ages out of the health count.
     await Promise.race([
-      this.redis.multi().zrem(key(this.service), this.instanceId).hdel(detailsKey(this.service), this.instanceId).exec().catch(() => undefined),
+      this.redis
+        .multi()
+        .zrem(key(this.service), this.instanceId)
+        .hdel(detailsKey(this.service), this.instanceId)
+        .exec()
+        .catch(() => undefined),
       new Promise((r) => setTimeout(r, 1000).unref()),
     ]);
   }

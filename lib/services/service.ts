@@ -90,9 +90,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL;
   const redisUrl = process.env.REDIS_URL;
   if (!databaseUrl || !redisUrl) {
-    process.stderr.write(
-      `${def.name}: DATABASE_URL and REDIS_URL must be set when a service runs on its own (npm start sets them for you).\n`,
-    );
+    process.stderr.write(`${def.name}: DATABASE_URL and REDIS_URL must be set when a service runs on its own (npm start sets them for you).\n`);
     process.exit(2);
   }
   // Idempotent and locked: whichever process of any machine comes first applies pending migrations.

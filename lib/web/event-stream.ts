@@ -32,7 +32,11 @@ class AccessLost extends Error {}
 export function lastEventIdOf(request: Request): string | null {
   const id = request.headers.get("last-event-id");
   if (id === null || isStreamId(id)) return id;
-  throw new ApiError(400, "invalid_request", "Last-Event-ID must be the id of an event this stream sent (like 1764230400000-0); reconnect without it to start over.");
+  throw new ApiError(
+    400,
+    "invalid_request",
+    "Last-Event-ID must be the id of an event this stream sent (like 1764230400000-0); reconnect without it to start over.",
+  );
 }
 
 /**

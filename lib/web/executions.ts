@@ -95,9 +95,14 @@ async function checkOutputBudget(userId: string): Promise<void> {
 /** 429 too_many_active_runs while the account has SAM_MAX_QUEUED_RUNS_PER_USER runs queued or running. */
 function tooManyActive(active: number): ApiError {
   const seconds = Math.max(1, Math.ceil(web().config.limits.defaults.wallTimeMs / 1000));
-  return new ApiError(429, "too_many_active_runs", `You have ${active} runs queued or running, the most allowed at once; wait for one to finish (or cancel one), then try again.`, {
-    "retry-after": String(seconds),
-  });
+  return new ApiError(
+    429,
+    "too_many_active_runs",
+    `You have ${active} runs queued or running, the most allowed at once; wait for one to finish (or cancel one), then try again.`,
+    {
+      "retry-after": String(seconds),
+    },
+  );
 }
 
 /**
@@ -157,35 +162,39 @@ export async function enqueueExecution(
   const cap = config.SAM_MAX_QUEUED_RUNS_PER_USER;
   const inputSize = run.stdin.byteLength + run.files.reduce((sum, f) => sum + f.content.byteLength, 0);
   let taken = false;
-  const execution = await db.$transaction(async (tx) => {
-    await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:active:${userId}`}))`;
-    const active = await tx.execution.count({ where: { userId, status: { in: ["queued", "running"] } } });
-    if (active >= cap) throw tooManyActive(active);
-    if (!run.allowanceTaken) await consumeRunAllowance(userId);
-    const wait = await inputBudget.take(userId, inputSize);
-    if (wait > 0) throw inputBudgetExhausted(wait);
-    taken = true;
-    return tx.execution.create({
-      data: {
-        userId,
-        ...(run.roomId ? { roomId: run.roomId, interactive: true } : {}),
-        language: runtime.language,
-        version: runtime.version,
-        files: { create: run.files.map((f, position) => ({ position, name: f.name, content: storedBytes(f.content) })) },
-        stdin: storedBytes(run.stdin),
-        args: run.args ?? [],
-        limits: { ...limits },
-      },
+  const execution = await db
+    .$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:active:${userId}`}))`;
+      const active = await tx.execution.count({ where: { userId, status: { in: ["queued", "running"] } } });
+      if (active >= cap) throw tooManyActive(active);
+      if (!run.allowanceTaken) await consumeRunAllowance(userId);
+      const wait = await inputBudget.take(userId, inputSize);
+      if (wait > 0) throw inputBudgetExhausted(wait);
+      taken = true;
+      return tx.execution.create({
+        data: {
+          userId,
+          ...(run.roomId ? { roomId: run.roomId, interactive: true } : {}),
+          language: runtime.language,
+          version: runtime.version,
+          files: { create: run.files.map((f, position) => ({ position, name: f.name, content: storedBytes(f.content) })) },
+          stdin: storedBytes(run.stdin),
+          args: run.args ?? [],
+          limits: { ...limits },
+        },
+      });
+    })
+    .catch(async (err: unknown) => {
+      // Not recorded (e.g. the insert failed): the input was not stored after all.
+      if (taken) await inputBudget.giveBack(userId, inputSize);
+      throw err;
     });
-  }).catch(async (err: unknown) => {
-    // Not recorded (e.g. the insert failed): the input was not stored after all.
-    if (taken) await inputBudget.giveBack(userId, inputSize);
-    throw err;
-  });
   // Someone watches a room's run: it goes before every other class (priority.ts).
   const workClass: WorkClass = run.roomId ? "interactive" : (run.workClass ?? "api");
   await queueRun(executionServices().queue, web().redis, { executionId: execution.id, userId, workClass });
-  await inputBudget.dropOldInputs(db, userId).catch((err: Error) => log.warn({ err: err.message, userId }, "could not drop old runs' inputs; trying again on a later run"));
+  await inputBudget
+    .dropOldInputs(db, userId)
+    .catch((err: Error) => log.warn({ err: err.message, userId }, "could not drop old runs' inputs; trying again on a later run"));
   return { execution, limits };
 }
 
@@ -229,7 +238,9 @@ const ROOM_SNAPSHOTS_AT_ONCE = 2;
 export async function roomSnapshotLease(userId: string): Promise<Lease> {
   const lease = await executionServices().roomSnapshots.acquire(userId, ROOM_SNAPSHOTS_AT_ONCE);
   if (!lease) {
-    throw new ApiError(429, "rate_limited", `You are already starting ${ROOM_SNAPSHOTS_AT_ONCE} room runs; wait for them to start, then try again.`, { "retry-after": "1" });
+    throw new ApiError(429, "rate_limited", `You are already starting ${ROOM_SNAPSHOTS_AT_ONCE} room runs; wait for them to start, then try again.`, {
+      "retry-after": "1",
+    });
   }
   return lease;
 }

@@ -68,7 +68,11 @@ export class InputBudget {
       // The rows are marked first, each only if still finished long ago: an administrator's replay may have
       // queued one again meanwhile (lib/admin/dead-letters.ts), and its input must stay. The marked rows
       // stay locked until the files are blanked, so a replay waits and then sees the mark.
-      const dropped = await tx.execution.updateManyAndReturn({ where: { id: { in: old.map((e) => e.id) }, ...stillOld }, data: { stdin: new Uint8Array(), inputsDroppedAt: new Date() }, select: { id: true } });
+      const dropped = await tx.execution.updateManyAndReturn({
+        where: { id: { in: old.map((e) => e.id) }, ...stillOld },
+        data: { stdin: new Uint8Array(), inputsDroppedAt: new Date() },
+        select: { id: true },
+      });
       if (dropped.length === 0) return 0;
       await tx.executionFile.updateMany({ where: { executionId: { in: dropped.map((e) => e.id) } }, data: { content: new Uint8Array() } });
       return dropped.length;

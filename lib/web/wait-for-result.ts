@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Database } from "../db/client";
 import { readEvents } from "../executions/events";
 import { sharedStreamReader } from "../redis/stream-reader";
-import { isFinal, } from "../executions/status";
+import { isFinal } from "../executions/status";
 
 /** Events read per round while waiting. */
 const WAIT_BATCH = 32;

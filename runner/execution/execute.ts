@@ -111,7 +111,15 @@ export async function executeProgram(
     if (!collector.started) throw abortReason(hooks.signal!);
     // The sandbox did not report the end in time: what the runner saw is the result.
     if (outcome === ABORTED) {
-      outcome = { exitCode: null, signal: "SIGKILL", wallTimeMs: Date.now() - (startedAt ?? Date.now()), cpuTimeMs: null, memoryKb: null, oomKilled: false, killedFor: "wall_time" };
+      outcome = {
+        exitCode: null,
+        signal: "SIGKILL",
+        wallTimeMs: Date.now() - (startedAt ?? Date.now()),
+        cpuTimeMs: null,
+        memoryKb: null,
+        oomKilled: false,
+        killedFor: "wall_time",
+      };
     }
   }
 
@@ -132,7 +140,9 @@ export async function executeProgram(
     });
   }
   // A program that never started says on stderr which of its limits left no room.
-  const stderr = collector.started ? collector.bytes("stderr") : Buffer.from(launcherFailureNote(status, limits, collector.prestartExceeded && !language.compile));
+  const stderr = collector.started
+    ? collector.bytes("stderr")
+    : Buffer.from(launcherFailureNote(status, limits, collector.prestartExceeded && !language.compile));
   const stdout = collector.bytes("stdout");
   const compileOutput = language.compile ? collector.compileOutput : null;
   return {
@@ -160,7 +170,10 @@ export async function executeProgram(
 function limitThatStoppedTheLauncher(outcome: SandboxOutcome, launcherOutput: string): ExecutionStatus {
   if (outcome.oomKilled || outcome.memoryLimitHit) return "memory_limit_exceeded";
   if (outcome.processLimitHit) return "failed";
-  const why = outcome.killedFor === "stalled" ? "did not start the program in time" : `ended (${outcome.signal ?? `status ${outcome.exitCode}`}) before the program started`;
+  const why =
+    outcome.killedFor === "stalled"
+      ? "did not start the program in time"
+      : `ended (${outcome.signal ?? `status ${outcome.exitCode}`}) before the program started`;
   throw new SandboxInfrastructureError(`the sandbox ${why}: ${launcherOutput.slice(0, 500)}`);
 }
 

@@ -41,7 +41,10 @@ export function runtimeImageTag(contextDir = CONTEXT_DIR): string {
 }
 
 async function imageExists(engine: string, tag: string): Promise<boolean> {
-  return exec(engine, [...engineArgs(engine), "image", "inspect", tag]).then(() => true, () => false);
+  return exec(engine, [...engineArgs(engine), "image", "inspect", tag]).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function ensureBaseImage(opts: ImageBuildOptions): Promise<void> {

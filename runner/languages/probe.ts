@@ -24,7 +24,13 @@ export async function probeLanguages(
       const test = await executeProgram(driver, definition, { files: definition.test.files, stdin: "", args: [] }, limits, policy.diskMb);
       if (test.status !== "succeeded" || test.stdout.trim() !== definition.test.expect) {
         log.error(
-          { language: definition.language, status: test.status, stdout: test.stdout.slice(0, 200), stderr: test.stderr.slice(0, 500), compileOutput: test.compileOutput?.slice(0, 500) },
+          {
+            language: definition.language,
+            status: test.status,
+            stdout: test.stdout.slice(0, 200),
+            stderr: test.stderr.slice(0, 500),
+            compileOutput: test.compileOutput?.slice(0, 500),
+          },
           `${definition.language}: the test program did not print ${definition.test.expect}; the language is not offered`,
         );
         continue;

@@ -1,6 +1,13 @@
 import { UnrecoverableError, type Job, type Worker } from "bullmq";
 import type { Redis } from "ioredis";
-import { deadLetterReasonsKey, DEAD_LETTER_REASONS_MAX, DEAD_LETTER_REASONS_TTL_SECONDS, type AttemptReason, type DeadLetterJob, type DeadLetterKind } from "../../lib/admin/dead-letter-types";
+import {
+  deadLetterReasonsKey,
+  DEAD_LETTER_REASONS_MAX,
+  DEAD_LETTER_REASONS_TTL_SECONDS,
+  type AttemptReason,
+  type DeadLetterJob,
+  type DeadLetterKind,
+} from "../../lib/admin/dead-letter-types";
 import { MAX_ATTEMPTS, MAX_STALLS, type ExecutionJob } from "../../lib/executions/queue";
 import { SandboxInfrastructureError } from "../sandbox/driver";
 import { AttemptsExhaustedError, publishResult, type ProcessDeps } from "./process-execution";
@@ -14,7 +21,6 @@ import { AttemptsExhaustedError, publishResult, type ProcessDeps } from "./proce
  * an administrator, in one transaction with that status. See lib/admin/dead-letters.ts
  * for list, replay and discard.
  */
-
 
 /**
  * BullMQ fails a job that stalled more than maxStalledCount times with a
@@ -68,12 +74,7 @@ export function plainFailure(kind: AttemptReason["kind"], err: Error): string {
 /** Appends one attempt's reason to the execution's list (kept a while, bounded). */
 export async function recordAttemptReason(redis: Redis, executionId: string, reason: AttemptReason): Promise<void> {
   const key = deadLetterReasonsKey(executionId);
-  await redis
-    .multi()
-    .rpush(key, JSON.stringify(reason))
-    .ltrim(key, -DEAD_LETTER_REASONS_MAX, -1)
-    .expire(key, DEAD_LETTER_REASONS_TTL_SECONDS)
-    .exec();
+  await redis.multi().rpush(key, JSON.stringify(reason)).ltrim(key, -DEAD_LETTER_REASONS_MAX, -1).expire(key, DEAD_LETTER_REASONS_TTL_SECONDS).exec();
 }
 
 async function attemptReasons(redis: Redis, executionId: string): Promise<AttemptReason[]> {
@@ -92,7 +93,12 @@ async function attemptReasons(redis: Redis, executionId: string): Promise<Attemp
  * administrators, together or not at all; then the `result` event. A run
  * already final (cancelled meanwhile) is left as it is and gets no dead letter.
  */
-export async function deadLetter(deps: Pick<ProcessDeps, "db" | "redis" | "log">, job: Job<ExecutionJob>, err: Error, kind: AttemptReason["kind"]): Promise<void> {
+export async function deadLetter(
+  deps: Pick<ProcessDeps, "db" | "redis" | "log">,
+  job: Job<ExecutionJob>,
+  err: Error,
+  kind: AttemptReason["kind"],
+): Promise<void> {
   const executionId = job.data.executionId;
   const attempts = await attemptReasons(deps.redis, executionId).catch(() => [] as AttemptReason[]);
   const queued: DeadLetterJob = { name: job.name, data: { ...job.data }, priority: job.opts.priority ?? null };
@@ -119,7 +125,13 @@ const GIVE_UP_RETRY_DELAYS_MS = [200, 1000, 3000, 10_000, 30_000];
  * again for this job, so a failure here would leave the run `running` for
  * its owner with nobody to end it.
  */
-async function giveUp(deps: Pick<ProcessDeps, "db" | "redis" | "log">, job: Job<ExecutionJob>, err: Error, kind: AttemptReason["kind"], delays = GIVE_UP_RETRY_DELAYS_MS): Promise<void> {
+async function giveUp(
+  deps: Pick<ProcessDeps, "db" | "redis" | "log">,
+  job: Job<ExecutionJob>,
+  err: Error,
+  kind: AttemptReason["kind"],
+  delays = GIVE_UP_RETRY_DELAYS_MS,
+): Promise<void> {
   for (let tryNumber = 0; ; tryNumber++) {
     try {
       return await deadLetter(deps, job, err, kind);
@@ -155,7 +167,11 @@ export function watchFailures(worker: Worker<ExecutionJob>, deps: Pick<ProcessDe
   });
   // Job ids are execution ids (the web app queues each run under its own id).
   worker.on("stalled", (jobId) => {
-    const reason: AttemptReason = { at: new Date().toISOString(), kind: "stalled", message: "the runner running it stopped renewing its lock (it died or hung); the job went back to the queue" };
+    const reason: AttemptReason = {
+      at: new Date().toISOString(),
+      kind: "stalled",
+      message: "the runner running it stopped renewing its lock (it died or hung); the job went back to the queue",
+    };
     void recordAttemptReason(deps.redis, jobId, reason).catch((e: Error) => deps.log.warn({ executionId: jobId, err: e.message }, "could not record a stall"));
   });
 }

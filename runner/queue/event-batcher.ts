@@ -19,17 +19,17 @@ export const END_DRAIN_MS = 2_000;
 /** And then for the result event itself (a Redis that does not answer must not hold the runner's slot). */
 const RESULT_WAIT_MS = 3_000;
 
-type Item =
-  | { kind: "output"; events: FrameWriter[]; bytes: number }
-  | { kind: "event"; write: () => Promise<void>; settled: () => void };
+type Item = { kind: "output"; events: FrameWriter[]; bytes: number } | { kind: "event"; write: () => Promise<void>; settled: () => void };
 
 const SKIPPED_NOTICE = {
   code: "live_output_skipped",
-  message: "This run printed faster than its output could be shown live, so part of it was not shown here; all of it (up to the output limit) comes with the result.",
+  message:
+    "This run printed faster than its output could be shown live, so part of it was not shown here; all of it (up to the output limit) comes with the result.",
 };
 const BUDGET_NOTICE = {
   code: "output_budget_exhausted",
-  message: "Your account has streamed as much output as it may for now, so this run's output is no longer shown live; it is still kept and comes with the result.",
+  message:
+    "Your account has streamed as much output as it may for now, so this run's output is no longer shown live; it is still kept and comes with the result.",
 };
 
 /**
@@ -153,7 +153,11 @@ export class EventBatcher {
     if (!this.skipped) {
       this.skipped = true;
       // Before the result (the last item), which is still waiting too.
-      this.queue.splice(Math.max(0, this.queue.length - 1), 0, { kind: "event", write: () => appendEvent(this.redis, this.executionId, "notice", SKIPPED_NOTICE), settled: () => undefined });
+      this.queue.splice(Math.max(0, this.queue.length - 1), 0, {
+        kind: "event",
+        write: () => appendEvent(this.redis, this.executionId, "notice", SKIPPED_NOTICE),
+        settled: () => undefined,
+      });
     }
   }
 
@@ -196,7 +200,11 @@ export class EventBatcher {
         return;
       }
     }
-    await appendEvents(this.redis, this.executionId, item.events.map((w) => ({ type: "output" as const, data: w.data() })));
+    await appendEvents(
+      this.redis,
+      this.executionId,
+      item.events.map((w) => ({ type: "output" as const, data: w.data() })),
+    );
   }
 }
 

@@ -8,7 +8,7 @@ import { appendEvent, resetEvents } from "../../lib/executions/events";
 import type { RunLimits } from "../../lib/executions/limits";
 import type { OutputBudget } from "../../lib/executions/output-budget";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
-import { isFinal, } from "../../lib/executions/status";
+import { isFinal } from "../../lib/executions/status";
 import { clearStdin } from "../../lib/executions/stdin";
 import { executionSummary } from "../../lib/executions/view";
 import { executeProgram, type ProgramResult } from "../execution/execute";
@@ -53,7 +53,10 @@ export class AccountBusyError extends Error {
  * letters (dead-letters.ts). Each replay by an administrator allows MAX_ATTEMPTS more.
  */
 export class AttemptsExhaustedError extends UnrecoverableError {
-  constructor(readonly executionId: string, readonly attempts: number) {
+  constructor(
+    readonly executionId: string,
+    readonly attempts: number,
+  ) {
     super(`the execution already had ${attempts} attempts`);
     this.name = "AttemptsExhaustedError";
   }
@@ -100,30 +103,32 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const attemptEnded = deps.metrics?.attemptStarted({ language: execution.language, queuedAt: execution.createdAt, attempt });
   const sandboxAskedAt = performance.now();
   try {
-    result = await deps.watchdog.guard({ executionId, budgetMs, giveUp }, (signal) => executeProgram(
-      deps.driver,
-      language,
-      {
-        files: execution.files.map((f) => ({ name: f.name, content: f.content })),
-        stdin: execution.stdin,
-        args: execution.args as string[],
-        interactive: execution.interactive,
-      },
-      limits,
-      deps.diskMb,
-      {
-        signal,
-        chunk: (channel, bytes) => events.add(channel, bytes),
-        compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
-        onHandle: (handle) => {
-          deps.metrics?.sandboxStarted(sandboxAskedAt);
-          deps.running.set(executionId, handle);
-          if (execution.interactive && handle.stdin) {
-            void forwardLiveInput({ redis, log: deps.log, executionId, stdin: handle.stdin, events, signal: live.signal });
-          }
+    result = await deps.watchdog.guard({ executionId, budgetMs, giveUp }, (signal) =>
+      executeProgram(
+        deps.driver,
+        language,
+        {
+          files: execution.files.map((f) => ({ name: f.name, content: f.content })),
+          stdin: execution.stdin,
+          args: execution.args as string[],
+          interactive: execution.interactive,
         },
-      },
-    ));
+        limits,
+        deps.diskMb,
+        {
+          signal,
+          chunk: (channel, bytes) => events.add(channel, bytes),
+          compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
+          onHandle: (handle) => {
+            deps.metrics?.sandboxStarted(sandboxAskedAt);
+            deps.running.set(executionId, handle);
+            if (execution.interactive && handle.stdin) {
+              void forwardLiveInput({ redis, log: deps.log, executionId, stdin: handle.stdin, events, signal: live.signal });
+            }
+          },
+        },
+      ),
+    );
     attemptEnded?.(deps.stopping ? undefined : result.status);
   } finally {
     attemptEnded?.(); // the attempt threw: counted as failed (a no-op after the line above)
@@ -210,7 +215,9 @@ async function storeResult(deps: ProcessDeps, executionId: string, attempt: numb
     return await withRetries(deps, executionId, "store the result", write);
   } catch (err) {
     deps.log.error({ executionId, err: (err as Error).message }, "could not store a run's result; it ends as internal_error (the program is not run again)");
-    const ended = await withRetries(deps, executionId, "record that the result was lost", () => endAsInternalError(deps, executionId, STORE_FAILED)).catch(() => false);
+    const ended = await withRetries(deps, executionId, "record that the result was lost", () => endAsInternalError(deps, executionId, STORE_FAILED)).catch(
+      () => false,
+    );
     if (!ended) throw new UnrecoverableError(STORE_FAILED);
     await publishResult(deps, executionId);
     return false;

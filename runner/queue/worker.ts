@@ -39,7 +39,11 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
     async (job: Job<ExecutionJob>, token?: string) => {
       // Taken: no longer waiting, so the account's next runs queue further ahead (priority.ts).
       if (job.data.userId) {
-        await fair.leave(job.data.userId, job.data.executionId).catch((err: Error) => deps.log.warn({ executionId: job.data.executionId, err: err.message }, "could not update the fairness count; it corrects itself"));
+        await fair
+          .leave(job.data.userId, job.data.executionId)
+          .catch((err: Error) =>
+            deps.log.warn({ executionId: job.data.executionId, err: err.message }, "could not update the fairness count; it corrects itself"),
+          );
       }
       try {
         await processExecution(deps, job.data.executionId);
@@ -47,7 +51,11 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
         if (!(err instanceof AccountBusyError)) throw err;
         // Still waiting: back in its account's count, or the account's next runs would queue as if it had none waiting.
         if (job.data.userId) {
-          await fair.enter(job.data.userId, workClassOf(job.data), job.data.executionId).catch((e: Error) => deps.log.warn({ executionId: job.data.executionId, err: e.message }, "could not update the fairness count; it corrects itself"));
+          await fair
+            .enter(job.data.userId, workClassOf(job.data), job.data.executionId)
+            .catch((e: Error) =>
+              deps.log.warn({ executionId: job.data.executionId, err: e.message }, "could not update the fairness count; it corrects itself"),
+            );
         }
         // Back to the delayed set; BullMQ puts it back among the prioritized jobs with its own priority.
         await job.moveToDelayed(Date.now() + BUSY_WAIT_MS + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);

@@ -57,7 +57,9 @@ export function prepareAppArmor(
     return null;
   }
   if (!host.parser) {
-    throw new Error(`AppArmor is enabled on this host but apparmor_parser is missing: install the apparmor package (apt-get install apparmor) so the runner can load ${APPARMOR_PROFILE_PATH}`);
+    throw new Error(
+      `AppArmor is enabled on this host but apparmor_parser is missing: install the apparmor package (apt-get install apparmor) so the runner can load ${APPARMOR_PROFILE_PATH}`,
+    );
   }
   load(host.parser);
   log(`AppArmor profile ${APPARMOR_PROFILE_NAME} loaded: every run is confined by it`);

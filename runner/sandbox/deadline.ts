@@ -33,7 +33,10 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
  * name leaves its predecessor's sandboxes to the sweeps.
  */
 export function sandboxOwner(workDir: string): string {
-  return createHash("sha256").update(`${os.hostname()}\0${path.resolve(workDir)}`).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(`${os.hostname()}\0${path.resolve(workDir)}`)
+    .digest("hex")
+    .slice(0, 16);
 }
 
 export function sandboxDeadline(limits: Pick<SandboxLimits, "wallTimeMs" | "compileSeconds">, graceMs: number, now = Date.now()): number {

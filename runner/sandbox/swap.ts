@@ -41,7 +41,10 @@ export function activeSwapKb(swapsFile = "/proc/swaps"): number {
  */
 export function cgroupLimitsSwap(root = "/sys/fs/cgroup"): boolean {
   if (fs.existsSync(path.join(root, "cgroup.controllers"))) {
-    const children = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join(root, d.name));
+    const children = fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join(root, d.name));
     return children.some((dir) => fs.existsSync(path.join(dir, "memory.max")) && fs.existsSync(path.join(dir, "memory.swap.max")));
   }
   return fs.existsSync(path.join(root, "memory", "memory.memsw.limit_in_bytes"));
@@ -53,7 +56,10 @@ export function cgroupLimitsSwap(root = "/sys/fs/cgroup"): boolean {
  */
 export function assertSwapContained(facts: SwapFacts, allowUnlimited: boolean, warn: (msg: string) => void): void {
   if (facts.activeSwapKb === 0 || facts.limitable) return;
-  const swap = facts.activeSwapKb === null ? "the engine's host may have swap (it cannot be seen from here)" : `this host has ${Math.round(facts.activeSwapKb / 1024)} MiB of active swap`;
+  const swap =
+    facts.activeSwapKb === null
+      ? "the engine's host may have swap (it cannot be seen from here)"
+      : `this host has ${Math.round(facts.activeSwapKb / 1024)} MiB of active swap`;
   const what = `${swap} and ${facts.source} cannot limit a run's swap, so a program could use swap beyond its memory limit`;
   if (allowUnlimited) {
     warn(`${what} (allowed by SAM_ALLOW_UNLIMITED_SWAP=true)`);

@@ -66,7 +66,11 @@ describe("one address's burst of sign-ins", () => {
   });
 
   const login = (username: string, password: string, ip: string) =>
-    fetch(`${web.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": ip }, body: JSON.stringify({ username, password }) });
+    fetch(`${web.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-forwarded-for": ip },
+      body: JSON.stringify({ username, password }),
+    });
 
   it("does not make other people wait for, or be refused, a password slot", async () => {
     const victim = await registerUser();

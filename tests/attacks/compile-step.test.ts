@@ -78,7 +78,13 @@ attackSuite("the compile step", ({ driver }) => {
   it("neither the compiler nor the program has the launcher's settings (SAM_MARKER, ...) in its environment", async () => {
     // A compile step that shows its environment (as compiler output): a language's compile command is data.
     const showEnv = { ...language("c"), compile: "env" };
-    const compiled = await executeProgram(driver(), showEnv, { files: [{ name: "main.c", content: "" }], stdin: "", args: [] }, resolveLimits(DEFAULT_POLICY, {}, {}), DEFAULT_POLICY.diskMb);
+    const compiled = await executeProgram(
+      driver(),
+      showEnv,
+      { files: [{ name: "main.c", content: "" }], stdin: "", args: [] },
+      resolveLimits(DEFAULT_POLICY, {}, {}),
+      DEFAULT_POLICY.diskMb,
+    );
     expect(compiled.compileOutput).toContain("PATH=");
     expect(compiled.compileOutput).not.toContain("SAM_");
     const program = await runProgram(driver(), "python", "import os\nprint(sorted(k for k in os.environ if k.startswith('SAM_')))");
@@ -94,7 +100,13 @@ attackSuite("the compile step", ({ driver }) => {
       // Every process's "pid (name) state ..." line (one may end while it is read).
       run: 'for f in /proc/[0-9]*/stat; do { read -r line < "$f"; } 2>/dev/null && echo "$line"; done; exit 0',
     };
-    const result = await executeProgram(driver(), leaves, { files: [{ name: "main.c", content: "" }], stdin: "", args: [] }, resolveLimits(DEFAULT_POLICY, {}, {}), DEFAULT_POLICY.diskMb);
+    const result = await executeProgram(
+      driver(),
+      leaves,
+      { files: [{ name: "main.c", content: "" }], stdin: "", args: [] },
+      resolveLimits(DEFAULT_POLICY, {}, {}),
+      DEFAULT_POLICY.diskMb,
+    );
     // A killed process is not alive, though a busy machine may still show it: as a zombie (state Z)
     // until tini reaps it, runnable with SIGKILL pending (stat's 31st field, bit 9) until it runs,
     // or already exiting (PF_EXITING, 0x4, in stat's 9th field: flags) while the kernel tears it down.
@@ -112,7 +124,9 @@ attackSuite("the compile step", ({ driver }) => {
     expect(result.status).toBe("compile_error");
     const output = Buffer.from(result.compileOutput ?? "");
     expect(output.length).toBeLessThan(COMPILE_OUTPUT_MAX_BYTES + 200);
-    expect(result.compileOutput).toMatch(new RegExp(`\\n\\[sam: compile output truncated: the first ${COMPILE_OUTPUT_MAX_BYTES} of \\d+ bytes are shown\\]\\n$`));
+    expect(result.compileOutput).toMatch(
+      new RegExp(`\\n\\[sam: compile output truncated: the first ${COMPILE_OUTPUT_MAX_BYTES} of \\d+ bytes are shown\\]\\n$`),
+    );
     expect(result.compileOutput).toContain("error:");
   });
 

@@ -17,7 +17,9 @@ attackSuite("CPU limit in cold and warm containers", ({ driver, kind }) => {
   it("RLIMIT_CPU is (limit, limit + 1 s) in every run, cold or warm", async () => {
     const seen: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const result = await runProgram(driver(), "bash", 'echo "$(ulimit -St) $(ulimit -Ht) $([ -d /sam/in/env ] && echo warm || echo cold)"', { limits: { cpuTimeMs: 2000 } });
+      const result = await runProgram(driver(), "bash", 'echo "$(ulimit -St) $(ulimit -Ht) $([ -d /sam/in/env ] && echo warm || echo cold)"', {
+        limits: { cpuTimeMs: 2000 },
+      });
       seen.push(result.stdout.trim());
       await pause();
     }

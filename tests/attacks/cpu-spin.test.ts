@@ -9,7 +9,9 @@ attackSuite("CPU spin", ({ driver }) => {
   });
 
   it("spinning in many processes cannot escape the CPU limit (counted across the cgroup)", async () => {
-    const result = await runProgram(driver(), "bash", "for i in 1 2 3 4 5 6; do (while :; do :; done) & done; wait", { limits: { cpuTimeMs: 1500, wallTimeMs: 10000 } });
+    const result = await runProgram(driver(), "bash", "for i in 1 2 3 4 5 6; do (while :; do :; done) & done; wait", {
+      limits: { cpuTimeMs: 1500, wallTimeMs: 10000 },
+    });
     expect(result.status).toBe("time_limit_exceeded");
   });
 });

@@ -9,7 +9,7 @@ attackSuite("disk fill", ({ driver }) => {
     const result = await runProgram(
       driver(),
       "bash",
-      "for d in /work /tmp /dev/shm; do head -c 1073741824 /dev/zero > $d/fill 2>/dev/null; echo \"$d $(( $(stat -c %s $d/fill) / 1048576 ))\"; rm -f $d/fill; done",
+      'for d in /work /tmp /dev/shm; do head -c 1073741824 /dev/zero > $d/fill 2>/dev/null; echo "$d $(( $(stat -c %s $d/fill) / 1048576 ))"; rm -f $d/fill; done',
       { limits: { memoryMb: 512 } },
     );
     for (const line of result.stdout.trim().split("\n")) {

@@ -9,7 +9,10 @@ import { api, registerUser } from "../support/api";
  * must be at most 255 bytes, checked before the run is queued.
  */
 describe("attack: file names longer than the kernel allows, counted in bytes (API)", () => {
-  const lister = { name: "main.py", content: "import os\nfor root, _, files in os.walk('.'):\n    for f in files:\n        print(len(os.path.join(root, f)[2:].encode()))" };
+  const lister = {
+    name: "main.py",
+    content: "import os\nfor root, _, files in os.walk('.'):\n    for f in files:\n        print(len(os.path.join(root, f)[2:].encode()))",
+  };
 
   it.each([
     ["a name of 203 characters and 403 bytes", "é".repeat(200) + ".py"],
@@ -29,10 +32,19 @@ describe("attack: file names longer than the kernel allows, counted in bytes (AP
     const { token } = await registerUser();
     const exactly = "é".repeat(126) + ".py"; // 255 bytes
     const nested = `${"é".repeat(126)}/${"ö".repeat(124)}.txt`; // 255 characters: parts of 252 and 252 bytes
-    const res = await api("POST", "/api/v1/executions?wait=true", { body: { language: "python", files: [lister, { name: exactly, content: "" }, { name: nested, content: "" }] }, token });
+    const res = await api("POST", "/api/v1/executions?wait=true", {
+      body: { language: "python", files: [lister, { name: exactly, content: "" }, { name: nested, content: "" }] },
+      token,
+    });
     expect(res.status).toBe(200);
     expect(res.json.status).toBe("succeeded");
     expect(res.json.attempts).toBe(1);
-    expect(res.json.stdout.trim().split("\n").map(Number).sort((a: number, b: number) => a - b)).toEqual([7, 255, 505]);
+    expect(
+      res.json.stdout
+        .trim()
+        .split("\n")
+        .map(Number)
+        .sort((a: number, b: number) => a - b),
+    ).toEqual([7, 255, 505]);
   });
 });

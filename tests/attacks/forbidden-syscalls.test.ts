@@ -4,10 +4,25 @@ import { runProgram } from "../support/drivers";
 
 // x86-64 syscall numbers; each is called directly so libc cannot hide a refusal.
 const SYSCALLS: Record<string, number> = {
-  ptrace: 101, mount: 165, umount2: 166, pivot_root: 155, unshare: 272, setns: 308,
-  process_vm_readv: 310, process_vm_writev: 311, kexec_load: 246, init_module: 175, finit_module: 313,
-  delete_module: 176, bpf: 321, perf_event_open: 298, keyctl: 250, add_key: 248, request_key: 249,
-  userfaultfd: 323, io_uring_setup: 425,
+  ptrace: 101,
+  mount: 165,
+  umount2: 166,
+  pivot_root: 155,
+  unshare: 272,
+  setns: 308,
+  process_vm_readv: 310,
+  process_vm_writev: 311,
+  kexec_load: 246,
+  init_module: 175,
+  finit_module: 313,
+  delete_module: 176,
+  bpf: 321,
+  perf_event_open: 298,
+  keyctl: 250,
+  add_key: 248,
+  request_key: 249,
+  userfaultfd: 323,
+  io_uring_setup: 425,
 };
 
 attackSuite("ptrace, mount, unshare and other forbidden system calls", ({ driver }) => {

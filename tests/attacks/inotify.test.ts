@@ -28,7 +28,9 @@ attackSuite("inotify on the shared root filesystem", ({ driver }) => {
   });
 
   it("tools that watch files fall back to polling: tail -f still follows a file", async () => {
-    const result = await runProgram(driver(), "bash", "echo first > f; (sleep 1; echo later >> f) & timeout 4 tail -f f; wait", { limits: { wallTimeMs: 10_000 } });
+    const result = await runProgram(driver(), "bash", "echo first > f; (sleep 1; echo later >> f) & timeout 4 tail -f f; wait", {
+      limits: { wallTimeMs: 10_000 },
+    });
     expect(result.stdout).toBe("first\nlater\n");
   });
 });

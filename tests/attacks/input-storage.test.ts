@@ -32,7 +32,14 @@ const run = (base: string, token: string, content: string, stdin = "", query = "
   api("POST", `/api/v1/executions${query}`, {
     token,
     base,
-    body: { language: "bash", files: [{ name: "main.sh", content: Buffer.from("cat > /dev/null; echo done\n").toString("base64") }, { name: "data.bin", content }], stdin },
+    body: {
+      language: "bash",
+      files: [
+        { name: "main.sh", content: Buffer.from("cat > /dev/null; echo done\n").toString("base64") },
+        { name: "data.bin", content },
+      ],
+      stdin,
+    },
   });
 
 describe("stored program input", () => {

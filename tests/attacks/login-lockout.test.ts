@@ -15,7 +15,11 @@ import { signInAsBrowser } from "../support/sessions";
 const limits = () => inject("loginLimits");
 const login = (username: string, password: string, ip = uniqueIp(), cookie?: string) =>
   api("POST", "/api/v1/auth/login", { body: { username, password }, ip, headers: cookie ? { cookie } : {} });
-const deviceCookie = (res: { headers: Headers }) => res.headers.getSetCookie().find((c) => c.startsWith("sam_device="))?.split(";")[0];
+const deviceCookie = (res: { headers: Headers }) =>
+  res.headers
+    .getSetCookie()
+    .find((c) => c.startsWith("sam_device="))
+    ?.split(";")[0];
 
 /** Fails as `username` from enough addresses to pass the account's ceiling. */
 async function distributedGuess(username: string): Promise<void> {

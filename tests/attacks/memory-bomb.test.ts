@@ -10,7 +10,12 @@ attackSuite("memory bomb", ({ driver }) => {
   });
 
   it("filling RAM-backed tmpfs counts against the same limit", async () => {
-    const result = await runProgram(driver(), "bash", "for i in $(seq 1 40); do head -c 8388608 /dev/zero > /dev/shm/f$i || break; head -c 8388608 /dev/zero > /tmp/f$i || break; done; echo done", { limits: { memoryMb: 96 } });
+    const result = await runProgram(
+      driver(),
+      "bash",
+      "for i in $(seq 1 40); do head -c 8388608 /dev/zero > /dev/shm/f$i || break; head -c 8388608 /dev/zero > /tmp/f$i || break; done; echo done",
+      { limits: { memoryMb: 96 } },
+    );
     expect(["memory_limit_exceeded", "succeeded", "failed"]).toContain(result.status);
     expect(result.memoryKb).toBeLessThanOrEqual(96 * 1024 + 1024);
   });

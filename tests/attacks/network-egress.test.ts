@@ -18,13 +18,21 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
-const hostAddresses = () =>
-  ["127.0.0.1", ...Object.values(os.networkInterfaces()).flat().filter((i) => i && i.family === "IPv4" && !i.internal).map((i) => i!.address)];
+const hostAddresses = () => [
+  "127.0.0.1",
+  ...Object.values(os.networkInterfaces())
+    .flat()
+    .filter((i) => i && i.family === "IPv4" && !i.internal)
+    .map((i) => i!.address),
+];
 
 attackSuite("network egress", ({ driver }) => {
   it("cannot reach the host's services (test server, web app) on any host address", async () => {
     const webPort = new URL(inject("webUrl")).port;
-    const targets = hostAddresses().flatMap((a) => [[a, port], [a, Number(webPort)]]);
+    const targets = hostAddresses().flatMap((a) => [
+      [a, port],
+      [a, Number(webPort)],
+    ]);
     const source = `import socket, json
 out = {}
 for host, port in ${JSON.stringify(targets)}:
@@ -41,11 +49,15 @@ print(json.dumps(out))`;
   });
 
   it("has no network interface but loopback, and no DNS", async () => {
-    const result = await runProgram(driver(), "python", `import socket, os
+    const result = await runProgram(
+      driver(),
+      "python",
+      `import socket, os
 print(sorted(os.listdir('/sys/class/net')))
 try:
     socket.getaddrinfo('deb.debian.org', 80); print('RESOLVED')
-except Exception as e: print('no dns')`);
+except Exception as e: print('no dns')`,
+    );
     expect(result.stdout).toContain("['lo']");
     expect(result.stdout).toContain("no dns");
   });

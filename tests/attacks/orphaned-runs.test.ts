@@ -103,7 +103,9 @@ const ociBase = (spec: OrphanRunnerSpec) => `${RUNS_TOP}/${sandboxOwner(path.joi
 
 const podman = (args: string[]) => spawnSync("podman", ["--runtime", "runc", "--cgroup-manager", "cgroupfs", ...args], { encoding: "utf8", timeout: 60_000 });
 const dockerContainers = (spec: OrphanRunnerSpec) =>
-  podman(["ps", "-a", "-q", "--filter", `label=sam.run=orphan-${spec.marker}`]).stdout.split("\n").filter(Boolean);
+  podman(["ps", "-a", "-q", "--filter", `label=sam.run=orphan-${spec.marker}`])
+    .stdout.split("\n")
+    .filter(Boolean);
 
 // Whatever a test leaves (it failed, or the fix is missing): the runner's group, the program, its cgroups or container.
 afterEach(async () => {
@@ -200,11 +202,7 @@ attackSuite("runs outliving their runner", ({ kind }) => {
       expect(checks).toBeGreaterThan(0);
       // Once the sweep has ended it and removed its cgroup, the block is free again.
       let block: { hostId: number; release(): void } | undefined;
-      await eventually(
-        "the block comes back",
-        async () => (block = await allocator.allocate().catch(() => undefined)) !== undefined,
-        60_000,
-      );
+      await eventually("the block comes back", async () => (block = await allocator.allocate().catch(() => undefined)) !== undefined, 60_000);
       expect(block!.hostId).toBe(base);
       block!.release();
     }, 240_000);

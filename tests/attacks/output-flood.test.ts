@@ -12,7 +12,12 @@ attackSuite("output flood", ({ driver }) => {
   });
 
   it("stdout and stderr count together: 20 KiB of each passes a 32 KiB limit", async () => {
-    const result = await runProgram(driver(), "python", "import sys, time\nsys.stdout.write('o' * 20480)\nsys.stdout.flush()\ntime.sleep(0.3)\nsys.stderr.write('e' * 20480)\ntime.sleep(2)", { limits: { outputKb: 32 } });
+    const result = await runProgram(
+      driver(),
+      "python",
+      "import sys, time\nsys.stdout.write('o' * 20480)\nsys.stdout.flush()\ntime.sleep(0.3)\nsys.stderr.write('e' * 20480)\ntime.sleep(2)",
+      { limits: { outputKb: 32 } },
+    );
     expect(result.status).toBe("output_limit_exceeded");
     expect(result.stdout).toBe("o".repeat(20480));
     expect(result.stderr).toBe("e".repeat(32 * 1024 - 20480));

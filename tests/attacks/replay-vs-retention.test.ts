@@ -53,7 +53,13 @@ async function deadRun() {
     },
   });
   await db.deadLetter.create({
-    data: { executionId: execution.id, kind: "attempts_exhausted", reason: "sandbox failed", attempts: [], job: { name: "run", data: { executionId: execution.id, userId: user.id, workClass: "api" }, priority: null } },
+    data: {
+      executionId: execution.id,
+      kind: "attempts_exhausted",
+      reason: "sandbox failed",
+      attempts: [],
+      job: { name: "run", data: { executionId: execution.id, userId: user.id, workClass: "api" }, priority: null },
+    },
   });
   return { userId: user.id, executionId: execution.id };
 }
@@ -68,7 +74,12 @@ async function someoneWaitsOnExecution(): Promise<boolean> {
 
 async function stored(executionId: string) {
   const row = await db.execution.findUniqueOrThrow({ where: { id: executionId }, include: { files: true } });
-  return { status: row.status, inputsDroppedAt: row.inputsDroppedAt, stdin: Buffer.from(row.stdin).toString(), file: Buffer.from(row.files[0]!.content).toString() };
+  return {
+    status: row.status,
+    inputsDroppedAt: row.inputsDroppedAt,
+    stdin: Buffer.from(row.stdin).toString(),
+    file: Buffer.from(row.files[0]!.content).toString(),
+  };
 }
 
 describe("a replay racing the drop of old runs' input", () => {
@@ -82,7 +93,10 @@ describe("a replay racing the drop of old runs' input", () => {
         drop = budget.dropOldInputs(db, userId);
         await eventually("the drop to wait on the run's row", someoneWaitsOnExecution, 30_000);
         // The replay's claim (lib/admin/dead-letters.ts), done while the drop waits.
-        await tx.execution.updateMany({ where: { id: executionId, status: "internal_error" }, data: { status: "queued", error: null, startedAt: null, finishedAt: null, replays: { increment: 1 } } });
+        await tx.execution.updateMany({
+          where: { id: executionId, status: "internal_error" },
+          data: { status: "queued", error: null, startedAt: null, finishedAt: null, replays: { increment: 1 } },
+        });
       },
       { timeout: 60_000 },
     );

@@ -5,7 +5,18 @@ import * as Y from "yjs";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import { filesOf } from "../../lib/rooms/document";
 import { api, registerUser } from "../support/api";
-import { authenticatedRawSocket, changeOf, connectRoom, roomToken, rssBytes, sendThenClose, storedCopy, updateMessage, type RoomClient, type TestUser } from "../support/rooms";
+import {
+  authenticatedRawSocket,
+  changeOf,
+  connectRoom,
+  roomToken,
+  rssBytes,
+  sendThenClose,
+  storedCopy,
+  updateMessage,
+  type RoomClient,
+  type TestUser,
+} from "../support/rooms";
 import { startService, type Backing, type RunningService } from "../support/stack";
 import { handUpdate, type Id } from "../support/yjs-updates";
 
@@ -277,7 +288,11 @@ describe("attack: updates Yjs reads differently from the check (third round, G1 
       // Two new clients naming each other as right neighbours: every id is in the update, yet neither can land.
       const cycle = handUpdate(
         [
-          { client: 20_000 + i, clock: 0, structs: [{ kind: "string", text: "A".repeat(1_500_000), origin: first, rightOrigin: { client: 10_000 + i, clock: 0 } }] },
+          {
+            client: 20_000 + i,
+            clock: 0,
+            structs: [{ kind: "string", text: "A".repeat(1_500_000), origin: first, rightOrigin: { client: 10_000 + i, clock: 0 } }],
+          },
           { client: 10_000 + i, clock: 0, structs: [{ kind: "string", text: "x", origin: first, rightOrigin: { client: 20_000 + i, clock: 0 } }] },
         ],
         [{ client: 20_000 + i, ranges: [[0, 1]] }],

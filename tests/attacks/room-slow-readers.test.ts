@@ -9,7 +9,16 @@ import { CLOSE } from "../../lib/rooms/close-codes";
 import { filesOf } from "../../lib/rooms/document";
 import { MESSAGE, SYNC } from "../../lib/rooms/socket-protocol";
 import { uniqueIp } from "../support/api";
-import { authenticatedRawSocket, changeOf, roomMessage, roomToken, roomWithMembers, rssBytes, syncRequestMessage, type AuthenticatedRawSocket } from "../support/rooms";
+import {
+  authenticatedRawSocket,
+  changeOf,
+  roomMessage,
+  roomToken,
+  roomWithMembers,
+  rssBytes,
+  syncRequestMessage,
+  type AuthenticatedRawSocket,
+} from "../support/rooms";
 import { startService, type Backing, type RunningService } from "../support/stack";
 
 /**
@@ -68,11 +77,16 @@ function syncAnswer(data: Buffer): Uint8Array | undefined {
 
 /** Lines the collab process logged after `from` (a length of its log), read as JSON. */
 const loggedSince = (from: number) =>
-  fs.readFileSync(collab.logFile, "utf8").slice(from).split("\n").filter(Boolean).map((line) => JSON.parse(line) as { code?: number; msg?: string });
+  fs
+    .readFileSync(collab.logFile, "utf8")
+    .slice(from)
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { code?: number; msg?: string });
 const logLength = () => fs.readFileSync(collab.logFile, "utf8").length;
 
 /** Stops reading: the kernel's buffers fill, then whatever the server sends waits in its memory. */
-const stopReading = (socket: AuthenticatedRawSocket) => ((socket.ws as unknown as { _socket: Socket })._socket).pause();
+const stopReading = (socket: AuthenticatedRawSocket) => (socket.ws as unknown as { _socket: Socket })._socket.pause();
 
 describe("attack: sockets that stop reading", () => {
   it("a viewer who stops reading and asks for the whole document again and again is cut off, and the process does not keep the replies", async () => {
@@ -115,7 +129,7 @@ describe("attack: sockets that stop reading", () => {
     // Before: the answers waited, 36 MiB of them, until the ping timeout (a minute) closed the socket.
     await expect.poll(() => loggedSince(log).some((l) => l.code === CLOSE.tooFarBehind.code), { timeout: 15_000 }).toBe(true);
     // Reading again, the client finds its socket gone.
-    ((socket.ws as unknown as { _socket: Socket })._socket).resume();
+    (socket.ws as unknown as { _socket: Socket })._socket.resume();
     await socket.closed;
   }, 60_000);
 

@@ -62,7 +62,9 @@ describe("rooms pushed on someone", () => {
     // Someone else may still invite them.
     const teacher = await registerUser();
     const classroom = await api("POST", "/api/v1/rooms", { token: teacher.token, body: { name: "class", language: "python" } });
-    expect((await api("POST", `/api/v1/rooms/${classroom.json.id}/members`, { token: teacher.token, body: { username: victim.username, role: "editor" } })).status).toBe(201);
+    expect(
+      (await api("POST", `/api/v1/rooms/${classroom.json.id}/members`, { token: teacher.token, body: { username: victim.username, role: "editor" } })).status,
+    ).toBe(201);
   });
 
   it("a member who no longer wants a room leaves it", async () => {
@@ -79,7 +81,8 @@ describe("rooms pushed on someone", () => {
     const [inviter, invitee] = await Promise.all([registerUser(), registerUser()]);
     const invite = async (name: string) => {
       const room = await api("POST", "/api/v1/rooms", { token: inviter.token, body: { name, language: "python" } });
-      return (await api("POST", `/api/v1/rooms/${room.json.id}/members`, { token: inviter.token, body: { username: invitee.username, role: "viewer" } })).json.id as string;
+      return (await api("POST", `/api/v1/rooms/${room.json.id}/members`, { token: inviter.token, body: { username: invitee.username, role: "viewer" } })).json
+        .id as string;
     };
     const [old, fresh] = [await invite("old"), await invite("fresh")];
     // The old one has an hour left; the fresh one its full lifetime.

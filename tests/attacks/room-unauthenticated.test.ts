@@ -162,7 +162,11 @@ describe("attack: room sockets without an account", () => {
       again.ws.terminate();
       return state === "open";
     });
-    const lines = fs.readFileSync(collab.logFile, "utf8").slice(logFrom).split("\n").filter((l) => l.includes('"msg":"room socket'));
+    const lines = fs
+      .readFileSync(collab.logFile, "utf8")
+      .slice(logFrom)
+      .split("\n")
+      .filter((l) => l.includes('"msg":"room socket'));
     expect(lines.length).toBeLessThanOrEqual(20);
   });
 });

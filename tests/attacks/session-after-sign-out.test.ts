@@ -30,7 +30,11 @@ describe("a session after sign-out", () => {
 
   it("signing out one session leaves the others; signing out everywhere ends every session and API token", async () => {
     const user = await registerUser();
-    const [laptop, phone, library] = [await signIn(user.username, user.password), await signIn(user.username, user.password), await signIn(user.username, user.password)];
+    const [laptop, phone, library] = [
+      await signIn(user.username, user.password),
+      await signIn(user.username, user.password),
+      await signIn(user.username, user.password),
+    ];
     await signOut(library);
     expect((await me(library)).status).toBe(401);
     expect((await me(laptop)).status).toBe(200);

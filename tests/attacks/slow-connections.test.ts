@@ -98,10 +98,12 @@ describe("a few addresses filling the total", () => {
   /** A fresh address's request for the health route: its status (closes its connection after). */
   const newcomer = (localAddress: string) =>
     new Promise<number>((resolve, reject) => {
-      http.get(`${capped.url}/api/v1/health?scope=web`, { localAddress, agent: false }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      }).on("error", reject);
+      http
+        .get(`${capped.url}/api/v1/health?scope=web`, { localAddress, agent: false }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+        .on("error", reject);
     });
 
   /** Lets the readiness checks' kept-alive connection end (the server's keep-alive timeout is 5 s), so the test holds every connection. */
@@ -127,7 +129,9 @@ describe("a few addresses filling the total", () => {
     const socket = net.connect({ port: capped.port, host: "127.0.0.1", localAddress });
     socket.on("error", () => undefined);
     socket.on("connect", () =>
-      socket.write(`GET /collab HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\n\r\n`),
+      socket.write(
+        `GET /collab HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: ${Buffer.from("0123456789abcdef").toString("base64")}\r\n\r\n`,
+      ),
     );
     // Read (and drop) what comes: a socket that reads nothing never sees the server close it.
     socket.resume();
@@ -140,7 +144,11 @@ describe("a few addresses filling the total", () => {
     const room = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "Shed", language: "python" } });
     // The member's event stream: the oldest connection of all.
     const received: string[] = [];
-    const request = http.get(`${capped.url}/api/v1/rooms/${room.json.id}/events`, { headers: { authorization: `Bearer ${owner.token}` }, localAddress: "127.0.78.250", agent: false });
+    const request = http.get(`${capped.url}/api/v1/rooms/${room.json.id}/events`, {
+      headers: { authorization: `Bearer ${owner.token}` },
+      localAddress: "127.0.78.250",
+      agent: false,
+    });
     const response = await new Promise<http.IncomingMessage>((resolve) => request.on("response", resolve));
     expect(response.statusCode).toBe(200);
     response.on("data", (d: Buffer) => received.push(d.toString()));

@@ -13,14 +13,37 @@ import { runProgram } from "../support/drivers";
  * value too (the kernel reads an int: 0x1_00000028 would be AF_VSOCK).
  */
 const REFUSED: Record<string, [family: number | string, protocol: number]> = {
-  AF_UNSPEC: [0, 0], AF_AX25: [3, 0], AF_IPX: [4, 0], AF_APPLETALK: [5, 0], AF_X25: [9, 0], AF_DECnet: [12, 0],
-  AF_KEY: [15, 0], AF_PACKET: [17, 0], AF_RDS: [21, 0], AF_LLC: [26, 0], AF_CAN: [29, 0], AF_TIPC: [30, 0],
-  AF_BLUETOOTH: [31, 0], AF_ALG: [38, 0], AF_NFC: [39, 0], AF_VSOCK: [40, 0], AF_KCM: [41, 0], AF_QIPCRTR: [42, 0],
-  AF_XDP: [44, 0], AF_MCTP: [45, 0], "AF_VSOCK in 64 bits": ["0x100000028", 0], "AF_ALG in 64 bits": ["0x100000026", 0],
-  "AF_NETLINK/NETLINK_SOCK_DIAG": [16, 4], "AF_NETLINK/NETLINK_KOBJECT_UEVENT": [16, 15], "AF_NETLINK/NETLINK_GENERIC": [16, 16],
+  AF_UNSPEC: [0, 0],
+  AF_AX25: [3, 0],
+  AF_IPX: [4, 0],
+  AF_APPLETALK: [5, 0],
+  AF_X25: [9, 0],
+  AF_DECnet: [12, 0],
+  AF_KEY: [15, 0],
+  AF_PACKET: [17, 0],
+  AF_RDS: [21, 0],
+  AF_LLC: [26, 0],
+  AF_CAN: [29, 0],
+  AF_TIPC: [30, 0],
+  AF_BLUETOOTH: [31, 0],
+  AF_ALG: [38, 0],
+  AF_NFC: [39, 0],
+  AF_VSOCK: [40, 0],
+  AF_KCM: [41, 0],
+  AF_QIPCRTR: [42, 0],
+  AF_XDP: [44, 0],
+  AF_MCTP: [45, 0],
+  "AF_VSOCK in 64 bits": ["0x100000028", 0],
+  "AF_ALG in 64 bits": ["0x100000026", 0],
+  "AF_NETLINK/NETLINK_SOCK_DIAG": [16, 4],
+  "AF_NETLINK/NETLINK_KOBJECT_UEVENT": [16, 15],
+  "AF_NETLINK/NETLINK_GENERIC": [16, 16],
 };
 const ALLOWED: Record<string, [number, number, number]> = {
-  AF_UNIX: [1, 1, 0], AF_INET: [2, 1, 0], AF_INET6: [10, 1, 0], "AF_NETLINK/NETLINK_ROUTE": [16, 3, 0],
+  AF_UNIX: [1, 1, 0],
+  AF_INET: [2, 1, 0],
+  AF_INET6: [10, 1, 0],
+  "AF_NETLINK/NETLINK_ROUTE": [16, 3, 0],
 };
 
 const source = `import ctypes, json, os
@@ -47,12 +70,16 @@ attackSuite("socket families the kernel should not be asked for", ({ driver }) =
   });
 
   it("socketpair() is AF_UNIX only", async () => {
-    const result = await runProgram(driver(), "python", `import ctypes
+    const result = await runProgram(
+      driver(),
+      "python",
+      `import ctypes
 libc = ctypes.CDLL(None, use_errno=True)
 fds = (ctypes.c_int * 2)()
 for family in (1, 2, 40):
     ctypes.set_errno(0)
-    print(family, libc.syscall(53, family, 1, 0, fds), ctypes.get_errno())`);
+    print(family, libc.syscall(53, family, 1, 0, fds), ctypes.get_errno())`,
+    );
     expect(result.stdout).toBe("1 0 0\n2 -1 1\n40 -1 1\n");
   });
 });

@@ -64,7 +64,10 @@ describe("Last-Event-ID tricks against the shared stream reader", () => {
       }
     }
     const controller = new AbortController();
-    const ok = await fetch(`${inject("webUrl")}/api/v1/rooms/${room.json.id}/events`, { headers: { authorization: `Bearer ${user.token}`, "last-event-id": "0-0" }, signal: controller.signal });
+    const ok = await fetch(`${inject("webUrl")}/api/v1/rooms/${room.json.id}/events`, {
+      headers: { authorization: `Bearer ${user.token}`, "last-event-id": "0-0" },
+      signal: controller.signal,
+    });
     expect(ok.status).toBe(200);
     controller.abort();
   });

@@ -84,7 +84,12 @@ attackSuite("32-bit and x32 system calls, and calls the profile does not name", 
   it("the 32-bit ABI (int 0x80, socketcall) and the x32 ABI are refused; unnamed call numbers answer ENOSYS", async () => {
     const result = await runProgram(driver(), "c", PROBES);
     expect(result.status).toBe("succeeded");
-    const outcome = new Map(result.stdout.trim().split("\n").map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)]));
+    const outcome = new Map(
+      result.stdout
+        .trim()
+        .split("\n")
+        .map((l) => [l.slice(0, l.indexOf(" ")), l.slice(l.indexOf(" ") + 1)]),
+    );
     for (const name of ["i386-getpid", "i386-socketcall-vsock", "i386-socketcall-inet", "x32-getpid", "x32-mount"]) {
       // SIGSYS from the filter (or ENOSYS where the kernel has no such ABI): never allowed.
       expect({ name, outcome: outcome.get(name) }).toEqual({ name, outcome: expect.stringMatching(/^(signal 31|ENOSYS)$/) });

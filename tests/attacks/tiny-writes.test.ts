@@ -50,9 +50,16 @@ attackSuite("many tiny writes alternating stdout and stderr", ({ driver }) => {
     const sampler = setInterval(() => (peak = Math.max(peak, rssBytes())), 50);
     let result: Awaited<ReturnType<typeof executeProgram>>;
     try {
-      result = await executeProgram(driver(), c, { files: [{ name: "main.c", content: INTERLEAVE }], stdin: "", args: [String(total)] }, limits, DEFAULT_POLICY.diskMb, {
-        chunk: (channel, bytes) => batcher.add(channel, bytes),
-      });
+      result = await executeProgram(
+        driver(),
+        c,
+        { files: [{ name: "main.c", content: INTERLEAVE }], stdin: "", args: [String(total)] },
+        limits,
+        DEFAULT_POLICY.diskMb,
+        {
+          chunk: (channel, bytes) => batcher.add(channel, bytes),
+        },
+      );
       await batcher.finish(async () => undefined);
     } finally {
       clearInterval(sampler);

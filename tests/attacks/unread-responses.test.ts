@@ -42,7 +42,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A finished run of `userId` with a large output, stored as the runner stores it. */
 async function largeRun(userId: string): Promise<string> {
   const row = await db.execution.create({
-    data: { userId, language: "python", version: "3", status: "succeeded", limits: {}, stdout: new Uint8Array(OUTPUT), stderr: new Uint8Array(OUTPUT), exitCode: 0, attempts: 1, finishedAt: new Date() },
+    data: {
+      userId,
+      language: "python",
+      version: "3",
+      status: "succeeded",
+      limits: {},
+      stdout: new Uint8Array(OUTPUT),
+      stderr: new Uint8Array(OUTPUT),
+      exitCode: 0,
+      attempts: 1,
+      finishedAt: new Date(),
+    },
   });
   return row.id;
 }

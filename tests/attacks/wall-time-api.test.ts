@@ -11,19 +11,29 @@ import { api, registerUser } from "../support/api";
 describe("attack: sleeping runs with a tiny wall time and unusual limits (API)", () => {
   it("end time_limit_exceeded, and the next run is served", async () => {
     const { token } = await registerUser();
-    const sleeper = { language: "bash", files: [{ name: "main.sh", content: "sleep infinity" }], limits: { wallTimeMs: MINIMUM_LIMITS.wallTimeMs, memoryMb: 251 } };
+    const sleeper = {
+      language: "bash",
+      files: [{ name: "main.sh", content: "sleep infinity" }],
+      limits: { wallTimeMs: MINIMUM_LIMITS.wallTimeMs, memoryMb: 251 },
+    };
     const runs = await Promise.all([1, 2].map(() => api("POST", "/api/v1/executions?wait=true", { body: sleeper, token })));
     expect(runs.map((r) => [r.status, r.json?.status])).toEqual([
       [200, "time_limit_exceeded"],
       [200, "time_limit_exceeded"],
     ]);
-    const hello = await api("POST", "/api/v1/executions?wait=true", { body: { language: "python", files: [{ name: "main.py", content: "print('hello')" }] }, token });
+    const hello = await api("POST", "/api/v1/executions?wait=true", {
+      body: { language: "python", files: [{ name: "main.py", content: "print('hello')" }] },
+      token,
+    });
     expect(hello.json).toMatchObject({ status: "succeeded", stdout: "hello\n" });
   });
 
   it("the reported limits themselves ({wallTimeMs: 1, memoryMb: 251}) are refused: 1 ms is below the minimum wall time", async () => {
     const { token } = await registerUser();
-    const res = await api("POST", "/api/v1/executions", { body: { language: "bash", files: [{ name: "main.sh", content: "sleep infinity" }], limits: { wallTimeMs: 1, memoryMb: 251 } }, token });
+    const res = await api("POST", "/api/v1/executions", {
+      body: { language: "bash", files: [{ name: "main.sh", content: "sleep infinity" }], limits: { wallTimeMs: 1, memoryMb: 251 } },
+      token,
+    });
     expect(res.status).toBe(400);
     expect(res.json.error.code).toBe("limit_too_low");
   });
@@ -42,7 +52,10 @@ describe("attack: sleeping runs with a tiny wall time and unusual limits (API)",
     const { token } = await registerUser();
     // The wall time at its minimum is the first test's; here the program must finish, on a machine busy with other tests.
     const limits = { ...MINIMUM_LIMITS, wallTimeMs: 10_000 };
-    const res = await api("POST", "/api/v1/executions?wait=true", { body: { language: "python", files: [{ name: "main.py", content: "print('small')" }], limits }, token });
+    const res = await api("POST", "/api/v1/executions?wait=true", {
+      body: { language: "python", files: [{ name: "main.py", content: "print('small')" }], limits },
+      token,
+    });
     expect(res.json).toMatchObject({ status: "succeeded", stdout: "small\n" });
   });
 });

@@ -25,7 +25,13 @@ const SETS: Record<string, Partial<RunLimits>> = {
 
 function sleeper(driver: SandboxDriver, requested: Partial<RunLimits>, interactive: boolean, content = "read -r line; sleep infinity") {
   const bash = language("bash");
-  return executeProgram(driver, bash, { files: [{ name: bash.entryFile, content }], stdin: "", args: [], interactive }, resolveLimits(DEFAULT_POLICY, bash.limits, requested), DEFAULT_POLICY.diskMb);
+  return executeProgram(
+    driver,
+    bash,
+    { files: [{ name: bash.entryFile, content }], stdin: "", args: [], interactive },
+    resolveLimits(DEFAULT_POLICY, bash.limits, requested),
+    DEFAULT_POLICY.diskMb,
+  );
 }
 
 attackSuite("sleeping past the wall time, whatever the limits", ({ driver }) => {
@@ -33,7 +39,12 @@ attackSuite("sleeping past the wall time, whatever the limits", ({ driver }) => 
     for (const interactive of [false, true]) {
       for (const round of ["cold", "warm"]) {
         const result = await sleeper(driver(), requested, interactive);
-        expect({ interactive, round, status: result.status, signal: result.signal }).toEqual({ interactive, round, status: "time_limit_exceeded", signal: "SIGKILL" });
+        expect({ interactive, round, status: result.status, signal: result.signal }).toEqual({
+          interactive,
+          round,
+          status: "time_limit_exceeded",
+          signal: "SIGKILL",
+        });
         expect(result.wallTimeMs).toBeGreaterThanOrEqual((requested.wallTimeMs ?? DEFAULT_POLICY.defaults.wallTimeMs) - 1);
         // Time for the driver to start containers ahead for this set, which the next round then takes.
         await new Promise((r) => setTimeout(r, 300));
@@ -45,7 +56,13 @@ attackSuite("sleeping past the wall time, whatever the limits", ({ driver }) => 
     for (const round of ["cold", "warm"]) {
       const limits = { ...MINIMUM_LIMITS, wallTimeMs: 10_000 };
       const python = language("python");
-      const result = await executeProgram(driver(), python, { files: [{ name: python.entryFile, content: "print('fits')" }], stdin: "", args: [] }, limits, DEFAULT_POLICY.diskMb);
+      const result = await executeProgram(
+        driver(),
+        python,
+        { files: [{ name: python.entryFile, content: "print('fits')" }], stdin: "", args: [] },
+        limits,
+        DEFAULT_POLICY.diskMb,
+      );
       expect({ round, status: result.status, stdout: result.stdout }).toEqual({ round, status: "succeeded", stdout: "fits\n" });
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -56,9 +73,16 @@ attackSuite("sleeping past the wall time, whatever the limits", ({ driver }) => 
     const bash = language("bash");
     // A set of limits no other test uses: the container starts cold, and the kill comes right after the runtime was started.
     const limits = resolveLimits(DEFAULT_POLICY, bash.limits, { wallTimeMs: DEFAULT_POLICY.maximum.wallTimeMs, memoryMb: 199 });
-    const result = await executeProgram(driver(), bash, { files: [{ name: bash.entryFile, content: `exec -a ${token} sleep infinity` }], stdin: "", args: [] }, limits, DEFAULT_POLICY.diskMb, {
-      onHandle: (handle) => void handle.kill("requested"),
-    });
+    const result = await executeProgram(
+      driver(),
+      bash,
+      { files: [{ name: bash.entryFile, content: `exec -a ${token} sleep infinity` }], stdin: "", args: [] },
+      limits,
+      DEFAULT_POLICY.diskMb,
+      {
+        onHandle: (handle) => void handle.kill("requested"),
+      },
+    );
     expect(result.status).toBe("cancelled");
     // Ended by the kill, not by the wall-time limit long after (a lost kill used to show as this).
     expect(result.wallTimeMs).toBeLessThan(limits.wallTimeMs / 2);

@@ -34,7 +34,10 @@ async function signedIn(username: string): Promise<{ page: Page; problems: strin
 
 /** A finished run of `someone`, made a dead letter the way the runner makes one. */
 async function deadLetter(): Promise<string> {
-  const res = await api("POST", "/api/v1/executions", { token: someone.token, body: { language: "python", files: [{ name: "main.py", content: "print('hi')" }] } });
+  const res = await api("POST", "/api/v1/executions", {
+    token: someone.token,
+    body: { language: "python", files: [{ name: "main.py", content: "print('hi')" }] },
+  });
   const id = res.json.id as string;
   for (let i = 0; i < 600; i++) {
     const status = (await api("GET", `/api/v1/executions/${id}`, { token: someone.token })).json.status;
@@ -43,7 +46,15 @@ async function deadLetter(): Promise<string> {
   }
   await db.execution.update({ where: { id }, data: { status: "internal_error", error: "The sandbox could not start or run the program (tried 3 times)." } });
   const history = [1, 2, 3].map((n) => ({ at: new Date().toISOString(), kind: "sandbox", message: `crun: cgroup missing (${n})` }));
-  await db.deadLetter.create({ data: { executionId: id, kind: "attempts_exhausted", reason: "crun: cgroup missing (3)", attempts: history, job: { name: "run", data: { executionId: id }, priority: null } } });
+  await db.deadLetter.create({
+    data: {
+      executionId: id,
+      kind: "attempts_exhausted",
+      reason: "crun: cgroup missing (3)",
+      attempts: history,
+      job: { name: "run", data: { executionId: id }, priority: null },
+    },
+  });
   return id;
 }
 
@@ -62,7 +73,9 @@ describe("the admin page", () => {
       expect(await page.getByTestId("oldest-waiting").textContent()).toContain("Oldest waiting");
       // The suite's runner, with its driver and concurrency.
       const drivers = () => page.getByTestId("runners").locator("tbody td:nth-child(2)").allTextContents();
-      await expect.poll(async () => (await page.reload(), await drivers()), { timeout: 30_000 }).toEqual(expect.arrayContaining([expect.stringMatching(/^(oci|docker)$/)]));
+      await expect
+        .poll(async () => (await page.reload(), await drivers()), { timeout: 30_000 })
+        .toEqual(expect.arrayContaining([expect.stringMatching(/^(oci|docker)$/)]));
       expect(await page.getByTestId(`dead-letter-${discarded}`).textContent()).toContain("attempts_exhausted");
 
       // Inspect: every attempt's reason, and what the owner sees.

@@ -65,7 +65,9 @@ describe("a room page and a document it cannot show in full", () => {
       await page.locator(".monaco-editor").waitFor({ timeout: 30_000 });
 
       // The good file and folder, and nothing else.
-      await expect.poll(() => page.locator('[data-testid^="file-"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-testid")))).toEqual(["file-main.py"]);
+      await expect
+        .poll(() => page.locator('[data-testid^="file-"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-testid"))))
+        .toEqual(["file-main.py"]);
       expect(await page.locator(".tree-folder").allTextContents()).toEqual(["docs/"]);
       expect(await page.getByTestId("room-failed").count()).toBe(0);
 

@@ -77,7 +77,12 @@ describe("a room page and a malicious peer's presence", () => {
       expect(presence).not.toContain("[object Object]");
       expect(await page.getByTestId("remote-cursor-styles").textContent()).not.toContain("visibility");
       for (const selector of ["body", "[data-testid=presence]", ".monaco-editor", "[data-testid=run]"]) {
-        expect(await page.locator(selector).first().evaluate((el) => getComputedStyle(el).visibility)).toBe("visible");
+        expect(
+          await page
+            .locator(selector)
+            .first()
+            .evaluate((el) => getComputedStyle(el).visibility),
+        ).toBe("visible");
       }
 
       // The page still works: typing reaches the peer.

@@ -69,8 +69,19 @@ describe("a room in the browser, with two people", () => {
     await owner.page.keyboard.press("Enter");
     await guest.page.locator(".monaco-editor .view-lines").click();
     await guest.page.keyboard.press("Control+Home");
-    await Promise.all([owner.page.keyboard.type('print("from the owner")', { delay: 20 }), guest.page.keyboard.type('print("from the guest")\n', { delay: 20 })]);
-    await expect.poll(async () => (await editorText(owner.page)) === (await editorText(guest.page)) && (await editorText(owner.page)).includes('print("from the guest")') && (await editorText(owner.page)).includes('print("from the owner")'), { timeout: 15_000 }).toBe(true);
+    await Promise.all([
+      owner.page.keyboard.type('print("from the owner")', { delay: 20 }),
+      guest.page.keyboard.type('print("from the guest")\n', { delay: 20 }),
+    ]);
+    await expect
+      .poll(
+        async () =>
+          (await editorText(owner.page)) === (await editorText(guest.page)) &&
+          (await editorText(owner.page)).includes('print("from the guest")') &&
+          (await editorText(owner.page)).includes('print("from the owner")'),
+        { timeout: 15_000 },
+      )
+      .toBe(true);
 
     // Undo undoes only my own edits: the guest's undo takes back the guest's last words, not the owner's.
     // (Edits less than half a second apart undo together, so the words come after a pause.)
@@ -127,7 +138,9 @@ describe("a room in the browser, with two people", () => {
     await guest.page.getByTestId("run").click();
     await guest.page.getByTestId("live-input").waitFor({ timeout: 30_000 });
     // The owner's page shows the guest's new run running before the owner stops it.
-    await expect.poll(() => owner.page.getByTestId("run-status").textContent(), { timeout: 30_000 }).toMatch(new RegExp(`Running.*started by ${guestUser.username}`));
+    await expect
+      .poll(() => owner.page.getByTestId("run-status").textContent(), { timeout: 30_000 })
+      .toMatch(new RegExp(`Running.*started by ${guestUser.username}`));
     await owner.page.getByTestId("stop").click();
     for (const p of [owner.page, guest.page]) {
       await expect.poll(() => p.getByTestId("run-status").textContent(), { timeout: 30_000 }).toContain("Stopped");
@@ -146,7 +159,10 @@ describe("a room in the browser, with two people", () => {
     expect(await editorText(viewer.page)).toBe(before);
     expect(await editorText(owner.page)).not.toContain("VIEWER");
     expect(await viewer.page.getByTestId("run").isDisabled()).toBe(true);
-    const refused = await viewer.page.evaluate(async (url) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status, `/api/v1/rooms/${owner.page.url().split("/").pop()}/runs`);
+    const refused = await viewer.page.evaluate(
+      async (url) => (await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" })).status,
+      `/api/v1/rooms/${owner.page.url().split("/").pop()}/runs`,
+    );
     expect(refused).toBe(403);
     viewer.problems.splice(0, viewer.problems.length, ...viewer.problems.filter((p) => !p.includes("403")));
 

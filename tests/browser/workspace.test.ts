@@ -28,7 +28,8 @@ async function signedIn(username: string): Promise<{ context: BrowserContext; pa
   return { context, page, problems };
 }
 
-const room = async (owner: TestUser, name: string) => (await api("POST", "/api/v1/rooms", { token: owner.token, body: { name, language: "python" } })).json.id as string;
+const room = async (owner: TestUser, name: string) =>
+  (await api("POST", "/api/v1/rooms", { token: owner.token, body: { name, language: "python" } })).json.id as string;
 const rows = (page: Page) => page.getByTestId("room-list").first().locator("li");
 
 describe("the workspace page", () => {
@@ -39,7 +40,8 @@ describe("the workspace page", () => {
     for (let i = 0; i < 7; i++) theirs.push(await room(teacher, `Class ${i}`));
     for (const id of theirs.slice(0, 5)) await addMember(id, teacher, me, "editor");
     // Two invitations wait for my answer on the page.
-    for (const id of theirs.slice(5)) expect((await api("POST", `/api/v1/rooms/${id}/members`, { token: teacher.token, body: { username: me.username, role: "viewer" } })).status).toBe(201);
+    for (const id of theirs.slice(5))
+      expect((await api("POST", `/api/v1/rooms/${id}/members`, { token: teacher.token, body: { username: me.username, role: "viewer" } })).status).toBe(201);
 
     const { context, page, problems } = await signedIn(me.username);
     // 53 rooms: the first 50 are shown, most recently used first (the class rooms, joined last).

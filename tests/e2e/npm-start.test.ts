@@ -16,7 +16,14 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 async function npmStart() {
   const [port, collabPort, runnerPort] = await Promise.all([freePort(), freePort(), freePort()]);
   // The sandbox image is shared with the rest of the suite (unpacking it again would only cost time).
-  const env: NodeJS.ProcessEnv = { ...process.env, SAM_SANDBOX_DIR: inject("sandboxDir"), SAM_DATA_DIR: dataDir, PORT: String(port), COLLAB_PORT: String(collabPort), RUNNER_PORT: String(runnerPort) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SAM_SANDBOX_DIR: inject("sandboxDir"),
+    SAM_DATA_DIR: dataDir,
+    PORT: String(port),
+    COLLAB_PORT: String(collabPort),
+    RUNNER_PORT: String(runnerPort),
+  };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   delete env.SAM_SECRET;
@@ -29,7 +36,10 @@ async function npmStart() {
   const deadline = Date.now() + 150_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
-    const ok = await fetch(`${base}/api/v1/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${base}/api/v1/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok && output.includes("SAM Compiler is ready")) break;
     if (Date.now() > deadline) throw new Error(`npm start not ready in time:\n${output}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -50,11 +60,13 @@ describe("npm start", () => {
     const health = await (await fetch(`${first.base}/api/v1/health`)).json();
     expect(health).toMatchObject({ status: "ok", database: "ok", redis: "ok" });
     // The supervisor only reports ready after web is up; collab and runner announce themselves within seconds.
-    await expect.poll(async () => (await (await fetch(`${first.base}/api/v1/health`)).json()).services, { timeout: 20_000 }).toEqual({
-      web: 1,
-      collab: 1,
-      runner: 1,
-    });
+    await expect
+      .poll(async () => (await (await fetch(`${first.base}/api/v1/health`)).json()).services, { timeout: 20_000 })
+      .toEqual({
+        web: 1,
+        collab: 1,
+        runner: 1,
+      });
     const signIn = await (await fetch(`${first.base}/signin`)).text();
     expect(signIn).toContain("Sign in to your workspace");
     const reg = await fetch(`${first.base}/api/v1/auth/register`, {
@@ -65,12 +77,18 @@ describe("npm start", () => {
     expect(reg.status).toBe(201);
     const { token } = await reg.json();
     // The runner verifies its languages within seconds of starting; then code runs.
-    await expect.poll(async () => (await (await fetch(`${first.base}/api/v1/runtimes`, { headers: { authorization: `Bearer ${token}` } })).json()).length, { timeout: 90_000 }).toBeGreaterThan(0);
-    const ran = await (await fetch(`${first.base}/api/v1/executions?wait=true`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ language: "python", files: [{ name: "main.py", content: "print(6 * 7)" }] }),
-    })).json();
+    await expect
+      .poll(async () => (await (await fetch(`${first.base}/api/v1/runtimes`, { headers: { authorization: `Bearer ${token}` } })).json()).length, {
+        timeout: 90_000,
+      })
+      .toBeGreaterThan(0);
+    const ran = await (
+      await fetch(`${first.base}/api/v1/executions?wait=true`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: JSON.stringify({ language: "python", files: [{ name: "main.py", content: "print(6 * 7)" }] }),
+      })
+    ).json();
     expect(ran).toMatchObject({ status: "succeeded", stdout: "42\n" });
     ranId = ran.id;
     expect(processesUsing(dataDir).some((l) => l.includes("redis-server"))).toBe(true);

@@ -23,11 +23,7 @@ describe("POST /api/v1/auth/register", () => {
   it("refuses a taken username, whatever its case, with 409", async () => {
     const { username } = await registerUser();
     expectError(await api("POST", "/api/v1/auth/register", { body: { username, password: PASSWORD } }), 409, "username_taken");
-    expectError(
-      await api("POST", "/api/v1/auth/register", { body: { username: username.toUpperCase(), password: PASSWORD } }),
-      409,
-      "username_taken",
-    );
+    expectError(await api("POST", "/api/v1/auth/register", { body: { username: username.toUpperCase(), password: PASSWORD } }), 409, "username_taken");
   });
 
   it.each([
@@ -61,11 +57,7 @@ describe("POST /api/v1/auth/register", () => {
       "unsupported_media_type",
     );
     expectError(await api("POST", "/api/v1/auth/register", { body: [1, 2] }), 400, "invalid_request");
-    expectError(
-      await api("POST", "/api/v1/auth/register", { body: { username: uniqueName(), password: "p".repeat(100_000) } }),
-      413,
-      "payload_too_large",
-    );
+    expectError(await api("POST", "/api/v1/auth/register", { body: { username: uniqueName(), password: "p".repeat(100_000) } }), 413, "payload_too_large");
   });
 });
 

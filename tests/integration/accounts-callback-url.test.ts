@@ -9,7 +9,10 @@ import { HOSTILE_CALLBACK_URLS } from "../support/hostile-callbacks";
  */
 async function csrf(ip: string) {
   const res = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   return { token: (await res.json()).csrfToken as string, cookie };
 }
 

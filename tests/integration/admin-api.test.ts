@@ -42,9 +42,20 @@ async function deadLetterFor(owner: { token: string }, program = "print('again')
   expect(res.status).toBe(202);
   const id = res.json.id as string;
   const done = await finalView(owner.token, id);
-  await db.execution.update({ where: { id }, data: { status: "internal_error", error: "The sandbox could not start or run the program (tried 3 times).", stdout: new Uint8Array() } });
+  await db.execution.update({
+    where: { id },
+    data: { status: "internal_error", error: "The sandbox could not start or run the program (tried 3 times).", stdout: new Uint8Array() },
+  });
   const history = [1, 2, 3].map((n) => ({ at: new Date().toISOString(), kind: "sandbox", message: `runc failed (${n})` }));
-  await db.deadLetter.create({ data: { executionId: id, kind: "attempts_exhausted", reason: "runc failed (3)", attempts: history, job: { name: "run", data: { executionId: id }, priority: null } } });
+  await db.deadLetter.create({
+    data: {
+      executionId: id,
+      kind: "attempts_exhausted",
+      reason: "runc failed (3)",
+      attempts: history,
+      job: { name: "run", data: { executionId: id }, priority: null },
+    },
+  });
   return { id, attempts: done.attempts as number };
 }
 
@@ -92,7 +103,14 @@ describe("admins", () => {
     try {
       const res = await api("GET", "/api/v1/admin/queue", { token: admin.token });
       expect(res.status).toBe(200);
-      expect(res.json.counts).toEqual({ waiting: expect.any(Number), prioritized: expect.any(Number), delayed: expect.any(Number), active: expect.any(Number), failed: expect.any(Number), completed: expect.any(Number) });
+      expect(res.json.counts).toEqual({
+        waiting: expect.any(Number),
+        prioritized: expect.any(Number),
+        delayed: expect.any(Number),
+        active: expect.any(Number),
+        failed: expect.any(Number),
+        completed: expect.any(Number),
+      });
       expect(Object.keys(res.json.byClass)).toEqual(expect.arrayContaining(["interactive", "api", "batch"]));
       // The suite's runner announces itself within a heartbeat (5 s).
       let runners = res.json.runners;
@@ -113,7 +131,9 @@ describe("admins", () => {
     const { id } = await deadLetterFor(someone);
     const list = await api("GET", "/api/v1/admin/dead-letters?limit=200", { token: admin.token });
     expect(list.status).toBe(200);
-    expect(list.json.deadLetters).toContainEqual(expect.objectContaining({ executionId: id, kind: "attempts_exhausted", owner: { id: someone.id, username: someone.username }, language: "python" }));
+    expect(list.json.deadLetters).toContainEqual(
+      expect.objectContaining({ executionId: id, kind: "attempts_exhausted", owner: { id: someone.id, username: someone.username }, language: "python" }),
+    );
     const one = await api("GET", `/api/v1/admin/dead-letters/${id}`, { token: admin.token });
     expect(one.status).toBe(200);
     expect(one.json.history.map((a: { message: string }) => a.message)).toEqual(["runc failed (1)", "runc failed (2)", "runc failed (3)"]);

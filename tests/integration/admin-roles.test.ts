@@ -20,7 +20,13 @@ afterAll(async () => {
 function adminCli(...args: string[]) {
   const result = spawnSync(process.execPath, ["--import", "tsx", "scripts/admin.ts", ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "production", DATABASE_URL: inject("databaseUrl"), SAM_DATA_DIR: tempDir("sam-admin-cli-") },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      DATABASE_URL: inject("databaseUrl"),
+      SAM_DATA_DIR: tempDir("sam-admin-cli-"),
+    },
     encoding: "utf8",
     timeout: 60_000,
   });

@@ -64,7 +64,10 @@ describe("POST /api/v1/executions", () => {
   });
 
   it("?wait=true answers 200 with the finished execution; aliases, stdin and args work", async () => {
-    const res = await run({ language: "py", files: [{ name: "main.py", content: "import sys\nprint(sys.argv[1:], input())" }], stdin: "typed\n", args: ["a b"] }, "?wait=true");
+    const res = await run(
+      { language: "py", files: [{ name: "main.py", content: "import sys\nprint(sys.argv[1:], input())" }], stdin: "typed\n", args: ["a b"] },
+      "?wait=true",
+    );
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ status: "succeeded", language: "python", stdout: "['a b'] typed\n" });
   });
@@ -87,8 +90,26 @@ describe("POST /api/v1/executions", () => {
     ["a name with ..", { language: "python", files: [{ name: "a/../../x.py", content: "" }] }, 400, "invalid_request", ".."],
     ["a name with NUL", { language: "python", files: [{ name: "a\u0000b", content: "" }] }, 400, "invalid_request", "NUL"],
     ["a name with a backslash", { language: "python", files: [{ name: "a\\b.py", content: "" }] }, 400, "invalid_request", "backslash"],
-    ["duplicate names", { language: "python", files: [{ name: "a.py", content: "" }, { name: "a.py", content: "" }] }, 400, "duplicate_file", "a.py"],
-    ["more than 100 files", { language: "python", files: Array.from({ length: 101 }, (_, i) => ({ name: `f${i}.py`, content: "" })) }, 400, "invalid_request", "100"],
+    [
+      "duplicate names",
+      {
+        language: "python",
+        files: [
+          { name: "a.py", content: "" },
+          { name: "a.py", content: "" },
+        ],
+      },
+      400,
+      "duplicate_file",
+      "a.py",
+    ],
+    [
+      "more than 100 files",
+      { language: "python", files: Array.from({ length: 101 }, (_, i) => ({ name: `f${i}.py`, content: "" })) },
+      400,
+      "invalid_request",
+      "100",
+    ],
     ["more than 1 MiB of source", { language: "python", files: [{ name: "main.py", content: "#".repeat(1024 * 1024 + 1) }] }, 413, "source_too_large", "1 MiB"],
     ["stdin over 1 MiB", { ...hello, stdin: "x".repeat(1024 * 1024 + 1) }, 413, "stdin_too_large", "1 MiB"],
     ["a negative limit", { ...hello, limits: { memoryMb: -1 } }, 400, "invalid_request", "greater than 0"],
@@ -119,16 +140,36 @@ describe("GET /api/v1/executions", () => {
 
 describe("GET /api/v1/executions/:id/events", () => {
   it("streams status, stdout and stderr live, then the result; a late client gets it all replayed", async () => {
-    const res = await run({ language: "python", files: [{ name: "main.py", content: "import sys, time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.2)\nprint('oops', file=sys.stderr)" }] });
+    const res = await run({
+      language: "python",
+      files: [
+        { name: "main.py", content: "import sys, time\nfor i in range(3):\n    print(i, flush=True)\n    time.sleep(0.2)\nprint('oops', file=sys.stderr)" },
+      ],
+    });
     const live = await readSse(`/api/v1/executions/${res.json.id}/events`);
     const kinds = live.map((e) => e.event);
     expect(kinds[kinds.length - 1]).toBe("result");
     expect(kinds).toContain("status");
-    expect(live.filter((e) => e.event === "stdout").map((e) => e.data).join("")).toBe("0\n1\n2\n");
-    expect(live.filter((e) => e.event === "stderr").map((e) => e.data).join("")).toBe("oops\n");
+    expect(
+      live
+        .filter((e) => e.event === "stdout")
+        .map((e) => e.data)
+        .join(""),
+    ).toBe("0\n1\n2\n");
+    expect(
+      live
+        .filter((e) => e.event === "stderr")
+        .map((e) => e.data)
+        .join(""),
+    ).toBe("oops\n");
     expect(live.at(-1)!.data).toMatchObject({ id: res.json.id, status: "succeeded", stdout: "0\n1\n2\n" });
     const late = await readSse(`/api/v1/executions/${res.json.id}/events`);
-    expect(late.filter((e) => e.event === "stdout").map((e) => e.data).join("")).toBe("0\n1\n2\n");
+    expect(
+      late
+        .filter((e) => e.event === "stdout")
+        .map((e) => e.data)
+        .join(""),
+    ).toBe("0\n1\n2\n");
     expect(late.at(-1)!.event).toBe("result");
   });
 });
@@ -137,7 +178,11 @@ describe("ownership and cancelling", () => {
   it("another user gets 404 for someone else's execution, its events and its cancel", async () => {
     const res = await run(hello, "?wait=true");
     const other = await registerUser();
-    for (const [method, path] of [["GET", ""], ["GET", "/events"], ["DELETE", ""]] as const) {
+    for (const [method, path] of [
+      ["GET", ""],
+      ["GET", "/events"],
+      ["DELETE", ""],
+    ] as const) {
       expectError(await api(method, `/api/v1/executions/${res.json.id}${path}`, { token: other.token }), 404, "not_found");
     }
     expectError(await api("GET", "/api/v1/executions/not-a-uuid", { token }), 404, "not_found");
@@ -154,7 +199,12 @@ describe("ownership and cancelling", () => {
     expect(cancelled.json.status).toBe("cancelled");
     const events = await readSse(`/api/v1/executions/${res.json.id}/events`);
     expect(events.at(-1)!.data.status).toBe("cancelled");
-    expect(events.filter((e) => e.event === "stdout").map((e) => e.data).join("")).not.toContain("never");
+    expect(
+      events
+        .filter((e) => e.event === "stdout")
+        .map((e) => e.data)
+        .join(""),
+    ).not.toContain("never");
     expectError(await api("DELETE", `/api/v1/executions/${(await run(hello, "?wait=true")).json.id}`, { token }), 409, "already_finished");
   });
 });
@@ -172,14 +222,25 @@ describe("rate limiting runs", () => {
   });
 
   it("answers 429 with Retry-After once a user started too many runs", async () => {
-    const reg = await (await fetch(`${web.url}/api/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "ratelimited", password: "a long enough password" }) })).json();
+    const reg = await (
+      await fetch(`${web.url}/api/v1/auth/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "ratelimited", password: "a long enough password" }),
+      })
+    ).json();
     // This stack has no runner: runs are refused with 503 before the limit is spent, so publish a fake runtime first.
     const { createRedis } = await import("../../lib/redis/connection");
     const { publishRuntimes } = await import("../../lib/executions/runtimes");
     const redis = createRedis(backing.redisUrl);
     await publishRuntimes(redis, "test-runner", [{ language: "python", version: "3", aliases: [], limits: {} }]);
     redis.disconnect();
-    const post = () => fetch(`${web.url}/api/v1/executions`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${reg.token}` }, body: JSON.stringify(hello) });
+    const post = () =>
+      fetch(`${web.url}/api/v1/executions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${reg.token}` },
+        body: JSON.stringify(hello),
+      });
     expect((await post()).status).toBe(202);
     expect((await post()).status).toBe(202);
     const third = await post();

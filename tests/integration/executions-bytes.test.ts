@@ -83,7 +83,10 @@ describe("output bytes", () => {
   it("streams the exact bytes live, in both forms", async () => {
     const started = await run({ language: "c", files: [{ name: "main.c", content: BYTE_PRINTER.replace("return 0;", "usleep(300000); return 0;") }] });
     expect(started.status).toBe(202);
-    const [asBase64, asText] = await Promise.all([readSse(`/api/v1/executions/${started.json.id}/events?encoding=base64`), readSse(`/api/v1/executions/${started.json.id}/events`)]);
+    const [asBase64, asText] = await Promise.all([
+      readSse(`/api/v1/executions/${started.json.id}/events?encoding=base64`),
+      readSse(`/api/v1/executions/${started.json.id}/events`),
+    ]);
     const streamed = asBase64.filter((e) => e.event === "stdout").map((e) => bytesOf(e.data as string));
     expect(Buffer.concat(streamed)).toEqual(OUT);
     expect(Buffer.concat(asBase64.filter((e) => e.event === "stderr").map((e) => bytesOf(e.data as string)))).toEqual(ERR);
@@ -129,7 +132,14 @@ describe("input bytes", () => {
     const stdin = Buffer.from([0x00, 0xff, 0x0a, 0x01, 0xc3, 0x00]);
     const data = Buffer.from([0xfe, 0x00, 0x00, 0x7f, 0x80]);
     const res = await run(
-      { language: "python", files: [{ name: "main.py", content: b64(HEXDUMP) }, { name: "data.bin", content: b64(data) }], stdin: b64(stdin) },
+      {
+        language: "python",
+        files: [
+          { name: "main.py", content: b64(HEXDUMP) },
+          { name: "data.bin", content: b64(data) },
+        ],
+        stdin: b64(stdin),
+      },
       "?wait=true&encoding=base64",
     );
     expect(res.status).toBe(200);
@@ -137,17 +147,45 @@ describe("input bytes", () => {
   });
 
   it("NUL in text stdin and text file content: accepted and passed on as UTF-8 (once a 500)", async () => {
-    const res = await run({ language: "python", files: [{ name: "main.py", content: HEXDUMP }, { name: "data.bin", content: "a\u0000é" }], stdin: "\u0000x\u0007" }, "?wait=true");
+    const res = await run(
+      {
+        language: "python",
+        files: [
+          { name: "main.py", content: HEXDUMP },
+          { name: "data.bin", content: "a\u0000é" },
+        ],
+        stdin: "\u0000x\u0007",
+      },
+      "?wait=true",
+    );
     expect(res.status).toBe(200);
     expect(res.json.stdout).toBe(`${Buffer.from("\u0000x\u0007").toString("hex")}\n${Buffer.from("a\u0000é").toString("hex")}\n`);
   });
 
   it.each([
     ["an encoding that does not exist", "?encoding=hex", { language: "python", files: [{ name: "main.py", content: "" }] }, "invalid_encoding", "base64"],
-    ["file content that is not base64", "?encoding=base64", { language: "python", files: [{ name: "main.py", content: "print(1)" }] }, "invalid_base64", "files[0].content"],
-    ["stdin that is not base64", "?encoding=base64", { language: "python", files: [{ name: "main.py", content: "" }], stdin: "a=b" }, "invalid_base64", "stdin"],
+    [
+      "file content that is not base64",
+      "?encoding=base64",
+      { language: "python", files: [{ name: "main.py", content: "print(1)" }] },
+      "invalid_base64",
+      "files[0].content",
+    ],
+    [
+      "stdin that is not base64",
+      "?encoding=base64",
+      { language: "python", files: [{ name: "main.py", content: "" }], stdin: "a=b" },
+      "invalid_base64",
+      "stdin",
+    ],
     ["a lone surrogate in text stdin", "", { language: "python", files: [{ name: "main.py", content: "" }], stdin: "\ud800" }, "invalid_text", "stdin"],
-    ["a lone surrogate in an arg (once a 500)", "", { language: "python", files: [{ name: "main.py", content: "" }], args: ["\udc00"] }, "invalid_request", "args"],
+    [
+      "a lone surrogate in an arg (once a 500)",
+      "",
+      { language: "python", files: [{ name: "main.py", content: "" }], args: ["\udc00"] },
+      "invalid_request",
+      "args",
+    ],
     ["a lone surrogate in a file name", "", { language: "python", files: [{ name: "a\ud800.py", content: "" }] }, "invalid_request", "file names"],
   ])("refuses %s with a 400", async (_label, query, body, code, mentions) => {
     const res = await run(body, query);
@@ -168,7 +206,18 @@ describe("files that would be a file and a folder at once", () => {
   });
 
   it("still accepts files side by side in folders", async () => {
-    const res = await run({ language: "python", files: [{ name: "main.py", content: "import a.b\nimport a.c" }, { name: "a/b.py", content: "" }, { name: "a/c.py", content: "print('ok')" }, { name: "ab", content: "" }] }, "?wait=true");
+    const res = await run(
+      {
+        language: "python",
+        files: [
+          { name: "main.py", content: "import a.b\nimport a.c" },
+          { name: "a/b.py", content: "" },
+          { name: "a/c.py", content: "print('ok')" },
+          { name: "ab", content: "" },
+        ],
+      },
+      "?wait=true",
+    );
     expect(res.json).toMatchObject({ status: "succeeded", stdout: "ok\n" });
   });
 });
@@ -191,13 +240,20 @@ describe("room runs", () => {
         addFile(client.doc, "data.txt", DATA);
       });
       await eventually("the edit to reach the server", () => client.provider.unsyncedChanges === 0);
-      const started = await api("POST", `/api/v1/rooms/${roomId}/runs?encoding=base64`, { token: editor.token, body: { stdin: b64(Buffer.from([0x00, 0xfe])) } });
+      const started = await api("POST", `/api/v1/rooms/${roomId}/runs?encoding=base64`, {
+        token: editor.token,
+        body: { stdin: b64(Buffer.from([0x00, 0xfe])) },
+      });
       expect(started.status).toBe(202);
       let view: any;
-      await eventually("the run to finish", async () => {
-        view = (await api("GET", `/api/v1/executions/${started.json.id}?encoding=base64`, { token: editor.token })).json;
-        return !["queued", "running"].includes(view.status);
-      }, 60_000);
+      await eventually(
+        "the run to finish",
+        async () => {
+          view = (await api("GET", `/api/v1/executions/${started.json.id}?encoding=base64`, { token: editor.token })).json;
+          return !["queued", "running"].includes(view.status);
+        },
+        60_000,
+      );
       expect(view.status).toBe("succeeded");
       expect(bytesOf(view.stdout)).toEqual(Buffer.concat([Buffer.from(`${Buffer.from(DATA).toString("hex")} 00fe\n`), Buffer.from([0x00, 0xff, 0x0a])]));
     } finally {

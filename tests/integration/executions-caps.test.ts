@@ -46,14 +46,22 @@ afterAll(async () => {
 });
 
 async function register(name: string) {
-  const res = await fetch(`${web.url}/api/v1/auth/register`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: name, password: "a long enough password" }) });
+  const res = await fetch(`${web.url}/api/v1/auth/register`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: name, password: "a long enough password" }),
+  });
   const body = await res.json();
   return { token: body.token as string, id: body.user.id as string };
 }
 
 const hello = { language: "python", files: [{ name: "main.py", content: "print(1)" }] };
 const post = (token: string, query = "") =>
-  fetch(`${web.url}/api/v1/executions${query}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(hello) });
+  fetch(`${web.url}/api/v1/executions${query}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify(hello),
+  });
 
 async function expectRefused(res: Response, code: string) {
   expect(res.status).toBe(429);
@@ -91,7 +99,9 @@ describe("the output budget", () => {
     const ken = await register("budget_ken");
     // The runner's code spends the budget: a run that prints more than it (fake driver, real queue, Redis, PostgreSQL).
     const budget = new OutputBudget(redis, { bytes: CAPS.budgetMb * 1024 * 1024, windowSeconds: 600 });
-    const harness = new QueueHarness(backing.redisUrl, db, new FakeDriver(() => ({ kind: "program", stdout: Buffer.alloc(1536 * 1024, "z"), exitCode: 0 })), { outputBudget: budget });
+    const harness = new QueueHarness(backing.redisUrl, db, new FakeDriver(() => ({ kind: "program", stdout: Buffer.alloc(1536 * 1024, "z"), exitCode: 0 })), {
+      outputBudget: budget,
+    });
     try {
       const id = await harness.add(ken.id, "print('z' * 1536 * 1024)", { outputKb: 2048 });
       harness.startWorker();
@@ -126,7 +136,10 @@ describe("open event streams per user", () => {
     const other = await register("streams_other");
     const theirs = (await (await post(other.token)).json()).id as string;
     const otherStream = new AbortController();
-    expect((await fetch(`${web.url}/api/v1/executions/${theirs}/events`, { headers: { authorization: `Bearer ${other.token}` }, signal: otherStream.signal })).status).toBe(200);
+    expect(
+      (await fetch(`${web.url}/api/v1/executions/${theirs}/events`, { headers: { authorization: `Bearer ${other.token}` }, signal: otherStream.signal }))
+        .status,
+    ).toBe(200);
     otherStream.abort();
 
     first.close();

@@ -26,7 +26,19 @@ const COMPILE = Buffer.from("€".repeat(30_000));
 
 async function stored(userId: string) {
   const row = await db.execution.create({
-    data: { userId, language: "c", version: "12", status: "succeeded", limits: {}, stdout: new Uint8Array(STDOUT), stderr: new Uint8Array(STDERR), compileOutput: new Uint8Array(COMPILE), exitCode: 0, attempts: 1, finishedAt: new Date() },
+    data: {
+      userId,
+      language: "c",
+      version: "12",
+      status: "succeeded",
+      limits: {},
+      stdout: new Uint8Array(STDOUT),
+      stderr: new Uint8Array(STDERR),
+      compileOutput: new Uint8Array(COMPILE),
+      exitCode: 0,
+      attempts: 1,
+      finishedAt: new Date(),
+    },
   });
   return row.id;
 }
@@ -49,7 +61,11 @@ describe("large output, sent in pieces", () => {
     const user = await registerUser();
     const id = await stored(user.id);
     const res = await api("GET", `/api/v1/executions/${id}?encoding=base64`, { token: user.token });
-    for (const [field, bytes] of [["stdout", STDOUT], ["stderr", STDERR], ["compileOutput", COMPILE]] as const) {
+    for (const [field, bytes] of [
+      ["stdout", STDOUT],
+      ["stderr", STDERR],
+      ["compileOutput", COMPILE],
+    ] as const) {
       expect(Buffer.from(res.json[field], "base64").equals(bytes)).toBe(true);
     }
   });
@@ -68,7 +84,9 @@ describe("large output, sent in pieces", () => {
 
   it("an execution with no compile step and no output", async () => {
     const user = await registerUser();
-    const row = await db.execution.create({ data: { userId: user.id, language: "python", version: "3", status: "succeeded", limits: {}, exitCode: 0, attempts: 1, finishedAt: new Date() } });
+    const row = await db.execution.create({
+      data: { userId: user.id, language: "python", version: "3", status: "succeeded", limits: {}, exitCode: 0, attempts: 1, finishedAt: new Date() },
+    });
     const res = await api("GET", `/api/v1/executions/${row.id}`, { token: user.token });
     expect(res.json).toMatchObject({ stdout: "", stderr: "", compileOutput: null });
   });

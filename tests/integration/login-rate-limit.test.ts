@@ -2,8 +2,7 @@ import { describe, expect, inject, it } from "vitest";
 import { api, registerUser, uniqueIp, uniqueName, PASSWORD } from "../support/api";
 
 const limits = () => inject("loginLimits");
-const login = (username: string, password: string, ip = uniqueIp()) =>
-  api("POST", "/api/v1/auth/login", { body: { username, password }, ip });
+const login = (username: string, password: string, ip = uniqueIp()) => api("POST", "/api/v1/auth/login", { body: { username, password }, ip });
 
 describe("login rate limiting", () => {
   it("refuses one address that keeps failing for a username, with Retry-After; the owner elsewhere still signs in", async () => {

@@ -21,8 +21,12 @@ describe("migration runner", () => {
     const client = new pg.Client({ connectionString: backing.databaseUrl });
     await client.connect();
     try {
-      const rows = (await client.query(`SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`)).rows;
-      const names = fs.readdirSync(MIGRATIONS_DIR).filter((n) => fs.existsSync(path.join(MIGRATIONS_DIR, n, "migration.sql"))).sort();
+      const rows = (await client.query(`SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name`))
+        .rows;
+      const names = fs
+        .readdirSync(MIGRATIONS_DIR)
+        .filter((n) => fs.existsSync(path.join(MIGRATIONS_DIR, n, "migration.sql")))
+        .sort();
       expect(rows.map((r) => r.migration_name)).toEqual(names);
       for (const row of rows) {
         const sql = fs.readFileSync(path.join(MIGRATIONS_DIR, row.migration_name, "migration.sql"));

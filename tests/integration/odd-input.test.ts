@@ -9,8 +9,41 @@ import { roomWithMembers, type TestUser } from "../support/rooms";
  * 500), wrong JSON types, huge values. The rule: a clear 4xx with a stable
  * code, or success; never a 500.
  */
-const ODD_TEXT: unknown[] = ["a\u0000b", "\ud800", "x\udfffy", "\u202etxt.exe", "\u2066name\u2069", "a\u0085b", "", " ", "🙂", "x".repeat(5000), "../../etc/passwd", "%ZZ", null, 0, -1, 1e308, true, [], {}, ["a"], { $gt: "" }];
-const ODD_SEGMENTS = ["%ZZ", "%00", "%E0%A4%A", "%C0%AE%C0%AE", "..%2F..%2Fetc", "%F0%9F%98%80", "%E2%80%AE", "a".repeat(1500), "00000000-0000-0000-0000-000000000000", "%ud800"];
+const ODD_TEXT: unknown[] = [
+  "a\u0000b",
+  "\ud800",
+  "x\udfffy",
+  "\u202etxt.exe",
+  "\u2066name\u2069",
+  "a\u0085b",
+  "",
+  " ",
+  "🙂",
+  "x".repeat(5000),
+  "../../etc/passwd",
+  "%ZZ",
+  null,
+  0,
+  -1,
+  1e308,
+  true,
+  [],
+  {},
+  ["a"],
+  { $gt: "" },
+];
+const ODD_SEGMENTS = [
+  "%ZZ",
+  "%00",
+  "%E0%A4%A",
+  "%C0%AE%C0%AE",
+  "..%2F..%2Fetc",
+  "%F0%9F%98%80",
+  "%E2%80%AE",
+  "a".repeat(1500),
+  "00000000-0000-0000-0000-000000000000",
+  "%ud800",
+];
 const ODD_QUERY = ["limit=%ZZ", "limit=-1", "limit=1e9", "cursor=%00", "encoding=%00", "encoding=utf-7", "wait=%ZZ", "scope=%00", "limit=1&limit=2"];
 
 let owner: TestUser;
@@ -65,7 +98,11 @@ const routes = (): Route[] => {
 };
 
 async function send(route: Route, path: string, body?: unknown, raw?: string) {
-  return api(route.method, path, { token: route.anonymous ? undefined : owner.token, ip: uniqueIp(), ...(raw !== undefined ? { rawBody: raw } : body !== undefined ? { body } : {}) });
+  return api(route.method, path, {
+    token: route.anonymous ? undefined : owner.token,
+    ip: uniqueIp(),
+    ...(raw !== undefined ? { rawBody: raw } : body !== undefined ? { body } : {}),
+  });
 }
 
 function expectNo500(res: { status: number; text: string; json: any }, what: string) {
@@ -141,7 +178,10 @@ describe("odd input never gives a 500", () => {
       expect((await fetch(`${webUrl()}${path}`, { redirect: "manual" })).status, path).toBeLessThan(500);
     }
     const csrf = await fetch(`${webUrl()}/api/auth/csrf`);
-    const cookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = csrf.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const { csrfToken } = await csrf.json();
     for (const username of ["a\u0000b", "\ud800", "\u202e"]) {
       const res = await fetch(`${webUrl()}/api/auth/callback/credentials`, {

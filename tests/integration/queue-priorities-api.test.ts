@@ -30,14 +30,22 @@ let queueConnection: Redis;
 beforeAll(async () => {
   backing = await startBacking();
   collab = await startService("collab/main.ts", backing);
-  web = await startService("web/server.ts", backing, { SAM_COLLAB_URL: collab.url, SAM_RUNS_PER_MINUTE: "100000", SAM_MAX_QUEUED_RUNS_PER_USER: String(QUEUED_CAP) });
+  web = await startService("web/server.ts", backing, {
+    SAM_COLLAB_URL: collab.url,
+    SAM_RUNS_PER_MINUTE: "100000",
+    SAM_MAX_QUEUED_RUNS_PER_USER: String(QUEUED_CAP),
+  });
   redis = createRedis(backing.redisUrl);
   db = createDatabase(backing.databaseUrl);
   queueConnection = createRedis(backing.redisUrl);
   queue = new Queue(EXECUTION_QUEUE, { connection: queueConnection });
 });
 // No runner yet: publish the runtime (with a room template) so runs are accepted and stay queued; it expires in 30 s.
-beforeEach(() => publishRuntimes(redis, "test-runner", [{ language: "python", version: "3", aliases: [], limits: {}, template: { files: [{ name: "main.py", content: "print('room')" }] }, entryFile: "main.py" }]));
+beforeEach(() =>
+  publishRuntimes(redis, "test-runner", [
+    { language: "python", version: "3", aliases: [], limits: {}, template: { files: [{ name: "main.py", content: "print('room')" }] }, entryFile: "main.py" },
+  ]),
+);
 afterAll(async () => {
   await queue?.close();
   queueConnection?.disconnect();

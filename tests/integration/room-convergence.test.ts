@@ -14,7 +14,7 @@ const textOf = (doc: Y.Doc) => [...doc.getMap<Y.Map<unknown>>("files").values()]
 /** A small deterministic random source, so a failure can be replayed with the same seed. */
 function random(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
 it("many clients editing one file at once, some going offline and back, all end identical and stored", async () => {
@@ -68,18 +68,29 @@ it("many clients editing one file at once, some going offline and back, all end 
       30_000,
     ).catch((err) => {
       // Say which clients did not get there, and why, for the next person to read this.
-      const states = clients.map((c, i) => ({ i, socket: c.socket.status, synced: c.provider.isSynced, same: textOf(c.doc).toString() === expected(), refused: c.authFailures, closed: c.closeEvents }));
+      const states = clients.map((c, i) => ({
+        i,
+        socket: c.socket.status,
+        synced: c.provider.isSynced,
+        same: textOf(c.doc).toString() === expected(),
+        refused: c.authFailures,
+        closed: c.closeEvents,
+      }));
       throw new Error(`${(err as Error).message}: ${JSON.stringify(states)}`);
     });
     // Every client's own inserts that were never deleted... at least the text is non-trivial and identical.
     expect(expected().length).toBeGreaterThan(0);
-    await eventually("the stored document to equal what the clients hold", async () => {
-      const { rows } = await pool.query<{ state: Buffer }>('SELECT state FROM "RoomDocument" WHERE "roomId" = $1', [roomId]);
-      const stored = decodeDocument(new Uint8Array(rows[0]!.state));
-      const content = listFiles(stored)[0]?.content;
-      stored.destroy();
-      return content === expected();
-    }, 15_000);
+    await eventually(
+      "the stored document to equal what the clients hold",
+      async () => {
+        const { rows } = await pool.query<{ state: Buffer }>('SELECT state FROM "RoomDocument" WHERE "roomId" = $1', [roomId]);
+        const stored = decodeDocument(new Uint8Array(rows[0]!.state));
+        const content = listFiles(stored)[0]?.content;
+        stored.destroy();
+        return content === expected();
+      },
+      15_000,
+    );
   } finally {
     for (const c of clients) c.destroy();
   }

@@ -37,9 +37,13 @@ const REFUSED: Array<[string, (doc: Y.Doc) => void]> = [
   ["a file entry that is not a map", (doc) => filesOf(doc).set("not-a-map", "hello" as never)],
   ["a folder whose value is not true", (doc) => foldersOf(doc).set("src", { evil: true } as never)],
   ["a folder with a bad path", (doc) => foldersOf(doc).set("/abs", true)],
-  ["more files than a room holds", (doc) => doc.transact(() => {
-    for (let i = 0; i <= ROOM_DOCUMENT_LIMITS.files; i++) addFile(doc, `f${i}.py`, "");
-  })],
+  [
+    "more files than a room holds",
+    (doc) =>
+      doc.transact(() => {
+        for (let i = 0; i <= ROOM_DOCUMENT_LIMITS.files; i++) addFile(doc, `f${i}.py`, "");
+      }),
+  ],
 ];
 
 describe("the room's document takes only what a room holds", () => {
@@ -94,7 +98,13 @@ describe("the room's document takes only what a room holds", () => {
       const neverText = entryOf(never).get("text") as Y.Text;
       changeOf(never, () => neverText.insert(0, "withheld;"));
       const attacker = await authenticatedRawSocket(inject("collabUrl"), roomId, await token());
-      for (let i = 0; i < 20; i++) attacker.ws.send(updateMessage(roomId, changeOf(never, () => neverText.insert(0, "x".repeat(32 * 1024)))));
+      for (let i = 0; i < 20; i++)
+        attacker.ws.send(
+          updateMessage(
+            roomId,
+            changeOf(never, () => neverText.insert(0, "x".repeat(32 * 1024))),
+          ),
+        );
       expect(await attacker.closed).toEqual(CLOSE.missingEdits);
       expect(listFiles(watcher.doc)[0]!.content).not.toContain("withheld;");
       expect(listFiles(watcher.doc)[0]!.content).not.toContain("xxxx");

@@ -44,7 +44,11 @@ describe("roles are re-checked while sockets are open", () => {
       expect(removed.provider.isSynced).toBe(false);
       textOf(removed.doc).insert(0, "# written after removal\n");
 
-      await eventually("the promoted member to reconnect", () => promoted.closeEvents.some((e) => e.code === CLOSE.roleChanged.code) && promoted.provider.isSynced, 20_000);
+      await eventually(
+        "the promoted member to reconnect",
+        () => promoted.closeEvents.some((e) => e.code === CLOSE.roleChanged.code) && promoted.provider.isSynced,
+        20_000,
+      );
       textOf(promoted.doc).insert(0, "# promoted\n");
       await eventually("the promoted member's edit to count", () => textOf(ownerClient.doc).toString().startsWith("# promoted"));
       expect(textOf(ownerClient.doc).toString()).not.toContain("written after removal");

@@ -13,11 +13,18 @@ const textOf = (doc: Y.Doc) => {
 describe("room socket (collab service): who may connect and what they may change", () => {
   it("an editor's edits reach everyone; a viewer's modified client cannot change the document", async () => {
     const { roomId, owner, editor, viewer } = await roomWithMembers();
-    const [a, b, v] = [connectRoom(roomId, () => roomToken(roomId, owner)), connectRoom(roomId, () => roomToken(roomId, editor)), connectRoom(roomId, () => roomToken(roomId, viewer))];
+    const [a, b, v] = [
+      connectRoom(roomId, () => roomToken(roomId, owner)),
+      connectRoom(roomId, () => roomToken(roomId, editor)),
+      connectRoom(roomId, () => roomToken(roomId, viewer)),
+    ];
     try {
       await Promise.all([a.synced, b.synced, v.synced]);
       textOf(b.doc)!.insert(0, "# editor was here\n");
-      await eventually("the owner and the viewer to see the editor's edit", () => textOf(a.doc)!.toString().startsWith("# editor") && textOf(v.doc)!.toString().startsWith("# editor"));
+      await eventually(
+        "the owner and the viewer to see the editor's edit",
+        () => textOf(a.doc)!.toString().startsWith("# editor") && textOf(v.doc)!.toString().startsWith("# editor"),
+      );
       // A viewer's client that ignores its read-only editor and changes its copy anyway.
       textOf(v.doc)!.insert(0, "# VIEWER WRITES\n");
       v.doc.getMap("folders").set("viewer-folder", true);

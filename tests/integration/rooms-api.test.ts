@@ -17,10 +17,14 @@ async function storedFiles(roomId: string) {
 
 async function waitForRun(id: string, token: string) {
   let body: any;
-  await eventually("the run to finish", async () => {
-    body = (await api("GET", `/api/v1/executions/${id}`, { token })).json;
-    return !["queued", "running"].includes(body.status);
-  }, 60_000);
+  await eventually(
+    "the run to finish",
+    async () => {
+      body = (await api("GET", `/api/v1/executions/${id}`, { token })).json;
+      return !["queued", "running"].includes(body.status);
+    },
+    60_000,
+  );
   return body;
 }
 
@@ -57,10 +61,16 @@ describe("rooms API", () => {
       [editor.username, "editor"],
       [viewer.username, "viewer"],
     ]);
-    expect((await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: "nobody_here_x", role: "editor" } })).json.error.code).toBe("user_not_found");
-    expect((await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: editor.username, role: "viewer" } })).status).toBe(409);
+    expect(
+      (await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: "nobody_here_x", role: "editor" } })).json.error.code,
+    ).toBe("user_not_found");
+    expect((await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: editor.username, role: "viewer" } })).status).toBe(
+      409,
+    );
     expect((await api("POST", `/api/v1/rooms/${roomId}/members`, { token: owner.token, body: { username: "someone", role: "owner" } })).status).toBe(400);
-    expect((await api("PATCH", `/api/v1/rooms/${roomId}/members/${owner.id}`, { token: owner.token, body: { role: "viewer" } })).json.error.code).toBe("owner_fixed");
+    expect((await api("PATCH", `/api/v1/rooms/${roomId}/members/${owner.id}`, { token: owner.token, body: { role: "viewer" } })).json.error.code).toBe(
+      "owner_fixed",
+    );
     expect((await api("PATCH", `/api/v1/rooms/${roomId}/members/${viewer.id}`, { token: owner.token, body: { role: "editor" } })).json.role).toBe("editor");
     expect((await api("POST", `/api/v1/rooms/${roomId}/runs`, { token: viewer.token, body: {} })).status).toBe(202);
   });
@@ -100,7 +110,10 @@ describe("rooms API", () => {
         text.delete(0, text.length);
         text.insert(0, "import sys\nprint('edited', input())\n");
       });
-      await eventually("the edit to reach the server", async () => (await api("GET", `/api/v1/rooms/${roomId}`, { token: editor.token })).status === 200 && client.provider.unsyncedChanges === 0);
+      await eventually(
+        "the edit to reach the server",
+        async () => (await api("GET", `/api/v1/rooms/${roomId}`, { token: editor.token })).status === 200 && client.provider.unsyncedChanges === 0,
+      );
       const started = await api("POST", `/api/v1/rooms/${roomId}/runs`, { token: editor.token, body: { stdin: "from stdin\n" } });
       expect(started.status).toBe(202);
       const result = await waitForRun(started.json.id, viewer.token);

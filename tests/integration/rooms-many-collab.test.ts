@@ -85,10 +85,14 @@ describe("rooms served by several collab processes", () => {
       const started = await api("POST", `/api/v1/rooms/${roomId}/runs`, { token: editor.token, body: {} });
       expect(started.status).toBe(202);
       let run: any;
-      await eventually("the run to finish", async () => {
-        run = (await api("GET", `/api/v1/executions/${started.json.id}`, { token: editor.token })).json;
-        return !["queued", "running"].includes(run.status);
-      }, 60_000);
+      await eventually(
+        "the run to finish",
+        async () => {
+          run = (await api("GET", `/api/v1/executions/${started.json.id}`, { token: editor.token })).json;
+          return !["queued", "running"].includes(run.status);
+        },
+        60_000,
+      );
       expect(run).toMatchObject({ status: "succeeded", stdout: "typed on B\n" });
     } finally {
       await closeAll([bob]);
@@ -128,12 +132,18 @@ describe("rooms served by several collab processes", () => {
       await Promise.all(first.map((c) => c.synced));
       const extra = onB(roomId, token);
       clients.push(extra);
-      await eventually("the fourth socket to be refused by B", () => extra.authFailures.some((r) => r.includes("Too many open connections")) || extra.closeEvents.some((e) => e.code === 4029));
+      await eventually(
+        "the fourth socket to be refused by B",
+        () => extra.authFailures.some((r) => r.includes("Too many open connections")) || extra.closeEvents.some((e) => e.code === 4029),
+      );
       // The refused socket never counted: closing it frees nothing, B still refuses.
       extra.destroy();
       const stillRefused = onB(roomId, token);
       clients.push(stillRefused);
-      await eventually("B to refuse again", () => stillRefused.authFailures.some((r) => r.includes("Too many open connections")) || stillRefused.closeEvents.some((e) => e.code === 4029));
+      await eventually(
+        "B to refuse again",
+        () => stillRefused.authFailures.some((r) => r.includes("Too many open connections")) || stillRefused.closeEvents.some((e) => e.code === 4029),
+      );
       stillRefused.destroy();
       // Closing one on A frees a place on B (once A has seen the socket go).
       first[0]!.destroy();
@@ -157,14 +167,20 @@ describe("rooms served by several collab processes", () => {
       await Promise.all([alice.synced, bob.synced]);
       textOf(bob.doc).insert(0, "# from B\n");
       textOf(alice.doc).insert(0, "# from A\n");
-      await eventually("both edits to reach both", () => [alice, bob].every((c) => /# from A/.test(textOf(c.doc).toString()) && /# from B/.test(textOf(c.doc).toString())));
+      await eventually("both edits to reach both", () =>
+        [alice, bob].every((c) => /# from A/.test(textOf(c.doc).toString()) && /# from B/.test(textOf(c.doc).toString())),
+      );
     } finally {
       await closeAll([alice, bob]);
     }
-    await eventually("the stored document to hold both edits", async () => {
-      const text = (await storedText(roomId)) ?? "";
-      return text.includes("# from A") && text.includes("# from B");
-    }, 20_000);
+    await eventually(
+      "the stored document to hold both edits",
+      async () => {
+        const text = (await storedText(roomId)) ?? "";
+        return text.includes("# from A") && text.includes("# from B");
+      },
+      20_000,
+    );
   });
 
   it("a process's store never drops what another process stored", async () => {
@@ -184,10 +200,14 @@ describe("rooms served by several collab processes", () => {
       // B's last client leaves: B stores its copy.
       await closeAll([bob]);
     }
-    await eventually("B's store to hold both", async () => {
-      const text = (await storedText(roomId)) ?? "";
-      return text.includes("# typed on B") && text.includes("# stored by another process");
-    }, 20_000);
+    await eventually(
+      "B's store to hold both",
+      async () => {
+        const text = (await storedText(roomId)) ?? "";
+        return text.includes("# typed on B") && text.includes("# stored by another process");
+      },
+      20_000,
+    );
   });
 
   it("an edit taken by a process that dies before storing it is stored by another that holds the room", async () => {

@@ -21,7 +21,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await web?.stop();
 });
-const on = (method: string, path: string, user: TestUser, body?: unknown) => api(method, path, { token: user.token, base: web.url, ...(body === undefined ? {} : { body }) });
+const on = (method: string, path: string, user: TestUser, body?: unknown) =>
+  api(method, path, { token: user.token, base: web.url, ...(body === undefined ? {} : { body }) });
 const newRoom = (owner: TestUser, name = "Capped") => on("POST", "/api/v1/rooms", owner, { name, language: "python" });
 const linkToken = (url: string) => url.split("#")[1]!;
 
@@ -49,7 +50,12 @@ describe("invitations by name", () => {
 
     const mine = await on("GET", "/api/v1/me/room-invitations", ada);
     expect(mine.json.total).toBe(1);
-    expect(mine.json.invitations[0]).toMatchObject({ id: toAda.json.id, room: { id: roomId, name: "Capped", language: "python" }, invitedBy: { id: owner.id, username: owner.username }, role: "editor" });
+    expect(mine.json.invitations[0]).toMatchObject({
+      id: toAda.json.id,
+      room: { id: roomId, name: "Capped", language: "python" },
+      invitedBy: { id: owner.id, username: owner.username },
+      role: "editor",
+    });
     // Only the invitee can answer it.
     expect((await on("POST", `/api/v1/me/room-invitations/${toAda.json.id}/accept`, bob, {})).json.error.code).toBe("invitation_not_found");
     expect((await on("POST", `/api/v1/me/room-invitations/${toAda.json.id}/accept`, ada, {})).json).toEqual({ roomId, role: "editor" });

@@ -18,10 +18,26 @@ beforeAll(async () => {
 
 /** Each action, and the status each kind of caller must get. Actions that change things run on a room of their own. */
 const cases: Array<{ action: string; expect: Record<Who, number>; call(who: Who, r: typeof room): Promise<{ status: number }> }> = [
-  { action: "open the room", expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 }, call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}`, { token: r[w].token }) },
-  { action: "list members", expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 }, call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/members`, { token: r[w].token }) },
-  { action: "see runs", expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 }, call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/runs`, { token: r[w].token }) },
-  { action: "get a room socket token", expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 }, call: (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/token`, { token: r[w].token, body: {} }) },
+  {
+    action: "open the room",
+    expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 },
+    call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}`, { token: r[w].token }),
+  },
+  {
+    action: "list members",
+    expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 },
+    call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/members`, { token: r[w].token }),
+  },
+  {
+    action: "see runs",
+    expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 },
+    call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/runs`, { token: r[w].token }),
+  },
+  {
+    action: "get a room socket token",
+    expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 },
+    call: (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/token`, { token: r[w].token, body: {} }),
+  },
   {
     action: "follow the room's events",
     expect: { viewer: 200, editor: 200, owner: 200, outsider: 404 },
@@ -35,21 +51,42 @@ const cases: Array<{ action: string; expect: Record<Who, number>; call(who: Who,
       return { status: res.status };
     },
   },
-  { action: "run", expect: { viewer: 403, editor: 202, owner: 202, outsider: 404 }, call: (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/runs`, { token: r[w].token, body: {} }) },
-  { action: "rename", expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 }, call: (w, r) => api("PATCH", `/api/v1/rooms/${r.roomId}`, { token: r[w].token, body: { name: `renamed by ${w}` } }) },
+  {
+    action: "run",
+    expect: { viewer: 403, editor: 202, owner: 202, outsider: 404 },
+    call: (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/runs`, { token: r[w].token, body: {} }),
+  },
+  {
+    action: "rename",
+    expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 },
+    call: (w, r) => api("PATCH", `/api/v1/rooms/${r.roomId}`, { token: r[w].token, body: { name: `renamed by ${w}` } }),
+  },
   {
     action: "invite",
     expect: { viewer: 403, editor: 403, owner: 201, outsider: 404 },
-    call: async (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/members`, { token: r[w].token, body: { username: (await registerUser()).username, role: "viewer" } }),
+    call: async (w, r) =>
+      api("POST", `/api/v1/rooms/${r.roomId}/members`, { token: r[w].token, body: { username: (await registerUser()).username, role: "viewer" } }),
   },
   {
     action: "change a role",
     expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 },
     call: (w, r) => api("PATCH", `/api/v1/rooms/${r.roomId}/members/${r.viewer.id}`, { token: r[w].token, body: { role: "viewer" } }),
   },
-  { action: "list share links", expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 }, call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/share-links`, { token: r[w].token }) },
-  { action: "create a share link", expect: { viewer: 403, editor: 403, owner: 201, outsider: 404 }, call: (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/share-links`, { token: r[w].token, body: { role: "viewer" } }) },
-  { action: "list pending invitations", expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 }, call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/invitations`, { token: r[w].token }) },
+  {
+    action: "list share links",
+    expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 },
+    call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/share-links`, { token: r[w].token }),
+  },
+  {
+    action: "create a share link",
+    expect: { viewer: 403, editor: 403, owner: 201, outsider: 404 },
+    call: (w, r) => api("POST", `/api/v1/rooms/${r.roomId}/share-links`, { token: r[w].token, body: { role: "viewer" } }),
+  },
+  {
+    action: "list pending invitations",
+    expect: { viewer: 403, editor: 403, owner: 200, outsider: 404 },
+    call: (w, r) => api("GET", `/api/v1/rooms/${r.roomId}/invitations`, { token: r[w].token }),
+  },
 ];
 
 describe("room roles, enforced by the API", () => {
@@ -66,7 +103,11 @@ describe("room roles, enforced by the API", () => {
     const r = await roomWithMembers();
     const link = await api("POST", `/api/v1/rooms/${r.roomId}/share-links`, { token: r.owner.token, body: { role: "viewer" } });
     // Removing someone else (removing oneself is leaving: see rooms-membership.test.ts).
-    for (const [who, other] of [["viewer", r.editor], ["editor", r.viewer], ["outsider", r.viewer]] as const) {
+    for (const [who, other] of [
+      ["viewer", r.editor],
+      ["editor", r.viewer],
+      ["outsider", r.viewer],
+    ] as const) {
       const expected = who === "outsider" ? 404 : 403;
       expect((await api("DELETE", `/api/v1/rooms/${r.roomId}/members/${other.id}`, { token: r[who].token })).status).toBe(expected);
       expect((await api("DELETE", `/api/v1/rooms/${r.roomId}/share-links/${link.json.id}`, { token: r[who].token })).status).toBe(expected);

@@ -42,16 +42,38 @@ describe(`migration ${ENUMS}`, () => {
     await client.connect();
     try {
       const [owner, editor, viewer, room] = [id(1), id(2), id(3), id(4)];
-      for (const [user, name] of [[owner, "ada"], [editor, "bob"], [viewer, "cy"]] as const) {
+      for (const [user, name] of [
+        [owner, "ada"],
+        [editor, "bob"],
+        [viewer, "cy"],
+      ] as const) {
         await client.query(`INSERT INTO "User" (id, username, "usernameKey") VALUES ($1, $2, $2)`, [user, name]);
       }
       await client.query(`INSERT INTO "Room" (id, name, language, "updatedAt") VALUES ($1, 'r', 'python', now())`, [room]);
-      const members = [[owner, "owner"], [editor, "editor"], [viewer, "viewer"]] as const;
+      const members = [
+        [owner, "owner"],
+        [editor, "editor"],
+        [viewer, "viewer"],
+      ] as const;
       for (const [user, role] of members) await client.query(`INSERT INTO "RoomMember" ("roomId", "userId", role) VALUES ($1, $2, $3)`, [room, user, role]);
-      await client.query(`INSERT INTO "RoomInvitation" (id, "roomId", "userId", "invitedById", role, "expiresAt") VALUES ($1, $2, $3, $4, 'editor', now())`, [id(5), room, viewer, owner]);
-      await client.query(`INSERT INTO "ShareLink" (id, "roomId", role, "tokenHash", "createdById", "expiresAt") VALUES ($1, $2, 'viewer', $3, $4, now())`, [id(6), room, "a".repeat(64), owner]);
+      await client.query(`INSERT INTO "RoomInvitation" (id, "roomId", "userId", "invitedById", role, "expiresAt") VALUES ($1, $2, $3, $4, 'editor', now())`, [
+        id(5),
+        room,
+        viewer,
+        owner,
+      ]);
+      await client.query(`INSERT INTO "ShareLink" (id, "roomId", role, "tokenHash", "createdById", "expiresAt") VALUES ($1, $2, 'viewer', $3, $4, now())`, [
+        id(6),
+        room,
+        "a".repeat(64),
+        owner,
+      ]);
       for (const [i, status] of EXECUTION_STATUSES.entries()) {
-        await client.query(`INSERT INTO "Execution" (id, "userId", language, version, status, limits) VALUES ($1, $2, 'python', '3', $3, '{}')`, [id(100 + i), owner, status]);
+        await client.query(`INSERT INTO "Execution" (id, "userId", language, version, status, limits) VALUES ($1, $2, 'python', '3', $3, '{}')`, [
+          id(100 + i),
+          owner,
+          status,
+        ]);
       }
 
       await migrate(databaseUrl);
@@ -62,7 +84,11 @@ describe(`migration ${ENUMS}`, () => {
       expect(roles).toEqual(members.map(([u, r]) => [u, r]));
       expect((await client.query(`SELECT role::text AS role FROM "RoomInvitation"`)).rows).toEqual([{ role: "editor" }]);
       expect((await client.query(`SELECT role::text AS role FROM "ShareLink"`)).rows).toEqual([{ role: "viewer" }]);
-      const types = (await client.query(`SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE (column_name = 'status' AND table_name = 'Execution') OR column_name = 'role' ORDER BY table_name`)).rows;
+      const types = (
+        await client.query(
+          `SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE (column_name = 'status' AND table_name = 'Execution') OR column_name = 'role' ORDER BY table_name`,
+        )
+      ).rows;
       expect(types).toEqual([
         { table_name: "Execution", column_name: "status", udt_name: "ExecutionStatus" },
         { table_name: "RoomInvitation", column_name: "role", udt_name: "GrantableRole" },
@@ -73,8 +99,12 @@ describe(`migration ${ENUMS}`, () => {
       // The default is still queued; a status or role the code does not know is refused; nobody is invited as owner.
       await client.query(`INSERT INTO "Execution" (id, "userId", language, version, limits) VALUES ($1, $2, 'python', '3', '{}')`, [id(200), owner]);
       expect((await client.query(`SELECT status::text AS status FROM "Execution" WHERE id = $1`, [id(200)])).rows).toEqual([{ status: "queued" }]);
-      await expect(client.query(`UPDATE "Execution" SET status = 'finished' WHERE id = $1`, [id(200)])).rejects.toThrow(/invalid input value for enum "ExecutionStatus"/);
-      await expect(client.query(`UPDATE "RoomMember" SET role = 'admin' WHERE "userId" = $1`, [viewer])).rejects.toThrow(/invalid input value for enum "RoomRole"/);
+      await expect(client.query(`UPDATE "Execution" SET status = 'finished' WHERE id = $1`, [id(200)])).rejects.toThrow(
+        /invalid input value for enum "ExecutionStatus"/,
+      );
+      await expect(client.query(`UPDATE "RoomMember" SET role = 'admin' WHERE "userId" = $1`, [viewer])).rejects.toThrow(
+        /invalid input value for enum "RoomRole"/,
+      );
       await expect(client.query(`UPDATE "ShareLink" SET role = 'owner'`)).rejects.toThrow(/invalid input value for enum "GrantableRole"/);
     } finally {
       await client.end();
@@ -96,7 +126,10 @@ describe(`migration ${ENUMS}`, () => {
     await client.connect();
     try {
       await client.query(`INSERT INTO "User" (id, username, "usernameKey") VALUES ($1, 'ada', 'ada')`, [id(1)]);
-      await client.query(`INSERT INTO "Execution" (id, "userId", language, version, status, limits) VALUES ($1, $2, 'python', '3', 'weird', '{}')`, [id(2), id(1)]);
+      await client.query(`INSERT INTO "Execution" (id, "userId", language, version, status, limits) VALUES ($1, $2, 'python', '3', 'weird', '{}')`, [
+        id(2),
+        id(1),
+      ]);
       await expect(migrate(url)).rejects.toThrow(new RegExp(`${ENUMS} failed`));
       const row = (await client.query(`SELECT status, pg_typeof(status)::text AS type FROM "Execution" WHERE id = $1`, [id(2)])).rows[0];
       expect(row).toEqual({ status: "weird", type: "text" });

@@ -108,7 +108,9 @@ describe("Redis connections per watcher", () => {
       const withOne = await webConnections();
       await follow(WATCHERS - 1);
       const withAll = await webConnections();
-      console.log(`Redis connections of the web process: ${before} before, ${withOne} with 1 person (2 streams), ${withAll} with ${WATCHERS} people (${2 * WATCHERS} streams)`);
+      console.log(
+        `Redis connections of the web process: ${before} before, ${withOne} with 1 person (2 streams), ${withAll} with ${WATCHERS} people (${2 * WATCHERS} streams)`,
+      );
       // Not one more connection for the 49 people who came after the first.
       expect(withAll).toBe(withOne);
       expect(withOne - before).toBeLessThanOrEqual(2);

@@ -38,7 +38,10 @@ describe("security headers", () => {
   it("the session cookie is httpOnly and SameSite=Lax", async () => {
     const user = await registerUser();
     const csrfRes = await fetch(`${webUrl()}/api/auth/csrf`);
-    const csrfCookie = csrfRes.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const csrfCookie = csrfRes.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     const { csrfToken } = await csrfRes.json();
     const res = await fetch(`${webUrl()}/api/auth/callback/credentials`, {
       method: "POST",

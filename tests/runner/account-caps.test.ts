@@ -68,7 +68,9 @@ describe("the output budget", () => {
     const userId = (await registerUser()).id;
     const budget = new OutputBudget(redis, { bytes: 64 * 1024, windowSeconds: 600 });
     const output = Buffer.alloc(200 * 1024, "y");
-    const harness = new QueueHarness(inject("redisUrl"), db, new FakeDriver(() => ({ kind: "program", stdout: output, exitCode: 0 })), { outputBudget: budget });
+    const harness = new QueueHarness(inject("redisUrl"), db, new FakeDriver(() => ({ kind: "program", stdout: output, exitCode: 0 })), {
+      outputBudget: budget,
+    });
     try {
       harness.startWorker();
       const id = await harness.add(userId);

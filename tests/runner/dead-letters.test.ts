@@ -69,7 +69,13 @@ describe("dead letters", () => {
     const id = await h.add(userId);
     const workers: Worker[] = [];
     const start = () => {
-      const w = createExecutionWorker(h.deps, { connection: createRedis(inject("redisUrl")), concurrency: 1, queueName: h.queueName, lockDurationMs: 1000, stalledIntervalMs: 300 });
+      const w = createExecutionWorker(h.deps, {
+        connection: createRedis(inject("redisUrl")),
+        concurrency: 1,
+        queueName: h.queueName,
+        lockDurationMs: 1000,
+        stalledIntervalMs: 300,
+      });
       workers.push(w);
       return w;
     };
@@ -130,7 +136,9 @@ describe("dead letters", () => {
 
   it("a replay is a fresh attempt under the same id, and the run still has one result", async () => {
     let healthy = false;
-    const { h, driver } = harness(() => (healthy ? { kind: "program", stdout: "fixed\n", exitCode: 0 } : { kind: "infrastructure_failure", message: "no cgroup" }));
+    const { h, driver } = harness(() =>
+      healthy ? { kind: "program", stdout: "fixed\n", exitCode: 0 } : { kind: "infrastructure_failure", message: "no cgroup" },
+    );
     h.startWorker();
     const id = await h.add(userId);
     await h.waitForFinal(id);

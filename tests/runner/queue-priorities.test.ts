@@ -56,7 +56,11 @@ describe("classes", () => {
       ids.push(await harness.add(watcher.id, "interactive", {}, "interactive"));
       harness.startWorker(1);
       for (const id of ids) expect((await harness.waitForFinal(id)).status).toBe("succeeded");
-      expect(started(driver)).toEqual(["interactive", ...Array.from({ length: 5 }, (_, i) => `api-${i}`), ...Array.from({ length: 20 }, (_, i) => `batch-${i}`)]);
+      expect(started(driver)).toEqual([
+        "interactive",
+        ...Array.from({ length: 5 }, (_, i) => `api-${i}`),
+        ...Array.from({ length: 20 }, (_, i) => `batch-${i}`),
+      ]);
     } finally {
       await harness.close();
     }

@@ -36,11 +36,30 @@ async function setup(script: (attempt: number) => FakeBehaviour, workerOptions: 
   const queueName = `test-${randomBytes(6).toString("hex")}`;
   const driver = new FakeDriver(script);
   const log = pino({ level: "silent" });
-  const deps: ProcessDeps = { db, redis, driver, languages: new Map([["python", language("python")]]), diskMb: 64, log, running: new Map(), stopping: false, watchdog: new Watchdog({ graceMs: 60_000, log }) };
-  const queue = new Queue(queueName, { connection: createRedis(inject("redisUrl")), defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "exponential", delay: 100 } } });
+  const deps: ProcessDeps = {
+    db,
+    redis,
+    driver,
+    languages: new Map([["python", language("python")]]),
+    diskMb: 64,
+    log,
+    running: new Map(),
+    stopping: false,
+    watchdog: new Watchdog({ graceMs: 60_000, log }),
+  };
+  const queue = new Queue(queueName, {
+    connection: createRedis(inject("redisUrl")),
+    defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "exponential", delay: 100 } },
+  });
   const startWorker = (d = deps) => createExecutionWorker(d, { connection: createRedis(inject("redisUrl")), concurrency: 1, queueName, ...workerOptions });
   const execution = await db.execution.create({
-    data: { userId, language: "python", version: "3", files: { create: [{ position: 0, name: "main.py", content: Buffer.from("print(1)") }] }, limits: { ...resolveLimits(DEFAULT_POLICY, {}) } },
+    data: {
+      userId,
+      language: "python",
+      version: "3",
+      files: { create: [{ position: 0, name: "main.py", content: Buffer.from("print(1)") }] },
+      limits: { ...resolveLimits(DEFAULT_POLICY, {}) },
+    },
   });
   await queue.add("run", { executionId: execution.id }, { jobId: execution.id });
   return { driver, deps, queue, startWorker, id: execution.id };
@@ -72,7 +91,9 @@ describe("execution queue", () => {
   });
 
   it("an infrastructure failure is retried, and the run ends with one result", async () => {
-    const t = await setup((n) => (n < 3 ? { kind: "infrastructure_failure", message: `container did not start (${n})` } : { kind: "program", stdout: "ok\n", exitCode: 0 }));
+    const t = await setup((n) =>
+      n < 3 ? { kind: "infrastructure_failure", message: `container did not start (${n})` } : { kind: "program", stdout: "ok\n", exitCode: 0 },
+    );
     const worker = t.startWorker();
     const row = await waitForFinal(t.id);
     await worker.close();
@@ -95,10 +116,13 @@ describe("execution queue", () => {
 
   it("a runner that dies mid-run loses the job to another; the late one cannot write a second result", async () => {
     // The first runner's run takes long; it "dies" (stops renewing its lock) while running.
-    const t = await setup((n) => (n === 1 ? { kind: "program", stdout: "late\n", exitCode: 0, delayMs: 4000 } : { kind: "program", stdout: "second\n", exitCode: 0 }), {
-      lockDurationMs: 1000,
-      stalledIntervalMs: 500,
-    });
+    const t = await setup(
+      (n) => (n === 1 ? { kind: "program", stdout: "late\n", exitCode: 0, delayMs: 4000 } : { kind: "program", stdout: "second\n", exitCode: 0 }),
+      {
+        lockDurationMs: 1000,
+        stalledIntervalMs: 500,
+      },
+    );
     const dying = t.startWorker();
     await new Promise((r) => setTimeout(r, 300));
     await dying.close(true);

@@ -28,7 +28,14 @@ describe.each(DRIVERS)("runner watchdog (%s driver)", (kind) => {
     const watchdog = new Watchdog({ graceMs: 0, log: pino({ level: "silent" }) });
     const gaveUp: string[] = [];
     const result = await watchdog.guard({ executionId: token, budgetMs: 10_000, giveUp: async (r) => gaveUp.push(r) }, (signal) =>
-      executeProgram(driver, bash, { files: [{ name: bash.entryFile, content: `echo before; exec -a ${token} sleep infinity` }], stdin: "", args: [] }, limits, DEFAULT_POLICY.diskMb, { signal }),
+      executeProgram(
+        driver,
+        bash,
+        { files: [{ name: bash.entryFile, content: `echo before; exec -a ${token} sleep infinity` }], stdin: "", args: [] },
+        limits,
+        DEFAULT_POLICY.diskMb,
+        { signal },
+      ),
     );
     expect(result).toMatchObject({ status: "time_limit_exceeded", stdout: "before\n" });
     expect(result.wallTimeMs).toBeLessThan(limits.wallTimeMs);

@@ -47,11 +47,22 @@ async function setup(script: (start: number) => FakeBehaviour) {
     stopping: false,
     watchdog: new Watchdog({ graceMs: 1500, log }),
   };
-  const queue = new Queue(queueName, { connection: createRedis(inject("redisUrl")), defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "fixed", delay: 100 } } });
+  const queue = new Queue(queueName, {
+    connection: createRedis(inject("redisUrl")),
+    defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "fixed", delay: 100 } },
+  });
   const worker = createExecutionWorker(deps, { connection: createRedis(inject("redisUrl")), concurrency: 1, queueName });
   const enqueue = async () => {
     const limits = resolveLimits(DEFAULT_POLICY, {}, { wallTimeMs: 1000 });
-    const row = await db.execution.create({ data: { userId, language: "python", version: "3", files: { create: [{ position: 0, name: "main.py", content: Buffer.from("print(1)") }] }, limits: { ...limits } } });
+    const row = await db.execution.create({
+      data: {
+        userId,
+        language: "python",
+        version: "3",
+        files: { create: [{ position: 0, name: "main.py", content: Buffer.from("print(1)") }] },
+        limits: { ...limits },
+      },
+    });
     await queue.add("run", { executionId: row.id }, { jobId: row.id });
     return row.id;
   };
@@ -118,7 +129,10 @@ describe("runner watchdog", () => {
   it("work that ignores the abort altogether is given up after the settle time, with one result", async () => {
     const watchdog = new Watchdog({ graceMs: 200, settleMs: 300, log });
     const reasons: string[] = [];
-    const guarded = watchdog.guard({ executionId: "x", budgetMs: watchdog.budgetMs(100, 0), giveUp: async (r) => reasons.push(r) }, () => new Promise(() => undefined));
+    const guarded = watchdog.guard(
+      { executionId: "x", budgetMs: watchdog.budgetMs(100, 0), giveUp: async (r) => reasons.push(r) },
+      () => new Promise(() => undefined),
+    );
     await expect(guarded).rejects.toMatchObject({ name: "UnrecoverableError" });
     expect(reasons).toHaveLength(1);
   });

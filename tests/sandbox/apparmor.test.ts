@@ -32,7 +32,9 @@ describe("AppArmor", () => {
   });
 
   it("detects this host as having none, and a host whose module says Y as having it", () => {
-    expect(detectAppArmor().enabled).toBe(fs.existsSync("/sys/module/apparmor/parameters/enabled") && fs.readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").trim() === "Y");
+    expect(detectAppArmor().enabled).toBe(
+      fs.existsSync("/sys/module/apparmor/parameters/enabled") && fs.readFileSync("/sys/module/apparmor/parameters/enabled", "utf8").trim() === "Y",
+    );
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, "enabled"), "Y\n");
     expect(detectAppArmor(path.join(dir, "enabled")).enabled).toBe(true);

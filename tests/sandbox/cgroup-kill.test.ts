@@ -53,7 +53,10 @@ function testCgroup(layout: CgroupLayout, controllers: string[]): { path: string
   return { path: p, dirs };
 }
 
-const exited = (child: ChildProcess) => new Promise<string | null>((resolve) => (child.exitCode !== null || child.signalCode ? resolve(child.signalCode) : child.once("exit", (_c, s) => resolve(s))));
+const exited = (child: ChildProcess) =>
+  new Promise<string | null>((resolve) =>
+    child.exitCode !== null || child.signalCode ? resolve(child.signalCode) : child.once("exit", (_c, s) => resolve(s)),
+  );
 
 describe("killing a run's cgroup (v1)", () => {
   it("freezes, kills every process (forks included) and leaves the cgroup empty", async () => {

@@ -23,12 +23,32 @@ const run: SandboxRun = {
   limits: { cpuTimeMs: 1000, wallTimeMs: 2000, memoryMb: 64, processes: 16, diskMb: 8 },
 };
 const bundle = (apparmorProfile?: string) =>
-  ociConfig(run, { rootfs: "/r", inputDir: "/i", cgroupsPath: "/c", seccomp: loadSeccompProfile(), idRange: { hostId: 0x70010000, size: 65536 }, apparmorProfile });
+  ociConfig(run, {
+    rootfs: "/r",
+    inputDir: "/i",
+    cgroupsPath: "/c",
+    seccomp: loadSeccompProfile(),
+    idRange: { hostId: 0x70010000, size: 65536 },
+    apparmorProfile,
+  });
 const create = (isPodman: boolean, apparmorProfile?: string) =>
   containerCreateOptions(run, { image: "img", isPodman, inputDir: "/i", cpuCores: 1, cgroupParent: "/p", apparmorProfile });
 
 // Docker's defaults (moby oci/defaults.go): ours must include every one.
-const DOCKER_MASKED = ["/proc/acpi", "/proc/asound", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/sched_debug", "/proc/scsi", "/proc/timer_list", "/proc/timer_stats", "/sys/devices/virtual/powercap", "/sys/firmware"];
+const DOCKER_MASKED = [
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/interrupts",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/sched_debug",
+  "/proc/scsi",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/sys/devices/virtual/powercap",
+  "/sys/firmware",
+];
 const DOCKER_READONLY = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
 
 describe("oci bundle", () => {

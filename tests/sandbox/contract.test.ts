@@ -54,7 +54,7 @@ describe.each(DRIVERS)("sandbox contract: %s driver", (kind) => {
   });
 
   it("turns a compiler error into compile_error with the compiler's output, and never runs the program", async () => {
-    const result = await runProgram(driver, "cpp", "#include <cstdio>\nint main() { puts(\"ran\"); return undeclared; }");
+    const result = await runProgram(driver, "cpp", '#include <cstdio>\nint main() { puts("ran"); return undeclared; }');
     expect(result.status).toBe("compile_error");
     expect(result.compileOutput).toContain("undeclared");
     expect(result.stdout).toBe("");
@@ -70,12 +70,18 @@ describe.each(DRIVERS)("sandbox contract: %s driver", (kind) => {
   });
 
   it("a request may lower a limit: 1 s of CPU ends a loop as time_limit_exceeded", async () => {
-    const result = await runProgram(driver, "c", "int main(void) { volatile unsigned long i = 0; for (;;) i++; }", { limits: { cpuTimeMs: 1000, wallTimeMs: 8000 } });
+    const result = await runProgram(driver, "c", "int main(void) { volatile unsigned long i = 0; for (;;) i++; }", {
+      limits: { cpuTimeMs: 1000, wallTimeMs: 8000 },
+    });
     expect(result.status).toBe("time_limit_exceeded");
   });
 
   it("the JVM runs with its raised limits", async () => {
-    const result = await runProgram(driver, "java", "public class Main { public static void main(String[] a) throws Exception { Thread[] t = new Thread[16]; for (int i = 0; i < 16; i++) { t[i] = new Thread(() -> {}); t[i].start(); } for (Thread x : t) x.join(); System.out.println(\"threads ok\"); } }");
+    const result = await runProgram(
+      driver,
+      "java",
+      'public class Main { public static void main(String[] a) throws Exception { Thread[] t = new Thread[16]; for (int i = 0; i < 16; i++) { t[i] = new Thread(() -> {}); t[i].start(); } for (Thread x : t) x.join(); System.out.println("threads ok"); } }',
+    );
     expect(result.stdout).toBe("threads ok\n");
   });
 });

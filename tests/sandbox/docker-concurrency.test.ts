@@ -50,7 +50,7 @@ describe("docker driver: several Podman services on one store at once", () => {
       (err: Error) => ({ count: 0, error: err.message }),
     );
 
-    const program = 'id -u; cat /proc/self/uid_map; sleep 0.2';
+    const program = "id -u; cat /proc/self/uid_map; sleep 0.2";
     const runs = drivers.flatMap((driver) =>
       Array.from({ length: AT_ONCE }, async () => {
         const results = [];

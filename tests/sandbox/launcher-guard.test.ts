@@ -97,11 +97,17 @@ setInterval(() => {}, 1000);`;
       runner.stdout!.on("data", (c: Buffer) => c.toString().includes("running") && resolve());
       runner.once("exit", (c) => reject(new Error(`the runner exited (${c})`)));
     });
-    await eventually("both sleepers run in the cgroup", () => hostProcessesWith(marker).length === 2 && cgroupPids(path.join(V1.root, "pids", cg.path)).length === 2);
+    await eventually(
+      "both sleepers run in the cgroup",
+      () => hostProcessesWith(marker).length === 2 && cgroupPids(path.join(V1.root, "pids", cg.path)).length === 2,
+    );
 
     runner.kill("SIGKILL");
     await eventually("the sleepers end", () => hostProcessesWith(marker).length === 0);
-    await eventually("the run's cgroup is removed", () => !fs.existsSync(path.join(V1.root, "pids", cg.path)) && !fs.existsSync(path.join(V1.root, "freezer", cg.path)));
+    await eventually(
+      "the run's cgroup is removed",
+      () => !fs.existsSync(path.join(V1.root, "pids", cg.path)) && !fs.existsSync(path.join(V1.root, "freezer", cg.path)),
+    );
     await eventually("the waiter ends", () => hostProcessesWith(`launcher.pl ${runner.pid}`).length === 0);
   });
 

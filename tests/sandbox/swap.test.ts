@@ -31,30 +31,45 @@ describe("swap", () => {
     expect(activeSwapKb()).toBe(expected);
     // swapon agrees, where it is installed.
     const swapon = spawnSync("swapon", ["--show=SIZE", "--bytes", "--noheadings"], { encoding: "utf8" });
-    if (swapon.status === 0) expect(activeSwapKb() * 1024).toBe(swapon.stdout.trim().split("\n").filter(Boolean).reduce((s, b) => s + Number(b), 0));
+    if (swapon.status === 0)
+      expect(activeSwapKb() * 1024).toBe(
+        swapon.stdout
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .reduce((s, b) => s + Number(b), 0),
+      );
     const v2 = fs.existsSync("/sys/fs/cgroup/cgroup.controllers");
     expect(cgroupLimitsSwap()).toBe(v2 ? cgroupLimitsSwap("/sys/fs/cgroup") : fs.existsSync("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes"));
     // So the runner starts here.
-    expect(() => assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, false, () => undefined)).not.toThrow();
+    expect(() =>
+      assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, false, () => undefined),
+    ).not.toThrow();
   });
 
   it("a host with active swap and no swap accounting is refused, with what to do", () => {
     const host = fakeHost({ swapKb: 2097148, memsw: false });
     const facts = { activeSwapKb: activeSwapKb(host.swaps), limitable: cgroupLimitsSwap(host.cgroup), source: "the memory cgroup" };
     expect(facts).toEqual({ activeSwapKb: 2097148, limitable: false, source: "the memory cgroup" });
-    expect(() => assertSwapContained(facts, false, () => undefined)).toThrow(/2048 MiB of active swap and the memory cgroup cannot limit.*swapaccount=1.*swapoff -a.*SAM_ALLOW_UNLIMITED_SWAP=true/);
+    expect(() => assertSwapContained(facts, false, () => undefined)).toThrow(
+      /2048 MiB of active swap and the memory cgroup cannot limit.*swapaccount=1.*swapoff -a.*SAM_ALLOW_UNLIMITED_SWAP=true/,
+    );
   });
 
   it("SAM_ALLOW_UNLIMITED_SWAP=true lets it start, with a warning", () => {
     const host = fakeHost({ swapKb: 1024, memsw: false });
     const warnings: string[] = [];
-    assertSwapContained({ activeSwapKb: activeSwapKb(host.swaps), limitable: cgroupLimitsSwap(host.cgroup), source: "the memory cgroup" }, true, (m) => warnings.push(m));
+    assertSwapContained({ activeSwapKb: activeSwapKb(host.swaps), limitable: cgroupLimitsSwap(host.cgroup), source: "the memory cgroup" }, true, (m) =>
+      warnings.push(m),
+    );
     expect(warnings).toEqual([expect.stringMatching(/allowed by SAM_ALLOW_UNLIMITED_SWAP=true/)]);
   });
 
   it("swap the cgroups can limit, or no swap at all, is fine", () => {
     for (const host of [fakeHost({ swapKb: 1024, memsw: true }), fakeHost({ swapKb: 0, memsw: false })]) {
-      expect(() => assertSwapContained({ activeSwapKb: activeSwapKb(host.swaps), limitable: cgroupLimitsSwap(host.cgroup), source: "x" }, false, () => undefined)).not.toThrow();
+      expect(() =>
+        assertSwapContained({ activeSwapKb: activeSwapKb(host.swaps), limitable: cgroupLimitsSwap(host.cgroup), source: "x" }, false, () => undefined),
+      ).not.toThrow();
     }
   });
 
@@ -69,7 +84,9 @@ describe("swap", () => {
   });
 
   it("an engine whose host cannot be seen (remote) and cannot limit swap is refused", () => {
-    expect(() => assertSwapContained({ activeSwapKb: null, limitable: false, source: "the engine (Docker 27)" }, false, () => undefined)).toThrow(/may have swap/);
+    expect(() => assertSwapContained({ activeSwapKb: null, limitable: false, source: "the engine (Docker 27)" }, false, () => undefined)).toThrow(
+      /may have swap/,
+    );
     expect(() => assertSwapContained({ activeSwapKb: null, limitable: true, source: "the engine (Docker 27)" }, false, () => undefined)).not.toThrow();
   });
 });

@@ -19,7 +19,14 @@ export const PASSWORD = "correct horse battery staple";
 export async function api(
   method: string,
   path: string,
-  options: { body?: unknown; rawBody?: string; token?: string; ip?: string; headers?: Record<string, string>; /** Another web process than the suite's. */ base?: string } = {},
+  options: {
+    body?: unknown;
+    rawBody?: string;
+    token?: string;
+    ip?: string;
+    headers?: Record<string, string> /** Another web process than the suite's. */;
+    base?: string;
+  } = {},
 ) {
   const headers: Record<string, string> = { "x-forwarded-for": options.ip ?? uniqueIp(), ...options.headers };
   if (options.body !== undefined || options.rawBody !== undefined) headers["content-type"] ??= "application/json";

@@ -22,7 +22,13 @@ export async function openDriver(kind: DriverName): Promise<SandboxDriver> {
   if (kind !== "docker") return new OciDriver({ runtime: kind.slice("oci/".length), rootfs: inject("rootfs"), workDir, warmContainers: 2 });
   const config = loadConfig({ SAM_DATA_DIR: workDir });
   const engine = await connectDockerEngine(config, pino({ level: "silent" }));
-  return new DockerDriver({ docker: engine.docker, isPodman: engine.isPodman, image: inject("imageTag"), workDir: path.join(workDir, "runs"), onClose: engine.close });
+  return new DockerDriver({
+    docker: engine.docker,
+    isPodman: engine.isPodman,
+    image: inject("imageTag"),
+    workDir: path.join(workDir, "runs"),
+    onClose: engine.close,
+  });
 }
 
 const catalogue = loadCatalogue();

@@ -62,7 +62,15 @@ export class FakeDriver implements SandboxDriver {
         if (record.endedAt) return;
         record.endedAt = Date.now();
         if (!killed) streams.stdout(Buffer.from(behaviour.stdout));
-        resolve({ exitCode: killed ? null : behaviour.exitCode, signal: killed ? "SIGKILL" : null, wallTimeMs: 5, cpuTimeMs: 1, memoryKb: 100, oomKilled: false, killedFor: killed });
+        resolve({
+          exitCode: killed ? null : behaviour.exitCode,
+          signal: killed ? "SIGKILL" : null,
+          wallTimeMs: 5,
+          cpuTimeMs: 1,
+          memoryKb: 100,
+          oomKilled: false,
+          killedFor: killed,
+        });
       };
       release = finish;
       streams.stderr(Buffer.from(`${run.env.SAM_MARKER}:started\n`));

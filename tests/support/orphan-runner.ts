@@ -31,7 +31,10 @@ export interface OrphanRunnerSpec {
 
 export const orphanProgramName = (marker: string) => `sam-orphan-${marker}`;
 
-export async function openRunnerDriver(spec: Pick<OrphanRunnerSpec, "kind" | "workDir" | "rootfs" | "image" | "deadlineGraceMs" | "uid">, sweepIntervalMs = 1000): Promise<SandboxDriver> {
+export async function openRunnerDriver(
+  spec: Pick<OrphanRunnerSpec, "kind" | "workDir" | "rootfs" | "image" | "deadlineGraceMs" | "uid">,
+  sweepIntervalMs = 1000,
+): Promise<SandboxDriver> {
   const orphans = { deadlineGraceMs: spec.deadlineGraceMs, sweepIntervalMs };
   if (spec.kind === "docker") {
     const engine = await connectDockerEngine(loadConfig({ SAM_DATA_DIR: spec.workDir }), pino({ level: "silent" }));

@@ -32,9 +32,23 @@ export class QueueHarness {
     driver: FakeDriver,
     extra: Partial<ProcessDeps> = {},
   ) {
-    this.queue = new Queue(this.queueName, { connection: this.connection(), defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "exponential", delay: 100 } } });
+    this.queue = new Queue(this.queueName, {
+      connection: this.connection(),
+      defaultJobOptions: { attempts: MAX_ATTEMPTS, backoff: { type: "exponential", delay: 100 } },
+    });
     const log = pino({ level: "silent" });
-    this.deps = { db, redis: this.connection(), driver, languages: new Map([["python", language("python")]]), diskMb: 64, log, running: new Map(), stopping: false, watchdog: new Watchdog({ graceMs: 60_000, log }), ...extra };
+    this.deps = {
+      db,
+      redis: this.connection(),
+      driver,
+      languages: new Map([["python", language("python")]]),
+      diskMb: 64,
+      log,
+      running: new Map(),
+      stopping: false,
+      watchdog: new Watchdog({ graceMs: 60_000, log }),
+      ...extra,
+    };
   }
 
   startWorker(concurrency = 1, deps: ProcessDeps = this.deps): Worker {
@@ -46,7 +60,13 @@ export class QueueHarness {
   /** Records a run as the web app does and queues it (with its class's priority); `tag` is the entry file's content, so a fake driver can tell runs apart. */
   async add(userId: string, tag = "print(1)", limits: Partial<RunLimits> = {}, workClass: WorkClass = "api"): Promise<string> {
     const execution = await this.db.execution.create({
-      data: { userId, language: "python", version: "3", files: { create: [{ position: 0, name: "main.py", content: Buffer.from(tag) }] }, limits: { ...resolveLimits(DEFAULT_POLICY, {}, limits) } },
+      data: {
+        userId,
+        language: "python",
+        version: "3",
+        files: { create: [{ position: 0, name: "main.py", content: Buffer.from(tag) }] },
+        limits: { ...resolveLimits(DEFAULT_POLICY, {}, limits) },
+      },
     });
     await queueRun(this.queue, this.deps.redis, { executionId: execution.id, userId, workClass });
     return execution.id;

@@ -51,7 +51,11 @@ export interface RoomClient {
  * the room socket through the web app's /collab proxy (or straight to the
  * collab service), with a token function (fresh token per connect).
  */
-export function connectRoom(roomId: string, token: string | (() => Promise<string>), opts: { direct?: boolean; collabUrl?: string; ip?: string } = {}): RoomClient {
+export function connectRoom(
+  roomId: string,
+  token: string | (() => Promise<string>),
+  opts: { direct?: boolean; collabUrl?: string; ip?: string } = {},
+): RoomClient {
   const base = opts.collabUrl ?? (opts.direct ? inject("collabUrl") : inject("webUrl"));
   const url = `${base.replace(/^http/, "ws")}/collab`;
   const doc = new Y.Doc();

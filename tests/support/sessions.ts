@@ -5,7 +5,10 @@ import { uniqueIp, webUrl } from "./api";
 export async function signInAsBrowser(username: string, password: string): Promise<{ cookie: string; setCookies: string[] }> {
   const ip = uniqueIp();
   const csrf = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
-  const csrfCookie = csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const csrfCookie = csrf.headers
+    .getSetCookie()
+    .map((c) => c.split(";")[0])
+    .join("; ");
   const { csrfToken } = await csrf.json();
   const res = await fetch(`${webUrl()}/api/auth/callback/credentials`, {
     method: "POST",

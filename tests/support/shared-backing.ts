@@ -17,7 +17,14 @@ export function hostInvite(publicUrl: string): string {
   const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/invite.ts"], {
     cwd: ROOT,
     encoding: "utf8",
-    env: { NODE_ENV: "production", PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: inject("databaseUrl"), SAM_PUBLIC_URL: publicUrl, SAM_DATA_DIR: inject("dataDir") },
+    env: {
+      NODE_ENV: "production",
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      DATABASE_URL: inject("databaseUrl"),
+      SAM_PUBLIC_URL: publicUrl,
+      SAM_DATA_DIR: inject("dataDir"),
+    },
   });
   if (run.status !== 0) throw new Error(`npm run invite failed (${run.status}): ${run.stderr}`);
   return run.stdout.trim();

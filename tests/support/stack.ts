@@ -90,7 +90,12 @@ export async function startService(
   // A web process alone is ready when it serves; the product-wide health also wants collab and runner.
   const healthPath = entry === "web/server.ts" ? "/api/v1/health?scope=web" : "/health";
   try {
-    await waitFor(entry, async () => (await fetch(url + healthPath)).ok, 120_000, () => exited);
+    await waitFor(
+      entry,
+      async () => (await fetch(url + healthPath)).ok,
+      120_000,
+      () => exited,
+    );
   } catch (err) {
     await stopProcess(proc, "SIGKILL");
     throw err;

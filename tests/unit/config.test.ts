@@ -45,18 +45,15 @@ describe("configuration", () => {
     expect(err?.message).not.toContain("hunter2");
   });
 
-  it.each(["supervisor/main.ts", "web/server.ts", "collab/main.ts", "runner/main.ts"])(
-    "%s stops at start-up with a message naming a bad variable",
-    (entry) => {
-      const result = spawnSync(process.execPath, ["--import", "tsx", entry], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH, PORT: "eighty", SAM_DATA_DIR: tempDir() } as unknown as NodeJS.ProcessEnv,
-        encoding: "utf8",
-        timeout: 30_000,
-      });
-      expect(result.status).toBe(2);
-      expect(result.stderr).toContain("PORT must be a number");
-      expect(result.stderr).toContain('"eighty"');
-    },
-  );
+  it.each(["supervisor/main.ts", "web/server.ts", "collab/main.ts", "runner/main.ts"])("%s stops at start-up with a message naming a bad variable", (entry) => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", entry], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, PORT: "eighty", SAM_DATA_DIR: tempDir() } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("PORT must be a number");
+    expect(result.stderr).toContain('"eighty"');
+  });
 });

@@ -8,7 +8,16 @@ describe("execution statuses", () => {
 
   it("has the verdicts a judge reports, each once", () => {
     expect(new Set(EXECUTION_STATUSES).size).toBe(EXECUTION_STATUSES.length);
-    for (const s of ["succeeded", "failed", "compile_error", "time_limit_exceeded", "memory_limit_exceeded", "output_limit_exceeded", "cancelled", "internal_error"] as const) {
+    for (const s of [
+      "succeeded",
+      "failed",
+      "compile_error",
+      "time_limit_exceeded",
+      "memory_limit_exceeded",
+      "output_limit_exceeded",
+      "cancelled",
+      "internal_error",
+    ] as const) {
       expect(isFinal(s)).toBe(true);
     }
   });

@@ -9,7 +9,10 @@ function room(): Y.Doc {
   addFile(doc, "main.py", "print(1)\n");
   return doc;
 }
-const paths = (doc: Y.Doc) => listFiles(doc).map((f) => f.path).sort();
+const paths = (doc: Y.Doc) =>
+  listFiles(doc)
+    .map((f) => f.path)
+    .sort();
 
 describe("the file tree", () => {
   it("refuses names that could not run, saying why", () => {

@@ -6,10 +6,21 @@ import { EVENT_MAX_BYTES } from "../../lib/executions/queue";
 describe("output frames", () => {
   it("pieces of both channels come back in order; consecutive pieces of one channel share a frame", () => {
     const w = new FrameWriter(EVENT_MAX_BYTES);
-    const pieces: Array<[OutputChannel, string]> = [["stdout", "a"], ["stdout", "b"], ["stderr", "c"], ["stdout", "\u0000é"], ["stderr", "𝄞"]];
+    const pieces: Array<[OutputChannel, string]> = [
+      ["stdout", "a"],
+      ["stdout", "b"],
+      ["stderr", "c"],
+      ["stdout", "\u0000é"],
+      ["stderr", "𝄞"],
+    ];
     for (const [channel, text] of pieces) w.append(channel, Buffer.from(text));
     const frames = [...readFrames(w.data())].map((f) => [f.channel, f.bytes.toString()]);
-    expect(frames).toEqual([["stdout", "ab"], ["stderr", "c"], ["stdout", "\u0000é"], ["stderr", "𝄞"]]);
+    expect(frames).toEqual([
+      ["stdout", "ab"],
+      ["stderr", "c"],
+      ["stdout", "\u0000é"],
+      ["stderr", "𝄞"],
+    ]);
     expect(w.size).toBe(4 * FRAME_HEADER_BYTES + Buffer.byteLength("abc\u0000é𝄞"));
   });
 

@@ -25,7 +25,12 @@ describe("PasswordHasher's slots", () => {
     const hasher = new PasswordHasher(2, 2, 60_000);
     const t = gatedTasks();
     // Six clients, one request each.
-    const results = Array.from({ length: 6 }, (_, i) => hasher.limit(t.task, `client-${i}`).then((v) => v, (e) => e));
+    const results = Array.from({ length: 6 }, (_, i) =>
+      hasher.limit(t.task, `client-${i}`).then(
+        (v) => v,
+        (e) => e,
+      ),
+    );
     await tick();
     expect(t.running()).toBe(2);
     const refused = await Promise.race([Promise.all([results[4], results[5]]), tick().then(() => undefined)]);
@@ -46,7 +51,12 @@ describe("PasswordHasher's slots", () => {
     const hasher = new PasswordHasher(2, 8, 60_000);
     const t = gatedTasks();
     // One address's burst of 20 (attack-web F11: it used to take every slot and the whole queue).
-    const burst = Array.from({ length: 20 }, () => hasher.limit(t.task, "2001:db8:1:2::/64").then((v) => v, (e) => e));
+    const burst = Array.from({ length: 20 }, () =>
+      hasher.limit(t.task, "2001:db8:1:2::/64").then(
+        (v) => v,
+        (e) => e,
+      ),
+    );
     await tick();
     expect(t.running()).toBe(1);
     const refused = (await Promise.race([Promise.all(burst.slice(3)), tick().then(() => [])])) as Array<{ code?: string }>;

@@ -130,7 +130,9 @@ describe("the backstop behind the check (collab/extensions/no-pending.ts)", () =
     await new NoPendingEdits(pino({ level: "silent" })).afterLoadDocument({ document: doc, documentName: "room" } as never);
     const closes: Array<[number, string]> = [];
     // The connection an update came from, as Hocuspocus passes it as the transaction's origin.
-    const connection = Object.assign(Object.create(Connection.prototype), { webSocket: { close: (code: number, reason: string) => closes.push([code, reason]) } });
+    const connection = Object.assign(Object.create(Connection.prototype), {
+      webSocket: { close: (code: number, reason: string) => closes.push([code, reason]) },
+    });
     const first = (filesOf(doc).values().next().value!.get("text") as Y.Text)._start!.id;
     return { doc, text, closes, connection, first: { client: first.client, clock: first.clock } };
   }

@@ -34,7 +34,11 @@ export function DeadLetterActions({ executionId, afterDiscard }: { executionId: 
 
   return (
     <span className="row-actions">
-      {message && <span className="muted" role="status">{message}</span>}
+      {message && (
+        <span className="muted" role="status">
+          {message}
+        </span>
+      )}
       {error && (
         <span className="error" role="alert">
           {error}

@@ -38,14 +38,7 @@ function buildTree(files: FileEntry[], folders: string[]): Node {
  * (useRoomFiles.ts leaves out any that do not), so the tree is at most
  * ROOM_DOCUMENT_LIMITS.depth folders deep; rendering stops there regardless.
  */
-export function FileTree(props: {
-  doc: Y.Doc;
-  files: FileEntry[];
-  folders: string[];
-  activeId?: string;
-  canEdit: boolean;
-  onOpen(fileId: string): void;
-}) {
+export function FileTree(props: { doc: Y.Doc; files: FileEntry[]; folders: string[]; activeId?: string; canEdit: boolean; onOpen(fileId: string): void }) {
   const { doc, canEdit } = props;
   const [error, setError] = useState<string>();
   const report = (problem: string | undefined) => setError(problem ? `Not done: ${problem}.` : undefined);

@@ -150,7 +150,16 @@ function Room(props: RoomProps) {
             }}
           />
           {provider && active && activePath ? (
-            <EditorPane doc={doc} provider={provider} fileId={active} path={activePath} readOnly={!canEdit} reveal={reveal} onCursor={onCursor} onRun={() => void run()} />
+            <EditorPane
+              doc={doc}
+              provider={provider}
+              fileId={active}
+              path={activePath}
+              readOnly={!canEdit}
+              reveal={reveal}
+              onCursor={onCursor}
+              onRun={() => void run()}
+            />
           ) : (
             <div className="editor placeholder">{synced ? "Open a file from the list." : "Loading the room…"}</div>
           )}

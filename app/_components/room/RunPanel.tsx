@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { isFinal, } from "@/lib/executions/status";
+import { isFinal } from "@/lib/executions/status";
 import { api, ApiFailure } from "./api";
 import type { RunView } from "./useRoomRuns";
 
@@ -61,7 +61,14 @@ export function RunPanel(props: {
       <div className="panel-head">
         <h2 id="run-title">Run</h2>
         <span>
-          <button type="button" className="primary" onClick={() => void props.onRun()} disabled={!props.canRun || running} title="Run (Ctrl/Cmd+Enter)" data-testid="run">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void props.onRun()}
+            disabled={!props.canRun || running}
+            title="Run (Ctrl/Cmd+Enter)"
+            data-testid="run"
+          >
             ▶ Run
           </button>
           <button type="button" onClick={() => void stop()} disabled={!props.canRun || !running} data-testid="stop">
@@ -72,7 +79,14 @@ export function RunPanel(props: {
       {!props.canRun && <p className="muted">As a viewer you can watch runs; editors and the owner start them.</p>}
       <label>
         Input (stdin)
-        <textarea value={props.stdin} onChange={(e) => props.onStdin(e.target.value)} rows={2} disabled={!props.canRun} data-testid="stdin" placeholder="What the program reads" />
+        <textarea
+          value={props.stdin}
+          onChange={(e) => props.onStdin(e.target.value)}
+          rows={2}
+          disabled={!props.canRun}
+          data-testid="stdin"
+          placeholder="What the program reads"
+        />
       </label>
       {(props.error || stopError) && (
         <p className="error" role="alert">
@@ -109,7 +123,13 @@ export function RunPanel(props: {
             setLine("");
           }}
         >
-          <input value={line} onChange={(e) => setLine(e.target.value)} placeholder="Type to the program, Enter sends" aria-label="Input to the running program" data-testid="live-input" />
+          <input
+            value={line}
+            onChange={(e) => setLine(e.target.value)}
+            placeholder="Type to the program, Enter sends"
+            aria-label="Input to the running program"
+            data-testid="live-input"
+          />
           <button type="button" onClick={() => void send({ eof: true })} title="End of input (Ctrl+D)">
             EOF
           </button>

@@ -122,7 +122,11 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
                   <span>{i.username}</span>
                   <span className={`role role-${i.role}`}>{i.role}</span>
                   <span className="muted">until {new Date(i.expiresAt).toLocaleDateString()}</span>
-                  <button type="button" onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/invitations/${i.id}`, { method: "DELETE" }))} aria-label={`Withdraw the invitation of ${i.username}`}>
+                  <button
+                    type="button"
+                    onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/invitations/${i.id}`, { method: "DELETE" }))}
+                    aria-label={`Withdraw the invitation of ${i.username}`}
+                  >
                     Withdraw
                   </button>
                 </li>
@@ -147,7 +151,11 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
                     <option value="editor">editor</option>
                     <option value="viewer">viewer</option>
                   </select>
-                  <button type="button" className="danger" onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/members/${m.userId}`, { method: "DELETE" }))}>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/members/${m.userId}`, { method: "DELETE" }))}
+                  >
                     Remove
                   </button>
                 </>

@@ -65,9 +65,16 @@ export function useRoomRuns(roomId: string) {
         // stream keeps only the latest part of a long output, and stops when the account's output
         // budget is spent): the streamed pieces stay only when they add up to the stored output.
         update((run) => {
-          const streamed = (stream: "stdout" | "stderr") => run.output.filter((p) => p.stream === stream).map((p) => p.text).join("");
+          const streamed = (stream: "stdout" | "stderr") =>
+            run.output
+              .filter((p) => p.stream === stream)
+              .map((p) => p.text)
+              .join("");
           const whole = streamed("stdout") === result.stdout && streamed("stderr") === result.stderr;
-          const stored = [...(result.stdout ? [{ stream: "stdout" as const, text: result.stdout }] : []), ...(result.stderr ? [{ stream: "stderr" as const, text: result.stderr }] : [])];
+          const stored = [
+            ...(result.stdout ? [{ stream: "stdout" as const, text: result.stdout }] : []),
+            ...(result.stderr ? [{ stream: "stderr" as const, text: result.stderr }] : []),
+          ];
           return { ...run, ...result, output: whole ? run.output : stored };
         });
         source.close();

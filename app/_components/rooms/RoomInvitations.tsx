@@ -60,7 +60,11 @@ export function RoomInvitations({ invitations, total }: { invitations: Invitatio
               <button type="button" className="primary" onClick={() => void accept(i)} aria-label={`Accept the invitation to ${i.room.name}`}>
                 Accept
               </button>
-              <button type="button" onClick={() => void act(() => api(`/api/v1/me/room-invitations/${i.id}`, { method: "DELETE" }))} aria-label={`Decline the invitation to ${i.room.name}`}>
+              <button
+                type="button"
+                onClick={() => void act(() => api(`/api/v1/me/room-invitations/${i.id}`, { method: "DELETE" }))}
+                aria-label={`Decline the invitation to ${i.room.name}`}
+              >
                 Decline
               </button>
             </span>

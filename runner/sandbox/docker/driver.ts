@@ -78,7 +78,11 @@ export class DockerDriver implements SandboxDriver {
     fs.mkdirSync(path.join(opts.workDir, "inputs"), { recursive: true, mode: 0o700 });
     this.owner = sandboxOwner(opts.workDir);
     const log = (message: string) => opts.log?.(message);
-    this.sweeper = new Sweeper(opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS, () => this.sweep(), (err) => log(`the sweep for sandboxes past their deadline failed: ${err.message}`));
+    this.sweeper = new Sweeper(
+      opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS,
+      () => this.sweep(),
+      (err) => log(`the sweep for sandboxes past their deadline failed: ${err.message}`),
+    );
     this.ready = this.removeLeftovers().catch((err: Error) => log(`could not remove the containers a previous runner left: ${err.message}`));
     void this.ready.finally(() => this.closing || this.sweeper.start());
   }
@@ -162,7 +166,9 @@ export class DockerDriver implements SandboxDriver {
       // From before the start: a runner that dies while the engine starts it leaves nothing running.
       if (this.opts.guardCgroups) guard = await this.guards.guard(cgroups);
       // Interactive: a hijacked connection carries the program's stdin one way and its output the other.
-      attached = spec.interactive ? await attachWithStdin(docker, container.id) : ((await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream);
+      attached = spec.interactive
+        ? await attachWithStdin(docker, container.id)
+        : ((await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadWriteStream);
       const stream = attached;
       outputEnded = new Promise((resolve) => {
         stream.once("end", resolve);

@@ -71,7 +71,13 @@ export async function startPodmanService(dataDir: string, log: Logger): Promise<
   const docker = new Docker({ socketPath: socket });
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    if (await docker.ping().then(() => true, () => false)) break;
+    if (
+      await docker.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (ended || Date.now() > deadline) {
       await stop();
       throw new Error(`podman system service did not start (${ended ?? `no answer in ${START_TIMEOUT_MS / 1000} s`}); its log: ${logFile}: ${tail(logFile)}`);

@@ -108,7 +108,11 @@ export class OciDriver implements SandboxDriver {
     fs.mkdirSync(path.join(opts.workDir, "bundles"), { recursive: true, mode: 0o700 });
     this.runtime = new OciRuntimeBinary(opts.runtime, stateDir);
     this.cgroupBase = `${RUNS_TOP}/${sandboxOwner(opts.workDir)}`;
-    this.sweeper = new Sweeper(this.sweepIntervalMs, () => this.sweep(), (err) => opts.log?.(`the sweep for sandboxes past their deadline failed: ${err.message}`));
+    this.sweeper = new Sweeper(
+      this.sweepIntervalMs,
+      () => this.sweep(),
+      (err) => opts.log?.(`the sweep for sandboxes past their deadline failed: ${err.message}`),
+    );
     this.ready = this.removeLeftovers();
     this.ready.catch(() => undefined).finally(() => this.closing || this.sweeper.start());
   }
@@ -180,7 +184,11 @@ export class OciDriver implements SandboxDriver {
     } catch (err) {
       fs.rmSync(bundle, { recursive: true, force: true });
       // The block goes back once nothing can be left running in the run's cgroup.
-      if (cgroupPath) void removeCgroupTree(cgroupPath).then(() => this.releaseRange(id), () => undefined);
+      if (cgroupPath)
+        void removeCgroupTree(cgroupPath).then(
+          () => this.releaseRange(id),
+          () => undefined,
+        );
       else this.releaseRange(id);
       throw new SandboxInfrastructureError(`could not start the container: ${(err as Error).message}`, { cause: err });
     }
@@ -307,7 +315,10 @@ export class OciDriver implements SandboxDriver {
       let asking: Promise<unknown> | undefined;
       for (let round = 0; !container.exited && !this.closed; round++) {
         // One runtime call at a time (each is a process); the cgroup kill needs none.
-        asking ??= this.runtime.call(["kill", container.id, "KILL"]).catch(() => undefined).finally(() => (asking = undefined));
+        asking ??= this.runtime
+          .call(["kill", container.id, "KILL"])
+          .catch(() => undefined)
+          .finally(() => (asking = undefined));
         if (round > 0) await killCgroup(container.cgroupPath).catch(() => false);
         await Promise.race([container.closed, sleep(Math.min(20 * 2 ** round, 1000))]);
       }
@@ -382,7 +393,10 @@ export class OciDriver implements SandboxDriver {
     // The runtime deletes the container when its run ends, unless the runtime itself was killed.
     if (this.runtime.hasState(container.id)) await this.runtime.call(["delete", "--force", container.id]).catch(() => undefined);
     // Its host ids go back only once the run's cgroup is gone, with every process it held.
-    await removeCgroupTree(container.cgroupPath).then(() => this.releaseRange(container.id), () => undefined);
+    await removeCgroupTree(container.cgroupPath).then(
+      () => this.releaseRange(container.id),
+      () => undefined,
+    );
     // rm never follows symlinks, and the program could not write here anyway (read-only mount).
     fs.rmSync(container.bundle, { recursive: true, force: true });
   }
@@ -398,10 +412,12 @@ export class OciDriver implements SandboxDriver {
     await this.sweeper.stop();
     const waiting = [...this.warm.values()].flatMap((e) => e.ready);
     this.warm.clear();
-    await Promise.all(waiting.map(async (c) => {
-      const container = await c;
-      if (container) await this.destroy(container);
-    }));
+    await Promise.all(
+      waiting.map(async (c) => {
+        const container = await c;
+        if (container) await this.destroy(container);
+      }),
+    );
     this.runtime.close();
     this.closed = true;
     await removeCgroupTree(this.cgroupBase).catch(() => undefined);

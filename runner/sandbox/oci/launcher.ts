@@ -6,8 +6,7 @@ import readline from "node:readline";
 
 const SCRIPT = path.join(import.meta.dirname, "launcher.pl");
 
-const openFd = (file: string, flags: number) =>
-  new Promise<number>((resolve, reject) => fs.open(file, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
+const openFd = (file: string, flags: number) => new Promise<number>((resolve, reject) => fs.open(file, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
 
 /** Opens the write ends of a run's output FIFOs, so our pending read opens return. */
 function unblockOpens(dir: string): void {
@@ -137,7 +136,11 @@ export class Launcher {
     let ended!: () => void;
     const released = new Promise<void>((resolve) => (ended = resolve));
     await new Promise<void>((resolve, reject) => {
-      this.request(["guard", ...cgroups], { onReady: resolve, onExit: () => (ended(), reject(new Error("the launcher ended before guarding"))) }, (assigned) => (id = assigned)).catch(reject);
+      this.request(
+        ["guard", ...cgroups],
+        { onReady: resolve, onExit: () => (ended(), reject(new Error("the launcher ended before guarding"))) },
+        (assigned) => (id = assigned),
+      ).catch(reject);
     });
     let releasing: Promise<void> | undefined;
     return {

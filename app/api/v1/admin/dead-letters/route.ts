@@ -5,7 +5,12 @@ import { adminDeps } from "@/lib/admin/web";
 import { route } from "@/lib/web/route";
 
 const query = z.object({
-  limit: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be between 1 and 200").max(200, "must be between 1 and 200").default(50),
+  limit: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 200")
+    .max(200, "must be between 1 and 200")
+    .default(50),
 });
 
 /**

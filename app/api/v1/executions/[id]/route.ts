@@ -1,7 +1,7 @@
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { appendEvent } from "@/lib/executions/events";
 import { CANCEL_CHANNEL } from "@/lib/executions/queue";
-import { isFinal, } from "@/lib/executions/status";
+import { isFinal } from "@/lib/executions/status";
 import { executionSummary } from "@/lib/executions/view";
 import { executionHead, executionResponse, LARGE_OUTPUT_BYTES, outputBytes } from "@/lib/executions/view-stream";
 import { ApiError } from "@/lib/http/errors";
@@ -25,7 +25,13 @@ export const GET = route(async (request: Request, { params }: Params) => {
 });
 
 /** The execution as it is now; `countLarge`: a large one takes a place under the stream cap (a cancel, already done, never answers 429). */
-async function respond(userId: string, id: string, encoding: ReturnType<typeof requestedEncoding>, countLarge: boolean, signal?: AbortSignal): Promise<Response> {
+async function respond(
+  userId: string,
+  id: string,
+  encoding: ReturnType<typeof requestedEncoding>,
+  countLarge: boolean,
+  signal?: AbortSignal,
+): Promise<Response> {
   const { db } = web();
   const head = await executionHead(db, id);
   if (!head) throw new ApiError(404, "not_found", `No execution ${id} of yours exists.`);

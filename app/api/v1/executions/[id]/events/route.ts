@@ -1,6 +1,6 @@
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { EventFormatter, readEvents, sseEvent } from "@/lib/executions/events";
-import { isFinal, } from "@/lib/executions/status";
+import { isFinal } from "@/lib/executions/status";
 import { executionHead, executionJson } from "@/lib/executions/view-stream";
 import { sharedStreamReader } from "@/lib/redis/stream-reader";
 import { web } from "@/lib/web/context";
@@ -52,7 +52,10 @@ export const GET = route(async (request: Request, { params }: Params) => {
     access: () => accessibleExecution(request, id),
     log,
     name: "event stream",
-    revoked: sseEvent("error", JSON.stringify({ code: "access_revoked", message: "You may no longer watch this run: you signed out, your token was revoked, or you left its room." })),
+    revoked: sseEvent(
+      "error",
+      JSON.stringify({ code: "access_revoked", message: "You may no longer watch this run: you signed out, your token was revoked, or you left its room." }),
+    ),
     failed: "The event stream broke; reconnect to resume.",
     async *events({ lastEventId, signal, checkAccess }) {
       let last = lastEventId ?? "0";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { inputBytes, requestedEncoding } from "@/lib/executions/encoding";
-import { isFinal, } from "@/lib/executions/status";
+import { isFinal } from "@/lib/executions/status";
 import { appendStdin } from "@/lib/executions/stdin";
 import { MAX_STDIN_BYTES } from "@/lib/executions/request";
 import { ApiError, readJson } from "@/lib/http/errors";
@@ -32,7 +32,8 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const body = await readJson(request, stdinSchema, 128 * 1024);
   const data = inputBytes(body.data, encoding, "data");
   if (data.length > MAX_PIECE_BYTES) throw new ApiError(400, "invalid_request", "data: send at most 64 KiB at a time.");
-  if (!execution.interactive) throw new ApiError(409, "not_interactive", "This run took its whole input when it started; only a room's runs take input while they run.");
+  if (!execution.interactive)
+    throw new ApiError(409, "not_interactive", "This run took its whole input when it started; only a room's runs take input while they run.");
   if (isFinal(execution.status)) throw new ApiError(409, "already_finished", `The run already finished (${execution.status}); start it again to type into it.`);
   if (!(await appendStdin(redis, execution.id, data, body.eof))) {
     throw new ApiError(413, "stdin_too_large", `A run takes at most ${MAX_STDIN_BYTES} bytes (1 MiB) of input in all.`);

@@ -73,5 +73,8 @@ export const POST = route(async (request: Request, { params }: Params) => {
     createdAt: execution.createdAt,
   });
   void touch(db, room.id).catch(() => undefined);
-  return Response.json({ id: execution.id, status: "queued" }, { status: 202, headers: { location: `/api/v1/executions/${execution.id}`, "cache-control": "no-store" } });
+  return Response.json(
+    { id: execution.id, status: "queued" },
+    { status: 202, headers: { location: `/api/v1/executions/${execution.id}`, "cache-control": "no-store" } },
+  );
 });
