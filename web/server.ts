@@ -53,6 +53,12 @@ const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, re
   req.headers[CLIENT_IP_HEADER] = resolveClientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], config.SAM_TRUST_PROXY);
   metrics.http.track(req, res);
   if (serveMetrics(req, res)) return;
+  // Next.js answers TRACE with a 500 and a logged stack (fetch's Request refuses the method): anyone could make errors at will.
+  if (req.method === "TRACE") {
+    res.writeHead(405, { "content-type": "application/json", "cache-control": "no-store", allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS" });
+    res.end(JSON.stringify({ error: { code: "method_not_allowed", message: "TRACE is not served here." } }));
+    return;
+  }
   // Next.js answers a path with a malformed %-escape with its own 500; it is the client's mistake.
   if (!decodablePath(req.url)) {
     res.writeHead(400, { "content-type": "application/json", "cache-control": "no-store" });

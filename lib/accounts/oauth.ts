@@ -1,5 +1,6 @@
 import type { Database } from "../db/client";
 import { usernameKey } from "./credentials";
+import { isConfiguredAdminName } from "./system-roles";
 import { publicUser, type PublicUser } from "./users";
 
 /**
@@ -7,7 +8,14 @@ import { publicUser, type PublicUser } from "./users";
  * or created on first sign-in with a username derived from the provider's
  * login (made valid and unique, e.g. "octo-cat" or "octo-cat-2").
  */
-export async function userForOAuth(db: Database, provider: string, providerAccountId: string, suggestedName: string | undefined): Promise<PublicUser> {
+export async function userForOAuth(
+  db: Database,
+  provider: string,
+  providerAccountId: string,
+  suggestedName: string | undefined,
+  /** SAM_ADMINS: names a new account never gets (see isConfiguredAdminName). */
+  adminNames: readonly string[] = [],
+): Promise<PublicUser> {
   const linked = await db.oAuthAccount.findUnique({
     where: { provider_providerAccountId: { provider, providerAccountId } },
     include: { user: true },
@@ -21,6 +29,7 @@ export async function userForOAuth(db: Database, provider: string, providerAccou
       .padEnd(3, "_") || `${provider}-user`;
   for (let n = 1; n < 100; n++) {
     const username = n === 1 ? base : `${base}-${n}`;
+    if (isConfiguredAdminName(adminNames, username)) continue;
     const taken = await db.user.findUnique({ where: { usernameKey: usernameKey(username) } });
     if (taken) continue;
     const user = await db.user.create({

@@ -6,6 +6,7 @@ import { addressKey } from "../http/client-ip";
 import type { Credentials } from "./credentials";
 import { spendInvite, usableInvite } from "./invites";
 import type { PasswordHasher } from "./password-hasher";
+import { isConfiguredAdminName } from "./system-roles";
 import { insertUser, usernameExists, usernameTaken, type PublicUser } from "./users";
 
 /**
@@ -31,7 +32,12 @@ export class Registration {
   private readonly perIp: RateLimiterRedis;
 
   constructor(
-    private readonly deps: { db: Database; redis: Redis; passwords: PasswordHasher },
+    private readonly deps: {
+      db: Database;
+      redis: Redis;
+      passwords: PasswordHasher /** SAM_ADMINS: names no new account may take. */;
+      adminNames?: readonly string[];
+    },
     readonly mode: RegistrationMode,
     limits: RegistrationLimits,
   ) {
@@ -50,7 +56,8 @@ export class Registration {
     await this.countAttempt(from);
     const inviteId = this.mode === "open" ? undefined : await usableInvite(db, input.invite!, this.mode === "closed");
     // A taken name is known before spending a hash on it (the insert still guards the race).
-    if (await usernameExists(db, input.username)) throw usernameTaken(input.username);
+    // A name SAM_ADMINS holds for an account yet to be made answers as taken (system-roles.ts says why).
+    if (isConfiguredAdminName(this.deps.adminNames ?? [], input.username) || (await usernameExists(db, input.username))) throw usernameTaken(input.username);
     const passwordHash = await passwords.hash(input.password, from);
     if (!inviteId) return insertUser(db, input.username, passwordHash);
     // The account and the invite's use stand or fall together: a failed insert leaves the invite usable.

@@ -34,15 +34,27 @@ export async function setSystemRole(db: Database, username: string, role: System
   return true;
 }
 
+/**
+ * True when SAM_ADMINS names this username (any case). Such a name cannot be
+ * taken by a new account, by sign-up or by a sign-in with GitHub: the next
+ * start of a web process would make whoever took it an admin (it grants the
+ * named accounts that exist then). The host creates the account first, then
+ * names it.
+ */
+export function isConfiguredAdminName(configured: readonly string[], username: string): boolean {
+  const key = usernameKey(username);
+  return configured.some((name) => usernameKey(name) === key);
+}
+
 export async function listAdmins(db: Database): Promise<Array<{ id: string; username: string; createdAt: Date }>> {
   return db.user.findMany({ where: { systemRole: "admin" }, select: { id: true, username: true, createdAt: true }, orderBy: { usernameKey: "asc" } });
 }
 
 /**
  * SAM_ADMINS, applied when the web process starts: grants admin to the named
- * accounts that exist. A name matching no account is skipped and logged
- * (granting it later, at sign-up, would let whoever registers the name first
- * become admin). Never revokes: a name taken out of the list keeps its role
+ * accounts that exist. A name matching no account is skipped and logged, and
+ * no new account may take it while it is listed (isConfiguredAdminName): the
+ * next start would make whoever took it first an admin. Never revokes: a name taken out of the list keeps its role
  * until `npm run admin -- revoke NAME`, so a typo in the setting cannot
  * silently lock every administrator out. Returns what it did.
  */
@@ -58,6 +70,10 @@ export async function applyConfiguredAdmins(db: Database, usernames: readonly st
     }
   }
   if (granted.length) log.info({ granted }, "SAM_ADMINS: made these accounts admins");
-  if (missing.length) log.warn({ missing }, "SAM_ADMINS names accounts that do not exist; create them, then restart (or run npm run admin -- grant NAME)");
+  if (missing.length)
+    log.warn(
+      { missing },
+      "SAM_ADMINS names accounts that do not exist; no one can sign up under these names while they are listed: take a name out, let its person sign up, then run npm run admin -- grant NAME",
+    );
   return { granted, missing };
 }

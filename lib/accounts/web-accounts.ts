@@ -21,7 +21,7 @@ export function webAccounts(): WebAccounts {
     const passwords = new PasswordHasher(config.SAM_PASSWORD_HASH_CONCURRENCY);
     holder.__samAccounts = {
       passwords,
-      registration: new Registration({ db, redis, passwords }, config.SAM_REGISTRATION, {
+      registration: new Registration({ db, redis, passwords, adminNames: config.SAM_ADMINS }, config.SAM_REGISTRATION, {
         maxPerIp: config.SAM_REGISTER_MAX_PER_IP,
         windowSeconds: config.SAM_REGISTER_WINDOW_SECONDS,
       }),

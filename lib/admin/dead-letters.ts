@@ -49,6 +49,13 @@ export interface DeadLetterDetail extends DeadLetterSummary {
   execution: { status: string; error: string | null; attempts: number; finishedAt: string | null };
 }
 
+const inputsDropped = () =>
+  new ApiError(
+    409,
+    "inputs_dropped",
+    "This run's input was already dropped (runs keep it only a while after they end), so it cannot run again; discard the dead letter instead.",
+  );
+
 const notFound = (id: string) => new ApiError(404, "dead_letter_not_found", `No dead letter for execution ${id}; it was replayed, discarded, or never failed.`);
 
 const include = {
@@ -123,22 +130,18 @@ export async function replayDeadLetter(
   const { db, redis, queue } = deps;
   const row = await findRow(db, executionId);
   if (!row) throw notFound(executionId);
-  if (row.execution.inputsDroppedAt) {
-    throw new ApiError(
-      409,
-      "inputs_dropped",
-      "This run's input was already dropped (runs keep it only a while after they end), so it cannot run again; discard the dead letter instead.",
-    );
-  }
+  if (row.execution.inputsDroppedAt) throw inputsDropped();
   const claimed = await db.$transaction(async (tx) => {
+    // inputsDroppedAt again here: the input may have been dropped since the check above.
     const updated = await tx.execution.updateMany({
-      where: { id: executionId, status: "internal_error" },
+      where: { id: executionId, status: "internal_error", inputsDroppedAt: null },
       data: { status: "queued", error: null, startedAt: null, finishedAt: null, replays: { increment: 1 } },
     });
     if (updated.count === 0) return false;
     await tx.deadLetter.delete({ where: { executionId } });
     return true;
   });
+  if (!claimed && (await db.execution.findUnique({ where: { id: executionId }, select: { inputsDroppedAt: true } }))?.inputsDroppedAt) throw inputsDropped();
   if (!claimed)
     throw new ApiError(
       409,

@@ -80,7 +80,7 @@ export function authOptions(): NextAuthOptions {
       async jwt({ token, user, account, profile }) {
         if (account && account.provider !== "credentials") {
           const login = (profile as { login?: string } | undefined)?.login ?? user?.name ?? undefined;
-          const local = await userForOAuth(ctx.db, account.provider, account.providerAccountId, login);
+          const local = await userForOAuth(ctx.db, account.provider, account.providerAccountId, login, ctx.config.SAM_ADMINS);
           token.sub = local.id;
           token.name = local.username;
         } else if (user) {

@@ -69,6 +69,9 @@ export class StreamReader {
    * `signal` ends the wait early (a client that went away).
    */
   async read(key: string, afterId: string, count: number, blockMs: number, signal?: AbortSignal): Promise<StreamEntry[]> {
+    // Redis reads more than this ("$", "+5", " 5", 30 digits with leading zeros), but the shared read
+    // orders the waiters' ids itself: an id it misreads could hold back every other follower of the key.
+    if (!isStreamId(afterId)) throw new RangeError(`not a stream id: ${JSON.stringify(afterId.slice(0, 64))}`);
     const deadline = Date.now() + blockMs;
     for (;;) {
       const entries = await readNow(this.redis, key, afterId, count);
@@ -183,7 +186,24 @@ export async function readNow(redis: Redis, key: string, afterId: string, count:
   });
 }
 
-/** Orders stream ids ("ms-seq", or "ms", or "0"); Redis has refused a malformed one before it gets here (it counts as 0). */
+/** A stream id as Redis gives them out: "ms-seq" or "ms" (at most 20 digits each; Redis refuses one above 2^64-1). */
+const STREAM_ID = /^(\d{1,20})(?:-(\d{1,20}))?$/;
+const MAX_PART = 2n ** 64n - 1n;
+
+/**
+ * True for an id the reader may wait from: the plain form only. Redis also
+ * takes "$" (what comes after this very read: a shared read from there
+ * misses what arrives between two reads) and numbers with a sign, spaces or
+ * more digits ("+99999999999999" is a far-future id to Redis); compareIds
+ * cannot order those, and a client may send any of them as Last-Event-ID.
+ */
+export function isStreamId(id: string): boolean {
+  const match = STREAM_ID.exec(id);
+  // Each part fits 64 bits, as Redis wants (it refuses a larger one with an error, not an empty read).
+  return match !== null && BigInt(match[1]!) <= MAX_PART && BigInt(match[2] ?? "0") <= MAX_PART;
+}
+
+/** Orders stream ids ("ms-seq", or "ms", or "0"); read() refuses any other form before it gets here (it counts as 0). */
 export function compareIds(a: string, b: string): number {
   const [am, as] = parseId(a);
   const [bm, bs] = parseId(b);
@@ -192,7 +212,7 @@ export function compareIds(a: string, b: string): number {
 }
 
 function parseId(id: string): [bigint, bigint] {
-  const match = /^(\d{1,20})(?:-(\d{1,20}))?$/.exec(id);
+  const match = STREAM_ID.exec(id);
   return match ? [BigInt(match[1]!), BigInt(match[2] ?? "0")] : [0n, 0n];
 }
 

@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import { sseEvent } from "../executions/events";
 import { pullStream } from "../executions/pull-stream";
+import { ApiError } from "../http/errors";
+import { isStreamId } from "../redis/stream-reader";
 import { accessRecheck } from "./access-recheck";
 
 /** SSE comment sent when a read brought nothing: keeps proxies from closing an idle stream. */
@@ -21,6 +23,21 @@ export interface EventStreamContext {
 }
 
 class AccessLost extends Error {}
+
+/**
+ * The Last-Event-ID a reconnecting client sent (null: none), or 400
+ * invalid_request: only an id this server gave out is taken (stream-reader.ts
+ * says why other forms Redis accepts could hold back other followers).
+ */
+export function lastEventIdOf(request: Request): string | null {
+  const id = request.headers.get("last-event-id");
+  if (id === null || isStreamId(id)) return id;
+  throw new ApiError(
+    400,
+    "invalid_request",
+    "Last-Event-ID must be the id of an event this stream sent (like 1764230400000-0); reconnect without it to start over.",
+  );
+}
 
 /**
  * The one way the API serves server-sent events (run events, room events):
@@ -47,6 +64,14 @@ export function serverSentEvents(
     events: (ctx: EventStreamContext) => AsyncGenerator<string, void>;
   },
 ): Response {
+  let lastEventId: string | null;
+  try {
+    lastEventId = lastEventIdOf(request);
+  } catch (err) {
+    // Refused before any stream exists: its place under the cap is given back here.
+    void opts.lease.release();
+    throw err;
+  }
   const stillAllowed = accessRecheck(opts.access);
   const ended = new AbortController();
   let closed = false;
@@ -57,7 +82,7 @@ export function serverSentEvents(
     void opts.lease.release();
   };
   const ctx: EventStreamContext = {
-    lastEventId: request.headers.get("last-event-id"),
+    lastEventId,
     signal: ended.signal,
     checkAccess: async () => {
       if (!(await stillAllowed())) throw new AccessLost();

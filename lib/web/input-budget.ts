@@ -61,13 +61,21 @@ export class InputBudget {
     const every = Math.min(60, this.settings.windowSeconds);
     if ((await this.redis.set(`sam:inputs-dropped:${userId}`, "1", "EX", every, "NX")) !== "OK") return 0;
     const before = new Date(Date.now() - this.settings.windowSeconds * 1000);
+    const stillOld = { userId, inputsDroppedAt: null, finishedAt: { lt: before } };
     return db.$transaction(async (tx) => {
-      const old = await tx.execution.findMany({ where: { userId, inputsDroppedAt: null, finishedAt: { lt: before } }, select: { id: true }, take: 1000 });
+      const old = await tx.execution.findMany({ where: stillOld, select: { id: true }, take: 1000 });
       if (old.length === 0) return 0;
-      const ids = old.map((e) => e.id);
-      await tx.executionFile.updateMany({ where: { executionId: { in: ids } }, data: { content: new Uint8Array() } });
-      await tx.execution.updateMany({ where: { id: { in: ids } }, data: { stdin: new Uint8Array(), inputsDroppedAt: new Date() } });
-      return ids.length;
+      // The rows are marked first, each only if still finished long ago: an administrator's replay may have
+      // queued one again meanwhile (lib/admin/dead-letters.ts), and its input must stay. The marked rows
+      // stay locked until the files are blanked, so a replay waits and then sees the mark.
+      const dropped = await tx.execution.updateManyAndReturn({
+        where: { id: { in: old.map((e) => e.id) }, ...stillOld },
+        data: { stdin: new Uint8Array(), inputsDroppedAt: new Date() },
+        select: { id: true },
+      });
+      if (dropped.length === 0) return 0;
+      await tx.executionFile.updateMany({ where: { executionId: { in: dropped.map((e) => e.id) } }, data: { content: new Uint8Array() } });
+      return dropped.length;
     });
   }
 }

@@ -1,7 +1,7 @@
 import { DelayedError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { isDatabaseUnavailable } from "../../lib/db/unavailable";
-import { FairShare } from "../../lib/executions/priority";
+import { FairShare, workClassOf } from "../../lib/executions/priority";
 import {
   BUSY_WAIT_JITTER_MS,
   BUSY_WAIT_MS,
@@ -55,10 +55,18 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
       } catch (err) {
         // The database down is no fault of the run: not an attempt (three of them would be spent in a second
         // of outage, and the run could not even be marked failed). A result already computed is not at stake
-        // here: storing it retries by itself (process-execution.ts). Back to the delayed set either way;
-        // BullMQ puts it back among the prioritized jobs with its own priority.
+        // here: storing it retries by itself (process-execution.ts).
         const wait = err instanceof AccountBusyError ? BUSY_WAIT_MS : isDatabaseUnavailable(err) ? DATABASE_WAIT_MS : undefined;
         if (wait === undefined) throw err;
+        // Still waiting: back in its account's count, or the account's next runs would queue as if it had none waiting.
+        if (job.data.userId) {
+          await fair
+            .enter(job.data.userId, workClassOf(job.data), job.data.executionId)
+            .catch((e: Error) =>
+              deps.log.warn({ executionId: job.data.executionId, err: e.message }, "could not update the fairness count; it corrects itself"),
+            );
+        }
+        // Back to the delayed set; BullMQ puts it back among the prioritized jobs with its own priority.
         await job.moveToDelayed(Date.now() + wait + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);
         throw new DelayedError();
       } finally {

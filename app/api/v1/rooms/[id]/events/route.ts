@@ -5,7 +5,7 @@ import { web } from "@/lib/web/context";
 import { openStreamLease } from "@/lib/web/executions";
 import { roomForCaller } from "@/lib/web/room-access";
 import { RECHECK_MS } from "@/lib/web/access-recheck";
-import { KEEP_ALIVE, serverSentEvents } from "@/lib/web/event-stream";
+import { KEEP_ALIVE, lastEventIdOf, serverSentEvents } from "@/lib/web/event-stream";
 import { route } from "@/lib/web/route";
 
 type Params = { params: Promise<{ id: string }> };
@@ -26,7 +26,7 @@ export const GET = route(async (request: Request, { params }: Params) => {
   const { redis, log } = web();
   const id = (await params).id;
   const { caller, room } = await roomForCaller(request, id, "read");
-  const from = request.headers.get("last-event-id") ?? (await latestRoomEventId(redis, room.id));
+  const from = lastEventIdOf(request) ?? (await latestRoomEventId(redis, room.id));
   const lease = await openStreamLease(caller.user.id);
   const reader = sharedStreamReader(redis);
 
