@@ -1,6 +1,15 @@
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { CLASS_PRIORITY_BASE, DEFAULT_WORK_CLASS, FAIR_SHARE_FORGET_AFTER_MS, PRIORITY_BAND, WORK_CLASSES, type ExecutionJob, type WorkClass } from "./queue";
+import {
+  CLASS_PRIORITY_BASE,
+  DEFAULT_WORK_CLASS,
+  FAIR_SHARE_FORGET_AFTER_MS,
+  INTERACTIVE_WAITING_PER_ACCOUNT,
+  PRIORITY_BAND,
+  WORK_CLASSES,
+  type ExecutionJob,
+  type WorkClass,
+} from "./queue";
 
 /**
  * Who runs first. BullMQ serves prioritized jobs lowest number first, and in
@@ -32,9 +41,16 @@ export function workClassOf(job: Pick<ExecutionJob, "workClass">): WorkClass {
   return job.workClass && (WORK_CLASSES as readonly string[]).includes(job.workClass) ? job.workClass : DEFAULT_WORK_CLASS;
 }
 
-/** The BullMQ priority of a run of this class whose account has `queuedBefore` runs of the class waiting ahead of it. */
+/**
+ * The BullMQ priority of a run of this class whose account has `queuedBefore`
+ * runs of the class waiting ahead of it. Only an account's first
+ * INTERACTIVE_WAITING_PER_ACCOUNT waiting room runs are in the interactive
+ * band; the others queue in the api band, so no account can hold the top band.
+ */
 export function jobPriority(workClass: WorkClass, queuedBefore: number): number {
-  return CLASS_PRIORITY_BASE[workClass] + Math.min(Math.max(0, Math.floor(queuedBefore)), PRIORITY_BAND - 1);
+  const place = Math.min(Math.max(0, Math.floor(queuedBefore)), PRIORITY_BAND - 1);
+  const band = workClass === "interactive" && place >= INTERACTIVE_WAITING_PER_ACCOUNT ? "api" : workClass;
+  return CLASS_PRIORITY_BASE[band] + place;
 }
 
 /** The class a priority belongs to (for an operator's view and tests); undefined for 0 (no priority: older jobs). */

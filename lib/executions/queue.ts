@@ -61,6 +61,14 @@ export const DEFAULT_WORK_CLASS: WorkClass = "api";
 export const PRIORITY_BAND = 500_000;
 export const CLASS_PRIORITY_BASE: Record<WorkClass, number> = { interactive: 1, api: 1 + PRIORITY_BAND, batch: 1 + 2 * PRIORITY_BAND };
 /**
+ * How many of one account's waiting room runs get the interactive band. A
+ * person watches one run at a time; any member who may run in a room can
+ * start room runs (scripts too), so without this one account could fill the
+ * top band and keep every api and batch run waiting. Its further room runs
+ * wait in the api band, at their place among its waiting room runs.
+ */
+export const INTERACTIVE_WAITING_PER_ACCOUNT = 1;
+/**
  * A run counted as queued for fairness is forgotten after this long even if
  * nobody said it left the queue (a web process that died between counting and
  * queuing it): a leaked count only ever costs its own account a little place.

@@ -28,14 +28,17 @@ describe("priorities, as numbers", () => {
   it("each class has its own band, highest class lowest numbers; an account's place stays inside its class's band", () => {
     expect(WORK_CLASSES).toEqual(["interactive", "api", "batch"]);
     expect(jobPriority("interactive", 0)).toBe(1);
-    expect(jobPriority("interactive", 10 ** 9)).toBeLessThan(jobPriority("api", 0));
+    // One waiting room run per account in the top band; its others wait in the api band at their place.
+    expect(jobPriority("interactive", 1)).toBe(CLASS_PRIORITY_BASE.api + 1);
+    expect(jobPriority("interactive", 1)).toBeGreaterThan(jobPriority("api", 0));
     expect(jobPriority("api", 10 ** 9)).toBeLessThan(jobPriority("batch", 0));
     expect(jobPriority("batch", 10 ** 9)).toBeLessThan(2 ** 21); // BullMQ's largest priority
     expect(jobPriority("api", 3)).toBe(CLASS_PRIORITY_BASE.api + 3);
     expect(jobPriority("batch", -1)).toBe(CLASS_PRIORITY_BASE.batch);
     for (const c of WORK_CLASSES) {
       expect(classOfPriority(jobPriority(c, 0))).toBe(c);
-      expect(classOfPriority(jobPriority(c, PRIORITY_BAND * 2))).toBe(c);
+      // A room run beyond its account's first waiting one is served as an api run.
+      expect(classOfPriority(jobPriority(c, PRIORITY_BAND * 2))).toBe(c === "interactive" ? "api" : c);
     }
     expect(classOfPriority(0)).toBeUndefined();
     expect(workClassOf({})).toBe("api");
