@@ -44,7 +44,9 @@ interface Waiter {
  * UNBLOCK's would be), and the next read includes the new key.
  */
 export class StreamReader {
-  private readonly waiters = new Set<Waiter>();
+  /** Waiting followers by key: an entry on a key wakes only that key's followers, whatever else waits. */
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private count = 0;
   private readonly wakeKey = `sam:stream-reader:wake:${randomUUID()}`;
   private wakeId = "0";
   private blocking: Redis | undefined;
@@ -84,13 +86,13 @@ export class StreamReader {
 
   /** How many followers wait now (for tests and metrics). */
   get waiting(): number {
-    return this.waiters.size;
+    return this.count;
   }
 
   /** Ends the blocking connection; waiting followers return what they have. */
   close(): void {
     this.closed = true;
-    for (const w of this.waiters) w.wake();
+    this.wakeAll();
     this.blocking?.disconnect();
   }
 
@@ -101,11 +103,17 @@ export class StreamReader {
       const done = () => {
         clearTimeout(timer);
         signal?.removeEventListener("abort", done);
-        this.waiters.delete(waiter);
+        const onKey = this.waiters.get(key);
+        if (onKey?.delete(waiter)) {
+          this.count--;
+          if (onKey.size === 0) this.waiters.delete(key);
+        }
         resolve();
       };
       signal?.addEventListener("abort", done, { once: true });
-      this.waiters.add(waiter);
+      const onKey = this.waiters.get(key) ?? new Set<Waiter>();
+      this.waiters.set(key, onKey.add(waiter));
+      this.count++;
       this.kick();
     });
   }
@@ -137,12 +145,14 @@ export class StreamReader {
       });
     }
     try {
-      while (this.waiters.size && !this.closed) {
+      while (this.count && !this.closed) {
         // The oldest id awaited on each key: whoever waits from there is woken by anything newer.
         const from = new Map<string, string>();
-        for (const w of this.waiters) {
-          const known = from.get(w.key);
-          if (known === undefined || compareIds(w.afterId, known) < 0) from.set(w.key, w.afterId);
+        for (const [key, onKey] of this.waiters) {
+          for (const w of onKey) {
+            const known = from.get(key);
+            if (known === undefined || compareIds(w.afterId, known) < 0) from.set(key, w.afterId);
+          }
         }
         this.wakePending = false;
         const keys = [...from.keys(), this.wakeKey];
@@ -154,7 +164,7 @@ export class StreamReader {
           if (this.closed) return;
           // Redis down, or one key that is not a stream: every follower reads for itself (the one whose key is
           // wrong gets the error), so one bad key cannot stall the others.
-          for (const w of [...this.waiters]) w.wake();
+          this.wakeAll();
           await new Promise((r) => setTimeout(r, RETRY_MS));
           continue;
         }
@@ -165,14 +175,18 @@ export class StreamReader {
             if (last) this.wakeId = last[0].toString();
             continue;
           }
-          for (const w of [...this.waiters]) if (w.key === key) w.wake();
+          for (const w of [...(this.waiters.get(key) ?? [])]) w.wake();
         }
       }
     } finally {
       this.running = false;
       // A waiter added as the loop ended (closed aside) starts it again.
-      if (this.waiters.size && !this.closed) this.kick();
+      if (this.count && !this.closed) this.kick();
     }
+  }
+
+  private wakeAll(): void {
+    for (const onKey of [...this.waiters.values()]) for (const w of [...onKey]) w.wake();
   }
 }
 
