@@ -38,9 +38,10 @@ export class DurableEdits implements Extension {
     if (connection.readOnly) return;
     const edit = editIn(message);
     if (!edit || edit.update.byteLength <= EMPTY_UPDATE_BYTES) return;
-    // A reconnecting client's SyncStep2 always repeats its deletions: what the room holds is durable already
-    // (loaded, logged, or logged by the collab process it came from).
-    if (edit.kind === messageYjsSyncStep2 && Y.snapshotContainsUpdate(Y.snapshot(document), edit.update)) return;
+    // What the room holds is durable already (loaded, logged, or logged by the collab process it came from).
+    // A reconnecting client's SyncStep2 always repeats its deletions; and an update sent again changes nothing,
+    // so no store follows it to compact its row: logged, a member resending one could grow the log without bound.
+    if (holdsAlready(document, edit.update)) return;
     const update = edit.update;
     try {
       await this.deps.log.append(documentName, update);
@@ -70,4 +71,34 @@ export function editIn(message: Uint8Array): { kind: number; update: Uint8Array 
     // Unreadable: Hocuspocus will refuse it too; nothing to log.
     return undefined;
   }
+}
+
+/**
+ * Whether applying `update` would change nothing in `doc`: it holds every
+ * struct (by its clients' clocks) and every deletion is done already. As
+ * Y.snapshotContainsUpdate, without a snapshot of the whole document per edit:
+ * the cost is the update's, and the document's structs its deletions cover.
+ */
+export function holdsAlready(doc: Y.Doc, update: Uint8Array): boolean {
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  try {
+    decoded = Y.decodeUpdate(update);
+  } catch {
+    return false;
+  }
+  for (const struct of decoded.structs) {
+    if ((struct as unknown) instanceof Y.Skip) continue;
+    if (Y.getState(doc.store, struct.id.client) < struct.id.clock + struct.length) return false;
+  }
+  for (const [client, ranges] of decoded.ds.clients) {
+    const structs = doc.store.clients.get(client);
+    for (const { clock, len } of ranges) {
+      if (len === 0) continue;
+      if (!structs || Y.getState(doc.store, client) < clock + len) return false;
+      for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < clock + len; i++) {
+        if (!structs[i]!.deleted) return false;
+      }
+    }
+  }
+  return true;
 }
