@@ -1,6 +1,7 @@
 import { Prisma } from "../../lib/db/generated/client";
 import * as Y from "yjs";
 import type { Database } from "../../lib/db/client";
+import { isDatabaseUnavailable } from "../../lib/db/unavailable";
 
 /** Rows one INSERT takes at most (a burst of edits from many rooms waits for the next one). */
 const MAX_BATCH = 500;
@@ -56,17 +57,27 @@ export class UpdateLog {
     return this.db.$executeRaw`DELETE FROM "RoomUpdate" WHERE id IN (${Prisma.join(held)})`;
   }
 
+  private async insert(batch: Waiting[]): Promise<void> {
+    const values = Prisma.join(batch.map((w) => Prisma.sql`(${w.roomId}::uuid, ${w.update})`));
+    await this.db.$executeRaw`INSERT INTO "RoomUpdate" ("roomId", "update") VALUES ${values}`;
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          const values = Prisma.join(batch.map((w) => Prisma.sql`(${w.roomId}::uuid, ${w.update})`));
-          await this.db.$executeRaw`INSERT INTO "RoomUpdate" ("roomId", "update") VALUES ${values}`;
+          await this.insert(batch);
           for (const w of batch) w.resolve();
         } catch (err) {
-          for (const w of batch) w.reject(err as Error);
+          if (batch.length === 1 || isDatabaseUnavailable(err)) {
+            for (const w of batch) w.reject(err as Error);
+            continue;
+          }
+          // One row refused (its room deleted meanwhile) must not refuse every room's edits that shared its INSERT:
+          // those sockets would all be closed (4507). Each alone, in order.
+          for (const w of batch) await this.insert([w]).then(w.resolve, w.reject);
         }
       }
     } finally {
