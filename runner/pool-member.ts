@@ -30,16 +30,21 @@ export class RunnerActivity {
   draining = false;
   onChange: () => void = () => undefined;
 
-  /** Counts a job in; call the returned function (once) when the job is done, however it ends. */
-  readonly jobStarted = (): (() => void) => {
+  /**
+   * Counts a job in; call the returned function (once) when the job is done, however it ends: with false when
+   * it did no work (deferred: its account at its running cap). Idle time runs from the end of the last job that
+   * worked: an account's deferred runs, taken and put back every second, must not keep every runner "busy"
+   * (never drained) while they wait for the account's own runs.
+   */
+  readonly jobStarted = (): ((worked?: boolean) => void) => {
     this.active++;
     this.onChange();
     let done = false;
-    return () => {
+    return (worked = true) => {
       if (done) return;
       done = true;
       this.active--;
-      if (this.active === 0) this.idleSince = Date.now();
+      if (worked) this.idleSince = Date.now();
       this.onChange();
     };
   };

@@ -22,8 +22,8 @@ export interface WorkerOptions {
   /** How long a job's lock lives without renewal; a runner that dies mid-run loses the job after this. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
-  /** Called as each job starts; the function it returns, as the job ends (runner/pool-member.ts counts busy runners). */
-  onJobStart?: () => () => void;
+  /** Called as each job starts; the function it returns, as the job ends, with false when it only went back to wait (runner/pool-member.ts counts busy runners). */
+  onJobStart?: () => (worked?: boolean) => void;
 }
 
 /**
@@ -66,6 +66,8 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
               deps.log.warn({ executionId: job.data.executionId, err: e.message }, "could not update the fairness count; it corrects itself"),
             );
         }
+        // Not work: a runner that only defers runs stays idle to the autoscaler (it may drain it).
+        done?.(false);
         // Back to the delayed set; BullMQ puts it back among the prioritized jobs with its own priority.
         await job.moveToDelayed(Date.now() + wait + Math.floor(Math.random() * BUSY_WAIT_JITTER_MS), token);
         throw new DelayedError();
