@@ -115,7 +115,15 @@ async function readCapped(request: Request, maxBytes: number, tooLarge: () => Ap
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let read: ReadableStreamReadResult<Uint8Array>;
+    try {
+      read = await reader.read();
+    } catch {
+      // The client cut the connection mid-body ("aborted", ECONNRESET): its error must not pass for the database's
+      // (isDatabaseUnavailable knows ECONNRESET), which would log a database outage that any stranger could fake.
+      throw new ApiError(400, "invalid_request", "The request body ended before it was complete (the connection was cut); send it again.");
+    }
+    const { done, value } = read;
     if (done) break;
     total += value.byteLength;
     if (total > maxBytes) {
