@@ -109,6 +109,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
     documents: {
       documentOf: (roomId: string) => documents.get(roomId),
       admit: budget.admit.bind(budget),
+      settle: budget.settle.bind(budget),
       bytesOf: budget.bytesOf.bind(budget),
     },
     limits: {

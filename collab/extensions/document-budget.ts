@@ -44,6 +44,13 @@ interface RoomCost {
 export class DocumentBudget implements Extension {
   extensionName = "document-budget";
   private readonly rooms = new Map<string, RoomCost>();
+  /**
+   * Updates admitted and not applied yet, per room. Each edit is logged before it applies (durable-edits.ts):
+   * meanwhile other sockets' updates are judged against the same document, and each would fit a limit that
+   * together they pass. So an admitted update holds its share of the room until its socket hears it was
+   * applied (or goes away): `settle`.
+   */
+  private readonly inFlight = new Map<string, { bytes: number; items: number }>();
   private loading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly limits: BudgetLimits) {}
@@ -68,12 +75,23 @@ export class DocumentBudget implements Extension {
 
   /** Whether an update (checked: update-check.ts) fits; the close event for the socket when it does not. */
   admit(roomId: string, doc: Y.Doc, updateBytes: number, verdict: Extract<UpdateVerdict, { ok: true }>): { code: number; reason: string } | undefined {
-    const bytes = (this.rooms.get(roomId)?.bytes ?? 0) + updateBytes;
-    const items = countItems(doc) + verdict.newItems;
+    const flying = this.inFlight.get(roomId) ?? { bytes: 0, items: 0 };
+    const bytes = (this.rooms.get(roomId)?.bytes ?? 0) + flying.bytes + updateBytes;
+    const items = countItems(doc) + flying.items + verdict.newItems;
     const slack = verdict.addsContent ? 1 : 2;
     if (bytes > this.limits.maxBytes * slack || items > this.limits.maxItems * slack) return CLOSE.documentTooLarge;
     if (verdict.addsContent && this.total() + updateBytes + verdict.newItems * ITEM_BYTES > this.limits.processBytes) return CLOSE.serverBusy;
+    this.inFlight.set(roomId, { bytes: flying.bytes + updateBytes, items: flying.items + verdict.newItems });
     return undefined;
+  }
+
+  /** An admitted update was applied (the document counts it now), refused, or will never apply (its socket went away). */
+  settle(roomId: string, updateBytes: number, newItems: number): void {
+    const flying = this.inFlight.get(roomId);
+    if (!flying) return;
+    flying.bytes -= updateBytes;
+    flying.items -= newItems;
+    if (flying.bytes <= 0 && flying.items <= 0) this.inFlight.delete(roomId);
   }
 
   /** The room's encoded size as counted (0 when not loaded here). */
@@ -96,6 +114,7 @@ export class DocumentBudget implements Extension {
   total(): number {
     let sum = 0;
     for (const room of this.rooms.values()) sum += room.bytes + room.items * ITEM_BYTES;
+    for (const flying of this.inFlight.values()) sum += flying.bytes + flying.items * ITEM_BYTES;
     return sum;
   }
 }

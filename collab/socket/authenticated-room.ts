@@ -11,6 +11,8 @@ export interface RoomDocuments {
   documentOf(roomId: string): Y.Doc | undefined;
   /** Whether an update that passed the shape check fits the room's and the process's budget (document-budget.ts). */
   admit(roomId: string, doc: Y.Doc, updateBytes: number, verdict: Extract<UpdateVerdict, { ok: true }>): CloseEvent | undefined;
+  /** An admitted update no longer holds its share of the room: applied, refused, or its socket gone. */
+  settle(roomId: string, updateBytes: number, newItems: number): void;
 }
 
 /** What the room hands on, and how it ends the socket. */
@@ -71,6 +73,8 @@ export class AuthenticatedRoom {
   /** Updates whose dependencies have not arrived yet, oldest first. */
   private readonly deferred: Array<{ data: Buffer; update: Uint8Array; since: number }> = [];
   private deferredBytes = 0;
+  /** The update handed on and admitted by the budget, until it has applied. */
+  private admitted?: { bytes: number; items: number };
 
   constructor(
     private readonly roomId: string,
@@ -101,6 +105,7 @@ export class AuthenticatedRoom {
 
   /** Hocuspocus told the client an update of this room was applied (or refused, for a viewer): what waited goes on. */
   applied(): void {
+    this.settle();
     this.applying = false;
     this.retryDeferred();
     while (!this.applying && this.waiting.length > 0) {
@@ -161,9 +166,18 @@ export class AuthenticatedRoom {
       this.outlet.close(over, "over the budget");
       return "closed";
     }
+    this.settle();
+    this.admitted = { bytes: update.byteLength, items: verdict.newItems };
     this.applying = true;
     this.pass(data);
     return "applied";
+  }
+
+  /** The socket, or this room on it, is gone: an update in flight holds no share of the room any more. */
+  settle(): void {
+    if (!this.admitted) return;
+    this.documents.settle(this.roomId, this.admitted.bytes, this.admitted.items);
+    this.admitted = undefined;
   }
 
   private defer(data: Buffer, update: Uint8Array, detail: string): "deferred" | "closed" {

@@ -110,6 +110,7 @@ export class SocketGate {
       close: (event: { code: number; reason: string }, detail?: string) => this.shut(event, { room: roomId, detail }),
     };
     const before = this.rooms.get(roomId);
+    if (before?.phase === "authenticated") before.policy.settle();
     const policy = new AuthenticatedRoom(roomId, presence, this.ctx.documents, outlet);
     this.rooms.set(roomId, { phase: "authenticated", policy });
     for (const data of before?.phase === "checking" ? before.early : []) policy.receive(data, readHead(data)!);
@@ -121,7 +122,9 @@ export class SocketGate {
 
   /** Hocuspocus closed the room on this socket (it forgets it too): a new token is needed to use it again. */
   disconnected(roomId: string): void {
-    if (this.rooms.has(roomId)) this.rooms.set(roomId, { phase: "waiting" });
+    const room = this.rooms.get(roomId);
+    if (room?.phase === "authenticated") room.policy.settle();
+    if (room) this.rooms.set(roomId, { phase: "waiting" });
   }
 
   private receive(data: Buffer): void {
@@ -248,6 +251,7 @@ export class SocketGate {
 
   private dispose(): void {
     this.closed = true;
+    for (const room of this.rooms.values()) if (room.phase === "authenticated") room.policy.settle();
     this.held = undefined;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
