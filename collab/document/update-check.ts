@@ -26,7 +26,16 @@ import { readUpdate, RefusedStruct, type Content, type Id, type ItemRecord, type
  * It also says what the update costs: how many structs (Yjs items, each a
  * few hundred bytes of heap whatever its encoded size) it may add.
  */
-export type UpdateVerdict = { ok: true; newItems: number; addsContent: boolean } | { ok: false; problem: "shape" | "missing"; detail: string };
+export type UpdateVerdict =
+  | {
+      ok: true;
+      newItems: number;
+      addsContent: boolean;
+      /** Files and folders live in the document now, and how many the update adds (keys not live now). */
+      files: { live: number; added: number };
+      folders: { live: number; added: number };
+    }
+  | { ok: false; problem: "shape" | "missing"; detail: string };
 
 type UpdateStruct = Exclude<StructRecord, { kind: "skip" }>;
 /** Where a struct lands: the kind of its container, and its key there (null in a text). */
@@ -94,12 +103,13 @@ class UpdateCheck {
       if (slot.kind === "files") newFiles.add(slot.key!);
       if (slot.kind === "folders") newFolders.add(slot.key!);
     }
-    const tooMany = this.overLimits(newFiles, newFolders);
+    const { files, folders } = this.counts(newFiles, newFolders);
+    const tooMany = overLimits(files, folders);
     if (tooMany) return { ok: false, problem: "shape", detail: tooMany };
     // Each deleted range may split up to two items of the document in two.
     let deletions = 0;
     this.deletions.forEach((ranges) => (deletions += ranges.length));
-    return { ok: true, newItems: this.fresh.length + 2 * deletions, addsContent };
+    return { ok: true, newItems: this.fresh.length + 2 * deletions, addsContent, files, folders };
   }
 
   private state(client: number): number {
@@ -245,16 +255,30 @@ class UpdateCheck {
     return childKind(slot, { ref: "type", type: held instanceof Y.Map ? "map" : "text" });
   }
 
-  /** Live files and folders after the update, at most (keys it adds that are not live now). */
-  private overLimits(newFiles: Set<string>, newFolders: Set<string>): string | undefined {
+  /** Live files and folders now, and the keys the update adds that are not live now. */
+  private counts(newFiles: Set<string>, newFolders: Set<string>): { files: { live: number; added: number }; folders: { live: number; added: number } } {
     const files = liveKeys(this.doc.share.get(FILES));
     const folders = liveKeys(this.doc.share.get(FOLDERS));
-    const addedFiles = [...newFiles].filter((k) => !files.has(k)).length;
-    const addedFolders = [...newFolders].filter((k) => !folders.has(k)).length;
-    if (addedFiles > 0 && files.size + addedFiles > ROOM_DOCUMENT_LIMITS.files) return `more than ${ROOM_DOCUMENT_LIMITS.files} files`;
-    if (addedFolders > 0 && folders.size + addedFolders > ROOM_DOCUMENT_LIMITS.folders) return `more than ${ROOM_DOCUMENT_LIMITS.folders} folders`;
-    return undefined;
+    return {
+      files: { live: files.size, added: [...newFiles].filter((k) => !files.has(k)).length },
+      folders: { live: folders.size, added: [...newFolders].filter((k) => !folders.has(k)).length },
+    };
   }
+}
+
+/**
+ * Why live files and folders would pass the room's limits, counting `alsoAdded` more (updates admitted and
+ * not applied yet: document-budget.ts); undefined when they would not. Only an update that adds any is held to it.
+ */
+export function overLimits(
+  files: { live: number; added: number },
+  folders: { live: number; added: number },
+  alsoAdded = { files: 0, folders: 0 },
+): string | undefined {
+  if (files.added > 0 && files.live + files.added + alsoAdded.files > ROOM_DOCUMENT_LIMITS.files) return `more than ${ROOM_DOCUMENT_LIMITS.files} files`;
+  if (folders.added > 0 && folders.live + folders.added + alsoAdded.folders > ROOM_DOCUMENT_LIMITS.folders)
+    return `more than ${ROOM_DOCUMENT_LIMITS.folders} folders`;
+  return undefined;
 }
 
 function rootKind(name: string): Kind {

@@ -1,7 +1,7 @@
 import type { afterUnloadDocumentPayload, Extension } from "@hocuspocus/server";
 import type * as Y from "yjs";
 import { CLOSE } from "../../lib/rooms/close-codes";
-import type { UpdateVerdict } from "../document/update-check";
+import { overLimits, type UpdateVerdict } from "../document/update-check";
 import { refuse } from "./authentication";
 
 /**
@@ -50,7 +50,7 @@ export class DocumentBudget implements Extension {
    * together they pass. So an admitted update holds its share of the room until its socket hears it was
    * applied (or goes away): `settle`.
    */
-  private readonly inFlight = new Map<string, { bytes: number; items: number }>();
+  private readonly inFlight = new Map<string, RoomShare>();
   private loading: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly limits: BudgetLimits) {}
@@ -75,23 +75,25 @@ export class DocumentBudget implements Extension {
 
   /** Whether an update (checked: update-check.ts) fits; the close event for the socket when it does not. */
   admit(roomId: string, doc: Y.Doc, updateBytes: number, verdict: Extract<UpdateVerdict, { ok: true }>): { code: number; reason: string } | undefined {
-    const flying = this.inFlight.get(roomId) ?? { bytes: 0, items: 0 };
+    const flying = this.inFlight.get(roomId) ?? NO_SHARE;
     const bytes = (this.rooms.get(roomId)?.bytes ?? 0) + flying.bytes + updateBytes;
     const items = countItems(doc) + flying.items + verdict.newItems;
     const slack = verdict.addsContent ? 1 : 2;
     if (bytes > this.limits.maxBytes * slack || items > this.limits.maxItems * slack) return CLOSE.documentTooLarge;
     if (verdict.addsContent && this.total() + updateBytes + verdict.newItems * ITEM_BYTES > this.limits.processBytes) return CLOSE.serverBusy;
-    this.inFlight.set(roomId, { bytes: flying.bytes + updateBytes, items: flying.items + verdict.newItems });
+    // The files and folders of updates in flight too (update-check counted only the document's).
+    if (overLimits(verdict.files, verdict.folders, flying)) return CLOSE.documentRefused;
+    this.inFlight.set(roomId, addShare(flying, shareOf(updateBytes, verdict), 1));
     return undefined;
   }
 
   /** An admitted update was applied (the document counts it now), refused, or will never apply (its socket went away). */
-  settle(roomId: string, updateBytes: number, newItems: number): void {
+  settle(roomId: string, share: RoomShare): void {
     const flying = this.inFlight.get(roomId);
     if (!flying) return;
-    flying.bytes -= updateBytes;
-    flying.items -= newItems;
-    if (flying.bytes <= 0 && flying.items <= 0) this.inFlight.delete(roomId);
+    const left = addShare(flying, share, -1);
+    if (left.bytes <= 0 && left.items <= 0 && left.files <= 0 && left.folders <= 0) this.inFlight.delete(roomId);
+    else this.inFlight.set(roomId, left);
   }
 
   /** The room's encoded size as counted (0 when not loaded here). */
@@ -117,6 +119,23 @@ export class DocumentBudget implements Extension {
     for (const flying of this.inFlight.values()) sum += flying.bytes + flying.items * ITEM_BYTES;
     return sum;
   }
+}
+
+/** What an admitted update holds of its room until it has applied. */
+export interface RoomShare {
+  bytes: number;
+  items: number;
+  files: number;
+  folders: number;
+}
+const NO_SHARE: RoomShare = { bytes: 0, items: 0, files: 0, folders: 0 };
+
+export function shareOf(updateBytes: number, verdict: Extract<UpdateVerdict, { ok: true }>): RoomShare {
+  return { bytes: updateBytes, items: verdict.newItems, files: verdict.files.added, folders: verdict.folders.added };
+}
+
+function addShare(a: RoomShare, b: RoomShare, sign: 1 | -1): RoomShare {
+  return { bytes: a.bytes + sign * b.bytes, items: a.items + sign * b.items, files: a.files + sign * b.files, folders: a.folders + sign * b.folders };
 }
 
 /** Structs in a document's store: one array per client, so counting costs as many steps as clients. */

@@ -2,6 +2,7 @@ import type * as Y from "yjs";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import { MESSAGE, readHead, readSync, SYNC, type MessageHead } from "../../lib/rooms/socket-protocol";
 import { checkUpdate, type UpdateVerdict } from "../document/update-check";
+import { type RoomShare, shareOf } from "../extensions/document-budget";
 import type { PresenceFilter } from "./presence-filter";
 
 type CloseEvent = { code: number; reason: string };
@@ -12,7 +13,7 @@ export interface RoomDocuments {
   /** Whether an update that passed the shape check fits the room's and the process's budget (document-budget.ts). */
   admit(roomId: string, doc: Y.Doc, updateBytes: number, verdict: Extract<UpdateVerdict, { ok: true }>): CloseEvent | undefined;
   /** An admitted update no longer holds its share of the room: applied, refused, or its socket gone. */
-  settle(roomId: string, updateBytes: number, newItems: number): void;
+  settle(roomId: string, share: RoomShare): void;
 }
 
 /** What the room hands on, and how it ends the socket. */
@@ -74,7 +75,7 @@ export class AuthenticatedRoom {
   private readonly deferred: Array<{ data: Buffer; update: Uint8Array; since: number }> = [];
   private deferredBytes = 0;
   /** The update handed on and admitted by the budget, until it has applied. */
-  private admitted?: { bytes: number; items: number };
+  private admitted?: RoomShare;
 
   constructor(
     private readonly roomId: string,
@@ -167,7 +168,7 @@ export class AuthenticatedRoom {
       return "closed";
     }
     this.settle();
-    this.admitted = { bytes: update.byteLength, items: verdict.newItems };
+    this.admitted = shareOf(update.byteLength, verdict);
     this.applying = true;
     this.pass(data);
     return "applied";
@@ -176,7 +177,7 @@ export class AuthenticatedRoom {
   /** The socket, or this room on it, is gone: an update in flight holds no share of the room any more. */
   settle(): void {
     if (!this.admitted) return;
-    this.documents.settle(this.roomId, this.admitted.bytes, this.admitted.items);
+    this.documents.settle(this.roomId, this.admitted);
     this.admitted = undefined;
   }
 

@@ -2,7 +2,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import * as Y from "yjs";
-import { filesOf } from "../../lib/rooms/document";
+import { FILES, filesOf, ROOM_DOCUMENT_LIMITS } from "../../lib/rooms/document";
 import { api, registerUser } from "../support/api";
 import { authenticatedRawSocket, changeOf, roomToken, storedCopy, type AuthenticatedRawSocket } from "../support/rooms";
 import { startService, type Backing, type RunningService } from "../support/stack";
@@ -81,6 +81,44 @@ describe("attack: updates in flight together, past the room's budget", () => {
       expect(applied).toBeGreaterThan(0);
       expect(applied).toBeLessThan(SOCKETS);
       expect(structsOf(await durableCopy(roomId))).toBeLessThanOrEqual(MAX_ITEMS);
+    } finally {
+      await lock.query("ROLLBACK").catch(() => undefined);
+      lock.release();
+      for (const s of sockets) s.ws.terminate();
+    }
+  });
+
+  it("nor the room's file limit", async () => {
+    const owner = await registerUser();
+    const created = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "In flight files", language: "python" } });
+    expect(created.status).toBe(201);
+    const roomId = created.json.id as string;
+    const state = (await pool.query<{ state: Buffer }>('SELECT state FROM "RoomDocument" WHERE "roomId" = $1', [roomId])).rows[0]!.state;
+    const perUpdate = Math.floor(ROOM_DOCUMENT_LIMITS.files * 0.6);
+    const updates = Array.from({ length: 4 }, (_, u) =>
+      changeOf(storedCopy(state), (d) =>
+        d.transact(() => {
+          for (let i = 0; i < perUpdate; i++) {
+            const entry = new Y.Map<unknown>();
+            d.getMap(FILES).set(`u${u}-f${i}`, entry);
+            entry.set("path", `u${u}_f${i}.py`);
+            entry.set("text", new Y.Text());
+          }
+        }),
+      ),
+    );
+    const sockets: AuthenticatedRawSocket[] = [];
+    for (let i = 0; i < updates.length; i++) sockets.push(await authenticatedRawSocket(collab.url, roomId, await roomToken(roomId, owner)));
+    const lock = await pool.connect();
+    try {
+      await lock.query("BEGIN");
+      await lock.query('LOCK TABLE "RoomUpdate" IN SHARE MODE');
+      const answers = sockets.map((socket, i) => socket.sendUpdate(updates[i]!));
+      await new Promise((r) => setTimeout(r, 1000));
+      await lock.query("COMMIT");
+      const applied = (await Promise.all(answers)).filter((a) => a === "applied").length;
+      expect(applied).toBe(1);
+      expect(filesOf(await durableCopy(roomId)).size).toBeLessThanOrEqual(ROOM_DOCUMENT_LIMITS.files);
     } finally {
       await lock.query("ROLLBACK").catch(() => undefined);
       lock.release();
