@@ -5,6 +5,8 @@ import { isDatabaseUnavailable } from "../../lib/db/unavailable";
 
 /** Rows one INSERT takes at most (a burst of edits from many rooms waits for the next one). */
 const MAX_BATCH = 500;
+/** Rows one compaction DELETE names at most. */
+const DELETE_SLICE = 10_000;
 
 interface Waiting {
   roomId: string;
@@ -53,8 +55,13 @@ export class UpdateLog {
   async compact(roomId: string, stored: Y.Snapshot): Promise<number> {
     const rows = await this.since(roomId);
     const held = rows.filter((row) => Y.snapshotContainsUpdate(stored, row.update)).map((row) => row.id);
-    if (held.length === 0) return 0;
-    return this.db.$executeRaw`DELETE FROM "RoomUpdate" WHERE id IN (${Prisma.join(held)})`;
+    let deleted = 0;
+    // In slices: one bind parameter per row, and PostgreSQL takes at most 65,535 in a statement (a longer log
+    // would fail to compact at every store, and grow for good).
+    for (let i = 0; i < held.length; i += DELETE_SLICE) {
+      deleted += await this.db.$executeRaw`DELETE FROM "RoomUpdate" WHERE id IN (${Prisma.join(held.slice(i, i + DELETE_SLICE))})`;
+    }
+    return deleted;
   }
 
   private async insert(batch: Waiting[]): Promise<void> {
