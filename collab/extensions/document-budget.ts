@@ -38,6 +38,12 @@ interface RoomCost {
   bytes: number;
   /** Structs in the document's store, counted after each change. */
   items: number;
+  /**
+   * Bytes of the updates admitted since the last store, as sent: what the room's edit log holds until the
+   * store compacts it. `bytes` counts what each update changed, and an update may repeat most of the room
+   * (a full state with one new character) while the log keeps all of it.
+   */
+  logged: number;
   doc: Y.Doc;
 }
 
@@ -60,7 +66,7 @@ export class DocumentBudget implements Extension {
     const turn = this.loading.then(async () => {
       if (this.total() >= this.limits.processBytes) throw refuse(AT_CAPACITY);
       const bytes = await work();
-      const room: RoomCost = { bytes: bytes + pendingBytes(doc), items: countItems(doc), doc };
+      const room: RoomCost = { bytes: bytes + pendingBytes(doc), items: countItems(doc), logged: 0, doc };
       this.rooms.set(roomId, room);
       // Every change, whoever made it (a member here, another collab process, a store's merge), counted as it happens:
       // the next update is judged right after this one applies, before any hook has run.
@@ -83,6 +89,10 @@ export class DocumentBudget implements Extension {
     if (verdict.addsContent && this.total() + updateBytes + verdict.newItems * ITEM_BYTES > this.limits.processBytes) return CLOSE.serverBusy;
     // The files and folders of updates in flight too (update-check counted only the document's).
     if (overLimits(verdict.files, verdict.folders, flying)) return CLOSE.documentRefused;
+    // The edit log between two stores: at most twice the room's size limit (the next store empties it).
+    const room = this.rooms.get(roomId);
+    if (room && room.logged + updateBytes > this.limits.maxBytes * 2) return CLOSE.serverBusy;
+    if (room) room.logged += updateBytes;
     this.inFlight.set(roomId, addShare(flying, shareOf(updateBytes, verdict), 1));
     return undefined;
   }
@@ -104,7 +114,9 @@ export class DocumentBudget implements Extension {
   /** What was stored is the document's size now. */
   stored(roomId: string, doc: Y.Doc, bytes: number): void {
     const room = this.rooms.get(roomId);
-    if (room?.doc === doc) room.bytes = bytes + pendingBytes(doc);
+    if (room?.doc !== doc) return;
+    room.bytes = bytes + pendingBytes(doc);
+    room.logged = 0;
   }
 
   async afterUnloadDocument({ documentName }: afterUnloadDocumentPayload): Promise<void> {
