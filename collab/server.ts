@@ -93,7 +93,7 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       new NoPendingEdits(log),
       new RoomMetrics(metrics),
       // Last: an edit is logged (and so acknowledged) only once every other extension has let it through.
-      new DurableEdits({ log: updates, logger: log }),
+      new DurableEdits({ log: updates, logger: log, budget }),
     ],
   });
   const documents = hocuspocus.documents;

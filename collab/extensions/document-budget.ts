@@ -39,7 +39,7 @@ interface RoomCost {
   /** Structs in the document's store, counted after each change. */
   items: number;
   /**
-   * Bytes of the updates admitted since the last store, as sent: what the room's edit log holds until the
+   * Bytes of the updates logged since the last store, as sent: what the room's edit log holds until the
    * store compacts it. `bytes` counts what each update changed, and an update may repeat most of the room
    * (a full state with one new character) while the log keeps all of it.
    */
@@ -90,11 +90,15 @@ export class DocumentBudget implements Extension {
     // The files and folders of updates in flight too (update-check counted only the document's).
     if (overLimits(verdict.files, verdict.folders, flying)) return CLOSE.documentRefused;
     // The edit log between two stores: at most twice the room's size limit (the next store empties it).
-    const room = this.rooms.get(roomId);
-    if (room && room.logged + updateBytes > this.limits.maxBytes * 2) return CLOSE.serverBusy;
-    if (room) room.logged += updateBytes;
+    if ((this.rooms.get(roomId)?.logged ?? 0) + flying.bytes + updateBytes > this.limits.maxBytes * 2) return CLOSE.serverBusy;
     this.inFlight.set(roomId, addShare(flying, shareOf(updateBytes, verdict), 1));
     return undefined;
+  }
+
+  /** An update was written to the room's edit log (durable-edits.ts): the log holds it until the next store. */
+  logged(roomId: string, updateBytes: number): void {
+    const room = this.rooms.get(roomId);
+    if (room) room.logged += updateBytes;
   }
 
   /** An admitted update was applied (the document counts it now), refused, or will never apply (its socket went away). */

@@ -5,6 +5,7 @@ import { messageYjsSyncStep2, messageYjsUpdate } from "y-protocols/sync";
 import * as Y from "yjs";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import type { UpdateLog } from "../document/update-log";
+import type { DocumentBudget } from "./document-budget";
 
 /** Hocuspocus's message type for Yjs sync messages (MessageType.Sync). */
 const SYNC = 0;
@@ -31,7 +32,7 @@ const EMPTY_UPDATE_BYTES = 2;
 export class DurableEdits implements Extension {
   extensionName = "durable-edits";
 
-  constructor(private readonly deps: { log: UpdateLog; logger: Logger }) {}
+  constructor(private readonly deps: { log: UpdateLog; logger: Logger; budget?: Pick<DocumentBudget, "logged"> }) {}
 
   async beforeHandleMessage({ update: message, connection, document, documentName }: beforeHandleMessagePayload): Promise<void> {
     // A read-only connection's updates are refused by Hocuspocus, not applied.
@@ -45,6 +46,8 @@ export class DurableEdits implements Extension {
     const update = edit.update;
     try {
       await this.deps.log.append(documentName, update);
+      // What the log holds until the next store is bounded per room (document-budget.ts).
+      this.deps.budget?.logged(documentName, update.byteLength);
     } catch (err) {
       this.deps.logger.error(
         { room: documentName, err: (err as Error).message },

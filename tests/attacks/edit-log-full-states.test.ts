@@ -4,7 +4,7 @@ import { inject } from "vitest";
 import * as Y from "yjs";
 import { filesOf } from "../../lib/rooms/document";
 import { api, registerUser } from "../support/api";
-import { authenticatedRawSocket, roomToken, storedCopy } from "../support/rooms";
+import { authenticatedRawSocket, roomToken, roomWithMembers, storedCopy } from "../support/rooms";
 import { startService, type Backing, type RunningService } from "../support/stack";
 
 /**
@@ -58,6 +58,30 @@ describe("attack: full states with one new character each", () => {
       expect(Number(rows[0]!.bytes ?? 0)).toBeLessThanOrEqual(2 * MAX_KB * 1024);
     } finally {
       socket.ws.terminate();
+    }
+  });
+
+  it("counts only what is logged: a viewer's refused updates do not use up the room's allowance", async () => {
+    const { roomId, owner, viewer } = await roomWithMembers();
+    const state = (await pool.query<{ state: Buffer }>('SELECT state FROM "RoomDocument" WHERE "roomId" = $1', [roomId])).rows[0]!.state;
+    const doc = storedCopy(state);
+    const text = [...filesOf(doc).values()][0]!.get("text") as Y.Text;
+    const big = new Y.Doc();
+    Y.applyUpdate(big, state);
+    ([...filesOf(big).values()][0]!.get("text") as Y.Text).insert(0, "v".repeat(100 * 1024));
+    const fromViewer = Y.encodeStateAsUpdate(big);
+    const viewerSocket = await authenticatedRawSocket(collab.url, roomId, await roomToken(roomId, viewer));
+    const ownerSocket = await authenticatedRawSocket(collab.url, roomId, await roomToken(roomId, owner));
+    try {
+      // Read-only: Hocuspocus refuses each (it answers with a sync status all the same), nothing is logged.
+      let refused = 0;
+      for (let i = 0; i < 12; i++) if ((await viewerSocket.sendUpdate(fromViewer)) !== "applied") refused += 1;
+      expect(refused).toBe(0);
+      text.insert(0, "o".repeat(150 * 1024));
+      expect(await ownerSocket.sendUpdate(Y.encodeStateAsUpdate(doc, Y.encodeStateVector(storedCopy(state))))).toBe("applied");
+    } finally {
+      viewerSocket.ws.terminate();
+      ownerSocket.ws.terminate();
     }
   });
 });
