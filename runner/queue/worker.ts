@@ -56,7 +56,7 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
         // The database down is no fault of the run: not an attempt (three of them would be spent in a second
         // of outage, and the run could not even be marked failed). A result already computed is not at stake
         // here: storing it retries by itself (process-execution.ts).
-        const wait = err instanceof AccountBusyError ? BUSY_WAIT_MS : isDatabaseUnavailable(err) ? DATABASE_WAIT_MS : undefined;
+        const wait = err instanceof AccountBusyError ? BUSY_WAIT_MS : (await databaseDown(deps, err)) ? DATABASE_WAIT_MS : undefined;
         if (wait === undefined) throw err;
         // Still waiting: back in its account's count, or the account's next runs would queue as if it had none waiting.
         if (job.data.userId) {
@@ -87,4 +87,20 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
   watchFailures(worker, deps);
   worker.on("error", (err) => deps.log.error({ err: err.message }, "queue worker error"));
   return worker;
+}
+
+/**
+ * Whether `err` means PostgreSQL is down now. Its socket error codes
+ * (ECONNRESET, EPIPE, ETIMEDOUT) also come from a sandbox engine's socket, and
+ * a run deferred for those would wait for ever instead of being retried; so
+ * the database itself is asked (only when an error looks like an outage).
+ */
+async function databaseDown(deps: ProcessDeps, err: unknown): Promise<boolean> {
+  if (!isDatabaseUnavailable(err)) return false;
+  try {
+    await deps.db.$queryRaw`SELECT 1`;
+    return false;
+  } catch (probe) {
+    return isDatabaseUnavailable(probe);
+  }
 }
