@@ -8,6 +8,7 @@ import { RunMetrics } from "../lib/metrics/runs";
 import { loadCatalogue, type LanguageDefinition } from "./languages/catalogue";
 import { probeLanguages } from "./languages/probe";
 import { cancelRunning, type ProcessDeps } from "./queue/process-execution";
+import { startLostRunSweep } from "./queue/lost-runs";
 import { startRetention } from "./queue/retention";
 import { Watchdog } from "./queue/watchdog";
 import { createExecutionWorker } from "./queue/worker";
@@ -68,6 +69,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
   ctx.heartbeat.describe(() => ({ driver: driver.name, concurrency: config.SAM_RUNNER_CONCURRENCY, running: [...running.keys()] }));
   const retentionConnection = createRedis(process.env.REDIS_URL!);
   const stopRetention = await startRetention({ db: ctx.db, connection: retentionConnection, log, days: config.SAM_EXECUTION_RETENTION_DAYS });
+  const stopLostRunSweep = await startLostRunSweep({ db: ctx.db, redis: ctx.redis, connection: retentionConnection, log });
 
   return async () => {
     clearInterval(republish);
@@ -78,6 +80,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     await Promise.all([...running.values()].map((h) => h.kill("requested")));
     await withdrawRuntimes(ctx.redis, runnerId).catch(() => undefined);
     await worker.close();
+    await stopLostRunSweep().catch(() => undefined);
     await stopRetention().catch(() => undefined);
     retentionConnection.disconnect();
     await subscriber.quit().catch(() => subscriber.disconnect());

@@ -28,6 +28,10 @@ export const BUSY_WAIT_MS = 1000;
 export const BUSY_WAIT_JITTER_MS = 250;
 /** A run taken while PostgreSQL is unreachable waits this long (plus jitter) before it is tried again, as often as it takes (not an attempt). */
 export const DATABASE_WAIT_MS = 2000;
+/** A run queued in PostgreSQL this long without a job in Redis (lost with Redis' last second before a crash) is queued again. */
+export const LOST_RUN_AFTER_MS = 120_000;
+/** How often one runner looks for such runs (runner/queue/lost-runs.ts). */
+export const LOST_RUN_SWEEP_EVERY_MS = 60_000;
 
 /** What every run's job gets when it is queued (its priority is added per run: priority.ts). */
 export const JOB_OPTIONS: JobsOptions = {
