@@ -156,7 +156,7 @@ export default async function AdminPage() {
                   <Link href={`/admin/dead-letters/${d.executionId}`}>{d.executionId}</Link>
                   <span className="tag">{d.kind}</span>
                   <span className="muted">
-                    {d.owner.username} · {d.language} {d.version} · {d.attempts} attempts · {when(d.deadAt)}
+                    {d.owner.username} · {d.language} {d.version} · {d.attempts} {d.attempts === 1 ? "attempt" : "attempts"} · {when(d.deadAt)}
                   </span>
                   <span className="muted">{d.reason}</span>
                   <DeadLetterActions executionId={d.executionId} />

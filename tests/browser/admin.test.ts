@@ -1,8 +1,11 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDatabase } from "../../lib/db/client";
 import { api, PASSWORD, registerUser, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
+import { ROOT } from "../support/stack";
 
 /**
  * The admin page in Chromium: an admin sees the queue, the runners and the
@@ -77,6 +80,9 @@ describe("the admin page", () => {
         .poll(async () => (await page.reload(), await drivers()), { timeout: 30_000 })
         .toEqual(expect.arrayContaining([expect.stringMatching(/^(oci|docker)$/)]));
       expect(await page.getByTestId(`dead-letter-${discarded}`).textContent()).toContain("attempts_exhausted");
+      // The picture for docs/operations.md.
+      fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, "test-results", "admin.png"), fullPage: true });
 
       // Inspect: every attempt's reason, and what the owner sees.
       await page.getByRole("link", { name: discarded }).click();
