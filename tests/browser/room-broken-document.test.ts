@@ -44,7 +44,7 @@ function brokenDocument(stored: Uint8Array): Buffer {
 }
 
 describe("a room page and a document it cannot show in full", () => {
-  it("shows the good files, skips the rest, and keeps working", async () => {
+  it("shows the good files, leaves the rest out, and keeps working", async () => {
     const owner = await registerUser();
     const created = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "Broken", language: "python" } });
     const roomId = created.json.id as string;

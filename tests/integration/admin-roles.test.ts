@@ -67,7 +67,7 @@ describe("npm run admin", () => {
 });
 
 describe("SAM_ADMINS", () => {
-  it("a starting web process grants the named accounts that exist, skips (and logs) the others, and revokes nobody", async () => {
+  it("a starting web process grants the named accounts that exist, leaves out (and logs) the others, and revokes nobody", async () => {
     // Accounts made straight in the database (they never sign in here): no request to the suite's web.
     const [named, alreadyAdmin] = await Promise.all([insertUser(db, uniqueName(), "unused"), insertUser(db, uniqueName(), "unused")]);
     await db.user.update({ where: { id: alreadyAdmin.id }, data: { systemRole: "admin" } });

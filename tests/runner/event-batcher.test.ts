@@ -59,7 +59,7 @@ describe("the live stream of many tiny writes", () => {
     expect(batcher.counted).toBe(pieces);
   });
 
-  it("while Redis does not keep up, at most LIVE_BACKLOG_MAX_BYTES wait; the rest is skipped with one notice, before the result", async () => {
+  it("while Redis does not keep up, at most LIVE_BACKLOG_MAX_BYTES wait; the rest is dropped with one notice, before the result", async () => {
     const id = randomUUID();
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

@@ -14,7 +14,7 @@ describe("resolveClientIp", () => {
     expect(resolveClientIp("10.0.0.2", ["6.6.6.6", "7.7.7.7, 198.51.100.1"], 1)).toBe("198.51.100.1");
   });
 
-  it("with two trusted hops, skips the inner proxy's own entry", () => {
+  it("with two trusted hops, passes over the inner proxy's own entry", () => {
     expect(resolveClientIp("10.0.0.2", "6.6.6.6, 198.51.100.1, 10.0.0.3", 2)).toBe("198.51.100.1");
     // Fewer entries than hops: the farthest one there is.
     expect(resolveClientIp("10.0.0.2", "198.51.100.1", 2)).toBe("198.51.100.1");
