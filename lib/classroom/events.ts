@@ -1,33 +1,40 @@
 import type { Redis } from "ioredis";
 
 /**
- * Live events of one assignment, for the gradebook and the class view (SSE,
- * read through the shared StreamReader, lib/redis/stream-reader.ts). A Redis
- * stream per assignment, capped, expiring when idle: what a late client missed
- * it reads from the database, the stream only says "this changed".
+ * Live events of one course, for the gradebook and an assignment's class view
+ * (SSE, read through the shared StreamReader, lib/redis/stream-reader.ts). A
+ * Redis stream per course, capped, expiring when idle: the stream only says
+ * "this changed"; what a late client missed it reads from the database. Every
+ * event's data carries its assignmentId. Only staff (canCourse "grade")
+ * follow it: it names students.
  *
  * Events (field `type`, JSON `data`):
- * - grading:   {gradingId, kind, userId, submissionId|null, regradeSetId|null, score, maxScore, finishedAt}
- *              a grading finished (written by the runner after its results are stored);
- * - submission:{submissionId, userId, number, daysLate} a student submitted (queued for grading);
- * - override:  {submissionId, userId, overrideScore|null}
- * - help:      {userId, requestedAt|null} a student asked for help (null: answered or withdrawn);
- * - regrade:   {regradeSetId, status, done, total} a re-grade made progress or changed state.
+ * - grading:    {assignmentId, gradingId, kind, userId, submissionId|null, regradeSetId|null, score, maxScore, finishedAt}
+ *               a grading finished and its results are stored (the runner writes it);
+ * - submission: {assignmentId, submissionId, userId, number, daysLate} a student submitted;
+ * - override:   {assignmentId, submissionId, userId, overrideScore|null}
+ * - help:       {assignmentId, userId, requestedAt|null} a student asked for help (null: answered or withdrawn);
+ * - regrade:    {assignmentId, regradeSetId, status} a re-grade was started, applied or cancelled.
  */
-export type AssignmentEventType = "grading" | "submission" | "override" | "help" | "regrade";
+export type CourseEventType = "grading" | "submission" | "override" | "help" | "regrade";
 
-export const assignmentEventsKey = (assignmentId: string) => `sam:assignment:${assignmentId}:events`;
-export const ASSIGNMENT_EVENTS_MAX_ENTRIES = 2000;
-export const ASSIGNMENT_EVENTS_TTL_SECONDS = 24 * 3600;
+export const courseEventsKey = (courseId: string) => `sam:course:${courseId}:events`;
+export const COURSE_EVENTS_MAX_ENTRIES = 5000;
+export const COURSE_EVENTS_TTL_SECONDS = 24 * 3600;
 
-export async function appendAssignmentEvent(redis: Redis, assignmentId: string, type: AssignmentEventType, data: Record<string, unknown>): Promise<string> {
-  const key = assignmentEventsKey(assignmentId);
-  const [[err, id] = [null, null]] =
-    (await redis
-      .multi()
-      .xadd(key, "MAXLEN", "~", String(ASSIGNMENT_EVENTS_MAX_ENTRIES), "*", "type", type, "data", JSON.stringify(data))
-      .expire(key, ASSIGNMENT_EVENTS_TTL_SECONDS)
-      .exec()) ?? [];
+export async function appendCourseEvent(
+  redis: Redis,
+  courseId: string,
+  type: CourseEventType,
+  data: { assignmentId: string } & Record<string, unknown>,
+): Promise<string> {
+  const key = courseEventsKey(courseId);
+  const replies = await redis
+    .multi()
+    .xadd(key, "MAXLEN", "~", String(COURSE_EVENTS_MAX_ENTRIES), "*", "type", type, "data", JSON.stringify(data))
+    .expire(key, COURSE_EVENTS_TTL_SECONDS)
+    .exec();
+  const [err, id] = replies?.[0] ?? [new Error("the course event was not answered"), null];
   if (err) throw err;
   return String(id);
 }
