@@ -1,6 +1,7 @@
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
 import { isUuid } from "../http/ids";
+import { workspaceRole } from "../classroom/workspaces/workspace";
 import { can, isRole, type RoomAction, type RoomRole } from "./roles";
 
 export interface RoomAccess {
@@ -15,12 +16,19 @@ const ACTION_WORDS: Record<RoomAction, string> = {
   manage: "manage this room (members, share links, name, deletion)",
 };
 
-/** The caller's role in the room, or undefined when they are not a member (or there is no such room). */
+/**
+ * The caller's role in the room, or undefined when they are not a member (or
+ * there is no such room). A student's assignment workspace has no members:
+ * its roles come from the course (lib/classroom/workspaces/workspace.ts).
+ */
 export async function roomRole(db: Database, roomId: string, userId: string): Promise<RoomAccess | undefined> {
   if (!isUuid(roomId)) return undefined;
   const member = await db.roomMember.findUnique({ where: { roomId_userId: { roomId, userId } }, include: { room: true } });
-  if (!member || !isRole(member.role)) return undefined;
-  return { room: member.room, role: member.role };
+  if (member && isRole(member.role)) return { room: member.room, role: member.role };
+  const role = await workspaceRole(db, roomId, userId);
+  if (!role) return undefined;
+  const room = await db.room.findUnique({ where: { id: roomId } });
+  return room ? { room, role } : undefined;
 }
 
 /**
