@@ -69,6 +69,11 @@ export const ERROR_CODES = {
   method_not_allowed: { status: 405, meaning: "Only GET (and HEAD) /metrics is served." },
   not_replayable: { status: 409, meaning: "The run is no longer internal_error (replayed or ended otherwise); reload the dead letters." },
   inputs_dropped: { status: 409, meaning: "The run's input was already dropped, so it cannot run again; discard the dead letter instead." },
+  // Re-grades (issue 11, gradebook part)
+  nothing_to_regrade: { status: 409, meaning: "The assignment has no submissions yet: there is nothing to re-grade." },
+  regrade_running: { status: 409, meaning: "A re-grade of this assignment is already running; apply or cancel it before starting another." },
+  regrade_not_ready: { status: 409, meaning: "Some gradings of the re-grade have not finished; apply it once progress shows done = total." },
+  regrade_closed: { status: 409, meaning: "The re-grade was already applied or cancelled; start a new one to grade again." },
   // 413, 415: the body
   payload_too_large: { status: 413, meaning: "The body is larger than the route accepts." },
   source_too_large: { status: 413, meaning: "A run's files are larger than allowed (1 MiB)." },
