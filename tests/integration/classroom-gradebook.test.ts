@@ -7,8 +7,8 @@ import { classOfPriority } from "../../lib/executions/priority";
 import { EXECUTION_QUEUE } from "../../lib/executions/queue";
 import { publishRuntimes } from "../../lib/executions/runtimes";
 import { createRedis } from "../../lib/redis/connection";
-import { api, PASSWORD, uniqueName } from "../support/api";
-import { insertAssignment, insertCourse, insertSubmission, resultsOf } from "../support/gradebook-rows";
+import { api, uniqueName } from "../support/api";
+import { insertAssignment, insertCourse, insertSubmission, insertUserWithToken, resultsOf } from "../support/gradebook-rows";
 import { startBacking, startService, type Backing, type RunningService } from "../support/stack";
 
 /**
@@ -51,11 +51,7 @@ afterAll(async () => {
 
 const call = (method: string, path: string, token?: string, headers: Record<string, string> = {}) => api(method, path, { base: web.url, token, headers });
 
-async function register(name = uniqueName("gb")) {
-  const res = await api("POST", "/api/v1/auth/register", { base: web.url, body: { username: name, password: PASSWORD } });
-  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${res.text}`);
-  return { username: name, token: res.json.token as string, id: res.json.user.id as string };
-}
+const register = (name = uniqueName("gb")) => insertUserWithToken(db, name);
 type User = Awaited<ReturnType<typeof register>>;
 
 const DAY = 86_400_000;
@@ -207,9 +203,22 @@ describe("GET /api/v1/courses/:id/gradebook", () => {
     const f = await twoCourses();
     // s1: two submissions; the latest (late by 2 days, penalty 10%/day) counts, not the better first one.
     await insertSubmission(db, { assignmentId: f.a1.id, userId: f.s1.id, number: 1, results: resultsOf(f.a1.tests, [true, true]) });
-    const s1Latest = await insertSubmission(db, { assignmentId: f.a1.id, userId: f.s1.id, number: 2, daysLate: 2, results: resultsOf(f.a1.tests, [false, true]) });
+    const s1Latest = await insertSubmission(db, {
+      assignmentId: f.a1.id,
+      userId: f.s1.id,
+      number: 2,
+      daysLate: 2,
+      results: resultsOf(f.a1.tests, [false, true]),
+    });
     // s2: overridden (the override wins over the graded 2 and the late penalty).
-    await insertSubmission(db, { assignmentId: f.a1.id, userId: f.s2.id, number: 1, daysLate: 1, overrideScore: 9.5, results: resultsOf(f.a1.tests, [true, false]) });
+    await insertSubmission(db, {
+      assignmentId: f.a1.id,
+      userId: f.s2.id,
+      number: 1,
+      daysLate: 1,
+      overrideScore: 9.5,
+      results: resultsOf(f.a1.tests, [true, false]),
+    });
     // s3: submitted to the second assignment, still grading; nothing for the first.
     await insertSubmission(db, { assignmentId: f.a2.id, userId: f.s3.id, number: 1, executionStatus: "running" });
     // s1 on the second assignment: its grading failed.
@@ -266,12 +275,7 @@ describe("GET /api/v1/courses/:id/gradebook", () => {
     const lines = res.text.split("\r\n");
     expect(lines.at(-1)).toBe("");
     expect(lines.slice(0, -1).sort()).toEqual(
-      [
-        "Student,Loops,Strings,Total",
-        `${f.s1.username},9,,9`,
-        `"'${f.s2.username}",,5,5`,
-        `"'@SUM(1+1)*cmd",,,0`,
-      ].sort(),
+      ["Student,Loops,Strings,Total", `${f.s1.username},9,,9`, `"'${f.s2.username}",,5,5`, `"'@SUM(1+1)*cmd",,,0`].sort(),
     );
     expect(lines[0]).toBe("Student,Loops,Strings,Total");
   });
@@ -288,7 +292,11 @@ describe("GET /api/v1/courses/:id/events", () => {
       },
     });
     expect(events[0]?.event).toBe("ready");
-    expect(events.find((e) => e.event === "grading")).toEqual({ id: firstId, event: "grading", data: expect.objectContaining({ assignmentId: f.a1.id, gradingId: "g1", score: 7 }) });
+    expect(events.find((e) => e.event === "grading")).toEqual({
+      id: firstId,
+      event: "grading",
+      data: expect.objectContaining({ assignmentId: f.a1.id, gradingId: "g1", score: 7 }),
+    });
 
     // Another course's events never reach this stream, and a reconnect after firstId gets only what came after it.
     await appendCourseEvent(redis, f.courseB, "grading", { assignmentId: f.b1.id, gradingId: "other" });
@@ -313,7 +321,15 @@ async function finishGrading(gradingId: string, results: ReturnType<typeof resul
       maxScore: results.reduce((s, r) => s + r.maxPoints, 0),
       finishedAt: new Date(),
       results: {
-        create: results.map((r, position) => ({ position, testId: r.testId, name: r.name, visibility: "visible", maxPoints: r.maxPoints, points: r.points, verdict: r.verdict })),
+        create: results.map((r, position) => ({
+          position,
+          testId: r.testId,
+          name: r.name,
+          visibility: "visible",
+          maxPoints: r.maxPoints,
+          points: r.points,
+          verdict: r.verdict,
+        })),
       },
     },
   });
@@ -330,7 +346,13 @@ describe("re-grades", () => {
     const f = await twoCourses();
     // The test "large" was wrong: s1's first submission failed it, the re-grade passes it.
     const s1First = await insertSubmission(db, { assignmentId: f.a1.id, userId: f.s1.id, number: 1, results: resultsOf(f.a1.tests, [true, false]) });
-    const s1Second = await insertSubmission(db, { assignmentId: f.a1.id, userId: f.s1.id, number: 2, daysLate: 1, results: resultsOf(f.a1.tests, [true, false]) });
+    const s1Second = await insertSubmission(db, {
+      assignmentId: f.a1.id,
+      userId: f.s1.id,
+      number: 2,
+      daysLate: 1,
+      results: resultsOf(f.a1.tests, [true, false]),
+    });
     const s2Only = await insertSubmission(db, { assignmentId: f.a1.id, userId: f.s2.id, number: 1, results: resultsOf(f.a1.tests, [true, true]) });
     const before = await db.submission.findMany({ where: { assignmentId: f.a1.id }, select: { id: true, gradingId: true } });
 

@@ -1,3 +1,5 @@
+import { issueToken } from "../../lib/accounts/api-tokens";
+import { insertUser } from "../../lib/accounts/users";
 import type { Database } from "../../lib/db/client";
 import type { ExecutionStatus, Verdict } from "../../lib/db/generated/enums";
 
@@ -76,7 +78,17 @@ export async function insertGrading(
       maxScore: results.reduce((s, r) => s + r.maxPoints, 0),
       finishedAt: finished ? new Date() : null,
       results: finished
-        ? { create: results.map((r, position) => ({ position, testId: r.testId, name: r.name, visibility: "visible", maxPoints: r.maxPoints, points: r.points, verdict: r.verdict })) }
+        ? {
+            create: results.map((r, position) => ({
+              position,
+              testId: r.testId,
+              name: r.name,
+              visibility: "visible",
+              maxPoints: r.maxPoints,
+              points: r.points,
+              verdict: r.verdict,
+            })),
+          }
         : undefined,
     },
   });
@@ -86,7 +98,15 @@ export async function insertGrading(
 /** A submission made current with a finished grading of these results (or none: not graded yet). */
 export async function insertSubmission(
   db: Database,
-  opts: { assignmentId: string; userId: string; number: number; daysLate?: number; overrideScore?: number; results?: ResultRow[]; executionStatus?: ExecutionStatus },
+  opts: {
+    assignmentId: string;
+    userId: string;
+    number: number;
+    daysLate?: number;
+    overrideScore?: number;
+    results?: ResultRow[];
+    executionStatus?: ExecutionStatus;
+  },
 ) {
   const s = await db.submission.create({
     data: {
@@ -99,7 +119,13 @@ export async function insertSubmission(
     },
   });
   if (opts.results || opts.executionStatus) {
-    const gradingId = await insertGrading(db, { assignmentId: opts.assignmentId, userId: opts.userId, submissionId: s.id, results: opts.results, executionStatus: opts.executionStatus });
+    const gradingId = await insertGrading(db, {
+      assignmentId: opts.assignmentId,
+      userId: opts.userId,
+      submissionId: s.id,
+      results: opts.results,
+      executionStatus: opts.executionStatus,
+    });
     await db.submission.update({ where: { id: s.id }, data: { gradingId } });
   }
   return s.id;
@@ -107,5 +133,21 @@ export async function insertSubmission(
 
 /** Results for tests [{id,name,points}] where `passed` says which passed (full points) and the rest are wrong answers. */
 export function resultsOf(tests: Array<{ id: string; name: string; points: number }>, passed: boolean[]): ResultRow[] {
-  return tests.map((t, i) => ({ testId: t.id, name: t.name, maxPoints: t.points, points: passed[i] ? t.points : 0, verdict: passed[i] ? "passed" : "wrong_answer" }));
+  return tests.map((t, i) => ({
+    testId: t.id,
+    name: t.name,
+    maxPoints: t.points,
+    points: passed[i] ? t.points : 0,
+    verdict: passed[i] ? "passed" : "wrong_answer",
+  }));
+}
+
+/**
+ * A user with an API token, written directly: no password (hashing one costs
+ * a second of CPU per user on a busy machine, and these tests sign in by token).
+ */
+export async function insertUserWithToken(db: Database, username: string) {
+  const user = await insertUser(db, username, "no-password: signs in by token only");
+  const { token } = await issueToken(db, user.id, 1);
+  return { username, token, id: user.id };
 }

@@ -31,7 +31,11 @@ describe("gradebook cells", () => {
   it("scores a graded latest submission with finalScore: late penalty per started day, override wins", () => {
     expect(cellOf(latest(), { latePenaltyPerDay: 10, maxScore: 10 })).toMatchObject({ score: 8, maxScore: 10, late: false, submissions: 2, state: "graded" });
     expect(cellOf(latest({ daysLate: 2 }), { latePenaltyPerDay: 10, maxScore: 10 })).toMatchObject({ score: 6.4, late: true, daysLate: 2 });
-    expect(cellOf(latest({ daysLate: 2, overrideScore: 9.5 }), { latePenaltyPerDay: 10, maxScore: 10 })).toMatchObject({ score: 9.5, overridden: true, late: true });
+    expect(cellOf(latest({ daysLate: 2, overrideScore: 9.5 }), { latePenaltyPerDay: 10, maxScore: 10 })).toMatchObject({
+      score: 9.5,
+      overridden: true,
+      late: true,
+    });
   });
 
   it("has no score until the grading finished, and the assignment's total as max", () => {
@@ -106,13 +110,11 @@ describe("gradebook CSV", () => {
   it("is RFC 4180: header, one CRLF row per student, quoted fields with doubled quotes, empty for missing", () => {
     const g = book();
     g.assignments[0]!.title = 'Loops, "part" 1';
-    expect(gradebookCsv(g)).toBe(
-      'Student,"Loops, ""part"" 1",Two,Total\r\n' + "carol,5,9,14\r\n" + "Alice,10,,10\r\n" + "bob,,3,3\r\n",
-    );
+    expect(gradebookCsv(g)).toBe('Student,"Loops, ""part"" 1",Two,Total\r\n' + "carol,5,9,14\r\n" + "Alice,10,,10\r\n" + "bob,,3,3\r\n");
   });
 
   it("neutralizes cells a spreadsheet would run as a formula (OWASP): = + - @ tab CR get a leading quote", () => {
-    for (const bad of ["=HYPERLINK(\"http://x\")", "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]) {
+    for (const bad of ['=HYPERLINK("http://x")', "+1", "-2+3", "@SUM(A1)", "\tx", "\rx"]) {
       const out = textField(bad);
       expect(out.startsWith(`"'`)).toBe(true);
       expect(out).toBe(`"'${bad.replaceAll('"', '""')}"`);
@@ -131,7 +133,13 @@ describe("gradebook CSV", () => {
 });
 
 describe("re-grade preview diff", () => {
-  const r = (position: number, verdict: string, points: number, testId: string | null = `t${position}`) => ({ position, testId, name: `test ${position}`, verdict, points });
+  const r = (position: number, verdict: string, points: number, testId: string | null = `t${position}`) => ({
+    position,
+    testId,
+    name: `test ${position}`,
+    verdict,
+    points,
+  });
 
   it("lists the tests whose verdict or points changed, and added or removed tests", () => {
     const before = [r(0, "passed", 2), r(1, "wrong_answer", 0), r(2, "passed", 1)];
