@@ -6,7 +6,7 @@ import { createDatabase, type Database } from "../../lib/db/client";
 import { createRedis } from "../../lib/redis/connection";
 import { PASSWORD, registerUser, uniqueName, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
-import { insertAssignment, insertCourse, insertSubmission, resultsOf } from "../support/gradebook-rows";
+import { insertAssignment, insertCourse, insertSubmission, insertUserWithToken, resultsOf } from "../support/gradebook-rows";
 
 /**
  * The teacher's gradebook in a real browser: a grade that finishes after the

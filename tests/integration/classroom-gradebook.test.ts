@@ -305,6 +305,15 @@ describe("GET /api/v1/courses/:id/events", () => {
     expect(resumed.filter((e) => e.event !== "ready")).toEqual([{ id: secondId, event: "submission", data: { assignmentId: f.a1.id, submissionId: "s9" } }]);
   });
 
+  it("ends the stream of a TA removed from the course (error access_revoked), as for room streams", async () => {
+    const f = await twoCourses();
+    const events = await followEvents(f.courseA, f.ta, (e) => e.some((x) => x.event === "error"), {
+      onReady: () => db.courseMember.delete({ where: { courseId_userId: { courseId: f.courseA, userId: f.ta.id } } }),
+    });
+    expect(events.at(-1)).toEqual({ id: undefined, event: "error", data: expect.objectContaining({ code: "access_revoked" }) });
+    expectError(await call("GET", `/api/v1/courses/${f.courseA}/events`, f.ta.token), 404, "not_found");
+  });
+
   it("refuses a Last-Event-ID it did not give out", async () => {
     const f = await twoCourses();
     const res = await call("GET", `/api/v1/courses/${f.courseA}/events`, f.teacher.token, { "last-event-id": "$" });
