@@ -6,7 +6,7 @@ import { createDatabase, type Database } from "../../lib/db/client";
 import { createRedis } from "../../lib/redis/connection";
 import { PASSWORD, registerUser, uniqueName, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
-import { insertAssignment, insertCourse, insertSubmission, insertUserWithToken, resultsOf } from "../support/gradebook-rows";
+import { insertAssignment, insertCourse, insertGrading, insertSubmission, insertUserWithToken, resultsOf } from "../support/gradebook-rows";
 
 /**
  * The teacher's gradebook in a real browser: a grade that finishes after the
@@ -41,12 +41,11 @@ async function signedIn(username: string): Promise<{ context: BrowserContext; pa
 
 describe("the teacher's gradebook", () => {
   it("shows a grade live when its grading finishes after the page loaded, and downloads the CSV", async () => {
-    const [teacher, early, late, student] = await Promise.all([
-      registerUser(),
-      registerUser(uniqueName("ann")),
-      registerUser(uniqueName("ben")),
-      registerUser(),
-    ]);
+    // Only those who sign in get a password (hashing is slow on a busy machine).
+    const teacher = await registerUser();
+    const student = await registerUser();
+    const early = await insertUserWithToken(db, uniqueName("ann"));
+    const late = await insertUserWithToken(db, uniqueName("ben"));
     const courseId = await insertCourse(db, "Live course", [
       { userId: teacher.id, role: "teacher" },
       { userId: early.id, role: "student" },
@@ -98,5 +97,90 @@ describe("the teacher's gradebook", () => {
     await other.page.getByTestId("gradebook-refused").waitFor();
     expect(await other.page.getByTestId("gradebook").count()).toBe(0);
     await other.context.close();
+  });
+});
+
+describe("the re-grade page", () => {
+  it("shows progress live, previews the change, and applies it", async () => {
+    const teacher = await registerUser();
+    const amy = await insertUserWithToken(db, uniqueName("amy"));
+    const bob = await insertUserWithToken(db, uniqueName("bob"));
+    const courseId = await insertCourse(db, "Regrade course", [
+      { userId: teacher.id, role: "teacher" },
+      { userId: amy.id, role: "student" },
+      { userId: bob.id, role: "student" },
+    ]);
+    const a = await insertAssignment(db, courseId, {
+      title: "Sums",
+      dueAt: new Date(Date.now() + 86_400_000),
+      tests: [
+        { name: "easy", points: 4 },
+        { name: "fixed", points: 6 },
+      ],
+    });
+    const amySub = await insertSubmission(db, { assignmentId: a.id, userId: amy.id, number: 1, results: resultsOf(a.tests, [true, false]) });
+    const bobSub = await insertSubmission(db, { assignmentId: a.id, userId: bob.id, number: 1, results: resultsOf(a.tests, [true, true]) });
+    // A set as the API starts it (tested in tests/integration): amy's re-grade finished, bob's still running.
+    const set = await db.regradeSet.create({ data: { assignmentId: a.id, createdById: teacher.id, total: 2 } });
+    const amyRegrade = await insertGrading(db, {
+      assignmentId: a.id,
+      userId: amy.id,
+      submissionId: amySub,
+      kind: "regrade",
+      regradeSetId: set.id,
+      results: resultsOf(a.tests, [true, true]),
+    });
+    const bobRegrade = await insertGrading(db, {
+      assignmentId: a.id,
+      userId: bob.id,
+      submissionId: bobSub,
+      kind: "regrade",
+      regradeSetId: set.id,
+      executionStatus: "running",
+    });
+
+    const { context, page, problems } = await signedIn(teacher.username);
+    await page.goto(`${webUrl()}/assignments/${a.id}/regrades`);
+    await expect.poll(() => page.getByTestId("regrade-progress").textContent()).toBe("1 / 2");
+    await page.locator('[data-testid="live-state"][data-state="live"]').waitFor();
+    expect(await page.getByTestId("apply-regrade").isDisabled()).toBe(true);
+    const preview = page.getByTestId("regrade-preview");
+    await expect.poll(() => preview.textContent()).toContain(amy.username);
+    expect(await preview.textContent()).toContain("fixed: wrong_answer → passed");
+
+    // Bob's grading finishes after the page loaded: the runner's rows, then its course event.
+    const result = resultsOf(a.tests, [true, true]);
+    await db.grading.update({
+      where: { id: bobRegrade },
+      data: {
+        score: 10,
+        maxScore: 10,
+        finishedAt: new Date(),
+        results: {
+          create: result.map((r, position) => ({
+            position,
+            testId: r.testId,
+            name: r.name,
+            visibility: "visible",
+            maxPoints: r.maxPoints,
+            points: r.points,
+            verdict: r.verdict,
+          })),
+        },
+      },
+    });
+    await appendCourseEvent(redis, courseId, "grading", { assignmentId: a.id, gradingId: bobRegrade, regradeSetId: set.id, userId: bob.id, score: 10 });
+    await expect.poll(() => page.getByTestId("regrade-progress").textContent()).toBe("2 / 2");
+    await expect.poll(() => page.getByTestId("apply-regrade").isEnabled()).toBe(true);
+
+    await page.getByTestId("apply-regrade").click();
+    await expect.poll(() => page.getByTestId("regrade-status").textContent()).toBe("applied");
+    expect((await db.submission.findUniqueOrThrow({ where: { id: amySub } })).gradingId).toBe(amyRegrade);
+    expect((await db.submission.findUniqueOrThrow({ where: { id: bobSub } })).gradingId).toBe(bobRegrade);
+    // A finished set offers a new re-grade, no Apply.
+    await page.getByTestId("start-regrade").waitFor();
+    expect(await page.getByTestId("apply-regrade").count()).toBe(0);
+    expect(problems.filter((p) => p.startsWith("page error"))).toEqual([]);
+    await context.close();
   });
 });
