@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { appendCourseEvent, courseEventsKey } from "../../lib/classroom/events";
+import { loadGradebook } from "../../lib/classroom/gradebook/load";
 import { createDatabase, type Database } from "../../lib/db/client";
 import { classOfPriority } from "../../lib/executions/priority";
 import { EXECUTION_QUEUE } from "../../lib/executions/queue";
@@ -489,5 +490,79 @@ describe("re-grades", () => {
     const f = await twoCourses();
     expectError(await call("POST", `/api/v1/assignments/${f.a2.id}/regrades`, f.teacher.token), 409, "nothing_to_regrade");
     expect(await db.regradeSet.count({ where: { assignmentId: f.a2.id } })).toBe(0);
+  });
+});
+
+describe("the gradebook of a large course", () => {
+  it("is read in a fixed number of queries, not one per cell (300 students x 20 assignments)", async () => {
+    const teacher = await register();
+    const students = Array.from({ length: 300 }, (_, i) => ({ id: crypto.randomUUID(), username: `big_${uniqueName("s").slice(2, 10)}_${i}` }));
+    await db.user.createMany({ data: students.map((s) => ({ id: s.id, username: s.username, usernameKey: s.username.toLowerCase(), passwordHash: "none" })) });
+    const courseId = await insertCourse(db, "Big course", [
+      { userId: teacher.id, role: "teacher" },
+      ...students.map((s) => ({ userId: s.id, role: "student" as const })),
+    ]);
+    const assignments = Array.from({ length: 20 }, (_, i) => ({
+      id: crypto.randomUUID(),
+      courseId,
+      title: `A${i}`,
+      language: "python",
+      dueAt: new Date(Date.now() + i * DAY),
+    }));
+    await db.assignment.createMany({ data: assignments });
+    // Every student submitted every assignment once, graded i % 11 points.
+    const rows = students.flatMap((s, i) =>
+      assignments.map((a) => ({ s, a, score: i % 11, submissionId: crypto.randomUUID(), gradingId: crypto.randomUUID(), executionId: crypto.randomUUID() })),
+    );
+    await db.execution.createMany({
+      data: rows.map((r) => ({ id: r.executionId, userId: r.s.id, language: "python", version: "3", limits: {}, status: "succeeded" })),
+    });
+    await db.submission.createMany({ data: rows.map((r) => ({ id: r.submissionId, assignmentId: r.a.id, userId: r.s.id, number: 1, files: [] })) });
+    await db.grading.createMany({
+      data: rows.map((r) => ({
+        id: r.gradingId,
+        executionId: r.executionId,
+        assignmentId: r.a.id,
+        userId: r.s.id,
+        kind: "submission" as const,
+        submissionId: r.submissionId,
+        score: r.score,
+        maxScore: 10,
+        finishedAt: new Date(),
+      })),
+    });
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      await db.$executeRawUnsafe(
+        `UPDATE "Submission" s SET "gradingId" = v.g::uuid FROM (VALUES ${chunk.map((_, j) => `($${2 * j + 1}, $${2 * j + 2})`).join(",")}) AS v(s, g) WHERE s.id = v.s::uuid`,
+        ...chunk.flatMap((r) => [r.submissionId, r.gradingId]),
+      );
+    }
+
+    let queries = 0;
+    const counted = db.$extends({
+      query: {
+        async $allOperations({ args, query }) {
+          queries++;
+          return query(args);
+        },
+      },
+    }) as unknown as Database;
+    const started = Date.now();
+    const book = await loadGradebook(counted, { id: courseId, name: "Big course" });
+    const ms = Date.now() - started;
+    expect(queries).toBeLessThanOrEqual(4);
+    expect(book.students).toHaveLength(300);
+    expect(book.assignments).toHaveLength(20);
+    const row = book.students.find((s) => s.userId === students[7]!.id)!;
+    expect(row.total).toBe(7 * 20);
+    expect(Object.values(row.cells).every((c) => c?.score === 7 && c.state === "graded")).toBe(true);
+
+    // The same through the API (the figure goes to the notes; no timing is asserted).
+    const apiStarted = Date.now();
+    const res = await call("GET", `/api/v1/courses/${courseId}/gradebook`, teacher.token);
+    expect(res.status).toBe(200);
+    expect(res.json.students).toHaveLength(300);
+    process.stderr.write(`[gradebook 300x20] ${queries} queries, load ${ms} ms, API ${Date.now() - apiStarted} ms, ${res.text.length} bytes\n`);
   });
 });
