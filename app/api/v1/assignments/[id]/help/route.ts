@@ -10,6 +10,21 @@ import { route } from "@/lib/web/route";
 type Params = { params: Promise<{ id: string }> };
 
 /**
+ * GET /api/v1/assignments/:id/help -> {help: {requestedAt, message}|null}:
+ * the student's own open request (students only; staff read the queue from
+ * GET /api/v1/assignments/:id/class).
+ */
+export const GET = route(async (request: Request, { params }: Params) => {
+  const { db, caller, assignment } = await assignmentForCaller(request, (await params).id, "student");
+  const row = await db.assignmentWorkspace.findUnique({
+    where: { assignmentId_userId: { assignmentId: assignment.id, userId: caller.user.id } },
+    select: { helpRequestedAt: true, helpMessage: true },
+  });
+  const help = row?.helpRequestedAt ? { requestedAt: row.helpRequestedAt, message: row.helpMessage } : null;
+  return Response.json({ help }, { headers: { "cache-control": "no-store" } });
+});
+
+/**
  * POST /api/v1/assignments/:id/help {message?: up to 500 characters, one line}
  * -> {requestedAt, message, roomId}: the student asks for help (students
  * only). Asking again while a request is open keeps its place in the queue
