@@ -61,10 +61,12 @@ export class Membership implements Extension {
     }
     this.checking = true;
     try {
-      const connected = roomIds.flatMap((id) => (this.documents.get(id)?.getConnections() ?? []).map((c) => (c.context as RoomContext).userId));
-      const roles = await currentRoles(this.deps.db, roomIds, [...new Set(connected)]);
-      for (const roomId of roomIds) {
-        for (const connection of this.documents.get(roomId)?.getConnections() ?? []) {
+      // The connections open now; one that opens while the roles are read authenticated just now, with the role it has.
+      const open = roomIds.map((id) => [id, [...(this.documents.get(id)?.getConnections() ?? [])]] as const);
+      const userIds = new Set(open.flatMap(([, connections]) => connections.map((c) => (c.context as RoomContext).userId)));
+      const roles = await currentRoles(this.deps.db, roomIds, [...userIds]);
+      for (const [roomId, connections] of open) {
+        for (const connection of connections) {
           const { userId, role } = connection.context as RoomContext;
           const members = roles.get(roomId);
           if (!members) close(connection.webSocket, CLOSE.roomDeleted);
