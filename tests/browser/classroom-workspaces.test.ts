@@ -105,7 +105,7 @@ describe("a student's workspace and the teacher stepping in", () => {
       await page.goto(`${webUrl()}/signin?callbackUrl=${encodeURIComponent(`/assignments/${c.assignmentId}/class`)}`);
       await signInHere(page, c.students[1]);
       await page.waitForURL(/\/class$/);
-      await expect.poll(() => page.getByRole("alert").textContent(), { timeout: 30_000 }).toContain("teaching assistants");
+      await expect.poll(() => page.getByTestId("class-refused").textContent(), { timeout: 30_000 }).toContain("teaching assistants");
       expect(await page.getByTestId("class-table").count()).toBe(0);
     } finally {
       await context.close();

@@ -55,13 +55,7 @@ export async function classView(db: Database, assignment: { id: string; courseId
       where: { assignmentId: assignment.id },
       select: { userId: true, roomId: true, helpRequestedAt: true, helpMessage: true, room: { select: { document: { select: { updatedAt: true } } } } },
     }),
-    // Each student's latest finished grading that says where they are now (PostgreSQL DISTINCT ON).
-    db.grading.findMany({
-      where: { assignmentId: assignment.id, kind: { in: ["test", "submission"] }, finishedAt: { not: null } },
-      distinct: ["userId"],
-      orderBy: [{ userId: "asc" }, { finishedAt: "desc" }],
-      select: { id: true, userId: true, kind: true, finishedAt: true, compileError: true, results: { select: { testId: true, name: true, verdict: true } } },
-    }),
+    latestGradings(db, assignment.id),
   ]);
   const tests = allTests
     .filter((t) => visibleNow(t.visibility, assignment.dueAt, now))
@@ -94,6 +88,23 @@ export async function classView(db: Database, assignment: { id: string; courseId
     .flatMap((s) => (s.help && s.roomId ? [{ userId: s.userId, username: s.username, roomId: s.roomId, ...s.help }] : []))
     .sort((a, b) => a.requestedAt.getTime() - b.requestedAt.getTime());
   return { tests, students, mostFailed: mostFailed(tests, students), helpQueue };
+}
+
+/**
+ * Each student's latest finished grading of kind test or submission, with its
+ * results. DISTINCT ON in SQL picks one row per student (Prisma's `distinct`
+ * would read every grading of the assignment first: students run Test often).
+ */
+async function latestGradings(db: Database, assignmentId: string) {
+  const latest = await db.$queryRaw<Array<{ id: string }>>`
+    SELECT DISTINCT ON ("userId") id FROM "Grading"
+    WHERE "assignmentId" = ${assignmentId}::uuid AND kind IN ('test', 'submission') AND "finishedAt" IS NOT NULL
+    ORDER BY "userId", "finishedAt" DESC, "createdAt" DESC`;
+  if (latest.length === 0) return [];
+  return db.grading.findMany({
+    where: { id: { in: latest.map((g) => g.id) } },
+    select: { id: true, userId: true, kind: true, finishedAt: true, compileError: true, results: { select: { testId: true, name: true, verdict: true } } },
+  });
 }
 
 /**

@@ -29,7 +29,7 @@ export default async function ClassPage({ params }: { params: Promise<{ id: stri
         {isStaff(access.role) ? (
           <ClassView assignmentId={id} title={access.assignment.title} />
         ) : (
-          <p className="error" role="alert">
+          <p className="error" role="alert" data-testid="class-refused">
             Only the course&apos;s teachers and teaching assistants see the class. Your own work is in{" "}
             <a href={`/assignments/${id}/workspace`}>your workspace</a>.
           </p>
