@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { inject } from "vitest";
 import type * as Y from "yjs";
 import { announceCourseMemberChange } from "../../lib/classroom/workspaces/announce";
+import { deleteWorkspaceRooms } from "../../lib/classroom/workspaces/workspace";
+import { createDatabase } from "../../lib/db/client";
 import { courseEventsKey } from "../../lib/classroom/events";
 import { CLOSE } from "../../lib/rooms/close-codes";
 import { api, registerUser, webUrl } from "../support/api";
@@ -434,5 +436,23 @@ describe("GET /api/v1/assignments/:id/workspaces and /class", () => {
     const after = await api("GET", `/api/v1/assignments/${c.assignmentId}/class`, { token: c.teacher.token });
     expect(after.json.tests.map((x: { id: string }) => x.id)).toEqual([t.first, t.second, t.hidden]);
     expect(after.json.students.find((s: { userId: string }) => s.userId === s2.id).verdicts[t.hidden]).toBe("wrong_answer");
+  });
+});
+
+describe("deleteWorkspaceRooms (for the routes that delete an assignment or a course)", () => {
+  it("deletes the workspace rooms of one assignment, or of a whole course, and nothing else", async () => {
+    const db = createDatabase(inject("databaseUrl"));
+    try {
+      const [c, other] = await Promise.all([workspaceCourse(pool), workspaceCourse(pool)]);
+      const rooms = [await workspaceOf(c, c.students[0]), await workspaceOf(c, c.students[1])];
+      const kept = await workspaceOf(other, other.students[0]);
+      expect((await deleteWorkspaceRooms(db, { assignmentId: c.assignmentId })).sort()).toEqual([...rooms].sort());
+      const left = await pool.query(`SELECT id FROM "Room" WHERE id = ANY($1)`, [[...rooms, kept]]);
+      expect(left.rows.map((r) => r.id)).toEqual([kept]);
+      expect(await deleteWorkspaceRooms(db, { courseId: other.courseId })).toEqual([kept]);
+      expect((await api("GET", `/api/v1/rooms/${kept}`, { token: other.teacher.token })).status).toBe(404);
+    } finally {
+      await db.$disconnect();
+    }
   });
 });

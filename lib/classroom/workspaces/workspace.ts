@@ -101,3 +101,18 @@ export async function workspaceRole(db: Database, roomId: string, userId: string
   });
   return workspaceRoleOf({ ownerId: workspace.userId, opensAt: workspace.assignment.opensAt }, userId, member?.role);
 }
+
+/**
+ * Deleting an assignment or a course deletes its workspace rows (cascade) but
+ * not their rooms, which nobody could then open: call this first, in the
+ * route that deletes them. The rooms' documents and runs go with them. Then
+ * announce each returned room (announceRoomControl, kind "deleted") so open
+ * sockets close at once rather than at collab's next periodic re-check.
+ */
+export async function deleteWorkspaceRooms(db: Database, of: { assignmentId: string } | { courseId: string }): Promise<string[]> {
+  const where = "assignmentId" in of ? { assignmentId: of.assignmentId } : { assignment: { courseId: of.courseId } };
+  const rows = await db.assignmentWorkspace.findMany({ where, select: { roomId: true } });
+  const roomIds = rows.map((r) => r.roomId);
+  if (roomIds.length) await db.room.deleteMany({ where: { id: { in: roomIds } } });
+  return roomIds;
+}
