@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { PASSWORD, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
 import type { TestUser } from "../support/rooms";
-import { coursePool, workspaceCourse } from "../support/workspace-course";
+import { coursePool, insertGrading, workspaceCourse } from "../support/workspace-course";
 
 const browser = useBrowser();
 const pool = coursePool();
@@ -58,13 +58,25 @@ describe("a student's workspace and the teacher stepping in", () => {
       }, `/api/v1/assignments/${c.assignmentId}/help`);
       expect(asked).toBe(200);
 
+      // The student's latest Test run: the first test passes, the second fails.
+      await insertGrading(pool, c, student.id, "test", new Date(), [
+        [c.tests.first, "reverses abc", "passed"],
+        [c.tests.second, "reverses empty", "wrong_answer"],
+      ]);
+
       await t.page.goto(`${webUrl()}/signin?callbackUrl=${encodeURIComponent(`/assignments/${c.assignmentId}/class`)}`);
       await signInHere(t.page, c.teacher);
       await t.page.waitForURL(/\/class$/);
       const request = t.page.getByTestId("help-request");
       await expect.poll(() => request.textContent(), { timeout: 30_000 }).toContain(student.username);
       expect(await request.textContent()).toContain("stuck on the loop");
-      expect(await t.page.getByTestId("class-table").textContent()).toContain(student.username);
+      const row = t.page.locator(`[data-testid=class-row][data-username="${student.username}"]`);
+      expect(await row.locator("td[data-verdict]").evaluateAll((cells) => cells.map((c) => c.getAttribute("data-verdict")))).toEqual([
+        "passed",
+        "wrong_answer",
+      ]);
+      expect(await t.page.getByTestId("most-failed").textContent()).toContain("reverses empty");
+      expect(await row.textContent()).toContain("asks for help");
 
       await request.getByRole("link", { name: "Open room" }).click();
       await t.page.waitForURL(`${webUrl()}/rooms/${roomId}`);

@@ -143,8 +143,7 @@ function ClassTable({ data, now }: { data: ClassData; now: number }) {
               {s.roomId ? <a href={`/rooms/${s.roomId}`}>{s.username}</a> : <span title="Has not opened the workspace yet">{s.username}</span>}
               {s.help && (
                 <span className={styles.helpFlag} title={s.help.message ?? "Asked for help"}>
-                  {" "}
-                  ✋
+                  asks for help
                 </span>
               )}
             </td>
