@@ -1,5 +1,6 @@
 import { Hocuspocus } from "@hocuspocus/server";
 import { WebSocketServer } from "ws";
+import type { CourseControlMessage } from "../lib/classroom/workspaces/announce";
 import { ROOM_CONTROL_CHANNEL, type RoomControlMessage } from "../lib/rooms/events";
 import { answerLiveFiles, LIVE_FILES_CHANNEL } from "../lib/rooms/room-files";
 import { verifyServiceToken } from "../lib/rooms/room-token";
@@ -128,13 +129,13 @@ export async function startCollab(ctx: ServiceContext): Promise<ServiceWork> {
       log.warn({ err: err.message }, "a live-files request was not answered"),
     );
 
-  // Members removed or re-roled, rooms deleted: the web app announces it, the sockets concerned close.
+  // Members removed or re-roled, rooms deleted, course roles changed: the web app announces it, the sockets concerned close.
   const control = redis.duplicate();
   await control.subscribe(ROOM_CONTROL_CHANNEL, LIVE_FILES_CHANNEL);
   control.on("message", (channel, raw) => {
     if (channel === LIVE_FILES_CHANNEL) return void answer(raw);
     try {
-      membership.onControlMessage(JSON.parse(raw) as RoomControlMessage);
+      membership.onControlMessage(JSON.parse(raw) as RoomControlMessage | CourseControlMessage);
     } catch {
       log.warn("an unreadable room control message was ignored");
     }
