@@ -33,8 +33,14 @@ export const ERROR_CODES = {
   limit_too_low: { status: 400, meaning: "A requested limit is below the least a run needs." },
   // Classroom assignments and their tests (h2: lib/classroom/assignments, lib/classroom/tests/import)
   too_many_tests: { status: 400, meaning: "An import with mode=append would give the assignment more tests than allowed (100)." },
-  import_format_unknown: { status: 400, meaning: "The upload is neither a SAM tests file, GitHub Classroom's autograding.json, nor a zip (Kattis problem package)." },
-  invalid_test_file: { status: 400, meaning: "The uploaded tests file or problem package is recognised but cannot be imported; the message names the test or file." },
+  import_format_unknown: {
+    status: 400,
+    meaning: "The upload is neither a SAM tests file, GitHub Classroom's autograding.json, nor a zip (Kattis problem package).",
+  },
+  invalid_test_file: {
+    status: 400,
+    meaning: "The uploaded tests file or problem package is recognised but cannot be imported; the message names the test or file.",
+  },
   invalid_zip: { status: 400, meaning: "The upload starts like a zip but cannot be read." },
   zip_unsafe_path: { status: 400, meaning: "The zip holds an entry whose name points outside the package (absolute, '..', backslash); it is refused whole." },
   // 401, 403: who is asking

@@ -46,7 +46,7 @@ describe("SAM tests file", () => {
   });
 
   it("export leaves out row ids and positions", () => {
-    const file = exportSuite({}, [{ ...tests[0]!, id: "x", position: 0 } as TestDefinition]);
+    const file = exportSuite({}, [{ ...tests[0]!, id: "x", position: 0 } as unknown as TestDefinition]);
     expect(file.tests[0]).not.toHaveProperty("id");
     expect(file.tests[0]).not.toHaveProperty("position");
   });
