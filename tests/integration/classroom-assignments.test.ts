@@ -192,7 +192,7 @@ describe("what a student sees", () => {
     expect(res.json.tests.map((t: { name: string }) => t.name)).toEqual(["visible adds", "after due"]);
     expect(res.text).toContain(`${AFTER_DUE_SECRET}_out`);
     expect(res.text).not.toContain(SECRET);
-    expect(res.json.hiddenTests).toEqual({ count: 2, points: 3 });
+    expect(res.json.hiddenTests).toEqual({ count: 2, points: 4 });
   });
 
   it("an assignment that has not opened is not listed for students and is 404 to them; staff see it", async () => {

@@ -46,37 +46,38 @@ export function AssignmentDetails({ view }: { view: AssignmentView }) {
           {view.points} point{view.points === 1 ? "" : "s"} in all.
         </li>
       </ul>
+      {/* No prefetching: each of these pages is rendered for its own role on the server; a visit is enough. */}
       <nav className={styles.links} aria-label="Assignment links">
         {view.role === "student" && (
-          <Link className="button primary" href={`/assignments/${view.id}/workspace`} data-testid="open-workspace">
+          <Link prefetch={false} className="button primary" href={`/assignments/${view.id}/workspace`} data-testid="open-workspace">
             Open my workspace
           </Link>
         )}
         {view.role === "student" && (
-          <Link className="button secondary" href={`/assignments/${view.id}/submissions`}>
+          <Link prefetch={false} className="button secondary" href={`/assignments/${view.id}/submissions`}>
             My submissions
           </Link>
         )}
         {view.role === "teacher" && (
-          <Link className="button primary" href={`/assignments/${view.id}/edit`} data-testid="edit-assignment">
+          <Link prefetch={false} className="button primary" href={`/assignments/${view.id}/edit`} data-testid="edit-assignment">
             Edit
           </Link>
         )}
         {staff && (
           <>
-            <Link className="button secondary" href={`/courses/${view.courseId}/gradebook`}>
+            <Link prefetch={false} className="button secondary" href={`/courses/${view.courseId}/gradebook`}>
               Gradebook
             </Link>
-            <Link className="button secondary" href={`/assignments/${view.id}/class`}>
+            <Link prefetch={false} className="button secondary" href={`/assignments/${view.id}/class`}>
               Class view
             </Link>
-            <Link className="button secondary" href={`/assignments/${view.id}/submissions`}>
+            <Link prefetch={false} className="button secondary" href={`/assignments/${view.id}/submissions`}>
               Submissions
             </Link>
           </>
         )}
         {view.role === "teacher" && (
-          <Link className="button secondary" href={`/assignments/${view.id}/regrades`}>
+          <Link prefetch={false} className="button secondary" href={`/assignments/${view.id}/regrades`}>
             Re-grade
           </Link>
         )}

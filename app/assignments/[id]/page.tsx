@@ -21,7 +21,9 @@ export default async function AssignmentPage({ params }: { params: Promise<{ id:
       <TopBar username={user.username} />
       <main className="workspace" data-testid="assignment-page">
         <p className="muted">
-          <Link href={`/courses/${access.course.id}`}>{access.course.name}</Link>
+          <Link prefetch={false} href={`/courses/${access.course.id}`}>
+            {access.course.name}
+          </Link>
         </p>
         <h1 data-testid="assignment-heading">{view.title}</h1>
         <AssignmentDetails view={view} />

@@ -22,7 +22,10 @@ export default async function EditAssignmentPage({ params }: { params: Promise<{
         <TopBar username={user.username} />
         <main className="workspace">
           <p className="error" role="alert" data-testid="edit-refused">
-            Only the course&apos;s teachers edit assignments. <Link href={`/assignments/${id}`}>Back to the assignment</Link>
+            Only the course&apos;s teachers edit assignments.{" "}
+            <Link prefetch={false} href={`/assignments/${id}`}>
+              Back to the assignment
+            </Link>
           </p>
         </main>
       </>
@@ -35,7 +38,13 @@ export default async function EditAssignmentPage({ params }: { params: Promise<{
       <TopBar username={user.username} />
       <main className="workspace" data-testid="edit-assignment-page">
         <p className="muted">
-          <Link href={`/courses/${access.course.id}`}>{access.course.name}</Link> / <Link href={`/assignments/${id}`}>{assignment.title}</Link>
+          <Link prefetch={false} href={`/courses/${access.course.id}`}>
+            {access.course.name}
+          </Link>{" "}
+          /{" "}
+          <Link prefetch={false} href={`/assignments/${id}`}>
+            {assignment.title}
+          </Link>
         </p>
         <h1>Edit the assignment</h1>
         <AssignmentEditor courseId={access.course.id} assignment={editable} languages={runtimes.map((r) => r.language)} />

@@ -20,7 +20,9 @@ export default async function NewAssignmentPage({ params }: { params: Promise<{ 
       <TopBar username={user.username} />
       <main className="workspace" data-testid="new-assignment-page">
         <p className="muted">
-          <Link href={`/courses/${id}`}>{access.course.name}</Link>
+          <Link prefetch={false} href={`/courses/${id}`}>
+            {access.course.name}
+          </Link>
         </p>
         <h1>New assignment</h1>
         {access.role === "teacher" ? (
