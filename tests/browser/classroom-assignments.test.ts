@@ -86,6 +86,24 @@ describe("assignments in the browser", () => {
     expect(await student.page.getByTestId("open-workspace").getAttribute("href")).toBe(`/assignments/${assignmentId}/workspace`);
     expect(await student.page.getByTestId("edit-assignment").count()).toBe(0);
 
+    // The teacher edits it: the editor holds both tests; an autograding.json imported from the page shows its warnings.
+    await teacher.page.goto(`${webUrl()}/assignments/${assignmentId}/edit`);
+    expect(await teacher.page.getByTestId("test-1-name").inputValue()).toBe("doubles secret");
+    const autograding = {
+      tests: [{ name: "greets", setup: "pip install x", run: "python main.py", input: "", output: "hi", comparison: "included", points: 2 }],
+    };
+    await teacher.page
+      .getByTestId("import-file")
+      .setInputFiles({ name: "autograding.json", mimeType: "application/json", buffer: Buffer.from(JSON.stringify(autograding)) });
+    await teacher.page.getByTestId("import-warnings").waitFor();
+    expect(await teacher.page.getByTestId("import-warnings").textContent()).toMatch(/greets: .*setup step/);
+    expect(await teacher.page.getByTestId("test-0-name").inputValue()).toBe("greets");
+    expect(await teacher.page.getByTestId("test-1-name").count()).toBe(0);
+    await teacher.page.getByTestId("assignment-title").fill("Double it, again");
+    await teacher.page.getByTestId("save-assignment").click();
+    await teacher.page.waitForURL(`${webUrl()}/assignments/${assignmentId}`);
+    await expect.poll(() => teacher.page.getByTestId("assignment-heading").textContent()).toBe("Double it, again");
+
     expect(teacher.problems).toEqual([]);
     expect(student.problems).toEqual([]);
     await teacher.context.close();

@@ -267,6 +267,9 @@ describe("bad input gets a 4xx with a code", () => {
     expect(noExpected.json.error.message).toMatch(/tests\.0\.expectedStdout/);
     const many = await put(Array.from({ length: 101 }, (_, i) => ({ kind: "io", name: `t${i}`, expectedStdout: "" })));
     expect([many.status, many.json.error.code]).toEqual([400, "invalid_request"]);
+    const checker = await put([{ kind: "checker", name: "c", checker: { language: "cobol", files: [{ name: "c.cob", content: "" }] } }]);
+    expect([checker.status, checker.json.error.code]).toEqual([400, "unknown_language"]);
+    expect(checker.json.error.message).toMatch(/tests\.0 \("c"\): the checker's language/);
     const high = await put([{ kind: "io", name: "x", expectedStdout: "", limits: { wallTimeMs: 10_000_000 } }]);
     expect([high.status, high.json.error.code]).toEqual([400, "limit_too_high"]);
     // Nothing of the refused lists was stored.

@@ -1,7 +1,7 @@
 import type { Redis } from "ioredis";
 import { limitAboveMaximum, limitBelowMinimum, type LimitPolicy } from "../../executions/limits";
 import { availableRuntimes, requireRuntime } from "../../executions/runtimes";
-import { ApiError } from "../../http/errors";
+import { ApiError, isApiError } from "../../http/errors";
 import type { TestDefinition, TestLimits } from "../tests/spec";
 
 /**
@@ -23,4 +23,25 @@ export function checkLimits(policy: LimitPolicy, limits: TestLimits, where: stri
 
 export function checkTestLimits(policy: LimitPolicy, tests: TestDefinition[]): void {
   tests.forEach((t, i) => checkLimits(policy, t.limits, `tests.${i} ("${t.name}")`));
+}
+
+/**
+ * A checker runs in a sandbox of its own, in a language a runner must offer:
+ * each checker's language is resolved like the assignment's (aliases to the
+ * runtime's name), so a test never waits for a runtime that does not exist.
+ */
+export async function resolveCheckerLanguages(redis: Redis, tests: TestDefinition[]): Promise<TestDefinition[]> {
+  if (!tests.some((t) => t.kind === "checker")) return tests;
+  const runtimes = await availableRuntimes(redis);
+  return tests.map((t, i) => {
+    if (t.kind !== "checker") return t;
+    try {
+      return { ...t, checker: { ...t.checker, language: requireRuntime(runtimes, t.checker.language).language } };
+    } catch (err) {
+      if (isApiError(err) && err.code === "unknown_language") {
+        throw new ApiError(400, "unknown_language", `tests.${i} ("${t.name}"): the checker's language: ${err.message}`);
+      }
+      throw err;
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import { checkTestLimits } from "@/lib/classroom/assignments/checks";
+import { checkTestLimits, resolveCheckerLanguages } from "@/lib/classroom/assignments/checks";
 import { ASSIGNMENT_LIMITS, replaceTestsSchema } from "@/lib/classroom/assignments/requests";
 import { loadTests, writeTests } from "@/lib/classroom/assignments/tests-store";
 import { readJson } from "@/lib/http/errors";
@@ -16,9 +16,10 @@ export const GET = route(async (request: Request, { params }: Params) => {
 
 /** PUT /api/v1/assignments/:id/tests {tests: [...]} -> {tests}: the whole list replaced, in the order sent (teachers only). */
 export const PUT = route(async (request: Request, { params }: Params) => {
-  const { db, config } = web();
+  const { db, redis, config } = web();
   const { assignment } = await assignmentForCaller(request, (await params).id, "author");
   const { tests } = await readJson(request, replaceTestsSchema, ASSIGNMENT_LIMITS.testsBodyBytes);
   checkTestLimits(config.limits, tests);
-  return Response.json({ limits: assignment.limits, tests: await writeTests(db, assignment.id, tests) }, { headers: noStore });
+  const resolved = await resolveCheckerLanguages(redis, tests);
+  return Response.json({ limits: assignment.limits, tests: await writeTests(db, assignment.id, resolved) }, { headers: noStore });
 });

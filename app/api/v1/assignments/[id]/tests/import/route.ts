@@ -1,4 +1,4 @@
-import { checkLimits, checkTestLimits } from "@/lib/classroom/assignments/checks";
+import { checkLimits, checkTestLimits, resolveCheckerLanguages } from "@/lib/classroom/assignments/checks";
 import { ASSIGNMENT_LIMITS, importModeSchema } from "@/lib/classroom/assignments/requests";
 import { writeTests } from "@/lib/classroom/assignments/tests-store";
 import { importApiError } from "@/lib/classroom/tests/import/api-error";
@@ -18,7 +18,7 @@ type Params = { params: Promise<{ id: string }> };
  * A Kattis statement fills the assignment's statement when that is empty.
  */
 export const POST = route(async (request: Request, { params }: Params) => {
-  const { db, config } = web();
+  const { db, redis, config } = web();
   const { assignment } = await assignmentForCaller(request, (await params).id, "author");
   const { mode } = readQuery(request, importModeSchema);
   const body = await readBodyBytes(request, ASSIGNMENT_LIMITS.testsBodyBytes);
@@ -31,7 +31,7 @@ export const POST = route(async (request: Request, { params }: Params) => {
   }
   checkTestLimits(config.limits, result.tests);
   if (result.limits && mode === "replace") checkLimits(config.limits, result.limits, "limits");
-  const tests = await writeTests(db, assignment.id, result.tests, mode);
+  const tests = await writeTests(db, assignment.id, await resolveCheckerLanguages(redis, result.tests), mode);
   const data: { limits?: object; statement?: string } = {};
   if (result.limits && mode === "replace") data.limits = result.limits;
   if (result.statement && !assignment.statement.trim()) data.statement = result.statement.slice(0, ASSIGNMENT_LIMITS.statementLength);
