@@ -12,7 +12,7 @@ import { suiteFileSchema, testSchema, type TestDefinition } from "../../lib/clas
  * and Kattis problem packages (zips built here), and the zip reader's
  * refusals (bombs, too many entries, names that climb out).
  */
-const OPTIONS = { maxWallTimeMs: 60_000 };
+const OPTIONS = { maxWallTimeMs: 60_000, maxCpuTimeMs: 30_000 };
 const json = (value: unknown) => strToU8(JSON.stringify(value));
 const zip = (files: Record<string, string | Uint8Array>) =>
   zipSync(Object.fromEntries(Object.entries(files).map(([k, v]) => [k, typeof v === "string" ? strToU8(v) : v])));
@@ -218,6 +218,17 @@ describe("Kattis problem packages", () => {
     expect(first.checker.language).toBe("cpp");
     expect(first.checker.files.map((f) => f.name)).toEqual(["validate.cpp", "testlib.h"]);
     expect(first.checker.args).toEqual(["strict"]);
+  });
+
+  it("the time limit becomes each test's CPU limit, twice that on the wall clock, within the server's maximum", () => {
+    const stated = importTests(zip({ ...basic, "problem.yaml": "limits:\n  time_limit: 1.5\n" }), OPTIONS);
+    expect(stated.tests.map((t) => t.limits)).toEqual(Array(3).fill({ cpuTimeMs: 1500, wallTimeMs: 3000 }));
+    const file = importTests(zip({ ...basic, ".timelimit": "2\n" }), OPTIONS);
+    expect(file.tests[0]!.limits).toEqual({ cpuTimeMs: 2000, wallTimeMs: 4000 });
+    const huge = importTests(zip({ ...basic, "problem.yaml": "limits:\n  time_limit: 100\n" }), OPTIONS);
+    expect(huge.tests[0]!.limits).toEqual({ cpuTimeMs: 30_000, wallTimeMs: 60_000 });
+    expect(huge.warnings.some((w) => /lowered to 30000 ms of CPU/.test(w.message))).toBe(true);
+    expect(importTests(zip(basic), OPTIONS).tests[0]!.limits).toEqual({});
   });
 
   it("an interactive problem is refused", () => {

@@ -25,13 +25,14 @@ export interface ImportResult {
 }
 
 export interface ImportOptions {
-  /** The server's wall-time maximum: autograding timeouts above it are lowered to it. */
+  /** The server's maxima: autograding timeouts and Kattis time limits above them are lowered to them. */
   maxWallTimeMs: number;
+  maxCpuTimeMs: number;
   zipLimits?: ZipLimits;
 }
 
 export function importTests(body: Uint8Array, options: ImportOptions): ImportResult {
-  if (looksLikeZip(body)) return { format: "kattis", ...importKattis(readZip(body, options.zipLimits ?? ZIP_LIMITS)) };
+  if (looksLikeZip(body)) return { format: "kattis", ...importKattis(readZip(body, options.zipLimits ?? ZIP_LIMITS), options) };
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder("utf-8").decode(body));

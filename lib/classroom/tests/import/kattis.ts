@@ -16,6 +16,7 @@ import { ImportError, type ImportWarning } from "./errors";
  *   language from the file extension, the flags as its args;
  * - the statement from problem_statement/ (or statement/) problem.en.md,
  *   problem.md, problem.en.tex or problem.tex; the title from `name`.
+ * - the time limit (limits.time_limit, or .timelimit) as each test's CPU limit, twice that as wall time.
  * Interactive problems cannot be imported (no interactor here).
  */
 export interface KattisImport {
@@ -126,7 +127,40 @@ function statementOf(files: Map<string, Uint8Array>, warnings: ImportWarning[]):
   return undefined;
 }
 
-export function importKattis(zipFiles: Map<string, Uint8Array>): KattisImport {
+export interface KattisOptions {
+  /** The server's maxima: a package's time limit above them is lowered to them (with a warning). */
+  maxCpuTimeMs: number;
+  maxWallTimeMs: number;
+}
+
+/**
+ * The package's time limit, when it states one: problem.yaml's
+ * `limits.time_limit` (2023-07 format, seconds) or a `.timelimit` file
+ * (seconds, as DOMjudge writes). It becomes each test's CPU limit, with twice
+ * that on the wall clock (Kattis's own margin for I/O). Legacy packages give
+ * only a multiplier of a reference solution's time, which cannot be known here.
+ */
+function limitsOf(files: Map<string, Uint8Array>, problem: Record<string, unknown>, options: KattisOptions, warnings: ImportWarning[]) {
+  const stated = (problem.limits as Record<string, unknown> | undefined)?.time_limit;
+  const fromFile = files.get(".timelimit");
+  const seconds = typeof stated === "number" ? stated : fromFile ? Number(text(fromFile).trim()) : undefined;
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) {
+    if (problem.limits && typeof problem.limits === "object") {
+      warnings.push({ message: "problem.yaml's limits state no time_limit in seconds; set the time limits on the assignment." });
+    }
+    return {};
+  }
+  const cpuTimeMs = Math.ceil(seconds * 1000);
+  const limits = { cpuTimeMs: Math.min(cpuTimeMs, options.maxCpuTimeMs), wallTimeMs: Math.min(cpuTimeMs * 2, options.maxWallTimeMs) };
+  if (cpuTimeMs > options.maxCpuTimeMs || cpuTimeMs * 2 > options.maxWallTimeMs) {
+    warnings.push({
+      message: `The time limit of ${seconds} s is above this server's maximum; lowered to ${limits.cpuTimeMs} ms of CPU and ${limits.wallTimeMs} ms of wall time.`,
+    });
+  }
+  return limits;
+}
+
+export function importKattis(zipFiles: Map<string, Uint8Array>, options: KattisOptions): KattisImport {
   const files = packageFiles(zipFiles);
   const warnings: ImportWarning[] = [];
   const problem = yamlOf(files, "problem.yaml");
@@ -146,8 +180,7 @@ export function importKattis(zipFiles: Map<string, Uint8Array>): KattisImport {
   const custom = /custom/.test(validation) || [...files.keys()].some((p) => p.startsWith("output_validator/"));
   const comparison = custom ? undefined : comparisonOfFlags(flags, warnings);
   const checker = custom ? { ...customValidator(files, warnings), args: flags } : undefined;
-  if (problem.limits && typeof problem.limits === "object")
-    warnings.push({ message: "problem.yaml's limits are not imported; set the time and memory limits on the assignment." });
+  const limits = limitsOf(files, problem, options, warnings);
 
   const drafts: unknown[] = [];
   for (const group of ["sample", "secret"] as const) {
@@ -159,7 +192,7 @@ export function importKattis(zipFiles: Map<string, Uint8Array>): KattisImport {
         warnings.push({ test: name, message: `${input} has no .ans beside it; left out.` });
         continue;
       }
-      const common = { name, points: 1, visibility: group === "sample" ? "visible" : "hidden", limits: {} };
+      const common = { name, points: 1, visibility: group === "sample" ? "visible" : "hidden", limits };
       if (checker) drafts.push({ ...common, kind: "checker", stdin: text(files.get(input)!), args: [], answer: text(answer), checker });
       else drafts.push({ ...common, kind: "io", stdin: text(files.get(input)!), args: [], expectedStdout: text(answer), comparison });
     }

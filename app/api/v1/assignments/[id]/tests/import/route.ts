@@ -25,7 +25,7 @@ export const POST = route(async (request: Request, { params }: Params) => {
   if (body.length === 0) throw new ApiError(400, "import_format_unknown", "The upload is empty: send the tests file or the zip as the body.");
   let result: ImportResult;
   try {
-    result = importTests(body, { maxWallTimeMs: config.limits.maximum.wallTimeMs });
+    result = importTests(body, { maxWallTimeMs: config.limits.maximum.wallTimeMs, maxCpuTimeMs: config.limits.maximum.cpuTimeMs });
   } catch (err) {
     throw importApiError(err);
   }
