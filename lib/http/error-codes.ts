@@ -31,6 +31,18 @@ export const ERROR_CODES = {
   too_many_files: { status: 400, meaning: "A run has more files than allowed." },
   limit_too_high: { status: 400, meaning: "A requested limit is above what this server allows." },
   limit_too_low: { status: 400, meaning: "A requested limit is below the least a run needs." },
+  // Classroom assignments and their tests (h2: lib/classroom/assignments, lib/classroom/tests/import)
+  too_many_tests: { status: 400, meaning: "An import with mode=append would give the assignment more tests than allowed (100)." },
+  import_format_unknown: {
+    status: 400,
+    meaning: "The upload is neither a SAM tests file, GitHub Classroom's autograding.json, nor a zip (Kattis problem package).",
+  },
+  invalid_test_file: {
+    status: 400,
+    meaning: "The uploaded tests file or problem package is recognised but cannot be imported; the message names the test or file.",
+  },
+  invalid_zip: { status: 400, meaning: "The upload starts like a zip but cannot be read." },
+  zip_unsafe_path: { status: 400, meaning: "The zip holds an entry whose name points outside the package (absolute, '..', backslash); it is refused whole." },
   // 401, 403: who is asking
   unauthorized: { status: 401, meaning: "No valid session or API token was sent; sign in or send 'Authorization: Bearer <token>'." },
   metrics_token_required: { status: 401, meaning: "A /metrics scrape came without `Authorization: Bearer <SAM_METRICS_TOKEN>`." },
@@ -78,6 +90,9 @@ export const ERROR_CODES = {
   payload_too_large: { status: 413, meaning: "The body is larger than the route accepts." },
   source_too_large: { status: 413, meaning: "A run's files are larger than allowed (1 MiB)." },
   stdin_too_large: { status: 413, meaning: "A run's input is larger than allowed (1 MiB in all)." },
+  // Classroom test imports (h2)
+  zip_too_large: { status: 413, meaning: "The zip unpacks to more than allowed (8 MiB a file, 64 MiB in all)." },
+  zip_too_many_entries: { status: 413, meaning: "The zip has more entries than allowed (2000)." },
   unsupported_media_type: { status: 415, meaning: 'The body is not sent as "Content-Type: application/json".' },
   // 429: too much at once (Retry-After says when to try again where it is known)
   rate_limited: { status: 429, meaning: "Too many requests of this kind; try again after Retry-After seconds." },
