@@ -58,14 +58,15 @@ export default async function CoursePage({ params }: { params: Promise<{ id: str
 
         <section aria-labelledby="assignments">
           <h2 id="assignments">Assignments</h2>
+          {/* No prefetch: those pages are per-request anyway, and belong to other parts of the app. */}
           {staff && (
             <p className="row-actions" style={{ marginLeft: 0 }}>
               {canCourse(role, "author") && (
-                <Link href={`/courses/${course.id}/assignments/new`} className="button" data-testid="new-assignment">
+                <Link href={`/courses/${course.id}/assignments/new`} prefetch={false} className="button" data-testid="new-assignment">
                   New assignment
                 </Link>
               )}
-              <Link href={`/courses/${course.id}/gradebook`} className="button" data-testid="gradebook-link">
+              <Link href={`/courses/${course.id}/gradebook`} prefetch={false} className="button" data-testid="gradebook-link">
                 Gradebook
               </Link>
             </p>

@@ -18,7 +18,7 @@ export interface CourseView {
   updatedAt: Date;
 }
 
-export async function createCourse(db: Database, userId: string, name: string, maxTaught = COURSE_LIMITS.coursesTaughtPerAccount): Promise<CourseView> {
+export async function createCourse(db: Database, userId: string, name: string, maxTaught: number = COURSE_LIMITS.coursesTaughtPerAccount): Promise<CourseView> {
   return db.$transaction(async (tx) => {
     await lockCourseCreator(tx, userId);
     const taught = await tx.courseMember.count({ where: { userId, role: "teacher" } });

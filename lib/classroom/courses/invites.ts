@@ -77,7 +77,7 @@ export interface JoinResult {
  * teacher) and nothing changes. Unknown, revoked and expired codes are 404
  * course_code_invalid, each with its own message.
  */
-export async function joinWithCode(db: Database, code: string, userId: string, cap = COURSE_LIMITS.membersPerCourse): Promise<JoinResult> {
+export async function joinWithCode(db: Database, code: string, userId: string, cap: number = COURSE_LIMITS.membersPerCourse): Promise<JoinResult> {
   const invite = isWellFormedCode(code) ? await db.courseInvite.findUnique({ where: { code } }) : null;
   if (!invite)
     throw new ApiError(404, "course_code_invalid", `No course has the invite code ${code}; check it letter by letter, or ask your teacher for the link.`);

@@ -40,7 +40,13 @@ const viewOf = (m: { userId: string; role: CourseRole; createdAt: Date; user: { 
 export const courseFull = (cap: number) =>
   new ApiError(409, "course_full", `This course has ${cap} members, the most a course may have; remove members who left before adding more.`);
 
-export async function addMember(db: Database, courseId: string, username: string, role: CourseRole, cap = COURSE_LIMITS.membersPerCourse): Promise<MemberView> {
+export async function addMember(
+  db: Database,
+  courseId: string,
+  username: string,
+  role: CourseRole,
+  cap: number = COURSE_LIMITS.membersPerCourse,
+): Promise<MemberView> {
   const user = await db.user.findUnique({ where: { usernameKey: usernameKey(username) }, select: { id: true, username: true } });
   if (!user) throw new ApiError(404, "user_not_found", `No user is named "${username}"; check the spelling (they must have signed up).`);
   return db.$transaction(async (tx) => {
@@ -104,7 +110,7 @@ export type ImportResult = { ok: true; added: MemberView[]; unchanged: MemberVie
  * newcomers. People already in the course keep the role they have (a re-upload
  * of the same file changes nothing); they are listed as unchanged.
  */
-export async function importRoster(db: Database, courseId: string, rows: RosterRow[], cap = COURSE_LIMITS.membersPerCourse): Promise<ImportResult> {
+export async function importRoster(db: Database, courseId: string, rows: RosterRow[], cap: number = COURSE_LIMITS.membersPerCourse): Promise<ImportResult> {
   const users = await db.user.findMany({
     where: { usernameKey: { in: rows.map((r) => usernameKey(r.username)) } },
     select: { id: true, username: true, usernameKey: true },
