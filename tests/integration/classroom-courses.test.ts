@@ -303,6 +303,12 @@ describe("roster CSV import", () => {
     expect([latin1.status, (await latin1.json()).error.code]).toEqual([400, "invalid_request"]);
     expect((await upload(c.teacher, c.courseId, "")).json.error.code).toBe("roster_invalid");
     expect((await as(c.teacher, "POST", `/api/v1/courses/${c.courseId}/members/import`, { csv: 3 })).json.error.code).toBe("invalid_request");
+    const longJson = await as(c.teacher, "POST", `/api/v1/courses/${c.courseId}/members/import`, { csv: "a".repeat(COURSE_LIMITS.csvBytes + 1) });
+    expect([longJson.status, longJson.json.error.code, longJson.json.error.message]).toEqual([
+      400,
+      "invalid_request",
+      expect.stringContaining("at most 256 KiB"),
+    ]);
   });
 });
 

@@ -77,7 +77,7 @@ export default async function CoursePage({ params }: { params: Promise<{ id: str
             <ul className="room-list" data-testid="assignment-list">
               {assignments.map((a) => (
                 <li key={a.id}>
-                  <Link href={`/assignments/${a.id}`} className="room-name">
+                  <Link href={`/assignments/${a.id}`} prefetch={false} className="room-name">
                     {a.title}
                   </Link>
                   <span className="muted">due {when(a.dueAt)}</span>

@@ -57,4 +57,10 @@ export const joinCourseSchema = z
   .strict();
 
 /** JSON form of a roster upload (the other is the CSV itself as text/csv). */
-export const importRosterSchema = z.object({ csv: z.string({ error: "csv is required (the roster as CSV text)" }).max(COURSE_LIMITS.csvBytes) }).strict();
+export const importRosterSchema = z
+  .object({
+    csv: z
+      .string({ error: "csv is required (the roster as CSV text)" })
+      .max(COURSE_LIMITS.csvBytes, `csv must be at most ${COURSE_LIMITS.csvBytes / 1024} KiB; split the roster into smaller uploads`),
+  })
+  .strict();
