@@ -2,6 +2,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { joinWithCode } from "../../lib/classroom/courses/invites";
 import { COURSE_LIMITS } from "../../lib/classroom/courses/limits";
 import { addMember, importRoster } from "../../lib/classroom/courses/roster";
+import { ensureWorkspace } from "../../lib/classroom/workspaces/workspace";
 import { createDatabase } from "../../lib/db/client";
 import { api, registerUser, uniqueIp, webUrl } from "../support/api";
 import { as, courseWithMembers } from "../support/courses";
@@ -126,6 +127,20 @@ describe("courses", () => {
     expect((await as(teacher, "DELETE", `/api/v1/courses/${id}`)).status).toBe(204);
     expect((await as(teacher, "GET", `/api/v1/courses/${id}`)).status).toBe(404);
     expect((await as(teacher, "GET", "/api/v1/courses")).json.courses).toEqual([]);
+  });
+
+  it("deleting a course deletes its assignments and the students' workspace rooms too", async () => {
+    const c = await courseWithMembers();
+    const assignment = await db.assignment.create({
+      data: { courseId: c.courseId, title: "Loops", language: "python", dueAt: new Date(Date.now() + 86_400_000) },
+    });
+    const { roomId } = await ensureWorkspace(db, assignment, c.student.id);
+    expect(await db.room.count({ where: { id: roomId } })).toBe(1);
+    expect((await as(c.teacher, "DELETE", `/api/v1/courses/${c.courseId}`)).status).toBe(204);
+    expect(await db.room.count({ where: { id: roomId } })).toBe(0);
+    expect(await db.assignment.count({ where: { id: assignment.id } })).toBe(0);
+    expect(await db.courseMember.count({ where: { courseId: c.courseId } })).toBe(0);
+    expect((await as(c.student, "GET", `/api/v1/rooms/${roomId}`)).status).toBe(404);
   });
 
   it("refuses bad names and bodies with a 4xx that names the field", async () => {
