@@ -65,10 +65,26 @@ describe("courses in the browser", () => {
     // The teacher's roster now lists the student.
     await teacher.page.reload();
     await expect.poll(() => teacher.page.getByTestId("roster").textContent()).toContain(studentUser.username);
+
+    // A CSV upload with a bad line imports nothing and names the line; a good one adds its people.
+    const listed = await registerUser();
+    const csv = (text: string) => ({ name: "roster.csv", mimeType: "text/csv", buffer: Buffer.from(text) });
+    await teacher.page.getByTestId("roster-file").setInputFiles(csv(`username,role\n${listed.username},ta\nnobody_here_q,student\n`));
+    await expect.poll(() => teacher.page.getByTestId("roster-problems").textContent()).toContain('Line 3: no user is named "nobody_here_q"');
+    expect(await teacher.page.getByTestId("roster").textContent()).not.toContain(listed.username);
+    await teacher.page.getByTestId("roster-file").setInputFiles(csv(`username,role\n${listed.username},ta\n${studentUser.username}\n`));
+    await expect.poll(() => teacher.page.getByTestId("roster-upload-result").textContent()).toContain("Added 1; 1 were in the course already");
+    await expect.poll(() => teacher.page.getByTestId("roster").textContent()).toContain(listed.username);
+    expect(await teacher.page.getByTestId("roster-problems").count()).toBe(0);
+
     fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
     await teacher.page.screenshot({ path: path.join(ROOT, "test-results", "classroom-course.png"), fullPage: true });
 
-    expect(teacher.problems).toEqual([]);
+    // The refused upload is the one failed request the teacher's page saw (its 400 and the console's note of it).
+    const refused = (p: string) =>
+      p.endsWith("400 /api/v1/courses/" + new URL(courseUrl).pathname.split("/")[2] + "/members/import") || p.includes("status of 400");
+    expect(teacher.problems.filter(refused)).toHaveLength(2);
+    expect(teacher.problems.filter((p) => !refused(p))).toEqual([]);
     expect(student.problems).toEqual([]);
     await teacherContext.close();
     await studentContext.close();
