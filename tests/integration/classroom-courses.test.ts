@@ -4,8 +4,11 @@ import { COURSE_LIMITS } from "../../lib/classroom/courses/limits";
 import { addMember, importRoster } from "../../lib/classroom/courses/roster";
 import { ensureWorkspace } from "../../lib/classroom/workspaces/workspace";
 import { createDatabase } from "../../lib/db/client";
+import { createRedis } from "../../lib/redis/connection";
+import { ROOM_CONTROL_CHANNEL } from "../../lib/rooms/events";
 import { api, registerUser, uniqueIp, webUrl } from "../support/api";
 import { as, courseWithMembers } from "../support/courses";
+import { eventually } from "../support/rooms";
 import { signIn } from "../support/sessions";
 
 /**
@@ -246,6 +249,37 @@ describe("the roster", () => {
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
     const teachers = (await db.courseMember.findMany({ where: { courseId: c.courseId, role: "teacher" } })).length;
     expect(teachers).toBe(1);
+  });
+
+  it("a role change or removal closes the member's sockets in the workspace rooms they reached through the course", async () => {
+    const c = await courseWithMembers();
+    const assignment = await db.assignment.create({
+      data: { courseId: c.courseId, title: "Sockets", language: "python", dueAt: new Date(Date.now() + 86_400_000) },
+    });
+    const [mine, theirs] = await Promise.all([ensureWorkspace(db, assignment, c.student.id), ensureWorkspace(db, assignment, c.student2.id)]);
+    const subscriber = createRedis(inject("redisUrl"));
+    const heard: Array<{ roomId: string; kind: string; userId?: string }> = [];
+    // Other test files share the channel: keep only this course's rooms.
+    subscriber.on("message", (_channel, text) => {
+      const message = JSON.parse(text);
+      if ([mine.roomId, theirs.roomId].includes(message.roomId)) heard.push(message);
+    });
+    await subscriber.subscribe(ROOM_CONTROL_CHANNEL);
+    try {
+      const base = `/api/v1/courses/${c.courseId}/members`;
+      // A student: only their own workspace.
+      await as(c.teacher, "PATCH", `${base}/${c.student.id}`, { role: "ta" });
+      await eventually("the student's room hears of it", () => heard.length >= 1);
+      // Staff: every workspace of the course.
+      await as(c.teacher, "DELETE", `${base}/${c.ta.id}`);
+      await eventually("both rooms hear of the TA", () => heard.length >= 3);
+      expect(heard.slice(0, 1)).toEqual([{ roomId: mine.roomId, kind: "members", userId: c.student.id }]);
+      expect(heard.slice(1).sort((x, y) => x.roomId.localeCompare(y.roomId))).toEqual(
+        [mine.roomId, theirs.roomId].sort().map((roomId) => ({ roomId, kind: "members", userId: c.ta.id })),
+      );
+    } finally {
+      subscriber.disconnect();
+    }
   });
 
   it(`a course holds at most ${COURSE_LIMITS.membersPerCourse} members (409 course_full), by name, by CSV and by code`, async () => {

@@ -84,21 +84,28 @@ async function keepATeacher(tx: Tx, courseId: string, member: { role: CourseRole
   }
 }
 
-export async function changeMemberRole(db: Database, courseId: string, userId: string, role: CourseRole): Promise<MemberView> {
+/** The member with their new role, and the role they had (sockets-wise, what changed). */
+export async function changeMemberRole(
+  db: Database,
+  courseId: string,
+  userId: string,
+  role: CourseRole,
+): Promise<{ member: MemberView; previousRole: CourseRole }> {
   return db.$transaction(async (tx) => {
     const member = await memberUnderLock(tx, courseId, userId);
     if (role !== "teacher") await keepATeacher(tx, courseId, member, `become ${role === "ta" ? "a TA" : "a student"}`);
     const updated = await tx.courseMember.update({ where: { courseId_userId: { courseId, userId } }, data: { role } });
-    return viewOf({ ...updated, user: member.user });
+    return { member: viewOf({ ...updated, user: member.user }), previousRole: member.role };
   });
 }
 
-/** Removes a member (a teacher removing someone, or someone leaving: `leaving` only changes the wording). */
-export async function removeMember(db: Database, courseId: string, userId: string, leaving = false): Promise<void> {
-  await db.$transaction(async (tx) => {
+/** Removes a member (a teacher removing someone, or someone leaving: `leaving` only changes the wording); the role they had. */
+export async function removeMember(db: Database, courseId: string, userId: string, leaving = false): Promise<CourseRole> {
+  return db.$transaction(async (tx) => {
     const member = await memberUnderLock(tx, courseId, userId);
     await keepATeacher(tx, courseId, member, leaving ? "leave" : "be removed");
     await tx.courseMember.delete({ where: { courseId_userId: { courseId, userId } } });
+    return member.role;
   });
 }
 
