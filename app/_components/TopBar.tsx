@@ -10,6 +10,9 @@ export function TopBar({ username, admin = false, children }: { username: string
       </Link>
       {children}
       <div className="who">
+        <Link href="/courses" data-testid="courses-link">
+          Courses
+        </Link>
         {admin && (
           <Link href="/admin" data-testid="admin-link">
             Admin

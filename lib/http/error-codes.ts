@@ -112,6 +112,16 @@ export const ERROR_CODES = {
     status: 503,
     meaning: "The queue (Redis) is unreachable just now: a run could not be queued, or a dead letter queued again. Try again after Retry-After.",
   },
+  // Courses, rosters and invite codes (classroom: courses)
+  roster_invalid: { status: 400, meaning: "A roster CSV upload has problems (`problems` lists each with its line); nothing was imported." },
+  course_member_not_found: { status: 404, meaning: "That user is not a member of the course." },
+  course_invite_not_found: { status: 404, meaning: "The course has no working invite code with that id." },
+  course_code_invalid: { status: 404, meaning: "The course invite code is unknown, revoked or expired (the message says which)." },
+  course_already_member: { status: 409, meaning: "The user is already a member of the course; change their role instead." },
+  last_teacher: { status: 409, meaning: "The course's only teacher cannot be demoted, removed or leave; make someone else a teacher first." },
+  course_full: { status: 409, meaning: "The course has the most members allowed (1000)." },
+  too_many_courses: { status: 409, meaning: "You teach the most courses an account may (50)." },
+  too_many_course_invites: { status: 409, meaning: "The course has the most working invite codes allowed (20)." },
   // Inside an event stream
   access_revoked: { status: null, meaning: "Run event stream: you may no longer watch this run (signed out, token revoked, left its room); the stream ends." },
   stream_failed: { status: null, meaning: "Event stream: the stream broke on the server; reconnect with Last-Event-ID to resume." },
