@@ -115,6 +115,16 @@ describe("role checks of every route, two courses", () => {
     expect((await api("PUT", override, { ...as(a.teacher), body: { score: null, comment: "" } })).json.error.code).toBe("invalid_request");
   });
 
+  it("a re-grade is staff's preview until it is applied (the submission's current grading)", async () => {
+    const { a, assignment, student } = await twoCourses();
+    const made = await post(`/api/v1/assignments/${assignment.id}/submissions`, student);
+    const regrade = await finishedGrading(assignment, student.id, { submissionId: made.json.id, kind: "regrade", makeCurrent: false });
+    expect((await get(`/api/v1/gradings/${regrade.id}`, student)).status).toBe(404);
+    expect((await get(`/api/v1/gradings/${regrade.id}`, a.teacher)).status).toBe(200);
+    await db.submission.update({ where: { id: made.json.id }, data: { gradingId: regrade.id } });
+    expect((await get(`/api/v1/gradings/${regrade.id}`, student)).json).toMatchObject({ kind: "regrade", status: "finished", score: 8 });
+  });
+
   it("a student sees nothing of an assignment before it opens", async () => {
     const course = await makeCourse(1);
     const assignment = await makeAssignment(course.id, { opensAt: new Date(Date.now() + DAY) });

@@ -116,7 +116,7 @@ export async function workspaceOf(assignment: { id: string; title: string; langu
 export async function finishedGrading(
   assignment: Awaited<ReturnType<typeof makeAssignment>>,
   userId: string,
-  opts: { submissionId?: string; kind?: "test" | "submission"; verdicts?: Verdict[] } = {},
+  opts: { submissionId?: string; kind?: "test" | "submission" | "regrade"; verdicts?: Verdict[]; makeCurrent?: boolean } = {},
 ) {
   const verdicts = opts.verdicts ?? ["wrong_answer", "passed", "passed"];
   const results = assignment.tests.map((t, i) => ({
@@ -146,7 +146,7 @@ export async function finishedGrading(
       results: { create: results },
     },
   });
-  if (opts.submissionId) await db.submission.update({ where: { id: opts.submissionId }, data: { gradingId: grading.id } });
+  if (opts.submissionId && opts.makeCurrent !== false) await db.submission.update({ where: { id: opts.submissionId }, data: { gradingId: grading.id } });
   return grading;
 }
 

@@ -95,7 +95,10 @@ export function AssignmentPanel({ assignment, mode, student }: AssignmentPanelPr
     <section className={styles.panel} aria-label="Assignment" data-testid="assignment-panel">
       <div className={styles.head}>
         <h2>
-          <Link href={`/assignments/${assignment.id}`}>{assignment.title}</Link>
+          {/* Not prefetched: the room page need not render the assignment's page each time it opens. */}
+          <Link href={`/assignments/${assignment.id}`} prefetch={false}>
+            {assignment.title}
+          </Link>
         </h2>
         <span data-testid="assignment-due">Due {when(assignment.dueAt)}</span>
         {assignment.lateUntil && <span className="muted">late until {when(assignment.lateUntil)}</span>}

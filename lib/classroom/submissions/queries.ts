@@ -52,6 +52,8 @@ export async function gradingForCaller(db: Database, gradingId: string, callerId
   const grading = await findGrading(db, gradingId);
   if (!grading) throw missing;
   const viewer = await requireWorkAccess(db, { ownerId: grading.userId, assignment: grading.assignment }, callerId, missing, now);
+  // A re-grade is the teacher's preview until applied (made the submission's current grading): not the student's to see before.
+  if (!viewer.staff && grading.kind === "regrade" && !(await db.submission.count({ where: { gradingId: grading.id } }))) throw missing;
   return viewOf(db, grading, grading.assignment, viewer, now);
 }
 
