@@ -71,7 +71,10 @@ export const ERROR_CODES = {
   inputs_dropped: { status: 409, meaning: "The run's input was already dropped, so it cannot run again; discard the dead letter instead." },
   // Classroom, submissions (issue #11, h4)
   no_workspace: { status: 409, meaning: "You have no workspace for this assignment yet; open it (/assignments/:id/workspace) before Test or Submit." },
-  deadline_passed: { status: 409, meaning: "The assignment no longer takes submissions (past its due date, or past the end of late submissions); the message gives the deadline." },
+  deadline_passed: {
+    status: 409,
+    meaning: "The assignment no longer takes submissions (past its due date, or past the end of late submissions); the message gives the deadline.",
+  },
   // 413, 415: the body
   payload_too_large: { status: 413, meaning: "The body is larger than the route accepts." },
   source_too_large: { status: 413, meaning: "A run's files are larger than allowed (1 MiB)." },
@@ -87,7 +90,8 @@ export const ERROR_CODES = {
   // Classroom, submissions (issue #11, h4)
   submission_limit_reached: {
     status: 429,
-    meaning: "No submission is left: a hard cap has no Retry-After (your latest submission counts); a refilling budget gives Retry-After until the next one comes back.",
+    meaning:
+      "No submission is left: a hard cap has no Retry-After (your latest submission counts); a refilling budget gives Retry-After until the next one comes back.",
   },
   // 500, 503: the server
   internal_error: { status: 500, meaning: "Something failed on the server; it is logged. Try again." },

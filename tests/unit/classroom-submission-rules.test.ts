@@ -79,32 +79,32 @@ describe("a refilling submission budget", () => {
   // 2 submissions, one back every 30 minutes.
   const p = policy({ submissionLimit: 2, submissionRefillMinutes: 30 });
   const t0 = at(-10 * DAY);
-  const after = (ms: number) => new Date(t0.getTime() + ms);
+  const later = (ms: number) => new Date(t0.getTime() + ms);
 
   it("starts full, and one comes back 30 minutes after it was first used", () => {
     expect(submissionAllowance(p, [], t0)).toMatchObject({ available: 2, nextAt: null });
-    expect(submissionAllowance(p, [t0], after(MIN))).toMatchObject({ available: 1, nextAt: after(30 * MIN) });
-    expect(submissionAllowance(p, [t0], after(30 * MIN))).toMatchObject({ available: 2, nextAt: null });
+    expect(submissionAllowance(p, [t0], later(MIN))).toMatchObject({ available: 1, nextAt: later(30 * MIN) });
+    expect(submissionAllowance(p, [t0], later(30 * MIN))).toMatchObject({ available: 2, nextAt: null });
   });
 
   it("when empty, refuses with Retry-After until the next comes back", () => {
-    const earlier = [t0, after(5 * MIN)];
-    const r = refusal(() => checkSubmission(p, earlier, after(10 * MIN)));
+    const earlier = [t0, later(5 * MIN)];
+    const r = refusal(() => checkSubmission(p, earlier, later(10 * MIN)));
     expect([r.status, r.code]).toEqual([429, "submission_limit_reached"]);
     expect(r.headers["retry-after"]).toBe(String(20 * 60));
     expect(r.message).toContain("every 30 minutes");
     // At 30 minutes one is back; the one after comes 30 minutes later still (60), not at 35.
-    expect(checkSubmission(p, earlier, after(30 * MIN)).allowance).toMatchObject({ available: 1, nextAt: after(60 * MIN) });
-    expect(submissionAllowance(p, earlier, after(60 * MIN))).toMatchObject({ available: 2, nextAt: null });
+    expect(checkSubmission(p, earlier, later(30 * MIN)).allowance).toMatchObject({ available: 1, nextAt: later(60 * MIN) });
+    expect(submissionAllowance(p, earlier, later(60 * MIN))).toMatchObject({ available: 2, nextAt: null });
   });
 
   it("counts the history in order, whatever order it is given in", () => {
-    const earlier = [after(31 * MIN), t0, after(32 * MIN)];
+    const earlier = [later(31 * MIN), t0, later(32 * MIN)];
     // t0 takes one (1 left); at 30 it is back (2); 31 and 32 take both (0); the next at 31+30.
-    expect(submissionAllowance(p, earlier, after(40 * MIN))).toMatchObject({ used: 3, available: 0, nextAt: after(61 * MIN) });
+    expect(submissionAllowance(p, earlier, later(40 * MIN))).toMatchObject({ used: 3, available: 0, nextAt: later(61 * MIN) });
   });
 
   it("never counts above the limit however long the student waited", () => {
-    expect(submissionAllowance(p, [t0], after(10 * DAY))).toMatchObject({ available: 2, nextAt: null });
+    expect(submissionAllowance(p, [t0], later(10 * DAY))).toMatchObject({ available: 2, nextAt: null });
   });
 });
