@@ -17,6 +17,8 @@ import { ROOT } from "../support/stack";
  * test runs the real one).
  */
 const browser = useBrowser();
+/** The server answers slowly while other suites share the machine: every wait on it gets time. */
+const SOON = { timeout: 30_000 };
 
 async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
   const context = await browser().newContext({ viewport: { width: 1366, height: 900 }, extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
@@ -49,11 +51,11 @@ describe("Test and Submit in a workspace room", () => {
     const panel = page.getByTestId("assignment-panel");
     await expect.poll(() => panel.textContent(), { timeout: 60_000 }).toContain("Echo");
     expect(await panel.getByRole("link", { name: "Echo" }).getAttribute("href")).toBe(`/assignments/${assignment.id}`);
-    await expect.poll(() => page.getByTestId("submissions-left").textContent()).toBe("3 of 3 submissions left");
+    await expect.poll(() => page.getByTestId("submissions-left").textContent(), SOON).toBe("3 of 3 submissions left");
 
     // Test: the grading shows as waiting (queued, or already running).
     await page.getByTestId("run-tests").click();
-    await expect.poll(() => page.getByTestId("grading-status").textContent()).toMatch(/^Test: (Queued…|Grading…)$/);
+    await expect.poll(() => page.getByTestId("grading-status").textContent(), SOON).toMatch(/^Test: (Queued…|Grading…)$/);
     const tested = await db.grading.findFirstOrThrow({ where: { assignmentId: assignment.id, userId: student.id, kind: "test" } });
     expect(tested.finishedAt).toBeNull();
 
@@ -64,15 +66,15 @@ describe("Test and Submit in a workspace room", () => {
       await route.fulfill({ response, json: { ...(await response.json()), gradingId: finished.id } });
     });
     await page.getByTestId("run-tests").click();
-    await expect.poll(() => page.getByTestId("test-score").textContent()).toContain("8 / 10 points");
+    await expect.poll(() => page.getByTestId("test-score").textContent(), SOON).toContain("8 / 10 points");
     const rows = page.getByTestId("test-result");
-    await expect.poll(() => rows.count()).toBe(3);
+    await expect.poll(() => rows.count(), SOON).toBe(3);
     expect(await rows.nth(0).textContent()).toContain("Wrong answer");
     expect(await rows.nth(1).textContent()).toContain("Passed");
     expect(await rows.nth(1).textContent()).toContain("hidden");
     // A click opens the diff of expected against actual output.
     await rows.nth(0).locator("summary").click();
-    await expect.poll(() => rows.nth(0).getByTestId("diff").textContent()).toBe("- hello\n+ hallo\n");
+    await expect.poll(() => rows.nth(0).getByTestId("diff").textContent(), SOON).toBe("- hello\n+ hallo\n");
     expect(await rows.nth(0).getByTestId("expected-output").textContent()).toBe("hello\n");
     await shot(page, "classroom-test-results.png");
     expect(await page.content()).not.toContain(SECRET);
@@ -80,8 +82,8 @@ describe("Test and Submit in a workspace room", () => {
 
     // Submit (confirmed): queued, one submission fewer left.
     await page.getByTestId("submit").click();
-    await expect.poll(() => page.getByTestId("grading-status").textContent()).toMatch(/^Submission #1: (Queued…|Grading…)$/);
-    await expect.poll(() => page.getByTestId("submissions-left").textContent()).toBe("2 of 3 submissions left");
+    await expect.poll(() => page.getByTestId("grading-status").textContent(), SOON).toMatch(/^Submission #1: (Queued…|Grading…)$/);
+    await expect.poll(() => page.getByTestId("submissions-left").textContent(), SOON).toBe("2 of 3 submissions left");
     const submission = await db.submission.findFirstOrThrow({ where: { assignmentId: assignment.id, userId: student.id } });
     await finishedGrading(assignment, student.id, { submissionId: submission.id });
 
@@ -109,7 +111,7 @@ describe("Test and Submit in a workspace room", () => {
     await teacher.page.getByLabel("Score (empty: keep the graded score)").fill("9.5");
     await teacher.page.getByLabel("Comment the student sees").fill("Nice work on the edge cases.");
     await teacher.page.getByRole("button", { name: "Save override" }).click();
-    await expect.poll(() => teacher.page.getByTestId("score").textContent()).toContain("9.5 / 10");
+    await expect.poll(() => teacher.page.getByTestId("score").textContent(), SOON).toContain("9.5 / 10");
     await shot(teacher.page, "classroom-submission-override.png");
 
     // The student reads the override and its comment.
