@@ -32,7 +32,10 @@ export default async function SubmissionsPage({ params, searchParams }: { params
       <TopBar username={user.username} />
       <main className={styles.page} data-testid="submissions-page">
         <p>
-          <Link href={`/assignments/${id}`}>← {assignment.title}</Link>
+          {/* The assignment's page is another part's; not prefetched, as from the room's panel. */}
+          <Link href={`/assignments/${id}`} prefetch={false}>
+            ← {assignment.title}
+          </Link>
         </p>
         <h1>{staff ? (whose ? `Submissions of ${rows[0]?.user.username ?? "this student"}` : "All submissions") : "My submissions"}</h1>
         {staff && whose && <Link href={`/assignments/${id}/submissions`}>Show every student</Link>}
