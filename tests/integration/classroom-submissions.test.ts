@@ -256,8 +256,14 @@ describe("immutability, redaction and overrides", () => {
         "the Test run sees the edit",
         async () => {
           const started = await post(`/api/v1/assignments/${assignment.id}/test`, student);
-          const files = await db.executionFile.findMany({ where: { execution: { grading: { id: started.json.gradingId } } } });
-          return Buffer.from(files[0]!.content).toString().startsWith("# changed");
+          const seen =
+            started.status === 202 &&
+            (await db.executionFile.findMany({ where: { execution: { grading: { id: started.json.gradingId as string } } } })).some((f) =>
+              Buffer.from(f.content).toString().startsWith("# changed"),
+            );
+          // Not yet (the edit still on its way to collab): try again a little later, not in a tight loop of runs.
+          if (!seen) await new Promise((r) => setTimeout(r, 500));
+          return seen;
         },
         30_000,
       );
