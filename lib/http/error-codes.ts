@@ -86,6 +86,12 @@ export const ERROR_CODES = {
   regrade_running: { status: 409, meaning: "A re-grade of this assignment is already running; apply or cancel it before starting another." },
   regrade_not_ready: { status: 409, meaning: "Some gradings of the re-grade have not finished; apply it once progress shows done = total." },
   regrade_closed: { status: 409, meaning: "The re-grade was already applied or cancelled; start a new one to grade again." },
+  // Classroom, submissions (issue #11, h4)
+  no_workspace: { status: 409, meaning: "You have no workspace for this assignment yet; open it (/assignments/:id/workspace) before Test or Submit." },
+  deadline_passed: {
+    status: 409,
+    meaning: "The assignment no longer takes submissions (past its due date, or past the end of late submissions); the message gives the deadline.",
+  },
   // 413, 415: the body
   payload_too_large: { status: 413, meaning: "The body is larger than the route accepts." },
   source_too_large: { status: 413, meaning: "A run's files are larger than allowed (1 MiB)." },
@@ -101,6 +107,12 @@ export const ERROR_CODES = {
   too_many_connections: { status: 429, meaning: "Too many connections are open from your address." },
   output_budget_exhausted: { status: 429, meaning: "Your runs printed all the output allowed in this window (also sent as a notice in a run's event stream)." },
   input_budget_exhausted: { status: 429, meaning: "Your runs stored all the input allowed in this window." },
+  // Classroom, submissions (issue #11, h4)
+  submission_limit_reached: {
+    status: 429,
+    meaning:
+      "No submission is left: a hard cap has no Retry-After (your latest submission counts); a refilling budget gives Retry-After until the next one comes back.",
+  },
   // 500, 503: the server
   internal_error: { status: 500, meaning: "Something failed on the server; it is logged. Try again." },
   busy: { status: 503, meaning: "The server is busy checking other passwords; try again in a few seconds." },

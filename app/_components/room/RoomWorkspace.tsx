@@ -3,6 +3,8 @@
 import dynamic from "next/dynamic";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { PresenceCursor } from "@/lib/rooms/presence";
+import type { RoomAssignment } from "@/lib/classroom/submissions/room-panel";
+import { AssignmentPanel } from "../classroom/AssignmentPanel";
 import { LeaveRoomButton } from "../rooms/LeaveRoomButton";
 import { api, ApiFailure } from "./api";
 import { FileTree } from "./FileTree";
@@ -27,7 +29,13 @@ const STATE_TEXT = { connecting: "Connecting…", connected: "Connected", discon
 
 type Role = "viewer" | "editor" | "owner";
 
-type RoomProps = { room: { id: string; name: string; language: string }; role: Role; user: { id: string; username: string } };
+type RoomProps = {
+  room: { id: string; name: string; language: string };
+  role: Role;
+  user: { id: string; username: string };
+  /** Set when the room is a student's assignment workspace. */
+  assignment?: RoomAssignment;
+};
 
 /** The room page: files, tabs and the editor, who is here, and runs everyone sees. */
 export function RoomWorkspace(props: RoomProps) {
@@ -133,6 +141,7 @@ function Room(props: RoomProps) {
           {notice}
         </p>
       )}
+      {props.assignment && <AssignmentPanel {...props.assignment} />}
       <RemoteCursors peers={peers} />
       <div className="room-grid">
         <aside className="side">
