@@ -6,6 +6,7 @@ import type { PresenceCursor } from "@/lib/rooms/presence";
 import type { RoomAssignment } from "@/lib/classroom/submissions/room-panel";
 import { AssignmentPanel } from "../classroom/AssignmentPanel";
 import { LeaveRoomButton } from "../rooms/LeaveRoomButton";
+import { HelpButton } from "../classroom/HelpButton";
 import { api, ApiFailure } from "./api";
 import { FileTree } from "./FileTree";
 import { Presence } from "./Presence";
@@ -134,7 +135,8 @@ function Room(props: RoomProps) {
             Share
           </button>
         )}
-        {role !== "owner" && <LeaveRoomButton roomId={room.id} roomName={room.name} disconnect={() => provider?.destroy()} />}
+        {/* A workspace has no members to leave: the course decides who is in it. */}
+        {role !== "owner" && !props.assignment && <LeaveRoomButton roomId={room.id} roomName={room.name} disconnect={() => provider?.destroy()} />}
       </div>
       {notice && (
         <p className="notice" role="alert">
@@ -142,6 +144,7 @@ function Room(props: RoomProps) {
         </p>
       )}
       {props.assignment && <AssignmentPanel {...props.assignment} />}
+      {props.assignment?.mode === "student" && <HelpButton assignmentId={props.assignment.assignment.id} />}
       <RemoteCursors peers={peers} />
       <div className="room-grid">
         <aside className="side">

@@ -1,4 +1,5 @@
 import type { Database } from "../../db/client";
+import { deleteWorkspaceRooms } from "../workspaces/workspace";
 import { ApiError } from "../../http/errors";
 import type { CourseRole } from "../roles";
 import { COURSE_LIMITS } from "./limits";
@@ -56,9 +57,7 @@ export async function renameCourse(db: Database, courseId: string, name: string)
  */
 export async function deleteCourse(db: Database, courseId: string): Promise<string[]> {
   return db.$transaction(async (tx) => {
-    const workspaces = await tx.assignmentWorkspace.findMany({ where: { assignment: { courseId } }, select: { roomId: true } });
-    const roomIds = workspaces.map((w) => w.roomId);
-    if (roomIds.length > 0) await tx.room.deleteMany({ where: { id: { in: roomIds } } });
+    const roomIds = await deleteWorkspaceRooms(tx, { courseId });
     await tx.course.delete({ where: { id: courseId } });
     return roomIds;
   });

@@ -1,4 +1,5 @@
 import type { Database } from "../../db/client";
+import type { Tx } from "../../rooms/caps";
 import { ROOM_DOCUMENT_LIMITS, templateDocument } from "../../rooms/document";
 import type { RoomRole } from "../../rooms/roles";
 import { pathProblem } from "../../rooms/tree";
@@ -105,11 +106,11 @@ export async function workspaceRole(db: Database, roomId: string, userId: string
 /**
  * Deleting an assignment or a course deletes its workspace rows (cascade) but
  * not their rooms, which nobody could then open: call this first, in the
- * route that deletes them. The rooms' documents and runs go with them. Then
- * announce each returned room (announceRoomControl, kind "deleted") so open
- * sockets close at once rather than at collab's next periodic re-check.
+ * transaction that deletes them. The rooms' documents and runs go with them.
+ * Then announce each returned room (announceRoomControl, kind "deleted") so
+ * open sockets close at once rather than at collab's next periodic re-check.
  */
-export async function deleteWorkspaceRooms(db: Database, of: { assignmentId: string } | { courseId: string }): Promise<string[]> {
+export async function deleteWorkspaceRooms(db: Database | Tx, of: { assignmentId: string } | { courseId: string }): Promise<string[]> {
   const where = "assignmentId" in of ? { assignmentId: of.assignmentId } : { assignment: { courseId: of.courseId } };
   const rows = await db.assignmentWorkspace.findMany({ where, select: { roomId: true } });
   const roomIds = rows.map((r) => r.roomId);

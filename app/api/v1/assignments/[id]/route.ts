@@ -1,3 +1,5 @@
+import { deleteWorkspaceRooms } from "@/lib/classroom/workspaces/workspace";
+import { announceRoomControl } from "@/lib/rooms/events";
 import { assignmentView, updateAssignment } from "@/lib/classroom/assignments/assignments";
 import { checkLimits, resolveLanguage } from "@/lib/classroom/assignments/checks";
 import { ASSIGNMENT_LIMITS, updateAssignmentSchema } from "@/lib/classroom/assignments/requests";
@@ -29,9 +31,15 @@ export const PATCH = route(async (request: Request, { params }: Params) => {
   return Response.json(await assignmentView(db, updated, role), { headers: noStore });
 });
 
-/** DELETE /api/v1/assignments/:id -> 204 (teachers only): its tests, workspaces, submissions and gradings go with it. */
+/** DELETE /api/v1/assignments/:id -> 204 (teachers only): its tests, workspaces (their rooms too: open sockets close), submissions and gradings go with it. */
 export const DELETE = route(async (request: Request, { params }: Params) => {
+  const { db, redis } = web();
   const { assignment } = await assignmentForCaller(request, (await params).id, "author");
-  await web().db.assignment.delete({ where: { id: assignment.id } });
+  const rooms = await db.$transaction(async (tx) => {
+    const roomIds = await deleteWorkspaceRooms(tx, { assignmentId: assignment.id });
+    await tx.assignment.delete({ where: { id: assignment.id } });
+    return roomIds;
+  });
+  await Promise.all(rooms.map((roomId) => announceRoomControl(redis, { roomId, kind: "deleted" })));
   return new Response(null, { status: 204 });
 });
