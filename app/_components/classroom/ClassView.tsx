@@ -122,7 +122,7 @@ export function ClassView({ assignmentId, title }: { assignmentId: string; title
 function ClassTable({ data, now }: { data: ClassData; now: number }) {
   if (data.students.length === 0) return <p className="empty">No students are in the course yet.</p>;
   return (
-    <table className={`admin-table ${styles.table}`} data-testid="class-table">
+    <table className={`admin-table ${styles.classTable}`} data-testid="class-table">
       <thead>
         <tr>
           <th>Student</th>
