@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { type LimitPolicy, type RunLimits, resolveLimits } from "../../lib/executions/limits";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import type { LanguageDefinition } from "../languages/catalogue";
-import { SandboxInfrastructureError, type SandboxDriver } from "../sandbox/driver";
+import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle } from "../sandbox/driver";
 import { commandLanguage, packingLanguage, unpackingLanguage } from "./build";
 import type { BuildResult, GradingEnv, GradingFile, GradingProgram } from "./env";
 
@@ -13,8 +13,19 @@ export interface SandboxEnvOptions {
   policy: LimitPolicy;
   signal: AbortSignal;
   log: Logger;
-  /** Called as each sandbox starts (metrics, counting in tests). */
+  /** Called as each sandbox is asked for (metrics, counting in tests). */
   onSandbox?(kind: "build" | "run"): void;
+  /** Each sandbox's handle once it exists (cancellation, metrics). */
+  onHandle?(handle: SandboxHandle): void;
+}
+
+/** GradingEnv.limitsFor over a policy and the runner's languages. */
+export function limitResolver(policy: LimitPolicy, languages: Map<string, LanguageDefinition>): GradingEnv["limitsFor"] {
+  return (name, ...overrides) => {
+    const language = languages.get(name);
+    if (!language) throw new Error(`this runner does not offer ${name}`);
+    return resolveLimits(policy, language.limits, Object.assign({}, ...overrides.filter(Boolean)));
+  };
 }
 
 /** The GradingEnv of one grading attempt, over the runner's sandbox driver. */
@@ -24,8 +35,7 @@ export function sandboxGradingEnv(opts: SandboxEnvOptions): GradingEnv {
     if (!language) throw new Error(`this runner does not offer ${name}`);
     return language;
   };
-  const limitsFor = (language: string, ...overrides: Array<Partial<RunLimits> | undefined>) =>
-    resolveLimits(opts.policy, languageOf(language).limits, Object.assign({}, ...overrides.filter(Boolean)));
+  const limitsFor = limitResolver(opts.policy, opts.languages);
 
   const execute = (language: LanguageDefinition, program: Omit<GradingProgram, "language">, build?: Buffer) =>
     executeProgram(opts.driver, language, { files: program.files, stdin: program.stdin ?? "", args: program.args ?? [], build }, program.limits, opts.diskMb, {
