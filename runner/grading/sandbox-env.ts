@@ -5,6 +5,7 @@ import type { LanguageDefinition } from "../languages/catalogue";
 import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle } from "../sandbox/driver";
 import { commandLanguage, packingLanguage, unpackingLanguage } from "./build";
 import type { BuildResult, GradingEnv, GradingFile, GradingProgram } from "./env";
+import { GradingCancelledError } from "./outcome";
 
 export interface SandboxEnvOptions {
   driver: SandboxDriver;
@@ -63,6 +64,7 @@ export function sandboxGradingEnv(opts: SandboxEnvOptions): GradingEnv {
       };
       opts.onSandbox?.("build");
       const result = await execute(packingLanguage(language), { files, limits: packLimits });
+      if (result.status === "cancelled") throw new GradingCancelledError();
       const compileOutput = result.compileOutput ?? "";
       if (result.status === "compile_error") return { ok: false, output: compileOutput };
       if (result.status === "time_limit_exceeded" && result.bytes.stdout.length === 0)

@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
   if (!strcmp(m, "exit7")) { printf("bye\n"); return 7; }
   if (!strcmp(m, "segv")) { raise(SIGSEGV); }
   if (!strcmp(m, "loop")) { volatile unsigned long i = 0; for (;;) i++; }
-  if (!strcmp(m, "mem")) { size_t n = (size_t)512 << 20; char *p = malloc(n); if (!p) return 9; memset(p, 1, n); printf("%d\n", p[n - 1]); return 0; }
+  if (!strcmp(m, "mem")) { size_t n = (size_t)512 << 20; volatile char *p = malloc(n); if (!p) return 9; for (size_t i = 0; i < n; i += 4096) p[i] = 1; printf("%d\n", p[n - 4096]); return 0; }
   if (!strcmp(m, "flood")) { for (;;) fputs("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", stdout); }
   return 0;
 }
