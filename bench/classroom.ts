@@ -64,9 +64,24 @@ async function setUp(db: Database, language: string) {
   const course = await db.course.create({ data: { name: `bench ${language}` } });
   const assignment = await db.assignment.create({ data: { courseId: course.id, title: "deadline spike", language, dueAt: new Date(Date.now() + 3600_000) } });
   for (let i = 0; i < TESTS; i++) {
-    const test = testSchema.parse({ kind: "io", name: `sum ${i}`, stdin: `${i} ${i * 7}\n`, expectedStdout: `${i * 8}\n`, visibility: i < 3 ? "visible" : "hidden" });
+    const test = testSchema.parse({
+      kind: "io",
+      name: `sum ${i}`,
+      stdin: `${i} ${i * 7}\n`,
+      expectedStdout: `${i * 8}\n`,
+      visibility: i < 3 ? "visible" : "hidden",
+    });
     await db.assignmentTest.create({
-      data: { assignmentId: assignment.id, position: i, name: test.name, points: test.points, visibility: test.visibility, kind: "io", spec: specOf(test) as object, limits: {} },
+      data: {
+        assignmentId: assignment.id,
+        position: i,
+        name: test.name,
+        points: test.points,
+        visibility: test.visibility,
+        kind: "io",
+        spec: specOf(test) as object,
+        limits: {},
+      },
     });
   }
   const users: string[] = [];
@@ -78,7 +93,16 @@ async function setUp(db: Database, language: string) {
 }
 
 /** What queueGrading records, and its job (lib/classroom/grading/queue-grading.ts). */
-async function queueOne(db: Database, queue: Queue<ExecutionJob>, redis: ReturnType<typeof createRedis>, language: string, assignmentId: string, userId: string, kind: "test" | "submission", workClass: WorkClass) {
+async function queueOne(
+  db: Database,
+  queue: Queue<ExecutionJob>,
+  redis: ReturnType<typeof createRedis>,
+  language: string,
+  assignmentId: string,
+  userId: string,
+  kind: "test" | "submission",
+  workClass: WorkClass,
+) {
   const source = SOURCES[language]!;
   const definition = loadCatalogue().find((l) => l.language === language)!;
   const execution = await db.execution.create({
@@ -196,8 +220,12 @@ export async function benchClassroom(backing: Backing, log: (m: string) => void)
 
 export function printClassroom(figures: ClassroomFigures[]): void {
   const f = (n: number, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-");
-  console.log(`\nClassroom: a deadline spike (${STUDENTS} students within ${SPIKE_SECONDS} s, ${TESTS} io tests each; runner concurrency ${CONCURRENCY}, oci driver)\n`);
-  console.log("| language | every grade in, s | tests graded/s | bare tests/s | graded vs bare | grading p50 (queued to stored), s | interactive Test: queue wait ms | interactive Test: done ms | failed |");
+  console.log(
+    `\nClassroom: a deadline spike (${STUDENTS} students within ${SPIKE_SECONDS} s, ${TESTS} io tests each; runner concurrency ${CONCURRENCY}, oci driver)\n`,
+  );
+  console.log(
+    "| language | every grade in, s | tests graded/s | bare tests/s | graded vs bare | grading p50 (queued to stored), s | interactive Test: queue wait ms | interactive Test: done ms | failed |",
+  );
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const r of figures) {
     console.log(

@@ -24,7 +24,14 @@ afterAll(async () => {
 const token = () => `zqx${randomBytes(16).toString("hex")}`;
 const TOKEN_PATTERN = "zqx[0-9a-f]\\{32\\}";
 
-const port = (url: string) => new URL(url).port || "0";
+/** The services the runner's host offers: the web app's TCP port, and the Redis and PostgreSQL sockets (paths). */
+const hostServices = () => [
+  new URL(inject("webUrl")).port,
+  inject("redisUrl")
+    .split("?")[0]!
+    .replace(/^[a-z+]+:\/\//, ""),
+  decodeURIComponent(new URL(inject("databaseUrl")).searchParams.get("host") ?? "/nonexistent"),
+];
 
 /** Searches the sandbox's files, every process's environment and command line, and tries the host's services. */
 const SEARCHER = `#!/bin/bash
@@ -34,9 +41,10 @@ env | grep -ao '${TOKEN_PATTERN}'
 cat /proc/[0-9]*/environ /proc/[0-9]*/cmdline | tr '\\0' '\\n' | grep -ao '${TOKEN_PATTERN}'
 timeout 20 grep -rhoas '${TOKEN_PATTERN}' /sam /work /tmp /etc /run /var /home /root /dev/shm /opt /srv /mnt /media /boot /proc/self/mountinfo
 ls -la /sam /sam/in
-for target in 127.0.0.1:$1 127.0.0.1:$2 10.0.2.2:$1 10.0.2.2:$2 169.254.169.254:80; do
+for target in 127.0.0.1:$1 127.0.0.1:5432 127.0.0.1:6379 10.0.2.2:$1 169.254.169.254:80; do
   if timeout 2 bash -c "exec 3<>/dev/tcp/\${target%:*}/\${target#*:}"; then echo "CONNECTED $target"; fi
 done
+for socket in "$2" "$3"; do [ -e "$socket" ] && echo "CONNECTED $socket"; done
 echo searched
 `;
 
@@ -48,7 +56,12 @@ case "$1" in
 esac
 `;
 
-async function grade(driver: SandboxDriver, files: Array<{ name: string; content: string }>, tests: object[], kind: "test" | "submission" | "regrade" = "submission") {
+async function grade(
+  driver: SandboxDriver,
+  files: Array<{ name: string; content: string }>,
+  tests: object[],
+  kind: "test" | "submission" | "regrade" = "submission",
+) {
   const recording = new RecordingDriver(driver);
   const harness = new QueueHarness(inject("redisUrl"), db, recording as never, { languages: new Map([["bash", language("bash")]]) });
   try {
@@ -64,9 +77,9 @@ async function grade(driver: SandboxDriver, files: Array<{ name: string; content
 }
 
 attackSuite("hidden tests' data", ({ driver }) => {
-  it("a submission searching its sandbox, /proc, the environment and the network finds no expected output and no other test's input", async () => {
+  it("a submission searching its sandbox, /proc, the environment, the network and the host's sockets finds no expected output and no other test's input", async () => {
     const [aOut, bIn, bOut] = [token(), token(), token()];
-    const ports = [port(inject("redisUrl")), port(inject("databaseUrl"))];
+    const ports = hostServices();
     const tests = [
       { name: "a", visibility: "hidden", args: ports, stdin: "", expectedStdout: aOut, limits: { wallTimeMs: 40000 } },
       { name: "b", visibility: "hidden", args: ports, stdin: bIn, expectedStdout: bOut, limits: { wallTimeMs: 40000 } },
@@ -75,7 +88,13 @@ attackSuite("hidden tests' data", ({ driver }) => {
     // What each sandbox was given: never an expected output; b's input only in b's own run.
     expect(recording.runs.length).toBe(2);
     const given = recording.runs.map((run) =>
-      [Buffer.from(run.stdin).toString(), run.args.join(" "), JSON.stringify(run.env), ...run.files.map((f) => `${f.name} ${Buffer.from(f.content).toString()}`), Buffer.from(run.build ?? []).toString("latin1")].join("\n"),
+      [
+        Buffer.from(run.stdin).toString(),
+        run.args.join(" "),
+        JSON.stringify(run.env),
+        ...run.files.map((f) => `${f.name} ${Buffer.from(f.content).toString()}`),
+        Buffer.from(run.build ?? []).toString("latin1"),
+      ].join("\n"),
     );
     for (const run of given) for (const secret of [aOut, bOut]) expect(run).not.toContain(secret);
     expect(given[0]).not.toContain(bIn);
@@ -87,7 +106,9 @@ attackSuite("hidden tests' data", ({ driver }) => {
     expect(a).toContain("searched");
     expect(b).toContain("searched");
     for (const secret of [aOut, bIn, bOut]) expect(a).not.toContain(secret);
-    // Test b's own input is its to read; nothing else.
+    // The search is strong enough to find a token in the sandbox: test b finds its own input (/sam/in/stdin)...
+    expect(b).toContain(bIn);
+    // ...and nothing else.
     for (const secret of [aOut, bOut]) expect(b).not.toContain(secret);
     expect(`${a}${b}`).not.toContain("CONNECTED");
     expect([byName.a!.verdict, byName.b!.verdict]).toEqual(["wrong_answer", "wrong_answer"]);

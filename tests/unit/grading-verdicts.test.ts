@@ -27,7 +27,10 @@ describe("the verdict a run decides before its output is compared", () => {
     expect(runVerdict(result({ status: "output_limit_exceeded" }))?.verdict).toBe("output_limit");
   });
   it("a signal is a runtime error naming it, whatever the expected exit code", () => {
-    expect(runVerdict(result({ status: "failed", exitCode: null, signal: "SIGSEGV" }))).toEqual({ verdict: "runtime_error", feedback: "killed by signal SIGSEGV" });
+    expect(runVerdict(result({ status: "failed", exitCode: null, signal: "SIGSEGV" }))).toEqual({
+      verdict: "runtime_error",
+      feedback: "killed by signal SIGSEGV",
+    });
     expect(runVerdict(result({ status: "failed", exitCode: null, signal: "SIGABRT" }), 0)?.verdict).toBe("runtime_error");
   });
   it("a nonzero exit is a runtime error with its code, unless that code was expected", () => {
