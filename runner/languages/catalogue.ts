@@ -37,9 +37,7 @@ const languageSchema = z
      * compiles once and packs these into a tar that every test's fresh sandbox unpacks instead
      * of compiling again (runner/grading/build.ts). Required with `compile` for grading.
      */
-    artifacts: z
-      .array(z.string().regex(/^\/(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+$/, "an absolute path of letters, digits, '.', '_' and '-'"))
-      .optional(),
+    artifacts: z.array(z.string().regex(/^\/(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+$/, "an absolute path of letters, digits, '.', '_' and '-'")).optional(),
     /** Shell command that runs the program; "$SAM_ENTRY" is the entry file and "$@" the run's args. */
     run: z.string().min(1),
     limits: limitOverrides.default({}),
