@@ -61,6 +61,8 @@ export async function gradeFiles(env: GradingEnv, input: GradingInput, judges: J
     }
     const limits = env.limitsFor(input.language, input.assignmentLimits, test.definition.limits);
     const outcome = await runTest(env, test.definition, student, limits, judges, checkerCache);
+    // Stopped by the watchdog: the run it cut short is no verdict of the program's (not even the last one).
+    if (env.signal.aborted) throw env.signal.reason instanceof Error ? env.signal.reason : new Error(String(env.signal.reason));
     results.push({ test, outcome, points: roundPoints(test.points * outcome.fraction) });
   }
   return { compileError: false, compileOutput: null, results, score: roundPoints(results.reduce((s, r) => s + r.points, 0)), maxScore };

@@ -135,7 +135,7 @@ function budgetMs(limitsFor: GradingEnv["limitsFor"], deps: ProcessDeps, languag
   let wall = language.compile ? Math.max(buildLimits.wallTimeMs, 10_000) + RUN_OVERHEAD_MS : 0;
   for (const test of tests) {
     const limits = limitsFor(languageName, assignmentLimits, test.definition?.limits);
-    wall += limits.wallTimeMs + UNPACK_SECONDS * 1000 + RUN_OVERHEAD_MS;
+    wall += limits.wallTimeMs + (language.compile ? UNPACK_SECONDS * 1000 : 0) + RUN_OVERHEAD_MS;
     if (test.definition?.kind === "checker") {
       const checker = deps.languages.get(test.definition.checker.language);
       const checkerLimits = checker ? limitsFor(checker.language) : limits;

@@ -1,8 +1,10 @@
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { courseEventsKey } from "../../lib/classroom/events";
 import { createDatabase } from "../../lib/db/client";
 import { createRedis } from "../../lib/redis/connection";
 import { storeGrading } from "../../runner/grading/store";
+import { Watchdog } from "../../runner/queue/watchdog";
 import { SandboxInfrastructureError, type SandboxDriver } from "../../runner/sandbox/driver";
 import { api, registerUser } from "../support/api";
 import { language, openDriver } from "../support/drivers";
@@ -164,6 +166,33 @@ describe.each([
   });
 });
 
+describe("java", () => {
+  it("compiles the classes once and every test runs them from the build", async () => {
+    const recording = new RecordingDriver(driver);
+    const program = [
+      "import java.util.Scanner;",
+      "public class Main {",
+      "  public static void main(String[] args) {",
+      "    Scanner in = new Scanner(System.in);",
+      "    long a = in.nextLong(), b = in.nextLong();",
+      '    if (args.length > 0 && args[0].equals("throw")) throw new IllegalStateException("boom");',
+      "    System.out.println(a + b);",
+      "  }",
+      "}",
+    ].join("\n");
+    const tests = [
+      { name: "sum", stdin: "20 22\n", expectedStdout: "42\n" },
+      { name: "wrong", stdin: "1 1\n", expectedStdout: "3\n" },
+      { name: "throws", stdin: "1 1\n", args: ["throw"], expectedStdout: "2\n" },
+    ];
+    const { grading } = await gradeOnce(recording, "java", [{ name: "Main.java", content: program }], tests);
+    expect(grading.results.map((r) => r.verdict)).toEqual(["passed", "wrong_answer", "runtime_error"]);
+    expect(Buffer.from(grading.results[2]!.stderr).toString()).toContain("IllegalStateException");
+    expect(recording.compiles("java")).toBe(1);
+    expect(recording.runs.length).toBe(4);
+  });
+});
+
 describe("compile errors", () => {
   it("a build that fails is compile_error for every test, once, with the compiler's output, and runs no test", async () => {
     const recording = new RecordingDriver(driver);
@@ -270,6 +299,41 @@ describe("retries", () => {
     expect(await storeGrading(db, { ...ids, attempt: 2 }, outcome, 10)).toBe(false);
     expect(await db.testResult.count({ where: { gradingId: grading.id } })).toBe(1);
     expect((await db.grading.findUniqueOrThrow({ where: { id: grading.id } })).score).toBe(1);
+  });
+});
+
+describe("the watchdog", () => {
+  it("a sandbox that never ends stops the whole grading: internal_error, no results stored", async () => {
+    const fake = new FakeDriver((start) => (start === 1 ? { kind: "program", stdout: "x", exitCode: 0 } : { kind: "hangs", started: true, stdout: "partial" }));
+    const log = pino({ level: "silent" });
+    const harness = new QueueHarness(inject("redisUrl"), db, fake, {
+      languages: new Map([["python", language("python")]]),
+      watchdog: new Watchdog({ graceMs: 300, log, settleMs: 300 }),
+    });
+    try {
+      harness.startWorker();
+      const userId = await makeUser(db);
+      const tests = [
+        { name: "fine", expectedStdout: "x", limits: { wallTimeMs: 200 } },
+        { name: "hangs", expectedStdout: "x", limits: { wallTimeMs: 200 } },
+      ];
+      const { assignmentId } = await makeAssignment(db, { language: "python", tests });
+      const { gradingId, executionId } = await queueTestGrading(harness, {
+        assignmentId,
+        userId,
+        language: "python",
+        files: [{ name: "main.py", content: "" }],
+      });
+      const execution = await harness.waitForFinal(executionId, 60);
+      expect(execution.status).toBe("internal_error");
+      expect(execution.error).toMatch(/watchdog/);
+      expect(fake.kills).toBeGreaterThan(0);
+      const grading = await db.grading.findUniqueOrThrow({ where: { id: gradingId } });
+      expect(grading.finishedAt).toBeNull();
+      expect(await db.testResult.count({ where: { gradingId } })).toBe(0);
+    } finally {
+      await harness.close();
+    }
   });
 });
 
