@@ -81,8 +81,17 @@ export async function processGrading(deps: ProcessDeps, run: GradingAttempt): Pr
     attemptEnded?.(deps.stopping ? undefined : "succeeded");
   } catch (err) {
     if (err instanceof GradingCancelledError && !deps.stopping) {
+      // Cancelled while it ran (cancelRunning): the execution ends cancelled, the grading has no results.
       attemptEnded?.("cancelled");
-      return; // the API ended the execution as cancelled; a grading cancelled has no results
+      deps.running.delete(run.executionId);
+      await withRetries(deps, run.executionId, "record the cancellation", () =>
+        db.execution.updateMany({
+          where: { id: run.executionId, status: "running", attempts: run.attempt },
+          data: { status: "cancelled", finishedAt: new Date() },
+        }),
+      );
+      await publishResult(deps, run.executionId);
+      return;
     }
     throw err;
   } finally {

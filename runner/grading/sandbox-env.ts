@@ -39,9 +39,16 @@ export function sandboxGradingEnv(opts: SandboxEnvOptions): GradingEnv {
   const limitsFor = limitResolver(opts.policy, opts.languages);
 
   const execute = (language: LanguageDefinition, program: Omit<GradingProgram, "language">, build?: Buffer) =>
-    executeProgram(opts.driver, language, { files: program.files, stdin: program.stdin ?? "", args: program.args ?? [], build }, program.limits, opts.diskMb, {
-      signal: opts.signal,
-    });
+    withRunSignal(opts.signal, (signal) =>
+      executeProgram(
+        opts.driver,
+        language,
+        { files: program.files, stdin: program.stdin ?? "", args: program.args ?? [], build },
+        program.limits,
+        opts.diskMb,
+        { signal, onHandle: opts.onHandle },
+      ),
+    );
 
   return {
     driver: opts.driver,
@@ -92,4 +99,21 @@ export function sandboxGradingEnv(opts: SandboxEnvOptions): GradingEnv {
       return execute(commandLanguage(language, program.command), program);
     },
   };
+}
+
+/**
+ * Each run listens on a signal of its own, tied to the grading's for as long
+ * as the run lasts: a grading's many runs would otherwise each leave a
+ * listener on the one signal of the whole grading.
+ */
+async function withRunSignal<T>(grading: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const run = new AbortController();
+  const forward = () => run.abort(grading.reason);
+  if (grading.aborted) forward();
+  else grading.addEventListener("abort", forward, { once: true });
+  try {
+    return await work(run.signal);
+  } finally {
+    grading.removeEventListener("abort", forward);
+  }
 }

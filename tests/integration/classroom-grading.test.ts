@@ -4,6 +4,7 @@ import { courseEventsKey } from "../../lib/classroom/events";
 import { createDatabase } from "../../lib/db/client";
 import { createRedis } from "../../lib/redis/connection";
 import { storeGrading } from "../../runner/grading/store";
+import { cancelRunning } from "../../runner/queue/process-execution";
 import { Watchdog } from "../../runner/queue/watchdog";
 import { SandboxInfrastructureError, type SandboxDriver } from "../../runner/sandbox/driver";
 import { api, registerUser } from "../support/api";
@@ -331,6 +332,39 @@ describe("the watchdog", () => {
       const grading = await db.grading.findUniqueOrThrow({ where: { id: gradingId } });
       expect(grading.finishedAt).toBeNull();
       expect(await db.testResult.count({ where: { gradingId } })).toBe(0);
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+describe("cancelling", () => {
+  it("a grading's sandboxes are the runner's to cancel: the execution ends cancelled and nothing is stored", async () => {
+    const fake = new FakeDriver(() => ({ kind: "program", stdout: "x", exitCode: 0, delayMs: 60_000 }));
+    const harness = harnessWith(fake, ["python"]);
+    try {
+      harness.startWorker();
+      const userId = await makeUser(db);
+      const { assignmentId } = await makeAssignment(db, {
+        language: "python",
+        tests: [
+          { name: "a", expectedStdout: "x" },
+          { name: "b", expectedStdout: "x" },
+        ],
+      });
+      const { gradingId, executionId } = await queueTestGrading(harness, {
+        assignmentId,
+        userId,
+        language: "python",
+        files: [{ name: "main.py", content: "" }],
+      });
+      for (let i = 0; i < 300 && !harness.deps.running.has(executionId); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await cancelRunning(harness.deps, executionId)).toBe(true);
+      const execution = await harness.waitForFinal(executionId, 30);
+      expect(execution.status).toBe("cancelled");
+      expect(fake.runs.length).toBe(1);
+      expect(await db.testResult.count({ where: { gradingId } })).toBe(0);
+      expect((await db.grading.findUniqueOrThrow({ where: { id: gradingId } })).finishedAt).toBeNull();
     } finally {
       await harness.close();
     }
