@@ -122,7 +122,9 @@ async function queueOne(
 async function spike(db: Database, backing: Backing, language: string, log: (m: string) => void): Promise<Omit<ClassroomFigures, "bareTestsPerSecond">> {
   const { assignmentId, users } = await setUp(db, language);
   const redis = createRedis(backing.redisUrl);
-  const queue = new Queue<ExecutionJob>(EXECUTION_QUEUE, { connection: createRedis(backing.redisUrl), defaultJobOptions: JOB_OPTIONS });
+  // BullMQ leaves a connection it was handed open when it closes: ours to end.
+  const queueConnection = createRedis(backing.redisUrl);
+  const queue = new Queue<ExecutionJob>(EXECUTION_QUEUE, { connection: queueConnection, defaultJobOptions: JOB_OPTIONS });
   try {
     log(`${language}: ${STUDENTS} students submit within ${SPIKE_SECONDS} s (${TESTS} tests each)`);
     const started = Date.now();
@@ -163,6 +165,7 @@ async function spike(db: Database, backing: Backing, language: string, log: (m: 
     };
   } finally {
     await queue.close();
+    queueConnection.disconnect();
     redis.disconnect();
   }
 }
