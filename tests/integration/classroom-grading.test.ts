@@ -4,6 +4,7 @@ import { courseEventsKey } from "../../lib/classroom/events";
 import { createDatabase } from "../../lib/db/client";
 import { createRedis } from "../../lib/redis/connection";
 import { storeGrading } from "../../runner/grading/store";
+import { requeueLostRuns } from "../../runner/queue/lost-runs";
 import { cancelRunning } from "../../runner/queue/process-execution";
 import { Watchdog } from "../../runner/queue/watchdog";
 import { SandboxInfrastructureError, type SandboxDriver } from "../../runner/sandbox/driver";
@@ -365,6 +366,30 @@ describe("cancelling", () => {
       expect(fake.runs.length).toBe(1);
       expect(await db.testResult.count({ where: { gradingId } })).toBe(0);
       expect((await db.grading.findUniqueOrThrow({ where: { id: gradingId } })).finishedAt).toBeNull();
+    } finally {
+      await harness.close();
+    }
+  });
+});
+
+describe("a grading whose job Redis lost", () => {
+  it("is queued again in its kind's class: Test interactive, submission api, re-grade batch", async () => {
+    const harness = harnessWith(new FakeDriver(() => ({ kind: "program", stdout: "x", exitCode: 0 })), ["python"]);
+    try {
+      const userId = await makeUser(db);
+      const { assignmentId } = await makeAssignment(db, { language: "python", tests: [{ name: "a", expectedStdout: "x" }] });
+      const ids: Record<string, string> = {};
+      for (const kind of ["test", "submission", "regrade"] as const) {
+        const { executionId } = await queueTestGrading(harness, { assignmentId, userId, language: "python", files: [{ name: "main.py", content: "" }], kind });
+        await harness.queue.remove(executionId);
+        ids[kind] = executionId;
+      }
+      const requeued = await requeueLostRuns({ db, redis: harness.deps.redis, queue: harness.queue }, 0, userId);
+      expect(requeued.sort()).toEqual(Object.values(ids).sort());
+      const classes = Object.fromEntries(
+        await Promise.all(Object.entries(ids).map(async ([kind, id]) => [kind, (await harness.queue.getJob(id))?.data.workClass])),
+      );
+      expect(classes).toEqual({ test: "interactive", submission: "api", regrade: "batch" });
     } finally {
       await harness.close();
     }
