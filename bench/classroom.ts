@@ -52,6 +52,8 @@ export interface ClassroomFigures {
   /** The interactive Test pressed halfway through the spike: queued to started, and to finished. */
   interactiveWaitMs: number;
   interactiveDoneMs: number;
+  /** Gradings not finished when the last student submitted: 0 means the runner kept up, and tests/s is the arrival rate, not the capacity. */
+  backlogAtSpikeEnd: number;
   failed: number;
 }
 
@@ -137,6 +139,7 @@ async function spike(db: Database, backing: Backing, language: string, log: (m: 
       if (!interactive && i >= STUDENTS / 2) interactive = queueOne(db, queue, redis, language, assignmentId, users[STUDENTS]!, "test", "interactive");
     }
     const ids = await Promise.all(submissions);
+    const spikeEnded = new Date();
     const interactiveId = await interactive!;
     const all = [...ids, interactiveId];
     for (;;) {
@@ -161,6 +164,7 @@ async function spike(db: Database, backing: Backing, language: string, log: (m: 
       ),
       interactiveWaitMs: (i.startedAt?.getTime() ?? Number.NaN) - i.createdAt.getTime(),
       interactiveDoneMs: (i.finishedAt?.getTime() ?? Number.NaN) - i.createdAt.getTime(),
+      backlogAtSpikeEnd: rows.filter((r) => !r.finishedAt || r.finishedAt > spikeEnded).length,
       failed: rows.filter((r) => r.status !== "succeeded").length,
     };
   } finally {
@@ -232,7 +236,7 @@ export function printClassroom(figures: ClassroomFigures[]): void {
   console.log("|---|---|---|---|---|---|---|---|---|");
   for (const r of figures) {
     console.log(
-      `| ${r.language} | ${f(r.allGradedSeconds)} | ${f(r.testsPerSecond)} | ${f(r.bareTestsPerSecond)} | ${f((r.testsPerSecond / r.bareTestsPerSecond) * 100, 0)}% | ${f(r.gradingP50Ms / 1000)} | ${f(r.interactiveWaitMs, 0)} | ${f(r.interactiveDoneMs, 0)} | ${r.failed} |`,
+      `| ${r.language} | ${f(r.allGradedSeconds)} | ${f(r.testsPerSecond)} | ${f(r.bareTestsPerSecond)} | ${f((r.testsPerSecond / r.bareTestsPerSecond) * 100, 0)}% | ${r.backlogAtSpikeEnd} | ${f(r.gradingP50Ms / 1000)} | ${f(r.interactiveWaitMs, 0)} | ${f(r.interactiveDoneMs, 0)} | ${r.failed} |`,
     );
   }
 }
