@@ -12,6 +12,7 @@ import { benchQueueDepth } from "./metrics";
 import { startBacking, startService, type Backing } from "../tests/support/stack";
 import { benchCollab } from "./collab";
 import { benchPriorities, printPriorities } from "./priorities";
+import { benchClassroom, printClassroom } from "./classroom";
 
 /**
  * `npm run bench`: end-to-end latency and throughput of running a Python
@@ -27,8 +28,8 @@ const PROGRAM = "print('hello')";
 const SPACED = Number(process.env.BENCH_SPACED ?? 30);
 const SPACED_GAP_MS = 500;
 const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",").filter(Boolean) as Array<"oci" | "docker">;
-/** Which parts to run: executions (sandboxes), collab (rooms), priorities (the queue's order under load), metrics (the cost of a scrape). */
-const PARTS = (process.env.BENCH_PARTS ?? "executions,collab,priorities,metrics").split(",");
+/** Which parts to run: executions (sandboxes), collab (rooms), priorities (the queue's order under load), metrics (the cost of a scrape), classroom (a deadline spike of gradings). */
+const PARTS = (process.env.BENCH_PARTS ?? "executions,collab,priorities,metrics,classroom").split(",");
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -184,6 +185,7 @@ async function main() {
         await collab.stop();
       }
     }
+    if (PARTS.includes("classroom")) printClassroom(await benchClassroom(backing, log));
     if (PARTS.includes("metrics")) {
       const costs = await benchQueueDepth(backing, log);
       console.log("\nMetrics: the web process computing sam_queue_jobs per scrape\n");

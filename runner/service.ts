@@ -48,6 +48,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     outputBudget: new OutputBudget(ctx.redis, { bytes: config.SAM_OUTPUT_BUDGET_MB * 1024 * 1024, windowSeconds: config.SAM_OUTPUT_BUDGET_WINDOW_SECONDS }),
     watchdog: new Watchdog({ graceMs: config.SAM_WATCHDOG_GRACE_MS, log }),
     metrics: new RunMetrics(ctx.metrics, driver.name),
+    limitPolicy: config.limits,
   };
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.

@@ -31,7 +31,11 @@ export async function accessibleExecution(
   return { caller, execution };
 }
 
-/** The row without its input and output (which can be large): what access checks and most routes need. */
+/**
+ * The row without its input and output (which can be large): what access checks and most routes need.
+ * A grading's execution is not a run of the account's: it does not exist here (its results, some of
+ * them hidden, are shown only through the classroom's own routes).
+ */
 function find(id: string) {
-  return web().db.execution.findUnique({ where: { id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
+  return web().db.execution.findFirst({ where: { id, grading: { is: null } }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
 }

@@ -3,7 +3,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Database } from "../../lib/db/client";
 import { queueRun } from "../../lib/executions/priority";
-import { EXECUTION_QUEUE, type ExecutionJob, LOST_RUN_AFTER_MS, LOST_RUN_SWEEP_EVERY_MS } from "../../lib/executions/queue";
+import { EXECUTION_QUEUE, type ExecutionJob, LOST_RUN_AFTER_MS, LOST_RUN_SWEEP_EVERY_MS, type WorkClass } from "../../lib/executions/queue";
 
 /**
  * A run is a row in PostgreSQL (its truth) and a job in Redis (its place in
@@ -31,18 +31,26 @@ export async function requeueLostRuns(
 ): Promise<string[]> {
   const rows = await deps.db.execution.findMany({
     where: { status: "queued", createdAt: { lt: new Date(Date.now() - olderThanMs) }, ...(userId ? { userId } : {}) },
-    select: { id: true, userId: true, roomId: true },
+    select: { id: true, userId: true, roomId: true, grading: { select: { kind: true } } },
     orderBy: { createdAt: "asc" },
     take: BATCH,
   });
   const requeued: string[] = [];
   for (const row of rows) {
     if (await deps.queue.getJob(row.id)) continue;
-    // The class is not stored with the run: a room's run is interactive, any other goes back as an api run.
-    await queueRun(deps.queue, deps.redis, { executionId: row.id, userId: row.userId, workClass: row.roomId ? "interactive" : "api" });
+    await queueRun(deps.queue, deps.redis, { executionId: row.id, userId: row.userId, workClass: lostRunClass(row) });
     requeued.push(row.id);
   }
   return requeued;
+}
+
+/**
+ * The class is not stored with the run: a room's run and a student's Test grading are interactive, a
+ * teacher's re-grade is batch (lib/classroom/grading/queue-grading.ts), any other run goes back as api.
+ */
+export function lostRunClass(row: { roomId: string | null; grading: { kind: string } | null }): WorkClass {
+  if (row.roomId || row.grading?.kind === "test") return "interactive";
+  return row.grading?.kind === "regrade" ? "batch" : "api";
 }
 
 export async function startLostRunSweep(opts: { db: Database; redis: Redis; connection: Redis; log: Logger }): Promise<() => Promise<void>> {

@@ -5,13 +5,14 @@ import type { Database } from "../../lib/db/client";
 import type { RunMetrics } from "../../lib/metrics/runs";
 import { storedBytes } from "../../lib/executions/encoding";
 import { appendEvent, resetEvents } from "../../lib/executions/events";
-import type { RunLimits } from "../../lib/executions/limits";
+import type { LimitPolicy, RunLimits } from "../../lib/executions/limits";
 import type { OutputBudget } from "../../lib/executions/output-budget";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { isFinal } from "../../lib/executions/status";
 import { clearStdin } from "../../lib/executions/stdin";
 import { executionSummary } from "../../lib/executions/view";
 import { executeProgram, type ProgramResult } from "../execution/execute";
+import { processGrading } from "../grading/process-grading";
 import { forwardLiveInput } from "./live-input";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
@@ -37,6 +38,8 @@ export interface ProcessDeps {
   watchdog: Watchdog;
   /** Queue wait, run durations, sandbox starts, runs in flight (lib/metrics/runs.ts); unset: not recorded. */
   metrics?: RunMetrics;
+  /** The server's limit policy (SAM_LIMIT_*): each test of a grading resolves its limits against it; unset: the defaults. */
+  limitPolicy?: LimitPolicy;
 }
 
 /** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */
@@ -78,7 +81,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const execution = await db.execution.findUnique({
     where: { id: executionId },
     omit: { stdout: true, stderr: true, compileOutput: true },
-    include: { files: { orderBy: { position: "asc" } } },
+    include: { files: { orderBy: { position: "asc" } }, grading: { select: { id: true } } },
   });
   if (!execution || isFinal(execution.status)) return;
   if (execution.attempts >= MAX_ATTEMPTS * (1 + execution.replays)) throw new AttemptsExhaustedError(executionId, execution.attempts);
@@ -93,6 +96,13 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   // A retry starts the live stream afresh: clients are told with the new attempt number.
   if (attempt > 1) await resetEvents(redis, executionId);
   await appendEvent(redis, executionId, "status", { status: "running", attempt });
+  if (execution.grading) {
+    // A grading's execution grades its files against the assignment's tests instead of running them once.
+    // The entry file goes first (the launcher runs the first file), wherever the workspace listed it.
+    const files = execution.files.map((f) => ({ name: f.name, content: Buffer.from(f.content).toString("utf8") }));
+    files.sort((a, b) => Number(b.name === language.entryFile) - Number(a.name === language.entryFile));
+    return processGrading(deps, { executionId, gradingId: execution.grading.id, attempt, files, queuedAt: execution.createdAt });
+  }
   const budget = deps.outputBudget;
   const events = new EventBatcher(redis, executionId, budget ? (bytes) => budget.consume(execution.userId, bytes) : undefined);
   const live = new AbortController();
@@ -224,7 +234,7 @@ async function storeResult(deps: ProcessDeps, executionId: string, attempt: numb
   }
 }
 
-async function withRetries<T>(deps: Pick<ProcessDeps, "log">, executionId: string, what: string, fn: () => Promise<T>): Promise<T> {
+export async function withRetries<T>(deps: Pick<ProcessDeps, "log">, executionId: string, what: string, fn: () => Promise<T>): Promise<T> {
   for (let tryNumber = 0; ; tryNumber++) {
     try {
       return await fn();

@@ -59,7 +59,8 @@ export const GET = route(async (request: Request) => {
     throw new ApiError(400, "invalid_request", "limit must be a whole number from 1 to 100.");
   }
   const rows = await db.execution.findMany({
-    where: { userId: caller.user.id },
+    // A grading's execution is the classroom's, not one of the account's runs (runner/grading/).
+    where: { userId: caller.user.id, grading: { is: null } },
     orderBy: { createdAt: "desc" },
     take: limit,
     omit: { stdin: true, stdout: true, stderr: true, compileOutput: true },

@@ -1,0 +1,78 @@
+import type { TestDefinition, TestLimits } from "../../lib/classroom/tests/spec";
+import type { Verdict } from "../../lib/classroom/verdicts";
+import type { GradingEnv } from "./env";
+import type { Judges } from "./judges";
+import type { TestOutcome } from "./outcome";
+import { runTest } from "./run-test";
+
+/** A test as the grader gets it: its row's identity and its parsed definition (null: the stored spec is invalid). */
+export interface GradedTestInput {
+  id: string;
+  position: number;
+  name: string;
+  points: number;
+  visibility: "visible" | "hidden" | "after_due";
+  definition: TestDefinition | null;
+}
+
+export interface GradingInput {
+  language: string;
+  files: Array<{ name: string; content: string }>;
+  /** The assignment's default limits of every test. */
+  assignmentLimits: TestLimits;
+  tests: GradedTestInput[];
+}
+
+export interface GradedTest {
+  test: GradedTestInput;
+  outcome: TestOutcome;
+  points: number;
+}
+
+export interface GradingOutcome {
+  compileError: boolean;
+  compileOutput: string | null;
+  results: GradedTest[];
+  score: number;
+  maxScore: number;
+}
+
+/**
+ * Grades files against tests: ONE build (compiling, for a compiled
+ * language), then each test in a fresh sandbox of its own, one after the
+ * other (a grading holds one runner slot, like any run). A failed build is
+ * compile_error for every test, once, with the compiler's output.
+ */
+export async function gradeFiles(env: GradingEnv, input: GradingInput, judges: Judges | null): Promise<GradingOutcome> {
+  const buildLimits = env.limitsFor(input.language, input.assignmentLimits);
+  const build = await env.build(input.language, input.files, buildLimits);
+  const maxScore = input.tests.reduce((sum, t) => sum + t.points, 0);
+  if (!build.ok) {
+    const results = input.tests.map((test) => ({ test, outcome: emptyOutcome("compile_error", null), points: 0 }));
+    return { compileError: true, compileOutput: build.output, results, score: 0, maxScore };
+  }
+  const student = { language: input.language, files: input.files, build: build.tar };
+  const checkerCache = new Map<string, Buffer>();
+  const results: GradedTest[] = [];
+  for (const test of input.tests) {
+    if (!test.definition) {
+      results.push({ test, outcome: emptyOutcome("judge_error", "the test's stored definition is not valid; the teacher must fix it"), points: 0 });
+      continue;
+    }
+    const limits = env.limitsFor(input.language, input.assignmentLimits, test.definition.limits);
+    const outcome = await runTest(env, test.definition, student, limits, judges, checkerCache);
+    // Stopped by the watchdog: the run it cut short is no verdict of the program's (not even the last one).
+    if (env.signal.aborted) throw env.signal.reason instanceof Error ? env.signal.reason : new Error(String(env.signal.reason));
+    results.push({ test, outcome, points: roundPoints(test.points * outcome.fraction) });
+  }
+  return { compileError: false, compileOutput: null, results, score: roundPoints(results.reduce((s, r) => s + r.points, 0)), maxScore };
+}
+
+function emptyOutcome(verdict: Verdict, feedback: string | null): TestOutcome {
+  return { verdict, fraction: 0, exitCode: null, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0), feedback, timeMs: null, memoryKb: null };
+}
+
+/** Points to 1/1000: a fraction of a test's points never shows as 0.30000000000000004. */
+function roundPoints(points: number): number {
+  return Math.round(points * 1000) / 1000;
+}
