@@ -13,6 +13,8 @@ export interface ProgramRequest {
   /** Live input: see SandboxRun.interactive. */
   interactive?: boolean;
   args: string[];
+  /** A grading's build tar, unpacked by the language's compile step (runner/grading/build.ts). */
+  build?: Uint8Array;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function executeProgram(
       stdin: request.stdin,
       interactive: request.interactive,
       args: request.args,
+      build: request.build,
       env: {
         SAM_ENTRY: entry,
         SAM_COMPILE: language.compile ?? "",

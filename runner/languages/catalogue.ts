@@ -32,6 +32,14 @@ const languageSchema = z
     compile: z.string().min(1).optional(),
     /** Wall-time limit of the compile step, in seconds. */
     compileSeconds: z.number().int().positive().default(20),
+    /**
+     * What the compile step makes outside /work (absolute paths, files or folders): a grading
+     * compiles once and packs these into a tar that every test's fresh sandbox unpacks instead
+     * of compiling again (runner/grading/build.ts). Required with `compile` for grading.
+     */
+    artifacts: z
+      .array(z.string().regex(/^\/(?:[A-Za-z0-9._-]+\/)*[A-Za-z0-9._-]+$/, "an absolute path of letters, digits, '.', '_' and '-'"))
+      .optional(),
     /** Shell command that runs the program; "$SAM_ENTRY" is the entry file and "$@" the run's args. */
     run: z.string().min(1),
     limits: limitOverrides.default({}),

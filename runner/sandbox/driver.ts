@@ -43,6 +43,12 @@ export interface SandboxRun {
    * Otherwise the program reads `stdin` from a file and then end-of-file.
    */
   interactive?: boolean;
+  /**
+   * A grading's build (runner/grading/build.ts): a tar of the compiled
+   * artifacts, put at /sam/in/build.tar (read-only) for the launcher's
+   * compile step to unpack instead of compiling again.
+   */
+  build?: Uint8Array;
 }
 
 export interface SandboxStreams {

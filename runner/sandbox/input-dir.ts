@@ -7,7 +7,8 @@ import type { SandboxRun } from "./driver";
  * then mounts read-only at /sam/in. The host writes only into a directory it
  * has just created, before the program exists, with exclusive-create flags; the
  * program can never write there, so nothing it plants can mislead the host.
- * Contents and stdin are written as the exact bytes given (text as UTF-8).
+ * Contents and stdin are written as the exact bytes given (text as UTF-8),
+ * and a grading's build tar, when the run has one, as build.tar.
  */
 export function writeInputDir(dir: string, run: SandboxRun): void {
   fs.mkdirSync(path.join(dir, "files"), { recursive: true, mode: 0o755 });
@@ -18,4 +19,5 @@ export function writeInputDir(dir: string, run: SandboxRun): void {
     fs.writeFileSync(target, file.content, { mode: 0o644, flag: "wx" });
   }
   fs.writeFileSync(path.join(dir, "stdin"), run.stdin, { mode: 0o644, flag: "wx" });
+  if (run.build) fs.writeFileSync(path.join(dir, "build.tar"), run.build, { mode: 0o644, flag: "wx" });
 }
