@@ -50,6 +50,8 @@ export async function judgeWithChecker(
   if (!language) return judgeError(`the checker's language "${checker.language}" is not available on this runner`);
   const badName = checker.files.map((f) => fileProblem(f.name)).find((p) => p !== undefined);
   if (badName) return judgeError(`the checker's files: ${badName}`);
+  // Args reach the checker through exec, which cannot carry a NUL.
+  if (checker.args.some((a) => a.includes("\0"))) return judgeError("the checker's args must not contain NUL");
 
   const limits = checkerLimits(env, checker.language);
   const build = await buildOnce(env, checker, limits, cache);

@@ -47,6 +47,8 @@ export async function runCommandTest(
 ): Promise<CommandTestResult> {
   const badName = [...spec.files.map((f) => f.name), spec.resultsFile].map(fileProblem).find((p) => p !== undefined);
   if (badName) return judgeError(`the test's files: ${badName}`);
+  // The command reaches bash through exec, which cannot carry a NUL.
+  if (spec.command.includes("\0")) return judgeError("the test command must not contain NUL");
 
   const marker = newReportMarker();
   const result = await env.run({
