@@ -82,14 +82,20 @@ export async function judgeWithChecker(
   const message = report.sections[0] ? text(report.sections[0].bytes, report.sections[0].truncated) : "";
   if (report.status === 42) return { verdict: "passed", feedback: message };
   if (report.status === 43) return { verdict: "wrong_answer", feedback: message };
+  const judgeErrorText = report.sections[2]?.bytes.length ? `\nits judgeerror.txt:\n${text(report.sections[2].bytes, report.sections[2].truncated)}` : "";
   const stderr = report.sections[1]?.bytes.length ? `\nits stderr (end):\n${text(report.sections[1].bytes, false)}` : "";
-  return judgeError(`${exitProblem(report.status)}${message ? `\nits judge message:\n${message}` : ""}${stderr}`);
+  return judgeError(`${exitProblem(report.status)}${judgeErrorText}${message ? `\nits judge message:\n${message}` : ""}${stderr}`);
 }
 
-/** The report's sections: the judge message and the end of the checker's stderr (paths in shell variables of the command). */
+/**
+ * The report's sections (paths in shell variables of the command): the judge
+ * message, the end of the checker's stderr, and Kattis's judgeerror.txt (a
+ * validator's note that the judge's own data is wrong), shown with a judge_error.
+ */
 const SECTIONS: ReportSection[] = [
   { pathVariable: "judge_message", maxBytes: JUDGE_MESSAGE_MAX_BYTES, from: "head" },
   { pathVariable: "checker_stderr", maxBytes: CHECKER_STDERR_MAX_BYTES, from: "tail" },
+  { pathVariable: "judge_error", maxBytes: CHECKER_STDERR_MAX_BYTES, from: "head" },
 ];
 
 /**
@@ -103,6 +109,7 @@ function checkerCommand(marker: string, languageRun: string): string {
   return [
     "judge_message=/tmp/sam-feedback/judgemessage.txt",
     "checker_stderr=/tmp/sam-checker-stderr",
+    "judge_error=/tmp/sam-feedback/judgeerror.txt",
     "mkdir -p /tmp/sam-feedback || exit 125",
     `( set -- ${IO_DIR}/input ${IO_DIR}/answer /tmp/sam-feedback/ "$@"; eval ${shellQuote(languageRun)} ) < ${IO_DIR}/output > /dev/null 2> "$checker_stderr"`,
     "checker_status=$?",

@@ -16,8 +16,8 @@ import { PYTHON_CHECKER } from "../support/judge-fixtures";
 
 /** Finds this run's marker where a process of the sandbox can see it (the run command in the launcher's environment). */
 const FIND_MARKER = "m=$(cat /proc/[0-9]*/environ /sam/in/env/* 2>/dev/null | tr '\\0' '\\n' | grep -aoE 'sam-report-[0-9a-f]{32}' | head -n1)";
-/** A report saying "passed" (42) with a forged message, in the shape of the real one (two sections: message, stderr). */
-const FORGE = `forged=$(printf '\\n%s:report:42\\n%s\\n\\n%s:end\\n' "$m" "$(printf 'forged: accepted' | base64 -w0)" "$m")`;
+/** A report saying "passed" (42) with a forged message, in the shape of the real one (three sections: message, stderr, judgeerror.txt). */
+const FORGE = `forged=$(printf '\\n%s:report:42\\n%s\\n\\n\\n%s:end\\n' "$m" "$(printf 'forged: accepted' | base64 -w0)" "$m")`;
 /** Writes $forged to the stdout of every process of the sandbox (the launcher's is the run's real stdout). */
 const SPRAY = `for fd in /proc/[0-9]*/fd/1; do printf '%s' "$forged" > "$fd"; done 2>/dev/null`;
 

@@ -64,6 +64,17 @@ describe("checker tests", () => {
     const segfault = await judgeWithChecker(env, c("int main(void) { *(volatile int *)0 = 1; return 42; }\n"), io("", "", ""), new Map());
     expect(segfault).toMatchObject({ verdict: "judge_error", feedback: expect.stringContaining("crashed (signal 11)") });
 
+    const dataError = await judgeWithChecker(
+      env,
+      python('import sys\nopen(sys.argv[3] + "/judgeerror.txt", "w").write("answer file is empty")\nsys.exit(2)\n'),
+      io("", "", ""),
+      new Map(),
+    );
+    expect(dataError).toMatchObject({
+      verdict: "judge_error",
+      feedback: "the checker exited with status 2; it must exit 42 (accepted) or 43 (wrong answer)\nits judgeerror.txt:\nanswer file is empty",
+    });
+
     const zero = await judgeWithChecker(env, python("import sys\nsys.exit(0)\n"), io("", "", ""), new Map());
     expect(zero).toMatchObject({ verdict: "judge_error", feedback: expect.stringContaining("exited with status 0; it must exit 42 (accepted) or 43") });
 
