@@ -66,7 +66,7 @@ export async function runCommandTest(
   const report = result.exitCode === 0 ? readReport(result.bytes.stdout, marker, SECTIONS) : undefined;
   const stdout = report ? report.before : result.bytes.stdout;
   const stderr = result.bytes.stderr;
-  const ran = { stdout, stderr, timeMs: result.cpuTimeMs ?? result.wallTimeMs, memoryKb: result.memoryKb };
+  const ran = { stdout, stderr, timeMs: result.wallTimeMs, memoryKb: result.memoryKb };
   const limitHit = limitVerdict(result.status, stdout.length + stderr.length > limits.outputKb * 1024);
   if (limitHit) return { ...ran, ...limitHit, fraction: 0 };
   if (!report)
