@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { RunLimits } from "../../lib/executions/limits";
 import { fileNameSchema } from "../../lib/executions/request";
 import type { GradingEnv } from "./env";
-import { newReportMarker, readReport, reportBytes, reportScript, type ReportSection } from "./sandbox-report";
+import { killedAtMemoryLimit, newReportMarker, readReport, reportBytes, reportScript, type ReportSection } from "./sandbox-report";
 
 /**
  * A test judged by the teacher's checker, in the Kattis output-validator
@@ -82,6 +82,8 @@ export async function judgeWithChecker(
   const message = report.sections[0] ? text(report.sections[0].bytes, report.sections[0].truncated) : "";
   if (report.status === 42) return { verdict: "passed", feedback: message };
   if (report.status === 43) return { verdict: "wrong_answer", feedback: message };
+  if (killedAtMemoryLimit(report.status, result.memoryKb, limits.memoryMb))
+    return judgeError(`the checker went over its memory limit (${limits.memoryMb} MiB)`);
   const judgeErrorText = report.sections[2]?.bytes.length ? `\nits judgeerror.txt:\n${text(report.sections[2].bytes, report.sections[2].truncated)}` : "";
   const stderr = report.sections[1]?.bytes.length ? `\nits stderr (end):\n${text(report.sections[1].bytes, false)}` : "";
   return judgeError(`${exitProblem(report.status)}${judgeErrorText}${message ? `\nits judge message:\n${message}` : ""}${stderr}`);

@@ -3,7 +3,7 @@ import type { RunLimits } from "../../lib/executions/limits";
 import { fileNameSchema } from "../../lib/executions/request";
 import type { GradingEnv, GradingFile } from "./env";
 import { fractionOf, parseGradescopeResults, RESULTS_LIMITS, summarize } from "./gradescope-results";
-import { newReportMarker, readReport, reportBytes, reportScript, type ReportSection } from "./sandbox-report";
+import { killedAtMemoryLimit, newReportMarker, readReport, reportBytes, reportScript, type ReportSection } from "./sandbox-report";
 
 /**
  * A test command over the student's files, Gradescope-style (e.g. `pytest`,
@@ -78,6 +78,9 @@ export async function runCommandTest(
     };
 
   const file = report.sections[0];
+  // The kernel killed the command (or the code it ran) at the memory limit before it wrote its results.
+  if (!file && killedAtMemoryLimit(report.status, result.memoryKb, limits.memoryMb))
+    return { ...ran, verdict: "memory_limit", fraction: 0, feedback: `the test command was killed at the memory limit (${limits.memoryMb} MiB)` };
   if (!file)
     return {
       ...ran,

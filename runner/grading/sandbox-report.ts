@@ -99,6 +99,16 @@ export function reportBytes(marker: string, sections: ReportSection[]): number {
   return 2 * marker.length + 32 + base64;
 }
 
+/**
+ * The reported status says the kernel killed the command (SIGKILL: 137) and
+ * the run's memory peak reached its limit: it ran out of memory. The
+ * sandbox's own OOM flag does not say so here: the command is a child of the
+ * run's first process, which lives on to print the report.
+ */
+export function killedAtMemoryLimit(status: number, peakKb: number | null, limitMb: number): boolean {
+  return status === 137 && peakKb !== null && peakKb >= limitMb * 1024 * 0.9;
+}
+
 /** Only markers made by newReportMarker go into shell text. */
 function assertMarker(marker: string): void {
   if (!/^sam-report-[0-9a-f]{32}$/.test(marker)) throw new Error(`not a report marker: ${marker}`);

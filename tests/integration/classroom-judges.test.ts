@@ -88,6 +88,11 @@ describe("checker tests", () => {
     expect(sandboxes.build - before).toBe(1);
   });
 
+  it("a checker that runs out of memory is a judge_error that says so", async () => {
+    const hog = await judgeWithChecker(env, python("hog = bytearray(2000 * 1024 * 1024)\n"), io("", "", ""), new Map());
+    expect(hog).toEqual({ verdict: "judge_error", feedback: "the checker went over its memory limit (512 MiB)" });
+  });
+
   it("a checker that runs past its time limit is a judge_error", async () => {
     const slow = await judgeWithChecker(env, python("import time\ntime.sleep(1000)\n"), io("", "", ""), new Map());
     expect(slow).toMatchObject({ verdict: "judge_error", feedback: expect.stringContaining("time limit") });
@@ -206,6 +211,12 @@ describe("command tests", () => {
   it("a student's code that never ends is time_limit with fraction 0", async () => {
     const result = await runCommandTest(env, pytestSpec(), solution("while True:\n    pass\n"), limits({ cpuTimeMs: 1500, wallTimeMs: 5000 }));
     expect(result).toMatchObject({ verdict: "time_limit", fraction: 0 });
+  });
+
+  it("a student's code that takes too much memory is memory_limit with fraction 0", async () => {
+    const hog = "hog = bytearray(400 * 1024 * 1024)\ndef add(a, b):\n    return a + b\n";
+    const result = await runCommandTest(env, pytestSpec(), solution(hog), limits({ memoryMb: 128 }));
+    expect(result).toMatchObject({ verdict: "memory_limit", fraction: 0 });
   });
 
   it("a command that prints past the output limit is output_limit", async () => {

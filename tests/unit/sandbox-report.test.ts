@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newReportMarker, readReport, reportBytes, reportScript, type ReportSection } from "../../runner/grading/sandbox-report";
+import { killedAtMemoryLimit, newReportMarker, readReport, reportBytes, reportScript, type ReportSection } from "../../runner/grading/sandbox-report";
 
 /**
  * Reading the report a checker's or test command's sandbox prints last
@@ -87,5 +87,14 @@ describe("reportScript", () => {
     const marker = newReportMarker();
     const biggest = report(marker, 255, ["x".repeat(9), "y".repeat(5)]);
     expect(Buffer.byteLength(biggest)).toBeLessThanOrEqual(reportBytes(marker, SECTIONS));
+  });
+});
+
+describe("killedAtMemoryLimit", () => {
+  it("is a SIGKILL (137) with the memory peak at the limit, nothing else", () => {
+    expect(killedAtMemoryLimit(137, 128 * 1024, 128)).toBe(true);
+    expect(killedAtMemoryLimit(137, 10 * 1024, 128)).toBe(false);
+    expect(killedAtMemoryLimit(137, null, 128)).toBe(false);
+    expect(killedAtMemoryLimit(1, 128 * 1024, 128)).toBe(false);
   });
 });
