@@ -6,7 +6,7 @@ import { runCommandTest } from "../../runner/grading/command-test";
 import type { GradingEnv } from "../../runner/grading/env";
 import type { SandboxDriver } from "../../runner/sandbox/driver";
 import { openDriver } from "../support/drivers";
-import { C_CHECKER, JUNIT_COMMAND, JUNIT_TEST, JUNIT_TO_RESULTS, PYTHON_CHECKER, pytestSpec } from "../support/judge-fixtures";
+import { C_CHECKER, CPP_CHECKER, JAVA_CHECKER, JUNIT_COMMAND, JUNIT_TEST, JUNIT_TO_RESULTS, PYTHON_CHECKER, pytestSpec } from "../support/judge-fixtures";
 import { judgeEnv } from "../support/judge-env";
 
 /**
@@ -52,6 +52,18 @@ describe("checker tests", () => {
     expect(sandboxes.build - before).toBe(1);
     // Another grading (another cache) compiles it again.
     await judgeWithChecker(env, c(C_CHECKER), io("1\n", "", "1\n"), new Map());
+    expect(sandboxes.build - before).toBe(2);
+  });
+
+  it("Java and C++ checkers work as they are (the entry is the first file), each compiled once", async () => {
+    const cache = new Map<string, Buffer>();
+    const before = sandboxes.build;
+    const java = { language: "java", files: [{ name: "Validator.java", content: JAVA_CHECKER }], args: [] };
+    const cpp = { language: "cpp", files: [{ name: "validator.cpp", content: CPP_CHECKER }], args: [] };
+    expect(await judgeWithChecker(env, java, io("", "7\n", "7\n"), cache)).toEqual({ verdict: "passed", feedback: "java: ok" });
+    expect(await judgeWithChecker(env, java, io("", "7\n", "8\n"), cache)).toEqual({ verdict: "wrong_answer", feedback: "java: expected 7" });
+    expect(await judgeWithChecker(env, cpp, io("", "7\n", "7\n"), cache)).toEqual({ verdict: "passed", feedback: "cpp: ok" });
+    expect(await judgeWithChecker(env, cpp, io("", "7\n", "8\n"), cache)).toEqual({ verdict: "wrong_answer", feedback: "cpp: expected 7" });
     expect(sandboxes.build - before).toBe(2);
   });
 

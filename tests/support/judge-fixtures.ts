@@ -35,6 +35,30 @@ int main(int argc, char **argv) {
 }
 `;
 
+/** Kattis-style validators in Java and C++: the output must be the answer's first token. */
+export const JAVA_CHECKER = `import java.nio.file.*;
+public class Validator {
+  public static void main(String[] args) throws Exception {
+    String answer = Files.readString(Path.of(args[1])).trim();
+    String output = new String(System.in.readAllBytes()).trim();
+    Files.writeString(Path.of(args[2], "judgemessage.txt"), answer.equals(output) ? "java: ok" : "java: expected " + answer);
+    System.exit(answer.equals(output) ? 42 : 43);
+  }
+}
+`;
+export const CPP_CHECKER = `#include <fstream>
+#include <iostream>
+#include <string>
+int main(int, char **argv) {
+  std::ifstream answerFile(argv[2]);
+  std::string answer, output;
+  answerFile >> answer;
+  std::cin >> output;
+  std::ofstream(std::string(argv[3]) + "judgemessage.txt") << (answer == output ? "cpp: ok" : "cpp: expected " + answer);
+  return answer == output ? 42 : 43;
+}
+`;
+
 /** pytest plugin writing Gradescope's results.json, weighted per test (what Gradescope's Python autograders do). */
 export const PYTEST_CONFTEST = `import json
 WEIGHTS = {"test_small": 1, "test_big": 2, "test_negative": 1}
