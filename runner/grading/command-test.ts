@@ -66,8 +66,11 @@ export async function runCommandTest(
   const report = result.exitCode === 0 ? readReport(result.bytes.stdout, marker, SECTIONS) : undefined;
   const stdout = report ? report.before : result.bytes.stdout;
   const stderr = result.bytes.stderr;
-  const ran = { stdout, stderr, timeMs: result.wallTimeMs, memoryKb: result.memoryKb };
-  const limitHit = limitVerdict(result.status, stdout.length + stderr.length > limits.outputKb * 1024);
+  // What is kept of the command's output stays within the test's own output limit (the run had more room, for the report).
+  const cap = limits.outputKb * 1024;
+  const kept = stdout.subarray(0, cap);
+  const ran = { stdout: kept, stderr: stderr.subarray(0, cap - kept.length), timeMs: result.wallTimeMs, memoryKb: result.memoryKb };
+  const limitHit = limitVerdict(result.status, stdout.length + stderr.length > cap);
   if (limitHit) return { ...ran, ...limitHit, fraction: 0 };
   if (!report)
     return {

@@ -239,6 +239,7 @@ describe("command tests", () => {
       limits({ outputKb: 64 }),
     );
     expect(result).toMatchObject({ verdict: "output_limit", fraction: 0 });
+    expect(result.stdout.length + result.stderr.length).toBeLessThanOrEqual(64 * 1024);
   });
 
   it("a compiled student's build is in place for the command (a C program tested by a Python harness)", async () => {
