@@ -1,10 +1,6 @@
-// h7's judges (runner/grading/checker.ts, command-test.ts) are wired here, in one place. On the
-// h3-grading branch alone the two modules do not exist yet: each import carries @ts-expect-error,
-// which tsc reports as unused once both branches are merged; then delete the two comment lines.
-// @ts-expect-error -- runner/grading/checker.ts comes with h7's branch
 import { judgeWithChecker } from "./checker";
-// @ts-expect-error -- runner/grading/command-test.ts comes with h7's branch
 import { runCommandTest } from "./command-test";
 import type { Judges } from "./judges";
 
+/** The judges a runner grades checker and command tests with (tests of the grader may pass their own). */
 export const judges: Judges = { judgeWithChecker, runCommandTest };

@@ -4,9 +4,8 @@ import type { GradingEnv } from "./env";
 
 /**
  * The judges of checker and command tests (runner/grading/checker.ts and
- * command-test.ts, their own part), as the grader calls them. Loaded when a
- * grading starts (load-judges.ts): a runner without them still grades io
- * tests, and reports the others as judge_error.
+ * command-test.ts), as the grader calls them (judges-wiring.ts wires the
+ * real ones; a grader given none reports such tests as judge_error).
  */
 export interface Judges {
   judgeWithChecker(

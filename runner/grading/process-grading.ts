@@ -6,7 +6,7 @@ import { finishWithInternalError, type ProcessDeps, publishResult, STORE_FAILED,
 import { UNPACK_SECONDS } from "./build";
 import type { GradingEnv } from "./env";
 import { type GradedTestInput, gradeFiles } from "./grade";
-import { loadJudges } from "./load-judges";
+import { judges } from "./judges-wiring";
 import { GradingCancelledError } from "./outcome";
 import { limitResolver, sandboxGradingEnv } from "./sandbox-env";
 import { testsToRun } from "./select-tests";
@@ -51,7 +51,6 @@ export async function processGrading(deps: ProcessDeps, run: GradingAttempt): Pr
 
   const startedAt = Date.now();
   const attemptEnded = deps.metrics?.attemptStarted({ language: assignment.language, queuedAt: run.queuedAt, attempt: run.attempt });
-  const judges = await loadJudges(log);
   let askedAt = performance.now();
   let outcome: Awaited<ReturnType<typeof gradeFiles>>;
   const limits = assignmentLimits.success ? assignmentLimits.data : {};
