@@ -456,3 +456,31 @@ describe("deleteWorkspaceRooms (for the routes that delete an assignment or a co
     }
   });
 });
+
+describe("deleting an assignment or a course", () => {
+  /** A queued grading run of the student, as queueGrading records it (no job: nothing takes it meanwhile). */
+  async function queuedGradingRun(c: WorkspaceCourse, userId: string): Promise<string> {
+    const execution = await pool.query<{ id: string }>(
+      `INSERT INTO "Execution" (id, "userId", language, version, limits) VALUES (gen_random_uuid(), $1, 'python', '3', '{}') RETURNING id`,
+      [userId],
+    );
+    const executionId = execution.rows[0]!.id;
+    await pool.query(`INSERT INTO "Grading" (id, "executionId", "assignmentId", "userId", kind) VALUES (gen_random_uuid(), $1, $2, $3, 'submission')`, [
+      executionId,
+      c.assignmentId,
+      userId,
+    ]);
+    return executionId;
+  }
+  const exists = async (executionId: string) => (await pool.query(`SELECT 1 FROM "Execution" WHERE id = $1`, [executionId])).rowCount === 1;
+
+  it("takes its gradings' runs along, so none runs later as a plain run of the student's files", async () => {
+    const [c, other] = await Promise.all([workspaceCourse(pool), workspaceCourse(pool)]);
+    const [gone, kept] = [await queuedGradingRun(c, c.students[0].id), await queuedGradingRun(other, other.students[0].id)];
+    expect((await api("DELETE", `/api/v1/assignments/${c.assignmentId}`, { token: c.teacher.token })).status).toBe(204);
+    expect(await exists(gone)).toBe(false);
+    expect(await exists(kept)).toBe(true);
+    expect((await api("DELETE", `/api/v1/courses/${other.courseId}`, { token: other.teacher.token })).status).toBe(204);
+    expect(await exists(kept)).toBe(false);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Database } from "../../db/client";
-import { deleteWorkspaceRooms } from "../workspaces/workspace";
+import { deleteClassroomLeftovers } from "../cleanup";
 import { ApiError } from "../../http/errors";
 import type { CourseRole } from "../roles";
 import { COURSE_LIMITS } from "./limits";
@@ -57,7 +57,7 @@ export async function renameCourse(db: Database, courseId: string, name: string)
  */
 export async function deleteCourse(db: Database, courseId: string): Promise<string[]> {
   return db.$transaction(async (tx) => {
-    const roomIds = await deleteWorkspaceRooms(tx, { courseId });
+    const roomIds = await deleteClassroomLeftovers(tx, { courseId });
     await tx.course.delete({ where: { id: courseId } });
     return roomIds;
   });

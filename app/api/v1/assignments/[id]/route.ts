@@ -1,4 +1,4 @@
-import { deleteWorkspaceRooms } from "@/lib/classroom/workspaces/workspace";
+import { deleteClassroomLeftovers } from "@/lib/classroom/cleanup";
 import { announceRoomControl } from "@/lib/rooms/events";
 import { assignmentView, updateAssignment } from "@/lib/classroom/assignments/assignments";
 import { checkLimits, resolveLanguage } from "@/lib/classroom/assignments/checks";
@@ -36,7 +36,7 @@ export const DELETE = route(async (request: Request, { params }: Params) => {
   const { db, redis } = web();
   const { assignment } = await assignmentForCaller(request, (await params).id, "author");
   const rooms = await db.$transaction(async (tx) => {
-    const roomIds = await deleteWorkspaceRooms(tx, { assignmentId: assignment.id });
+    const roomIds = await deleteClassroomLeftovers(tx, { assignmentId: assignment.id });
     await tx.assignment.delete({ where: { id: assignment.id } });
     return roomIds;
   });
