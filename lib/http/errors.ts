@@ -84,10 +84,8 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S,
   if (!/^application\/json\b/i.test(type)) {
     throw new ApiError(415, "unsupported_media_type", 'Send the body as JSON with "Content-Type: application/json".');
   }
-  const declared = Number(request.headers.get("content-length") ?? "0");
   const tooLarge = () => new ApiError(413, "payload_too_large", `The body must be at most ${maxBytes} bytes.`);
-  if (declared > maxBytes) throw tooLarge();
-  const text = await readCapped(request, maxBytes, tooLarge);
+  const text = (await readBodyBytes(request, maxBytes, tooLarge)).toString("utf8");
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -108,9 +106,14 @@ export function readQuery<S extends z.ZodType>(request: Request, schema: S): z.i
   return parsed.data;
 }
 
-/** Reads the body as text, giving up as soon as it passes `maxBytes` (a chunked body has no length to check first). */
-async function readCapped(request: Request, maxBytes: number, tooLarge: () => ApiError): Promise<string> {
-  if (!request.body) return "";
+/**
+ * Reads the body as bytes, refused with `tooLarge` as soon as it passes
+ * `maxBytes` (a chunked body has no length to check first; a declared length
+ * above it is refused before reading). For uploads (a zip, a CSV) and JSON.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number, tooLarge: () => ApiError): Promise<Buffer> {
+  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) throw tooLarge();
+  if (!request.body) return Buffer.alloc(0);
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -132,5 +135,5 @@ async function readCapped(request: Request, maxBytes: number, tooLarge: () => Ap
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }

@@ -1,7 +1,7 @@
 import type { Assignment } from "../db/generated/client";
 import { requireAssignmentAccess, type AssignmentAccess } from "../classroom/access";
 import type { CourseAction } from "../classroom/roles";
-import { ApiError } from "../http/errors";
+import { ApiError, readBodyBytes } from "../http/errors";
 import { requireCaller, type ApiCaller } from "./caller";
 import { web } from "./context";
 
@@ -28,29 +28,8 @@ export async function assignmentForCaller(
  * A request body as bytes (a JSON file or a zip), refused with 413 as soon as
  * it passes `maxBytes` (a chunked body has no length to check first).
  */
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new ApiError(413, "payload_too_large", `The upload must be at most ${maxBytes} bytes.`);
-  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) throw tooLarge();
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let read: ReadableStreamReadResult<Uint8Array>;
-    try {
-      read = await reader.read();
-    } catch {
-      throw new ApiError(400, "invalid_request", "The upload ended before it was complete (the connection was cut); send it again.");
-    }
-    if (read.done) break;
-    total += read.value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(read.value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
+export async function readUpload(request: Request, maxBytes: number): Promise<Uint8Array> {
+  return new Uint8Array(await readBodyBytes(request, maxBytes, () => new ApiError(413, "payload_too_large", `The upload must be at most ${maxBytes} bytes.`)));
 }
 
 export const noStore = { "cache-control": "no-store" };

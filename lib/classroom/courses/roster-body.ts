@@ -1,4 +1,4 @@
-import { ApiError, readJson } from "../../http/errors";
+import { ApiError, readBodyBytes, readJson } from "../../http/errors";
 import { COURSE_LIMITS } from "./limits";
 import { importRosterSchema } from "./requests";
 
@@ -23,27 +23,10 @@ export async function readRosterCsv(request: Request): Promise<string> {
   }
 }
 
-async function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new ApiError(413, "payload_too_large", `The roster must be at most ${maxBytes / 1024} KiB; split it into smaller uploads.`);
-  if (Number(request.headers.get("content-length") ?? "0") > maxBytes) throw tooLarge();
-  if (!request.body) return new Uint8Array();
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    let read: ReadableStreamReadResult<Uint8Array>;
-    try {
-      read = await reader.read();
-    } catch {
-      throw new ApiError(400, "invalid_request", "The request body ended before it was complete (the connection was cut); send it again.");
-    }
-    if (read.done) break;
-    total += read.value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge();
-    }
-    chunks.push(read.value);
-  }
-  return Buffer.concat(chunks);
+function readCapped(request: Request, maxBytes: number): Promise<Uint8Array> {
+  return readBodyBytes(
+    request,
+    maxBytes,
+    () => new ApiError(413, "payload_too_large", `The roster must be at most ${maxBytes / 1024} KiB; split it into smaller uploads.`),
+  );
 }

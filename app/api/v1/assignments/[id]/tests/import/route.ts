@@ -4,7 +4,7 @@ import { writeTests } from "@/lib/classroom/assignments/tests-store";
 import { importApiError } from "@/lib/classroom/tests/import/api-error";
 import { importTests, type ImportResult } from "@/lib/classroom/tests/import/import";
 import { ApiError, readQuery } from "@/lib/http/errors";
-import { assignmentForCaller, noStore, readBodyBytes } from "@/lib/web/classroom-assignments";
+import { assignmentForCaller, noStore, readUpload } from "@/lib/web/classroom-assignments";
 import { web } from "@/lib/web/context";
 import { route } from "@/lib/web/route";
 
@@ -21,7 +21,7 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const { db, redis, config } = web();
   const { assignment } = await assignmentForCaller(request, (await params).id, "author");
   const { mode } = readQuery(request, importModeSchema);
-  const body = await readBodyBytes(request, ASSIGNMENT_LIMITS.testsBodyBytes);
+  const body = await readUpload(request, ASSIGNMENT_LIMITS.testsBodyBytes);
   if (body.length === 0) throw new ApiError(400, "import_format_unknown", "The upload is empty: send the tests file or the zip as the body.");
   let result: ImportResult;
   try {
