@@ -226,6 +226,11 @@ describe("a C assignment graded by the real runner, through the API", () => {
     // --- The teacher fixes the hidden test's expected output and re-grades: for real, in the batch class.
     const fixed = await as(teacher, "PUT", `/api/v1/assignments/${assignmentId}/tests`, { tests: suite(RIGHT_HIDDEN) });
     expect(fixed.status).toBe(200);
+    // Regression: the earlier Test run still shows its diff, though saving the tests gave each a new id.
+    const earlier = (await as(student, "GET", `/api/v1/gradings/${tested.json.gradingId}`)).json;
+    const strictAgain = earlier.tests.find((t: { name: string }) => t.name === "exact is strict");
+    expect(strictAgain.expectedStdout).toBe("a b\n");
+    expect(strictAgain.diff).toEqual(strict.diff);
     // Nothing changes until the re-grade is applied.
     expect((await cellOf(student.id, assignmentId)).score).toBe(7);
     const started = await as(teacher, "POST", `/api/v1/assignments/${assignmentId}/regrades`);
