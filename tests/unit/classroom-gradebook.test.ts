@@ -151,6 +151,27 @@ describe("re-grade preview diff", () => {
     ]);
   });
 
+  it("matches a test whose id changed (the tests were saved again) by its place and name", () => {
+    // Saving the tests gives every test a new id; only test 1's verdict really changed.
+    const before = [r(0, "passed", 2, "old0"), r(1, "wrong_answer", 0, "old1"), r(2, "passed", 1, "old2")];
+    const after = [r(0, "passed", 2, "new0"), r(1, "passed", 3, "new1"), { ...r(2, "passed", 1, "new2"), name: "renamed" }];
+    expect(testChanges(before, after)).toEqual([
+      { name: "test 1", oldVerdict: "wrong_answer", newVerdict: "passed", oldPoints: 0, newPoints: 3 },
+      { name: "renamed", oldVerdict: null, newVerdict: "passed", oldPoints: null, newPoints: 1 },
+      { name: "test 2", oldVerdict: "passed", newVerdict: null, oldPoints: 1, newPoints: null },
+    ]);
+    // A known id still wins over the place: a test moved from 1 to 0 is compared with itself.
+    expect(
+      testChanges(
+        [r(0, "passed", 1, "a"), r(1, "wrong_answer", 0, "b")],
+        [
+          { ...r(0, "wrong_answer", 0, "b"), name: "test 0" },
+          { ...r(1, "passed", 1, "a"), name: "test 1" },
+        ],
+      ),
+    ).toEqual([]);
+  });
+
   it("gives old and new final scores (penalty applied); a failed re-grade keeps the old score and is no change", () => {
     const sub = { id: "s", userId: "u", username: "amy", number: 1, daysLate: 1, overrideScore: null };
     const done = new Date();

@@ -133,6 +133,16 @@ describe("what a student sees of a grading", () => {
     expect(leaked(v)).toBe(false);
   });
 
+  it("a result whose test was saved again (a new id) takes the expected output of the test of its name; made hidden, it is hidden", () => {
+    const resaved = { ...test("t-new", "visible"), name: "test 0" };
+    const v = view({ staff: false, now: before, tests: [resaved], results: [result(0, "t-old", "visible")] });
+    expect(v.tests[0]!.expectedStdout).toBe(`${SECRET} expected t-new\n`);
+    expect(v.tests[0]!.diff).not.toBeNull();
+    const hiddenNowView = view({ staff: false, now: before, tests: [{ ...resaved, visibility: "hidden" }], results: [result(0, "t-old", "visible")] });
+    expect(hiddenNowView.tests[0]!.hidden).toBe(true);
+    expect(leaked(hiddenNowView)).toBe(false);
+  });
+
   it("no secret of a hidden test appears anywhere for any feedback setting or time", () => {
     const onlyHidden = [result(0, "t-hid", "hidden"), result(1, "t-due", "after_due")];
     for (const hiddenFeedback of ["verdict", "nothing"] as const) {

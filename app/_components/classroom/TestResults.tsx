@@ -45,7 +45,7 @@ function TestItem({ test: t }: { test: TestView }) {
     </>
   );
   // A student's view of a hidden test has nothing more to open.
-  if (t.stdout === undefined) return <div className={styles.results}>{head}</div>;
+  if (t.stdout === undefined) return <div className={styles.resultLine}>{head}</div>;
   return (
     <details>
       <summary>{head}</summary>

@@ -44,24 +44,32 @@ export interface SubmissionChange {
   changed: boolean;
 }
 
-/** Matches a result across two gradings: the same test (by id) when both know it, else the same place and name. */
-const keyOf = (r: ResultForDiff) => r.testId ?? `#${r.position}:${r.name}`;
+/** Where a result sits in its grading's list, and what it is called: what matches it when its test's id does not. */
+const placeOf = (r: ResultForDiff) => `#${r.position}:${r.name}`;
 
-/** Which tests' verdicts (or points) differ between the current grading and the re-grade's. */
+/**
+ * Which tests' verdicts (or points) differ between the current grading and
+ * the re-grade's. A result is matched to the same test (by id) when the
+ * other grading knows that id, else to the result at the same place with the
+ * same name: saving the tests (PUT /tests, the editor, an import) replaces
+ * every row and gives each test a new id, and a fixed test is still the same
+ * test to the teacher reading the preview.
+ */
 export function testChanges(before: ResultForDiff[], after: ResultForDiff[]): TestChange[] {
-  const old = new Map(before.map((r) => [keyOf(r), r]));
+  const byId = new Map(before.filter((r) => r.testId !== null).map((r) => [r.testId!, r]));
+  const byPlace = new Map(before.map((r) => [placeOf(r), r]));
+  const used = new Set<ResultForDiff>();
   const changes: TestChange[] = [];
-  const seen = new Set<string>();
   for (const r of [...after].sort((a, b) => a.position - b.position)) {
-    const k = keyOf(r);
-    seen.add(k);
-    const o = old.get(k);
+    const candidates = [r.testId !== null ? byId.get(r.testId) : undefined, byPlace.get(placeOf(r))];
+    const o = candidates.find((c) => c !== undefined && !used.has(c));
+    if (o) used.add(o);
     if (!o || o.verdict !== r.verdict || o.points !== r.points) {
       changes.push({ name: r.name, oldVerdict: o?.verdict ?? null, newVerdict: r.verdict, oldPoints: o?.points ?? null, newPoints: r.points });
     }
   }
   for (const o of [...before].sort((a, b) => a.position - b.position)) {
-    if (!seen.has(keyOf(o))) changes.push({ name: o.name, oldVerdict: o.verdict, newVerdict: null, oldPoints: o.points, newPoints: null });
+    if (!used.has(o)) changes.push({ name: o.name, oldVerdict: o.verdict, newVerdict: null, oldPoints: o.points, newPoints: null });
   }
   return changes;
 }

@@ -48,6 +48,8 @@ export interface ResultRow {
 /** The test as it is now (the expected output of the diff comes from here, at view time). */
 export interface TestRow {
   id: string;
+  /** What a result matches when its test's id is gone (the tests were saved again: every test has a new id). */
+  name?: string;
   visibility: TestVisibility;
   kind: string;
   spec: unknown;
@@ -143,10 +145,13 @@ export function gradingView(
 ): GradingView {
   const { grading, assignment } = input;
   const byId = new Map(input.tests.map((t) => [t.id, t]));
+  // Saving the tests (the editor, PUT /tests, an import) makes every test anew: a result whose
+  // test id is gone matches the current test of the same name, as the class view does.
+  const byName = new Map(input.tests.flatMap((t) => (t.name === undefined ? [] : [[t.name, t] as const])));
   const tests: TestView[] = [];
   let omitted = 0;
   for (const r of [...input.results].sort((a, b) => a.position - b.position)) {
-    const test = r.testId ? byId.get(r.testId) : undefined;
+    const test = (r.testId ? byId.get(r.testId) : undefined) ?? byName.get(r.name);
     const hidden = hiddenNow(r.visibility, assignment.dueAt, now) || (test !== undefined && hiddenNow(test.visibility, assignment.dueAt, now));
     const head = { position: r.position, name: r.name, hidden, verdict: r.verdict, points: r.points, maxPoints: r.maxPoints };
     if (hidden && !viewer.staff) {
