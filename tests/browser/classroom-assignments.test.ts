@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Database } from "../../lib/db/client";
-import { api, PASSWORD, webUrl } from "../support/api";
+import { api, PASSWORD, uniqueIp, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
 import { courseWithMembers, testDatabase, waitForPython } from "../support/classroom-assignments";
 
@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 async function signedIn(username: string) {
-  const context = await browser().newContext({ viewport: { width: 1280, height: 900 } });
+  const context = await browser().newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() }, viewport: { width: 1280, height: 900 } });
   const { page, problems } = await watchedPage(context);
   await page.goto(`${webUrl()}/signin`);
   await page.getByLabel("Username").fill(username);
@@ -56,7 +56,7 @@ describe("assignments in the browser", () => {
     await teacher.page.waitForURL(/\/assignments\/[0-9a-f-]{36}$/);
     const assignmentId = teacher.page.url().split("/").pop()!;
     // The teacher's view lists both tests and offers the editor.
-    await expect.poll(() => teacher.page.getByTestId("visible-test").count()).toBe(2);
+    await expect.poll(() => teacher.page.getByTestId("visible-test").count(), { timeout: 60_000 }).toBe(2);
     expect(await teacher.page.getByTestId("edit-assignment").isVisible()).toBe(true);
 
     // Stored as sent: two io tests, the second hidden.
@@ -102,7 +102,7 @@ describe("assignments in the browser", () => {
     await teacher.page.getByTestId("assignment-title").fill("Double it, again");
     await teacher.page.getByTestId("save-assignment").click();
     await teacher.page.waitForURL(`${webUrl()}/assignments/${assignmentId}`);
-    await expect.poll(() => teacher.page.getByTestId("assignment-heading").textContent()).toBe("Double it, again");
+    await expect.poll(() => teacher.page.getByTestId("assignment-heading").textContent(), { timeout: 60_000 }).toBe("Double it, again");
 
     expect(teacher.problems).toEqual([]);
     expect(student.problems).toEqual([]);

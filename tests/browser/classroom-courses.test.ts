@@ -64,17 +64,21 @@ describe("courses in the browser", () => {
 
     // The teacher's roster now lists the student.
     await teacher.page.reload();
-    await expect.poll(() => teacher.page.getByTestId("roster").textContent()).toContain(studentUser.username);
+    await expect.poll(() => teacher.page.getByTestId("roster").textContent(), { timeout: 60_000 }).toContain(studentUser.username);
 
     // A CSV upload with a bad line imports nothing and names the line; a good one adds its people.
     const listed = await registerUser();
     const csv = (text: string) => ({ name: "roster.csv", mimeType: "text/csv", buffer: Buffer.from(text) });
     await teacher.page.getByTestId("roster-file").setInputFiles(csv(`username,role\n${listed.username},ta\nnobody_here_q,student\n`));
-    await expect.poll(() => teacher.page.getByTestId("roster-problems").textContent()).toContain('Line 3: no user is named "nobody_here_q"');
+    await expect
+      .poll(() => teacher.page.getByTestId("roster-problems").textContent(), { timeout: 60_000 })
+      .toContain('Line 3: no user is named "nobody_here_q"');
     expect(await teacher.page.getByTestId("roster").textContent()).not.toContain(listed.username);
     await teacher.page.getByTestId("roster-file").setInputFiles(csv(`username,role\n${listed.username},ta\n${studentUser.username}\n`));
-    await expect.poll(() => teacher.page.getByTestId("roster-upload-result").textContent()).toContain("Added 1; 1 were in the course already");
-    await expect.poll(() => teacher.page.getByTestId("roster").textContent()).toContain(listed.username);
+    await expect
+      .poll(() => teacher.page.getByTestId("roster-upload-result").textContent(), { timeout: 60_000 })
+      .toContain("Added 1; 1 were in the course already");
+    await expect.poll(() => teacher.page.getByTestId("roster").textContent(), { timeout: 60_000 }).toContain(listed.username);
     expect(await teacher.page.getByTestId("roster-problems").count()).toBe(0);
 
     fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });

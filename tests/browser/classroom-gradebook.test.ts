@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { appendCourseEvent } from "../../lib/classroom/events";
 import { createDatabase, type Database } from "../../lib/db/client";
 import { createRedis } from "../../lib/redis/connection";
-import { PASSWORD, registerUser, uniqueName, webUrl } from "../support/api";
+import { PASSWORD, registerUser, uniqueIp, uniqueName, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
 import { insertAssignment, insertCourse, insertGrading, insertSubmission, insertUserWithToken, resultsOf } from "../support/gradebook-rows";
 
@@ -29,7 +29,11 @@ afterAll(async () => {
 });
 
 async function signedIn(username: string): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser().newContext({ viewport: { width: 1366, height: 800 }, acceptDownloads: true });
+  const context = await browser().newContext({
+    extraHTTPHeaders: { "x-forwarded-for": uniqueIp() },
+    viewport: { width: 1366, height: 800 },
+    acceptDownloads: true,
+  });
   const { page, problems } = await watchedPage(context);
   await page.goto(`${webUrl()}/signin`);
   await page.getByLabel("Username").fill(username);
@@ -64,7 +68,7 @@ describe("the teacher's gradebook", () => {
 
     const { context, page, problems } = await signedIn(teacher.username);
     await page.goto(`${webUrl()}/courses/${courseId}/gradebook`);
-    await expect.poll(() => page.getByTestId(`cell-${early.id}-${a.id}`).textContent()).toContain("3");
+    await expect.poll(() => page.getByTestId(`cell-${early.id}-${a.id}`).textContent(), { timeout: 60_000 }).toContain("3");
     const cell = page.getByTestId(`cell-${late.id}-${a.id}`);
     expect(await cell.getAttribute("data-state")).toBe("missing");
     await page.locator('[data-testid="live-state"][data-state="live"]').waitFor();
@@ -74,14 +78,14 @@ describe("the teacher's gradebook", () => {
     const submissionId = await insertSubmission(db, { assignmentId: a.id, userId: late.id, number: 1, results: resultsOf(a.tests, [true, true]) });
     await appendCourseEvent(redis, courseId, "grading", { assignmentId: a.id, submissionId, userId: late.id, score: 10, maxScore: 10 });
     await flashed;
-    await expect.poll(() => cell.textContent()).toContain("10");
+    await expect.poll(() => cell.textContent(), { timeout: 60_000 }).toContain("10");
     expect(await cell.getAttribute("data-state")).toBe("graded");
     expect(await cell.locator("a").getAttribute("href")).toBe(`/submissions/${submissionId}`);
     expect(await page.getByTestId(`total-${late.id}`).textContent()).toBe("10");
 
     // The filter runs in the page: only the late student's row is left.
     await page.getByTestId("filter-name").fill(late.username.slice(0, 8));
-    await expect.poll(() => page.locator('[data-testid^="row-"]').count()).toBe(1);
+    await expect.poll(() => page.locator('[data-testid^="row-"]').count(), { timeout: 60_000 }).toBe(1);
 
     // CSV of what is shown, as a download.
     const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("csv-download").click()]);
@@ -141,11 +145,11 @@ describe("the re-grade page", () => {
 
     const { context, page, problems } = await signedIn(teacher.username);
     await page.goto(`${webUrl()}/assignments/${a.id}/regrades`);
-    await expect.poll(() => page.getByTestId("regrade-progress").textContent()).toBe("1 / 2");
+    await expect.poll(() => page.getByTestId("regrade-progress").textContent(), { timeout: 60_000 }).toBe("1 / 2");
     await page.locator('[data-testid="live-state"][data-state="live"]').waitFor();
     expect(await page.getByTestId("apply-regrade").isDisabled()).toBe(true);
     const preview = page.getByTestId("regrade-preview");
-    await expect.poll(() => preview.textContent()).toContain(amy.username);
+    await expect.poll(() => preview.textContent(), { timeout: 60_000 }).toContain(amy.username);
     expect(await preview.textContent()).toContain("fixed: wrong_answer → passed");
 
     // Bob's grading finishes after the page loaded: the runner's rows, then its course event.
@@ -170,11 +174,11 @@ describe("the re-grade page", () => {
       },
     });
     await appendCourseEvent(redis, courseId, "grading", { assignmentId: a.id, gradingId: bobRegrade, regradeSetId: set.id, userId: bob.id, score: 10 });
-    await expect.poll(() => page.getByTestId("regrade-progress").textContent()).toBe("2 / 2");
-    await expect.poll(() => page.getByTestId("apply-regrade").isEnabled()).toBe(true);
+    await expect.poll(() => page.getByTestId("regrade-progress").textContent(), { timeout: 60_000 }).toBe("2 / 2");
+    await expect.poll(() => page.getByTestId("apply-regrade").isEnabled(), { timeout: 60_000 }).toBe(true);
 
     await page.getByTestId("apply-regrade").click();
-    await expect.poll(() => page.getByTestId("regrade-status").textContent()).toBe("applied");
+    await expect.poll(() => page.getByTestId("regrade-status").textContent(), { timeout: 60_000 }).toBe("applied");
     expect((await db.submission.findUniqueOrThrow({ where: { id: amySub } })).gradingId).toBe(amyRegrade);
     expect((await db.submission.findUniqueOrThrow({ where: { id: bobSub } })).gradingId).toBe(bobRegrade);
     // A finished set offers a new re-grade, no Apply.

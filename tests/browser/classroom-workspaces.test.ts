@@ -1,6 +1,6 @@
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import { PASSWORD, webUrl } from "../support/api";
+import { PASSWORD, uniqueIp, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
 import type { TestUser } from "../support/rooms";
 import { coursePool, insertGrading, workspaceCourse } from "../support/workspace-course";
@@ -28,8 +28,8 @@ describe("a student's workspace and the teacher stepping in", () => {
   it("from the help queue into the student's room, typing beside them", async () => {
     const c = await workspaceCourse(pool);
     const [student] = c.students;
-    const studentContext = await browser().newContext({ viewport: { width: 1366, height: 800 } });
-    const teacherContext = await browser().newContext({ viewport: { width: 1366, height: 800 } });
+    const studentContext = await browser().newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() }, viewport: { width: 1366, height: 800 } });
+    const teacherContext = await browser().newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() }, viewport: { width: 1366, height: 800 } });
     const s = await watchedPage(studentContext);
     const t = await watchedPage(teacherContext);
     try {
@@ -111,7 +111,7 @@ describe("a student's workspace and the teacher stepping in", () => {
 
   it("a student who opens the class view is told it is for staff; a teacher opening 'my workspace' goes to the class view", async () => {
     const c = await workspaceCourse(pool);
-    const context = await browser().newContext();
+    const context = await browser().newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
     const { page } = await watchedPage(context);
     try {
       await page.goto(`${webUrl()}/signin?callbackUrl=${encodeURIComponent(`/assignments/${c.assignmentId}/class`)}`);
@@ -122,7 +122,7 @@ describe("a student's workspace and the teacher stepping in", () => {
     } finally {
       await context.close();
     }
-    const teacherContext = await browser().newContext();
+    const teacherContext = await browser().newContext({ extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
     const teacher = await watchedPage(teacherContext);
     try {
       await teacher.page.goto(`${webUrl()}/signin?callbackUrl=${encodeURIComponent(`/assignments/${c.assignmentId}/workspace`)}`);
