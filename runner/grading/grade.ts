@@ -4,6 +4,7 @@ import type { GradingEnv } from "./env";
 import type { Judges } from "./judges";
 import type { TestOutcome } from "./outcome";
 import { runTest } from "./run-test";
+import { RESULT_OUTPUT_MAX_BYTES } from "./store";
 
 /** A test as the grader gets it: its row's identity and its parsed definition (null: the stored spec is invalid). */
 export interface GradedTestInput {
@@ -77,9 +78,24 @@ export async function gradeFiles(fullEnv: GradingEnv, input: GradingInput, judge
     });
     // Stopped by the watchdog: the run it cut short is no verdict of the program's (not even the last one).
     if (env.signal.aborted) throw env.signal.reason instanceof Error ? env.signal.reason : new Error(String(env.signal.reason));
-    results.push({ test, outcome, points: roundPoints(test.points * outcome.fraction) });
+    results.push({
+      test,
+      outcome: { ...outcome, stdout: kept(outcome.stdout), stderr: kept(outcome.stderr) },
+      points: roundPoints(test.points * outcome.fraction),
+    });
   }
   return { compileError: false, compileOutput: null, results, score: roundPoints(results.reduce((s, r) => s + r.points, 0)), maxScore };
+}
+
+/**
+ * What is kept of a test's output until the grading is stored: only what
+ * storing keeps, as a COPY (a slice would hold the whole buffer). Holding
+ * every test's full output (up to the output limit, 16 MiB at most, x 100
+ * tests) until the end let one grading fill the runner's memory.
+ */
+function kept(bytes: Buffer): Buffer {
+  if (bytes.length <= RESULT_OUTPUT_MAX_BYTES && bytes.buffer.byteLength <= 2 * RESULT_OUTPUT_MAX_BYTES) return bytes;
+  return Buffer.from(bytes.subarray(0, RESULT_OUTPUT_MAX_BYTES));
 }
 
 /** Fewer milliseconds than this left: no sandbox starts (it could not do anything useful). */
