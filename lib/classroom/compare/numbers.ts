@@ -1,3 +1,5 @@
+import { sameBytes, sameTokens } from "./text";
+
 /**
  * Token-wise comparison where numeric tokens may differ within a tolerance:
  * equal when |actual - expected| <= absolute, or <= relative * |expected|
@@ -5,12 +7,11 @@
  * either side) must be equal as text; so must the number of tokens.
  */
 
-export function numbersMatch(expected: string[], actual: string[], absolute: number, relative: number): boolean {
-  if (expected.length !== actual.length) return false;
-  for (let i = 0; i < expected.length; i++) {
-    if (!tokenMatches(expected[i]!, actual[i]!, absolute, relative)) return false;
-  }
-  return true;
+/** Token by token (compare/text.ts), stopping at the first difference; a token is read as text only when its bytes differ. */
+export function numbersMatch(expected: Buffer, actual: Buffer, absolute: number, relative: number): boolean {
+  return sameTokens(expected, actual, (e, a) =>
+    sameBytes(expected, e, actual, a) ? true : tokenMatches(expected.toString("latin1", e[0], e[1]), actual.toString("latin1", a[0], a[1]), absolute, relative),
+  );
 }
 
 export function tokenMatches(expected: string, actual: string, absolute: number, relative: number): boolean {
