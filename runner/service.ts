@@ -49,6 +49,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     watchdog: new Watchdog({ graceMs: config.SAM_WATCHDOG_GRACE_MS, log }),
     metrics: new RunMetrics(ctx.metrics, driver.name),
     limitPolicy: config.limits,
+    gradingMaxWallMs: config.SAM_GRADING_MAX_SECONDS * 1000,
   };
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.

@@ -166,6 +166,8 @@ const schema = z.object({
   // What one account's runs may hold in Redis and PostgreSQL (see lib/executions/output-budget.ts, runner/queue/retention.ts).
   SAM_MAX_QUEUED_RUNS_PER_USER: positiveInt(10),
   SAM_MAX_RUNNING_RUNS_PER_USER: positiveInt(2),
+  // A grading's total wall time (runner/grading/grade.ts): tests left when it is spent are time_limit.
+  SAM_GRADING_MAX_SECONDS: positiveInt(600),
   SAM_OUTPUT_BUDGET_MB: positiveInt(256),
   SAM_OUTPUT_BUDGET_WINDOW_SECONDS: positiveInt(3600),
   SAM_MAX_EVENT_STREAMS_PER_USER: positiveInt(20),

@@ -14,6 +14,8 @@ import { storeGrading } from "./store";
 
 /** Beyond each sandbox's own limits: making and removing its container, in the watchdog's budget. */
 const RUN_OVERHEAD_MS = 5_000;
+/** A grading's total wall time when the runner sets none (SAM_GRADING_MAX_SECONDS). */
+export const DEFAULT_GRADING_MAX_WALL_MS = 600_000;
 
 export interface GradingAttempt {
   executionId: string;
@@ -55,9 +57,15 @@ export async function processGrading(deps: ProcessDeps, run: GradingAttempt): Pr
   let outcome: Awaited<ReturnType<typeof gradeFiles>>;
   const limits = assignmentLimits.success ? assignmentLimits.data : {};
   const limitsFor = limitResolver(policy, deps.languages);
+  // At least 10 s: the build runs under it too, and a grading with no time for it would fail, not score.
+  const maxWallMs = Math.max(10_000, deps.gradingMaxWallMs ?? DEFAULT_GRADING_MAX_WALL_MS);
   const guarded = {
     executionId: run.executionId,
-    budgetMs: budgetMs(limitsFor, deps, assignment.language, limits, tests),
+    budgetMs: Math.min(
+      budgetMs(limitsFor, deps, assignment.language, limits, tests),
+      // No sandbox starts past maxWallMs; the last ones started may still make and remove their containers and unpack.
+      deps.watchdog.budgetMs(maxWallMs + 3 * (RUN_OVERHEAD_MS + UNPACK_SECONDS * 1000), deps.languages.get(assignment.language)?.compileSeconds ?? 0),
+    ),
     giveUp: (reason: string) => finishWithInternalError(deps, run.executionId, reason),
   };
   try {
@@ -75,7 +83,7 @@ export async function processGrading(deps: ProcessDeps, run: GradingAttempt): Pr
           deps.running.set(run.executionId, handle);
         },
       });
-      return gradeFiles(env, { language: assignment.language, files: run.files, assignmentLimits: limits, tests }, judges);
+      return gradeFiles(env, { language: assignment.language, files: run.files, assignmentLimits: limits, tests, maxWallMs }, judges);
     });
     attemptEnded?.(deps.stopping ? undefined : "succeeded");
   } catch (err) {

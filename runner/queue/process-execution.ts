@@ -40,6 +40,8 @@ export interface ProcessDeps {
   metrics?: RunMetrics;
   /** The server's limit policy (SAM_LIMIT_*): each test of a grading resolves its limits against it; unset: the defaults. */
   limitPolicy?: LimitPolicy;
+  /** A grading's total wall time, all its tests and checkers together (SAM_GRADING_MAX_SECONDS); unset: 10 minutes. */
+  gradingMaxWallMs?: number;
 }
 
 /** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */

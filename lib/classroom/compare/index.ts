@@ -1,7 +1,7 @@
 import type { Comparison } from "../tests/spec";
 import { numbersMatch } from "./numbers";
 import { regexMatch } from "./regex";
-import { linesWithoutTrailingWhitespace, tokensOf } from "./text";
+import { sameLinesIgnoringTrailingWhitespace, sameTokens } from "./text";
 
 /**
  * Compares a program's stdout with the expected stdout, in the runner
@@ -11,7 +11,7 @@ import { linesWithoutTrailingWhitespace, tokensOf } from "./text";
  * Output is bytes and may be anything (invalid UTF-8, NUL, \r\n, megabytes).
  * exact, trailing_whitespace, tokens and numbers read both sides as latin1,
  * where every byte is one character: whitespace is ASCII, so splitting and
- * trimming work on the exact bytes and invalid UTF-8 compares byte for byte,
+ * trimming work on the exact bytes (walked in step, never split: text.ts) and invalid UTF-8 compares byte for byte,
  * never as a replacement character equal to another. regex reads the output
  * as UTF-8 (the teacher writes the pattern as text), bounded: see regex.ts.
  * Sizes are bounded before: stdout by the run's output limit, the expected
@@ -32,18 +32,12 @@ export function compareOutput(comparison: Comparison, expected: string | Uint8Ar
     case "exact":
       return { match: expectedBytes.equals(actualBytes) };
     case "trailing_whitespace":
-      return { match: linesWithoutTrailingWhitespace(expectedBytes) === linesWithoutTrailingWhitespace(actualBytes) };
+      return { match: sameLinesIgnoringTrailingWhitespace(expectedBytes, actualBytes) };
     case "tokens":
-      return { match: sameTokens(tokensOf(expectedBytes), tokensOf(actualBytes)) };
+      return { match: sameTokens(expectedBytes, actualBytes) };
     case "numbers":
-      return { match: numbersMatch(tokensOf(expectedBytes), tokensOf(actualBytes), comparison.absoluteTolerance, comparison.relativeTolerance) };
+      return { match: numbersMatch(expectedBytes, actualBytes, comparison.absoluteTolerance, comparison.relativeTolerance) };
     case "regex":
       return regexMatch(expectedBytes.toString("utf8"), comparison.flags, actualBytes);
   }
-}
-
-function sameTokens(a: string[], b: string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

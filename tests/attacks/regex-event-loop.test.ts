@@ -1,0 +1,57 @@
+import { expect, it } from "vitest";
+import { testSchema } from "../../lib/classroom/tests/spec";
+import { type GradedTestInput, gradeFiles } from "../../runner/grading/grade";
+import { judges } from "../../runner/grading/judges-wiring";
+import { attackSuite } from "../support/attack-suite";
+import { judgeEnv } from "../support/judge-env";
+
+/**
+ * A "regex" test's pattern is the teacher's and backtracks as JavaScript's
+ * do; the output is the student's. The match was bounded to one second by a
+ * vm timeout, but ran in the runner's event loop: a student's crafted output
+ * against a pattern like (a+)+b held the whole runner (every other run's
+ * streams, its watchdog's timers) a second per test, over and over. The
+ * match now runs in a worker thread ended at its timeout.
+ */
+const test = (position: number, raw: object): GradedTestInput => {
+  const definition = testSchema.parse({ name: `t${position}`, points: 1, ...raw });
+  return {
+    id: `00000000-0000-0000-0000-0000000000${String(position).padStart(2, "0")}`,
+    position,
+    name: definition.name,
+    points: 1,
+    visibility: "visible",
+    definition,
+  };
+};
+
+attackSuite("output that makes a teacher's regex backtrack", ({ driver }) => {
+  it("a catastrophic match does not hold the runner's event loop, and still ends as no match", async () => {
+    const { env } = judgeEnv(driver());
+    const regex = { mode: "regex", flags: "" } as const;
+    const tests = [
+      test(0, { kind: "io", expectedStdout: "(a+)+b", comparison: regex }),
+      test(1, { kind: "io", expectedStdout: "(a|aa)+$", comparison: regex }),
+      test(2, { kind: "io", expectedStdout: "a+!\\n", comparison: regex }),
+    ];
+    let last = performance.now();
+    let longest = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 20);
+    try {
+      const outcome = await gradeFiles(
+        env,
+        { language: "python", files: [{ name: "main.py", content: "print('a' * 60 + '!')\n" }], assignmentLimits: {}, tests },
+        judges,
+      );
+      expect(outcome.results.map((r) => r.outcome.verdict)).toEqual(["wrong_answer", "wrong_answer", "passed"]);
+      expect(outcome.results[0]!.outcome.feedback).toContain("took longer than 1000 ms");
+    } finally {
+      clearInterval(tick);
+    }
+    expect(longest).toBeLessThan(500);
+  }, 120_000);
+});
