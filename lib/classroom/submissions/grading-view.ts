@@ -1,5 +1,5 @@
 import type { ExecutionStatus, HiddenFeedback, TestVisibility, Verdict } from "../../db/generated/enums";
-import { outputDiff, type DiffPart } from "./diff";
+import { diffBudget, type DiffPart } from "./diff";
 
 /**
  * What a viewer sees of a grading: the ONE place where hidden tests are
@@ -144,6 +144,7 @@ export function gradingView(
   const { grading, assignment } = input;
   const byId = new Map(input.tests.map((t) => [t.id, t]));
   const tests: TestView[] = [];
+  const diff = diffBudget();
   let omitted = 0;
   for (const r of [...input.results].sort((a, b) => a.position - b.position)) {
     const test = r.testId ? byId.get(r.testId) : undefined;
@@ -168,7 +169,7 @@ export function gradingView(
       stdout,
       stderr: text(r.stderr),
       feedback: r.feedback,
-      diff: io.expected === null ? null : outputDiff(io.expected, stdout),
+      diff: io.expected === null ? null : diff(io.expected, stdout),
     });
   }
   return {
