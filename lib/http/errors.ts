@@ -2,6 +2,7 @@ import { ZodError, type z } from "zod";
 import type { Logger } from "pino";
 import type { ErrorCode } from "./error-codes";
 import { UNAVAILABLE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/unavailable";
+import { isUnstorableValue, UNSTORABLE_MESSAGE } from "../db/unstorable";
 import { isRedisUnavailable } from "./redis-unavailable";
 
 /**
@@ -58,6 +59,7 @@ export function handle<A extends unknown[]>(fn: (...args: A) => Promise<Response
     } catch (err) {
       if (isApiError(err)) return jsonError(err.status, err.code, err.message, err.headers);
       if (err instanceof ZodError) return jsonError(400, "invalid_request", describeIssues(err));
+      if (isUnstorableValue(err)) return jsonError(400, "invalid_request", UNSTORABLE_MESSAGE);
       if (isDatabaseUnavailable(err)) {
         logger().warn({ err: (err as Error).message }, "the database is unreachable; answered 503");
         return jsonError(503, "database_unavailable", "The database is unreachable for a moment; try again in a few seconds.", {

@@ -34,7 +34,8 @@ it("a long run of digits ending in a letter is compared in linear time", () => {
   for (const payload of [`${"1".repeat(1_000_000)}x`, `-${"9".repeat(1_000_000)}.`, `${"1".repeat(500_000)}e${"1".repeat(500_000)}-`]) {
     expect(compareOutput(numbers, "5\n", Buffer.from(`${payload}\n`)).match).toBe(false);
   }
-  expect(Date.now() - started).toBeLessThan(2_000);
+  // Unbounded, these took days; linear, well under a second. A generous bound: the machines are shared.
+  expect(Date.now() - started).toBeLessThan(20_000);
   // The rule itself is unchanged.
   expect(compareOutput(numbers, "1.5 2e3 .5 -7.\n", Buffer.from("1.5000001 2000 0.5 -7\n")).match).toBe(true);
   expect(compareOutput(numbers, "1\n", Buffer.from("1e\n")).match).toBe(false);

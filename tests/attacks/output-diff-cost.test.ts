@@ -9,8 +9,9 @@ import { gradingView, type ResultRow, type TestRow } from "../../lib/classroom/s
  * student's program printing 64 KiB of "b\n" against an expected output of
  * many lines made each view of the grading (the student's, reloaded at will,
  * and the teacher's) hold the web process for minutes per test (8,000 lines
- * took 28 s). Each diff now has a timeout and one view a budget for all of
- * them; past it the diff is not shown, the outputs still are.
+ * took 28 s). A diff now gives up past a number of differing lines and one
+ * view diffs a bounded number of bytes; past it the diff is not shown, the
+ * outputs still are.
  */
 const due = new Date("2026-12-01T12:00:00Z");
 const expected = "a\n".repeat(32_000);
@@ -40,9 +41,7 @@ const results: ResultRow[] = tests.map((t, i) => ({
 }));
 
 it("one crafted output diffed against a long expected output gives up in time", () => {
-  const started = performance.now();
   expect(outputDiff(expected, printed.toString())).toBeNull();
-  expect(performance.now() - started).toBeLessThan(1_000);
   // A diff that is cheap is still made.
   expect(outputDiff("1\n2\n3\n", "1\n4\n3\n")).toEqual([
     { kind: "same", text: "1\n" },
@@ -52,7 +51,7 @@ it("one crafted output diffed against a long expected output gives up in time", 
   ]);
 });
 
-it("a grading of 30 such tests is viewed in well under a couple of seconds", () => {
+it("a grading of 30 such tests is viewed without any diff", () => {
   const grading = {
     id: "g1",
     kind: "submission" as const,
@@ -66,13 +65,11 @@ it("a grading of 30 such tests is viewed in well under a couple of seconds", () 
     finishedAt: due,
   };
   for (const staff of [false, true]) {
-    const started = performance.now();
     const view = gradingView(
       { grading, executionStatus: "succeeded", results, tests, assignment: { dueAt: due, hiddenFeedback: "verdict" } },
       { staff },
       new Date(due.getTime() - 1000),
     );
-    expect(performance.now() - started).toBeLessThan(2_000);
     expect(view.tests).toHaveLength(30);
     expect(view.tests.every((t) => t.diff === null && t.stdout === printed.toString())).toBe(true);
   }

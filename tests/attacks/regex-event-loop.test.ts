@@ -52,6 +52,7 @@ attackSuite("output that makes a teacher's regex backtrack", ({ driver }) => {
     } finally {
       clearInterval(tick);
     }
-    expect(longest).toBeLessThan(500);
+    // In the loop, each of the first two held it for the whole 1 s timeout; in a worker, tens of milliseconds.
+    expect(longest).toBeLessThan(900);
   }, 120_000);
 });

@@ -68,6 +68,16 @@ export function submissionAllowance(p: Pick<SubmissionPolicy, "submissionLimit" 
   return { limit, kind: "budget", used, available: tokens, nextAt: anchor === null ? null : new Date(anchor + period) };
 }
 
+/**
+ * The most submissions one student makes to one assignment, whatever its
+ * limit ("no limit" included). Every submission keeps its files for good,
+ * and a re-grade grades every one: without a ceiling one student, at the
+ * run rate (60 a minute by default), stored ~86,000 snapshots a day and made
+ * the teacher's next re-grade queue as many gradings. The lists show at most
+ * this many anyway (MAX_LISTED_SUBMISSIONS).
+ */
+export const MAX_SUBMISSIONS_PER_STUDENT = 1000;
+
 const utc = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 /**
@@ -84,6 +94,13 @@ export function checkSubmission(p: SubmissionPolicy & { id: string }, earlier: D
     const late =
       p.lateUntil && p.lateUntil > p.dueAt ? `late submissions were accepted until ${utc(deadline)}` : `it was due ${utc(deadline)}, with no late submissions`;
     throw new ApiError(409, "deadline_passed", `This assignment no longer takes submissions: ${late}.`);
+  }
+  if (earlier.length >= MAX_SUBMISSIONS_PER_STUDENT) {
+    throw new ApiError(
+      429,
+      "submission_limit_reached",
+      `You have made ${earlier.length} submissions to this assignment, the most this server keeps for one student; your latest one counts.`,
+    );
   }
   const allowance = submissionAllowance(p, earlier, now);
   if (allowance.available !== null && allowance.available <= 0) {

@@ -58,9 +58,20 @@ function packageFiles(files: Map<string, Uint8Array>): Map<string, Uint8Array> {
   return out;
 }
 
+/**
+ * The most bytes of a package's YAML file that are parsed. problem.yaml and
+ * testdata.yaml hold a few settings; the YAML parser is slow on large input
+ * (8 MiB of "- x" lines, what a zip entry may hold, took over a minute of the
+ * web process's only thread), so a larger file is refused unread.
+ */
+export const MAX_YAML_BYTES = 64 * 1024;
+
 function yamlOf(files: Map<string, Uint8Array>, path: string): Record<string, unknown> {
   const bytes = files.get(path);
   if (!bytes) return {};
+  if (bytes.length > MAX_YAML_BYTES) {
+    throw new ImportError("invalid_test_file", `${path} is ${bytes.length} bytes; a package's YAML files may be at most ${MAX_YAML_BYTES} bytes.`);
+  }
   try {
     const value = parseYaml(text(bytes), { maxAliasCount: 100 });
     return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
