@@ -86,7 +86,7 @@ describe(`migration ${ENUMS}`, () => {
       expect((await client.query(`SELECT role::text AS role FROM "ShareLink"`)).rows).toEqual([{ role: "viewer" }]);
       const types = (
         await client.query(
-          `SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE (column_name = 'status' AND table_name = 'Execution') OR column_name = 'role' ORDER BY table_name`,
+          `SELECT table_name, column_name, udt_name FROM information_schema.columns WHERE (column_name = 'status' AND table_name = 'Execution') OR (column_name = 'role' AND table_name IN ('RoomInvitation', 'RoomMember', 'ShareLink')) ORDER BY table_name`,
         )
       ).rows;
       expect(types).toEqual([
