@@ -23,6 +23,7 @@ export default defineConfig({
           include: ["tests/**/*.test.ts"],
           exclude: ["tests/unit/**", "tests/deploy/**", "**/node_modules/**"],
           globalSetup: ["tests/global-setup.ts"],
+          setupFiles: ["tests/support/fresh-connections.ts"],
         },
       },
     ],
