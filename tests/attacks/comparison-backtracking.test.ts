@@ -1,10 +1,9 @@
 import { expect, it } from "vitest";
 import { compareOutput } from "../../lib/classroom/compare";
-import { testSchema } from "../../lib/classroom/tests/spec";
-import { type GradedTestInput, gradeFiles } from "../../runner/grading/grade";
+import { gradeFiles } from "../../runner/grading/grade";
 import { judges } from "../../runner/grading/judges-wiring";
 import { attackSuite } from "../support/attack-suite";
-import { judgeEnv } from "../support/judge-env";
+import { gradedTest, judgeEnv } from "../support/judge-env";
 
 /**
  * The "numbers" comparison told a numeric token by a regular expression
@@ -15,17 +14,6 @@ import { judgeEnv } from "../support/judge-env";
  * click (80,000 digits already took 13 s), and the retries of the stalled
  * job then held the next runners too. The token is now read in one pass.
  */
-const test = (position: number, raw: object): GradedTestInput => {
-  const definition = testSchema.parse({ name: `t${position}`, points: 1, ...raw });
-  return {
-    id: `00000000-0000-0000-0000-0000000000${String(position).padStart(2, "0")}`,
-    position,
-    name: definition.name,
-    points: 1,
-    visibility: "visible",
-    definition,
-  };
-};
 
 const numbers = { mode: "numbers", absoluteTolerance: 1e-6, relativeTolerance: 1e-6 } as const;
 
@@ -45,7 +33,7 @@ it("a long run of digits ending in a letter is compared in linear time", () => {
 attackSuite("output that makes comparison backtrack", ({ driver }) => {
   it("a student's million digits and a letter on a numbers test do not hold the runner", async () => {
     const { env } = judgeEnv(driver());
-    const tests = [test(0, { kind: "io", expectedStdout: "5\n", comparison: numbers })];
+    const tests = [gradedTest(0, { kind: "io", expectedStdout: "5\n", comparison: numbers })];
     const student = "import sys\nsys.stdout.write('1' * 1000000 + 'x\\n')\n";
     const started = Date.now();
     const outcome = await gradeFiles(env, { language: "python", files: [{ name: "main.py", content: student }], assignmentLimits: {}, tests }, judges);

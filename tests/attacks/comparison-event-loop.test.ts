@@ -1,10 +1,9 @@
 import { expect, it } from "vitest";
 import { compareOutput } from "../../lib/classroom/compare";
-import { testSchema } from "../../lib/classroom/tests/spec";
-import { type GradedTestInput, gradeFiles } from "../../runner/grading/grade";
+import { gradeFiles } from "../../runner/grading/grade";
 import { judges } from "../../runner/grading/judges-wiring";
 import { attackSuite } from "../support/attack-suite";
-import { judgeEnv } from "../support/judge-env";
+import { gradedTest, judgeEnv } from "../support/judge-env";
 
 /**
  * Outputs are compared in the runner's event loop. The whitespace-aware
@@ -16,17 +15,6 @@ import { judgeEnv } from "../support/judge-env";
  * (its output streams, watchdog timers, lock renewals) waited meanwhile.
  * The modes now walk both sides in step and stop at the first difference.
  */
-const test = (position: number, raw: object): GradedTestInput => {
-  const definition = testSchema.parse({ name: `t${position}`, points: 1, ...raw });
-  return {
-    id: `00000000-0000-0000-0000-0000000000${String(position).padStart(2, "0")}`,
-    position,
-    name: definition.name,
-    points: 1,
-    visibility: "visible",
-    definition,
-  };
-};
 
 it("comparing 16 MiB of tiny tokens or blank lines stops early and allocates no strings", () => {
   const tokens = Buffer.from("1 ".repeat(8 * 1024 * 1024));
@@ -44,9 +32,9 @@ attackSuite("output that holds the runner while it is compared", ({ driver }) =>
     const { env } = judgeEnv(driver());
     const limits = { outputKb: 16 * 1024 };
     const tests = [
-      test(0, { kind: "io", stdin: "t", expectedStdout: "1 2\n", comparison: { mode: "tokens" }, limits }),
-      test(1, { kind: "io", stdin: "t", expectedStdout: "1 2\n", comparison: { mode: "numbers" }, limits }),
-      test(2, { kind: "io", stdin: "n", expectedStdout: "x\n", comparison: { mode: "trailing_whitespace" }, limits }),
+      gradedTest(0, { kind: "io", stdin: "t", expectedStdout: "1 2\n", comparison: { mode: "tokens" }, limits }),
+      gradedTest(1, { kind: "io", stdin: "t", expectedStdout: "1 2\n", comparison: { mode: "numbers" }, limits }),
+      gradedTest(2, { kind: "io", stdin: "n", expectedStdout: "x\n", comparison: { mode: "trailing_whitespace" }, limits }),
     ];
     const student = [
       "import sys",

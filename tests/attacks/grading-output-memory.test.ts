@@ -1,10 +1,9 @@
 import { expect, it } from "vitest";
-import { testSchema } from "../../lib/classroom/tests/spec";
-import { type GradedTestInput, gradeFiles } from "../../runner/grading/grade";
+import { gradeFiles } from "../../runner/grading/grade";
 import { judges } from "../../runner/grading/judges-wiring";
 import { RESULT_OUTPUT_MAX_BYTES } from "../../runner/grading/store";
 import { attackSuite } from "../support/attack-suite";
-import { judgeEnv } from "../support/judge-env";
+import { gradedTest, judgeEnv } from "../support/judge-env";
 
 /**
  * A grading kept every test's whole output (stdout and stderr, each up to
@@ -14,17 +13,6 @@ import { judgeEnv } from "../support/judge-env";
  * 100 tests made one grading hold ~1.6 GiB. What is kept per test is now a
  * copy of what is stored, made as each test ends.
  */
-const test = (position: number, raw: object): GradedTestInput => {
-  const definition = testSchema.parse({ name: `t${position}`, points: 1, ...raw });
-  return {
-    id: `00000000-0000-0000-0000-0000000000${String(position).padStart(2, "0")}`,
-    position,
-    name: definition.name,
-    points: 1,
-    visibility: "visible",
-    definition,
-  };
-};
 
 attackSuite("output held by a grading", ({ driver }) => {
   it("each test's output is held only up to what is stored, in buffers of that size", async () => {
@@ -37,9 +25,9 @@ attackSuite("output held by a grading", ({ driver }) => {
       "sys.stderr.write('e' * (256 * 1024))",
     ].join("\n");
     const tests = [
-      ...Array.from({ length: 3 }, (_, i) => test(i, { kind: "io", expectedStdout: "x\n", limits: { outputKb: 4096 } })),
+      ...Array.from({ length: 3 }, (_, i) => gradedTest(i, { kind: "io", expectedStdout: "x\n", limits: { outputKb: 4096 } })),
       // The output is compared in full before it is cut.
-      test(3, { kind: "io", stdin: "p", expectedStdout: "y".repeat(1000 * 1024), comparison: { mode: "exact" }, limits: { outputKb: 4096 } }),
+      gradedTest(3, { kind: "io", stdin: "p", expectedStdout: "y".repeat(1000 * 1024), comparison: { mode: "exact" }, limits: { outputKb: 4096 } }),
     ];
     const outcome = await gradeFiles(env, { language: "python", files: [{ name: "main.py", content: student }], assignmentLimits: {}, tests }, judges);
     expect(outcome.results.map((r) => r.outcome.verdict)).toEqual(["wrong_answer", "wrong_answer", "wrong_answer", "passed"]);

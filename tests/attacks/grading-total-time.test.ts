@@ -1,9 +1,8 @@
 import { expect, it } from "vitest";
-import { testSchema } from "../../lib/classroom/tests/spec";
-import { type GradedTestInput, gradeFiles } from "../../runner/grading/grade";
+import { gradeFiles } from "../../runner/grading/grade";
 import { judges } from "../../runner/grading/judges-wiring";
 import { attackSuite } from "../support/attack-suite";
-import { judgeEnv } from "../support/judge-env";
+import { gradedTest, judgeEnv } from "../support/judge-env";
 
 /**
  * Anyone may create a course, so a teacher is a stranger too. An assignment
@@ -15,23 +14,12 @@ import { judgeEnv } from "../support/judge-env";
  * each one's limits are cut to what is left, and the tests left over are
  * time_limit.
  */
-const test = (position: number, raw: object): GradedTestInput => {
-  const definition = testSchema.parse({ name: `t${position}`, points: 1, ...raw });
-  return {
-    id: `00000000-0000-0000-0000-0000000000${String(position).padStart(2, "0")}`,
-    position,
-    name: definition.name,
-    points: 1,
-    visibility: "visible",
-    definition,
-  };
-};
 
 attackSuite("a grading that never ends", ({ driver }) => {
   it("student programs that sleep through every test's limit end with the grading's total time", async () => {
     const { env, sandboxes } = judgeEnv(driver());
     const tests = Array.from({ length: 20 }, (_, i) =>
-      test(i, { kind: "io", stdin: "", expectedStdout: "x\n", limits: { wallTimeMs: 60_000, cpuTimeMs: 30_000 } }),
+      gradedTest(i, { kind: "io", stdin: "", expectedStdout: "x\n", limits: { wallTimeMs: 60_000, cpuTimeMs: 30_000 } }),
     );
     const started = Date.now();
     const outcome = await gradeFiles(
@@ -52,7 +40,7 @@ attackSuite("a grading that never ends", ({ driver }) => {
   it("a teacher's checker that spins is cut at the grading's total time too", async () => {
     const { env } = judgeEnv(driver());
     const spin = { language: "bash", files: [{ name: "check.sh", content: "while :; do :; done\n" }], args: [] };
-    const tests = Array.from({ length: 20 }, (_, i) => test(i, { kind: "checker", stdin: "", answer: "x\n", checker: spin }));
+    const tests = Array.from({ length: 20 }, (_, i) => gradedTest(i, { kind: "checker", stdin: "", answer: "x\n", checker: spin }));
     const started = Date.now();
     const outcome = await gradeFiles(
       env,

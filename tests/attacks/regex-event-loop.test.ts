@@ -1,9 +1,8 @@
 import { expect, it } from "vitest";
-import { testSchema } from "../../lib/classroom/tests/spec";
-import { type GradedTestInput, gradeFiles } from "../../runner/grading/grade";
+import { gradeFiles } from "../../runner/grading/grade";
 import { judges } from "../../runner/grading/judges-wiring";
 import { attackSuite } from "../support/attack-suite";
-import { judgeEnv } from "../support/judge-env";
+import { gradedTest, judgeEnv } from "../support/judge-env";
 
 /**
  * A "regex" test's pattern is the teacher's and backtracks as JavaScript's
@@ -13,26 +12,15 @@ import { judgeEnv } from "../support/judge-env";
  * streams, its watchdog's timers) a second per test, over and over. The
  * match now runs in a worker thread ended at its timeout.
  */
-const test = (position: number, raw: object): GradedTestInput => {
-  const definition = testSchema.parse({ name: `t${position}`, points: 1, ...raw });
-  return {
-    id: `00000000-0000-0000-0000-0000000000${String(position).padStart(2, "0")}`,
-    position,
-    name: definition.name,
-    points: 1,
-    visibility: "visible",
-    definition,
-  };
-};
 
 attackSuite("output that makes a teacher's regex backtrack", ({ driver }) => {
   it("a catastrophic match does not hold the runner's event loop, and still ends as no match", async () => {
     const { env } = judgeEnv(driver());
     const regex = { mode: "regex", flags: "" } as const;
     const tests = [
-      test(0, { kind: "io", expectedStdout: "(a+)+b", comparison: regex }),
-      test(1, { kind: "io", expectedStdout: "(a|aa)+$", comparison: regex }),
-      test(2, { kind: "io", expectedStdout: "a+!\\n", comparison: regex }),
+      gradedTest(0, { kind: "io", expectedStdout: "(a+)+b", comparison: regex }),
+      gradedTest(1, { kind: "io", expectedStdout: "(a|aa)+$", comparison: regex }),
+      gradedTest(2, { kind: "io", expectedStdout: "a+!\\n", comparison: regex }),
     ];
     let last = performance.now();
     let longest = 0;

@@ -1,3 +1,5 @@
+import { testSchema } from "../../lib/classroom/tests/spec";
+import type { GradedTestInput } from "../../runner/grading/grade";
 import pino from "pino";
 import { DEFAULT_POLICY } from "../../lib/executions/limits";
 import type { GradingEnv } from "../../runner/grading/env";
@@ -22,4 +24,17 @@ export function judgeEnv(driver: SandboxDriver): { env: GradingEnv; sandboxes: {
     onSandbox: (kind) => sandboxes[kind]++,
   });
   return { env, sandboxes };
+}
+
+/** A visible test worth 1 point at `position`, from its raw definition (kind and fields), as gradeFiles takes it. */
+export function gradedTest(position: number, raw: object): GradedTestInput {
+  const definition = testSchema.parse({ name: `t${position}`, points: 1, ...raw });
+  return {
+    id: `00000000-0000-0000-0000-0000000000${String(position).padStart(2, "0")}`,
+    position,
+    name: definition.name,
+    points: 1,
+    visibility: "visible",
+    definition,
+  };
 }
