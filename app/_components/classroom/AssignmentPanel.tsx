@@ -13,6 +13,8 @@ export interface AssignmentPanelProps {
   /** student: their own workspace (Test, Submit); staff: a student's room, read-only. */
   mode: "student" | "staff";
   student: { id: string; username: string };
+  /** Waits for the student's last keystrokes to reach the room server: Test and Submit grade the files it holds. */
+  beforeGrading?: () => Promise<void>;
 }
 
 interface Allowance {
@@ -40,7 +42,7 @@ function allowanceText(a: Allowance | undefined): string {
  * against every test, its score shown once graded). Staff opening a
  * student's room see it read-only, with a link to that student's submissions.
  */
-export function AssignmentPanel({ assignment, mode, student }: AssignmentPanelProps) {
+export function AssignmentPanel({ assignment, mode, student, beforeGrading }: AssignmentPanelProps) {
   const [allowance, setAllowance] = useState<Allowance>();
   const [latest, setLatest] = useState<SubmissionSummary>();
   const [submitted, setSubmitted] = useState<SubmissionView>();
@@ -73,6 +75,7 @@ export function AssignmentPanel({ assignment, mode, student }: AssignmentPanelPr
       return;
     setBusy(kind);
     try {
+      await beforeGrading?.();
       if (kind === "test") {
         const { gradingId } = await api<{ gradingId: string }>(`/api/v1/assignments/${assignment.id}/test`, { method: "POST", body: {} });
         test.follow(gradingId);

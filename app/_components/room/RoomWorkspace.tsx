@@ -7,6 +7,7 @@ import type { RoomAssignment } from "@/lib/classroom/submissions/room-panel";
 import { AssignmentPanel } from "../classroom/AssignmentPanel";
 import { LeaveRoomButton } from "../rooms/LeaveRoomButton";
 import { HelpButton } from "../classroom/HelpButton";
+import { editsDelivered } from "./edits-delivered";
 import { api, ApiFailure } from "./api";
 import { FileTree } from "./FileTree";
 import { Presence } from "./Presence";
@@ -99,12 +100,13 @@ function Room(props: RoomProps) {
     if (!canEdit) return;
     setRunError(undefined);
     try {
+      await editsDelivered(provider);
       // Input given before the run is typed ahead, as whole lines; more can be typed while it runs.
       await api(`/api/v1/rooms/${room.id}/runs`, { method: "POST", body: { stdin: stdin && !stdin.endsWith("\n") ? `${stdin}\n` : stdin } });
     } catch (err) {
       setRunError(err instanceof ApiFailure ? err.message : "Could not start the run.");
     }
-  }, [canEdit, room.id, stdin]);
+  }, [canEdit, room.id, stdin, provider]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -143,7 +145,7 @@ function Room(props: RoomProps) {
           {notice}
         </p>
       )}
-      {props.assignment && <AssignmentPanel {...props.assignment} />}
+      {props.assignment && <AssignmentPanel {...props.assignment} beforeGrading={() => editsDelivered(provider)} />}
       {props.assignment?.mode === "student" && <HelpButton assignmentId={props.assignment.assignment.id} />}
       <RemoteCursors peers={peers} />
       <div className="room-grid">
