@@ -71,3 +71,20 @@ describe("attack: a zip whose headers understate what its entries unpack to", ()
     expect(await db.assignmentTest.count({ where: { assignmentId: assignment.id } })).toBe(0);
   });
 });
+
+describe("attack: a zip whose entries all point at the same data", () => {
+  it("is refused before a second pass over it, however truthful each header is", () => {
+    // Each copy declares the true size: only the sharing gives it away. 200 passes over 16 MiB
+    // (or over a stream of empty deflate blocks, which yields nothing) would hold the web process.
+    const zip = lyingZip(16, 200, 16 * 1024 * 1024);
+    let error: unknown;
+    try {
+      readZip(zip, { entries: 2000, entryBytes: 32 * 1024 * 1024, totalBytes: 8 * 1024 * 1024 * 1024 });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ImportError);
+    expect((error as ImportError).code).toBe("invalid_zip");
+    expect((error as ImportError).message).toContain("share data");
+  });
+});

@@ -51,6 +51,8 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): Map<
   }
   const files = new Map<string, Uint8Array>();
   let total = 0;
+  /** Compressed bytes read so far: entries may not share data, so all of them together read at most the upload once. */
+  let read = 0;
   for (let i = 0; i < count; i++) {
     if (at + 46 > data.length || data.readUInt32LE(at) !== 0x02014b50) throw invalid("a broken central directory");
     const flags = data.readUInt16LE(at + 8);
@@ -81,6 +83,10 @@ export function readZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): Map<
     if (local + 30 > data.length || data.readUInt32LE(local) !== 0x04034b50) throw invalid(`a broken local header for "${name.slice(0, 200)}"`);
     const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
     if (start + compressedSize > data.length) throw invalid(`"${name.slice(0, 200)}" runs past the end of the file`);
+    read += compressedSize;
+    // Entries pointing at the same bytes would decode them again and again (a stream of empty deflate
+    // blocks costs time and yields nothing, so no output limit catches it): a real zip never does that.
+    if (read > data.length) throw invalid("its entries share data");
     const stored = data.subarray(start, start + compressedSize);
     let content: Buffer;
     if (method === 0) content = stored;
