@@ -43,6 +43,8 @@ beforeAll(async () => {
     SAM_COLLAB_MEMORY_BUDGET_MB: "32",
     SAM_COLLAB_MAX_ROOMS_PER_USER: "2",
     SAM_COLLAB_STORE_DEBOUNCE_MS: "300",
+    // Often, so its first runs (which load their query code) come before any memory baseline below.
+    SAM_COLLAB_ROLE_RECHECK_MS: "1000",
   });
 });
 afterAll(async () => {
@@ -282,6 +284,8 @@ describe("attack: updates Yjs reads differently from the check (third round, G1 
     const first = { client: start.client, clock: start.clock };
     // The member who keeps the room open and types next (fourth round, H1: they were the one closed with 4024).
     const member = await authenticatedRawSocket(collab.url, roomId, await roomToken(roomId, owner));
+    // The role re-check runs with this member connected before the baseline: what it loads once is not the attack's.
+    await new Promise((r) => setTimeout(r, 2500));
     const baseline = rss();
     for (let i = 0; i < 6; i++) {
       const attacker = await authenticatedRawSocket(collab.url, roomId, await roomToken(roomId, owner));
