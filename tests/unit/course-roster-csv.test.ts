@@ -23,7 +23,7 @@ describe("roster CSV", () => {
     ]);
   });
 
-  it("takes a file without a header: username, then an optional role; skips blank lines; handles a BOM, CRLF and quotes", () => {
+  it("takes a file without a header: username, then an optional role; leaves out blank lines; handles a BOM, CRLF and quotes", () => {
     expect(rows('\uFEFFada,teacher\r\n\r\n"bob",student\r\ncyd\r\n')).toEqual([
       [1, "ada", "teacher"],
       [3, "bob", "student"],
