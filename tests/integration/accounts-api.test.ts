@@ -1,3 +1,4 @@
+import { Agent } from "undici";
 import { describe, expect, it } from "vitest";
 import { api, PASSWORD, registerUser, uniqueName, webUrl } from "../support/api";
 
@@ -62,6 +63,7 @@ describe("POST /api/v1/auth/register", () => {
 });
 
 it("refuses an oversized body sent without a length (chunked) with 413", async () => {
+  const keepAlive = new Agent();
   const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
   let sent = 0;
   const body = new ReadableStream<Uint8Array>({
@@ -76,6 +78,9 @@ it("refuses an oversized body sent without a length (chunked) with 413", async (
     headers: { "content-type": "application/json" },
     body,
     duplex: "half",
+    // A connection that may stay open (the suite's default closes each one): the server answers 413 and stops
+    // reading; told to close, it would close while the body still streams, and the client could lose the answer.
+    dispatcher: keepAlive,
   } as RequestInit);
   expect(res.status).toBe(413);
   expect((await res.json()).error.code).toBe("payload_too_large");
