@@ -92,7 +92,7 @@ describe("drill: PostgreSQL restarted", () => {
       expect(queuedWhenStopped).toBeGreaterThan(0);
       // Our processes were not restarted: the ones started before the outage still run and served it all.
       expect(stack.services.every((s) => s.proc.child.exitCode === null)).toBe(true);
-      expect(figures).toMatchObject({ lost: 0, duplicated: 0 });
+      expect(figures, `lost runs: ${figures.lostAs}`).toMatchObject({ lost: 0, duplicated: 0 });
       expect(figures.results).toBe(figures.submitted);
       // Submissions during the outage were refused as such, nothing else.
       expect(Object.keys(figures.refusedBy).every((k) => k === "503 database_unavailable")).toBe(true);

@@ -77,7 +77,7 @@ describe.each(["SIGTERM", "SIGKILL"] as const)("drill: Redis restarted mid-queue
       expect(queuedBefore).toBeGreaterThan(0);
       expect(probe.status, probe.text).toBe(200);
       expect(probe.json.stdout).toBe("after\n");
-      expect(figures).toMatchObject({ lost: 0, duplicated: 0 });
+      expect(figures, `lost runs: ${figures.lostAs}`).toMatchObject({ lost: 0, duplicated: 0 });
       expect(figures.results).toBe(figures.submitted);
       // Submissions during the outage were refused as such, nothing else.
       expect(Object.keys(figures.refusedBy).every((k) => k === "503 queue_unavailable")).toBe(true);

@@ -22,6 +22,8 @@ export interface TrafficFigures {
   lost: number;
   /** Accepted runs with more than one result (output twice, or two result events). */
   duplicated: number;
+  /** How each lost run ended (status and the start of its output). */
+  lostAs: string;
   /** Accepted runs that took more than one attempt. */
   retried: number;
 }
@@ -97,6 +99,8 @@ export class RunTraffic {
     let results = 0;
     let duplicated = 0;
     let retried = 0;
+    // How each lost run ended, so a failed drill says what happened to it.
+    const lostAs: string[] = [];
     for (const row of rows) {
       const n = this.accepted.get(row.id)!;
       const stdout = Buffer.from(row.stdout ?? []).toString();
@@ -104,9 +108,20 @@ export class RunTraffic {
       if (row.attempts > 1) retried += 1;
       if (stdout.split(`run ${n}\n`).length - 1 > 1 || resultEvents > 1) duplicated += 1;
       else if (finals.includes(row.status) && row.status === "succeeded" && stdout === `run ${n}\n`) results += 1;
+      else lostAs.push(`${row.status}: ${JSON.stringify(stdout.slice(0, 60))}`);
     }
     const refusedBy: Record<string, number> = {};
     for (const r of this.refusals) refusedBy[r] = (refusedBy[r] ?? 0) + 1;
-    return { submitted: ids.length, refused: this.refusals.length, refusedBy, results, lost: ids.length - results - duplicated, duplicated, retried };
+    if (rows.length < ids.length) lostAs.push(`${ids.length - rows.length} without a row`);
+    return {
+      submitted: ids.length,
+      refused: this.refusals.length,
+      refusedBy,
+      results,
+      lost: ids.length - results - duplicated,
+      duplicated,
+      retried,
+      lostAs: lostAs.join("; "),
+    };
   }
 }

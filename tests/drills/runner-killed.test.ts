@@ -53,7 +53,7 @@ describe("drill: a runner killed mid-run", () => {
       report("runner killed", { ...figures, refusedBy: JSON.stringify(figures.refusedBy), recoveryMs });
       // The dead runner held runs: they were cut and run again.
       expect(figures.retried).toBeGreaterThan(0);
-      expect(figures).toMatchObject({ lost: 0, duplicated: 0, refused: 0 });
+      expect(figures, `lost runs: ${figures.lostAs}`).toMatchObject({ lost: 0, duplicated: 0, refused: 0 });
       expect(figures.results).toBe(figures.submitted);
     } finally {
       redis.disconnect();

@@ -88,12 +88,13 @@ describe("npm start autoscaling", () => {
         for (const v of views) {
           if (v.status !== "queued" && v.status !== "running") {
             final.set(v.id, v);
-            // Exactly one result event per run (read before its stream expires).
-            const events = await redis.xrange(`sam:exec:${v.id}:events`, "-", "+");
-            expect(
-              events.filter(([, fields]) => fields[fields.indexOf("type") + 1] === "result"),
-              v.id,
-            ).toHaveLength(1);
+            // Exactly one result event per run (read before its stream expires). The runner writes the
+            // final status first and publishes the event after it (runner/queue/process-execution.ts
+            // publishResult), so the event may still be on its way when the status is seen.
+            const resultEvents = async () =>
+              (await redis.xrange(`sam:exec:${v.id}:events`, "-", "+")).filter(([, fields]) => fields[fields.indexOf("type") + 1] === "result").length;
+            await expect.poll(resultEvents, { timeout: 20_000, interval: 100, message: v.id }).toBeGreaterThan(0);
+            expect(await resultEvents(), v.id).toBe(1);
           }
         }
         await new Promise((r) => setTimeout(r, 500));

@@ -22,6 +22,7 @@ export function TerminalView(props: {
   convertEol?: boolean;
   fontSize?: number;
   theme?: "light" | "dark";
+  /** Names the terminal's input for screen readers. */
   ariaLabel: string;
   onReady(terminal: Terminal): void;
   onDispose?(): void;
@@ -87,7 +88,7 @@ export function TerminalView(props: {
     term.options.theme = palette(props.theme ?? "dark");
   }, [props.readOnly, props.onData, props.fontSize, props.theme]);
 
-  return <div ref={host} className={`terminal-view ${props.className ?? ""}`} role="group" aria-label={props.ariaLabel} data-testid={props.testId} />;
+  return <div ref={host} className={`terminal-view ${props.className ?? ""}`} data-testid={props.testId} />;
 }
 
 function palette(theme: "light" | "dark") {
