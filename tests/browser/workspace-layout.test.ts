@@ -1,8 +1,11 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { BrowserContextOptions, Locator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { api, PASSWORD, registerUser, uniqueIp, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
 import { addMember, type TestUser } from "../support/rooms";
+import { ROOT } from "../support/stack";
 
 /**
  * The room's workspace that fits (issue 12): resizable panels, the output
@@ -61,6 +64,12 @@ const monacoTheme = (page: Page) =>
     const editor = document.querySelector(".monaco-editor");
     return editor?.classList.contains("vs-dark") ? "vs-dark" : editor?.classList.contains("vs") ? "vs" : "none";
   });
+/** A picture for the README and for looking at by hand (test-results/ is not committed). */
+async function picture(page: Page, name: string) {
+  fs.mkdirSync(path.join(ROOT, "test-results"), { recursive: true });
+  await page.screenshot({ path: path.join(ROOT, "test-results", `${name}.png`) });
+}
+
 const pageBackground = (page: Page) => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
 // The two themes' --bg (app/globals.css).
 const LIGHT_BG = "rgb(244, 245, 248)";
@@ -107,13 +116,14 @@ describe("the room's workspace layout", () => {
       const o = await box(output);
       return Math.min(o.y + o.height, d.y + d.height) - Math.max(o.y, d.y);
     };
-    expect(await inSight()).toBeGreaterThan(30);
+    expect(await inSight()).toBeGreaterThan(40);
     const scrolled = await output.evaluate((el) => {
       const before = el.scrollHeight > el.clientHeight;
       el.scrollTop = el.scrollHeight;
       return { before, atEnd: el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - 2 };
     });
     expect(scrolled).toEqual({ before: true, atEnd: true });
+    await picture(page, "workspace-small-output");
     // Scrolling the whole run panel to its end still leaves Run and Stop in the panel, in sight.
     await page.locator(".run-panel").evaluate((el) => {
       el.scrollTop = el.scrollHeight;
@@ -162,6 +172,7 @@ describe("the room's workspace layout", () => {
     await expect.poll(() => monacoTheme(page)).toBe("vs-dark");
     // The terminal and other parts follow the same resolved theme; buttons and inputs follow the variables too.
     expect(await page.evaluate(() => getComputedStyle(document.documentElement).colorScheme)).toBe("dark");
+    await picture(page, "workspace-dark");
 
     // Reloaded: the server's HTML already carries the theme (no flash of the light one), and the switch shows it.
     const response = await page.reload();
@@ -174,11 +185,12 @@ describe("the room's workspace layout", () => {
     await page.getByTestId("theme").selectOption("system");
     await expect.poll(() => pageBackground(page)).toBe(LIGHT_BG);
     await expect.poll(() => monacoTheme(page)).toBe("vs");
+    await picture(page, "workspace-light");
     await page.getByTestId("theme").selectOption("dark");
 
     // Someone else on this browser picks light; when the owner comes back, the owner's own dark returns.
     await page.goto(`${webUrl()}/`);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL(/\/signin/);
     await page.getByLabel("Username").fill(other.username);
     await page.getByLabel("Password").fill(PASSWORD);
@@ -186,7 +198,7 @@ describe("the room's workspace layout", () => {
     await page.waitForURL(`${webUrl()}/`);
     await page.getByTestId("theme").selectOption("light");
     await expect.poll(() => pageBackground(page)).toBe(LIGHT_BG);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.waitForURL(/\/signin/);
     expect(await pageBackground(page)).toBe(LIGHT_BG); // the browser's last choice, before anyone signs in
     await page.getByLabel("Username").fill(owner.username);
