@@ -1,8 +1,12 @@
 import Link from "next/link";
+import { cookies } from "next/headers";
 import { SignOutButton } from "./SignOutButton";
+import { parseThemeChoice, THEME_COOKIE } from "./theme/theme-choice";
+import { ThemeSwitch } from "./theme/ThemeSwitch";
 
 /** The bar at the top of every signed-in page; administrators also get a link to the operator's view. */
-export function TopBar({ username, admin = false, children }: { username: string; admin?: boolean; children?: React.ReactNode }) {
+export async function TopBar({ username, admin = false, children }: { username: string; admin?: boolean; children?: React.ReactNode }) {
+  const theme = parseThemeChoice((await cookies()).get(THEME_COOKIE)?.value);
   return (
     <header className="topbar">
       <Link href="/" className="brand">
@@ -18,6 +22,7 @@ export function TopBar({ username, admin = false, children }: { username: string
             Admin
           </Link>
         )}
+        <ThemeSwitch username={username} initial={theme} />
         <span data-testid="signed-in-as">
           Signed in as <strong>{username}</strong>
         </span>

@@ -8,6 +8,7 @@ import * as Y from "yjs";
 import { filesOf } from "@/lib/rooms/document";
 import { monaco } from "./monaco-setup";
 import { languageOfPath } from "./languages";
+import { useWorkspacePrefs } from "./layout/WorkspacePrefs";
 
 type CodeEditor = import("monaco-editor").editor.IStandaloneCodeEditor;
 
@@ -36,6 +37,8 @@ export function EditorPane(props: {
   const onCursor = useRef(props.onCursor);
   onCursor.current = props.onCursor;
   const undoTarget = useRef<Y.UndoManager | undefined>(undefined);
+  // The person's theme (light: Monaco's "vs") and font size, changed live.
+  const { theme, fontSize } = useWorkspacePrefs();
 
   // One model per open file, bound to its Y.Text while shown.
   useEffect(() => {
@@ -72,8 +75,8 @@ export function EditorPane(props: {
   return (
     <div className="editor" data-testid="editor">
       <Editor
-        theme="vs-dark"
-        options={{ readOnly: props.readOnly, minimap: { enabled: false }, automaticLayout: true, fontSize: 14, scrollBeyondLastLine: false }}
+        theme={theme === "light" ? "vs" : "vs-dark"}
+        options={{ readOnly: props.readOnly, minimap: { enabled: false }, automaticLayout: true, fontSize, scrollBeyondLastLine: false }}
         onMount={(ed) => {
           // Ctrl/Cmd+Enter runs the room's program from inside the editor too.
           ed.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => onRun.current());

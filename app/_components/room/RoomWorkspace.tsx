@@ -10,6 +10,10 @@ import { HelpButton } from "../classroom/HelpButton";
 import { editsDelivered } from "./edits-delivered";
 import { api, ApiFailure } from "./api";
 import { FileTree } from "./FileTree";
+import { FontSizeControl } from "./layout/FontSizeControl";
+import type { DockSlot } from "./layout/DockTabs";
+import { RoomLayout } from "./layout/RoomLayout";
+import { WorkspacePrefsProvider } from "./layout/WorkspacePrefs";
 import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
 import { RoomErrorBoundary } from "./RoomErrorBoundary";
@@ -43,7 +47,9 @@ type RoomProps = {
 export function RoomWorkspace(props: RoomProps) {
   return (
     <RoomErrorBoundary>
-      <Room {...props} />
+      <WorkspacePrefsProvider username={props.user.username}>
+        <Room {...props} />
+      </WorkspacePrefsProvider>
     </RoomErrorBoundary>
   );
 }
@@ -121,6 +127,29 @@ function Room(props: RoomProps) {
 
   const activePath = useMemo(() => pathOf(active), [pathOf, active]);
 
+  // The tabs of the panel under the editor (RoomLayout): one element each, kept mounted while hidden.
+  const dock: DockSlot[] = [
+    {
+      id: "output",
+      label: "Output",
+      content: (
+        <RunPanel
+          roomId={room.id}
+          canRun={canEdit}
+          current={runs.current}
+          history={runs.history}
+          stdin={stdin}
+          onStdin={setStdin}
+          onRun={run}
+          onShow={(r) => runs.follow(r.id, r.startedBy)}
+          error={runError}
+        />
+      ),
+    },
+    // Terminal slot: { id: "terminal", label: "Terminal", content: <the shared terminal /> },
+    // History slot: { id: "history", label: "History", content: <the snapshots panel /> },
+  ];
+
   return (
     <div className="room">
       <div className="room-bar">
@@ -132,6 +161,7 @@ function Room(props: RoomProps) {
         <span className={`connection ${state}`} role="status" data-testid="connection">
           <span className="status-dot" aria-hidden="true" /> {STATE_TEXT[state]}
         </span>
+        <FontSizeControl />
         {role === "owner" && (
           <button type="button" onClick={() => setSharing(true)} data-testid="share">
             Share
@@ -148,48 +178,43 @@ function Room(props: RoomProps) {
       {props.assignment && <AssignmentPanel {...props.assignment} beforeGrading={() => editsDelivered(provider)} />}
       {props.assignment?.mode === "student" && <HelpButton assignmentId={props.assignment.assignment.id} />}
       <RemoteCursors peers={peers} />
-      <div className="room-grid">
-        <aside className="side">
-          <FileTree doc={doc} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
-          <Presence peers={peers} pathOf={pathOf} following={following} onFollow={setFollowing} />
-        </aside>
-        <section className="center" aria-label="Editor">
-          <Tabs
-            tabs={tabs.map((id) => ({ id, path: pathOf(id) ?? "" }))}
-            active={active}
-            onSelect={setActive}
-            onClose={(id) => {
-              setTabs((t) => t.filter((x) => x !== id));
-              if (active === id) setActive(tabs.find((x) => x !== id));
-            }}
-          />
-          {provider && active && activePath ? (
-            <EditorPane
-              doc={doc}
-              provider={provider}
-              fileId={active}
-              path={activePath}
-              readOnly={!canEdit}
-              reveal={reveal}
-              onCursor={onCursor}
-              onRun={() => void run()}
+      <RoomLayout
+        // Run-configuration slot: toolbar={<the run configuration bar />} (a full-width row above the panels).
+        side={
+          <aside className="side">
+            <FileTree doc={doc} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
+            <Presence peers={peers} pathOf={pathOf} following={following} onFollow={setFollowing} />
+          </aside>
+        }
+        editor={
+          <section className="center" aria-label="Editor">
+            <Tabs
+              tabs={tabs.map((id) => ({ id, path: pathOf(id) ?? "" }))}
+              active={active}
+              onSelect={setActive}
+              onClose={(id) => {
+                setTabs((t) => t.filter((x) => x !== id));
+                if (active === id) setActive(tabs.find((x) => x !== id));
+              }}
             />
-          ) : (
-            <div className="editor placeholder">{synced ? "Open a file from the list." : "Loading the room…"}</div>
-          )}
-        </section>
-        <RunPanel
-          roomId={room.id}
-          canRun={canEdit}
-          current={runs.current}
-          history={runs.history}
-          stdin={stdin}
-          onStdin={setStdin}
-          onRun={run}
-          onShow={(r) => runs.follow(r.id, r.startedBy)}
-          error={runError}
-        />
-      </div>
+            {provider && active && activePath ? (
+              <EditorPane
+                doc={doc}
+                provider={provider}
+                fileId={active}
+                path={activePath}
+                readOnly={!canEdit}
+                reveal={reveal}
+                onCursor={onCursor}
+                onRun={() => void run()}
+              />
+            ) : (
+              <div className="editor placeholder">{synced ? "Open a file from the list." : "Loading the room…"}</div>
+            )}
+          </section>
+        }
+        dock={dock}
+      />
       {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
     </div>
   );
