@@ -150,7 +150,7 @@ function Room(props: RoomProps) {
       <RemoteCursors peers={peers} />
       <div className="room-grid">
         <aside className="side">
-          <FileTree doc={doc} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
+          <FileTree doc={doc} roomId={room.id} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
           <Presence peers={peers} pathOf={pathOf} following={following} onFollow={setFollowing} />
         </aside>
         <section className="center" aria-label="Editor">

@@ -58,7 +58,11 @@ export function roomFilesFromZip(bytes: Uint8Array): ZipImport {
     }
     inflated += entry.size;
     if (inflated > ROOM_ZIP_LIMITS.inflatedBytes) {
-      throw new ApiError(413, "zip_too_large", `The zip unpacks to more than ${sizeText(ROOM_ZIP_LIMITS.inflatedBytes)} in all; leave out what the room does not need.`);
+      throw new ApiError(
+        413,
+        "zip_too_large",
+        `The zip unpacks to more than ${sizeText(ROOM_ZIP_LIMITS.inflatedBytes)} in all; leave out what the room does not need.`,
+      );
     }
     let content: string | undefined;
     try {
@@ -92,7 +96,12 @@ export function roomFilesFromZip(bytes: Uint8Array): ZipImport {
     throw new ApiError(400, "zip_too_many_files", `The zip holds ${folders.length} folders; a room holds at most ${ROOM_DOCUMENT_LIMITS.folders}.`);
   }
   if (files.length === 0) {
-    const why = skipped.length ? `; skipped: ${skipped.slice(0, 3).map((s) => s.reason).join("; ")}` : "";
+    const why = skipped.length
+      ? `; skipped: ${skipped
+          .slice(0, 3)
+          .map((s) => s.reason)
+          .join("; ")}`
+      : "";
     throw new ApiError(400, "zip_no_files", `The zip holds no text file a room can take${why}.`);
   }
   return { files, folders, skipped };
@@ -103,7 +112,8 @@ function wrappingFolder(entries: ZipEntry[]): string {
   const firsts = new Set(entries.map((e) => e.name.split("/")[0]));
   if (firsts.size !== 1) return "";
   const top = [...firsts][0]!;
-  const wrapped = entries.every((e) => e.name === `${top}/` || e.name.startsWith(`${top}/`)) && entries.some((e) => e.name.startsWith(`${top}/`) && e.name !== `${top}/`);
+  const wrapped =
+    entries.every((e) => e.name === `${top}/` || e.name.startsWith(`${top}/`)) && entries.some((e) => e.name.startsWith(`${top}/`) && e.name !== `${top}/`);
   return wrapped ? `${top}/` : "";
 }
 

@@ -1,0 +1,69 @@
+import { ROOM_FILE_LIMITS } from "@/lib/rooms/archive/limits";
+import type { UploadCandidate } from "@/lib/rooms/archive/upload-plan";
+
+/**
+ * What the person picked or dropped, as upload candidates placed under
+ * `folder` (the folder dropped on; "" for the root). A picked folder's files
+ * carry their path inside it (webkitRelativePath, which starts with the
+ * folder's own name); a dropped folder is walked through the File and
+ * Directory Entries API. Either way at most ROOM_FILE_LIMITS.scanFiles files
+ * are looked at: a folder of 50,000 (node_modules) is not read through.
+ */
+export interface Collected {
+  candidates: UploadCandidate[];
+  /** More files than were looked at. */
+  truncated: boolean;
+}
+
+const under = (folder: string, path: string) => (folder ? `${folder}/${path}` : path);
+
+function candidate(path: string, file: File): UploadCandidate {
+  return { path, size: file.size, bytes: async () => new Uint8Array(await file.arrayBuffer()) };
+}
+
+/** From an <input type="file"> (files, or a folder with webkitdirectory). */
+export function fromFileList(files: FileList | File[], folder: string): Collected {
+  const list = Array.from(files);
+  const candidates = list.slice(0, ROOM_FILE_LIMITS.scanFiles).map((f) => candidate(under(folder, f.webkitRelativePath || f.name), f));
+  return { candidates, truncated: list.length > ROOM_FILE_LIMITS.scanFiles };
+}
+
+/**
+ * From a drop. The DataTransfer is readable only while the drop event is
+ * handled, so its entries are taken synchronously, then walked; when the
+ * browser gives no entries (a drop made by a script), its files are used.
+ */
+export function fromDrop(data: DataTransfer, folder: string): () => Promise<Collected> {
+  const entries = Array.from(data.items)
+    .filter((i) => i.kind === "file")
+    .map((i) => i.webkitGetAsEntry?.() ?? null);
+  const files = Array.from(data.files);
+  if (entries.length === 0 || entries.some((e) => e === null)) return async () => fromFileList(files, folder);
+  return async () => {
+    const out: Collected = { candidates: [], truncated: false };
+    for (const entry of entries as FileSystemEntry[]) await walk(entry, folder, out);
+    return out;
+  };
+}
+
+async function walk(entry: FileSystemEntry, folder: string, out: Collected): Promise<void> {
+  if (out.candidates.length >= ROOM_FILE_LIMITS.scanFiles) {
+    out.truncated = true;
+    return;
+  }
+  const path = under(folder, entry.name);
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    out.candidates.push(candidate(path, file));
+    return;
+  }
+  if (!entry.isDirectory) return;
+  const reader = (entry as FileSystemDirectoryEntry).createReader();
+  // readEntries gives a batch at a time (100 in Chromium) until an empty one.
+  for (;;) {
+    const batch = await new Promise<FileSystemEntry[]>((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return;
+    for (const child of batch) await walk(child, path, out);
+    if (out.truncated) return;
+  }
+}
