@@ -152,7 +152,7 @@ export function FileTree(props: {
     <nav
       className={`file-tree${dropTarget === "" ? " drop-target" : ""}`}
       aria-label="Files"
-      data-testid="file-tree"
+      data-testid="tree-panel"
       onDragOver={onDragOver}
       onDragLeave={() => setDropTarget(undefined)}
       onDrop={onDrop}

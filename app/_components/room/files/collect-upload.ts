@@ -30,18 +30,26 @@ export function fromFileList(files: FileList | File[], folder: string): Collecte
 
 /**
  * From a drop. The DataTransfer is readable only while the drop event is
- * handled, so its entries are taken synchronously, then walked; when the
- * browser gives no entries (a drop made by a script), its files are used.
+ * handled, so its items are taken synchronously: a file as its File, a folder
+ * as an entry walked afterwards.
  */
 export function fromDrop(data: DataTransfer, folder: string): () => Promise<Collected> {
-  const entries = Array.from(data.items)
-    .filter((i) => i.kind === "file")
-    .map((i) => i.webkitGetAsEntry?.() ?? null);
-  const files = Array.from(data.files);
-  if (entries.length === 0 || entries.some((e) => e === null)) return async () => fromFileList(files, folder);
+  const taken: Array<File | FileSystemEntry> = [];
+  for (const item of Array.from(data.items)) {
+    if (item.kind !== "file") continue;
+    const entry = item.webkitGetAsEntry?.();
+    const file = item.getAsFile();
+    if (entry?.isDirectory) taken.push(entry);
+    else if (file) taken.push(file);
+  }
   return async () => {
     const out: Collected = { candidates: [], truncated: false };
-    for (const entry of entries as FileSystemEntry[]) await walk(entry, folder, out);
+    for (const t of taken) {
+      if (t instanceof File) {
+        if (out.candidates.length >= ROOM_FILE_LIMITS.scanFiles) out.truncated = true;
+        else out.candidates.push(candidate(under(folder, t.name), t));
+      } else await walk(t, folder, out);
+    }
     return out;
   };
 }
