@@ -6,6 +6,7 @@ import { ROOM_PAGE_DEFAULT } from "@/lib/rooms/requests";
 import { countRooms, listRooms } from "@/lib/rooms/rooms";
 import { web } from "@/lib/web/context";
 import { TopBar } from "./_components/TopBar";
+import { ImportRoom } from "./_components/rooms/ImportRoom";
 import { NewRoomForm } from "./_components/rooms/NewRoomForm";
 import { RoomInvitations } from "./_components/rooms/RoomInvitations";
 import { RoomList, type RoomRow } from "./_components/rooms/RoomList";
@@ -53,6 +54,10 @@ export default async function WorkspacePage() {
         <section aria-labelledby="new-room">
           <h2 id="new-room">New room</h2>
           <NewRoomForm languages={runtimes.map(({ language, version }) => ({ language, version }))} />
+        </section>
+        <section aria-labelledby="import-room">
+          <h2 id="import-room">New room from a zip</h2>
+          <ImportRoom languages={runtimes.map(({ language, version }) => ({ language, version }))} />
         </section>
         <section aria-labelledby="my-rooms">
           <h2 id="my-rooms">Your rooms</h2>

@@ -43,6 +43,12 @@ export const ERROR_CODES = {
   },
   invalid_zip: { status: 400, meaning: "The upload starts like a zip but cannot be read." },
   zip_unsafe_path: { status: 400, meaning: "The zip holds an entry whose name points outside the package (absolute, '..', backslash); it is refused whole." },
+  // Rooms from a zip (issue 12, files: lib/rooms/archive)
+  zip_symlink: { status: 400, meaning: "A zip imported as a room holds a symbolic link; rooms hold files only." },
+  zip_bad_path: { status: 400, meaning: "A zip imported as a room holds a name the file tree's rules refuse (the message says why)." },
+  zip_duplicate_path: { status: 400, meaning: "A zip imported as a room holds a path twice, or one path as a file and as a folder." },
+  zip_too_many_files: { status: 400, meaning: "A zip imported as a room holds more files (100) or folders (500) than a room holds." },
+  zip_no_files: { status: 400, meaning: "A zip imported as a room holds no text file (binary and oversized files are skipped)." },
   // 401, 403: who is asking
   unauthorized: { status: 401, meaning: "No valid session or API token was sent; sign in or send 'Authorization: Bearer <token>'." },
   metrics_token_required: { status: 401, meaning: "A /metrics scrape came without `Authorization: Bearer <SAM_METRICS_TOKEN>`." },

@@ -99,8 +99,9 @@ describe("a room in the browser, with two people", () => {
     expect(await owner.page.getByTestId("remote-cursor-styles").textContent()).toContain(guestUser.username.slice(0, 1));
 
     // Follow: the guest follows the owner; when the owner opens another file, the guest's view goes there too.
-    owner.page.once("dialog", (d) => void d.accept("notes.txt"));
     await owner.page.getByTestId("new-file").click();
+    await owner.page.getByTestId("tree-name-field").fill("notes.txt");
+    await owner.page.getByTestId("tree-name-field").press("Enter");
     await guest.page.getByTestId("file-notes.txt").waitFor({ timeout: 10_000 });
     await guest.page.getByRole("button", { name: "Follow", exact: true }).click();
     await owner.page.getByTestId("file-notes.txt").click();

@@ -182,7 +182,7 @@ function Room(props: RoomProps) {
         // Run-configuration slot: toolbar={<the run configuration bar />} (a full-width row above the panels).
         side={
           <aside className="side">
-            <FileTree doc={doc} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
+            <FileTree doc={doc} roomId={room.id} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
             <Presence peers={peers} pathOf={pathOf} following={following} onFollow={setFollowing} />
           </aside>
         }
