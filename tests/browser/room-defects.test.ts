@@ -79,6 +79,12 @@ describe("room defects a new user met", () => {
     // ... and fades again once they stop.
     await expect.poll(() => tagOpacities(owner.page), SOON).toEqual(["0"]);
 
+    // Pointing at someone's cursor shows who it is; moving away hides it again.
+    await tag.hover();
+    await expect.poll(() => tagOpacities(owner.page), SOON).toEqual(["1"]);
+    await owner.page.mouse.move(5, 5);
+    await expect.poll(() => tagOpacities(owner.page), SOON).toEqual(["0"]);
+
     for (const p of [owner, guest]) expect(p.problems).toEqual([]);
     for (const p of [owner, guest]) await p.context.close();
   }, 180_000);
