@@ -4,6 +4,7 @@ import { web } from "@/lib/web/context";
 import { AuthCard } from "../_components/AuthCard";
 import { SignUpForm } from "../_components/SignUpForm";
 import { safeCallbackUrl } from "@/lib/auth/callback-url";
+import { PendingInvitation } from "../join/PendingInvitation";
 
 export default async function SignUpPage(props: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await props.searchParams;
@@ -11,6 +12,8 @@ export default async function SignUpPage(props: { searchParams: Promise<Record<s
   if (await currentUser()) redirect(callbackUrl);
   return (
     <AuthCard title="Create your account">
+      {/* Sent here by a share link: which room waits for them. */}
+      {callbackUrl === "/join" && <PendingInvitation />}
       <SignUpForm callbackUrl={callbackUrl} registration={web().config.SAM_REGISTRATION} />
     </AuthCard>
   );

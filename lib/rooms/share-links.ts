@@ -68,6 +68,38 @@ export async function revokeShareLink(db: Database, roomId: string, linkId: stri
   if (revoked.count === 0) throw new ApiError(404, "link_not_found", `No active share link ${linkId} exists in this room.`);
 }
 
+/** What a share link's holder may learn before joining: the room's name, the role, who made the link (null once that account is gone). */
+export interface ShareLinkPreview {
+  room: { name: string };
+  role: GrantableRole;
+  sharedBy: string | null;
+}
+
+const invalidLink = () => new ApiError(404, "link_invalid", "This share link is unknown, expired or was revoked; ask the room's owner for a new one.");
+
+/** The working link this token names; 404 link_invalid for anything else (unknown, expired and revoked alike). */
+async function workingLink(db: Database, token: string) {
+  if (!TOKEN_PATTERN.test(token)) throw invalidLink();
+  const link = await db.shareLink.findUnique({ where: { tokenHash: hash(token) } });
+  if (!link || link.revokedAt || link.expiresAt.getTime() <= Date.now()) throw invalidLink();
+  return link;
+}
+
+/**
+ * What the invitation page shows someone holding the link, signed in or not.
+ * The token is the credential (it would make them a member anyway), and this
+ * says less than joining would: no room id, members, files or dates.
+ */
+export async function previewShareLink(db: Database, token: string): Promise<ShareLinkPreview> {
+  const link = await workingLink(db, token);
+  const [room, maker] = await Promise.all([
+    db.room.findUnique({ where: { id: link.roomId }, select: { name: true } }),
+    db.user.findUnique({ where: { id: link.createdById }, select: { username: true } }),
+  ]);
+  if (!room) throw invalidLink();
+  return { room: { name: room.name }, role: link.role, sharedBy: maker?.username ?? null };
+}
+
 /**
  * Makes the user a member with the link's role. Someone who is already a
  * member keeps the higher of the two roles (a viewer link never demotes an
@@ -75,10 +107,7 @@ export async function revokeShareLink(db: Database, roomId: string, linkId: stri
  * place left for a newcomer.
  */
 export async function joinByToken(db: Database, token: string, userId: string, maxMembers = Infinity): Promise<{ roomId: string; role: RoomRole }> {
-  const invalid = new ApiError(404, "link_invalid", "This share link is unknown, expired or was revoked; ask the room's owner for a new one.");
-  if (!TOKEN_PATTERN.test(token)) throw invalid;
-  const link = await db.shareLink.findUnique({ where: { tokenHash: hash(token) } });
-  if (!link || link.revokedAt || link.expiresAt.getTime() <= Date.now()) throw invalid;
+  const link = await workingLink(db, token);
   // Under the room's lock, so opening the link twice at once makes one membership.
   const role = await db.$transaction((tx) => admitMember(tx, link.roomId, userId, link.role, maxMembers));
   await touch(db, link.roomId);

@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiFailure } from "./api";
+import { ShareLinks } from "./ShareLinks";
 
 interface Member {
   userId: string;
@@ -14,46 +15,28 @@ interface Invitation {
   role: "viewer" | "editor";
   expiresAt: string;
 }
-interface Link {
-  id: string;
-  role: string;
-  createdAt: string;
-  expiresAt: string;
-}
-
-// How long a new share link works; the server's default (SAM_SHARE_LINK_DAYS) when none is chosen.
-const LINK_LIFETIMES = [
-  { days: undefined, label: "expires after the default time" },
-  { days: 1, label: "expires in 1 day" },
-  { days: 7, label: "expires in 7 days" },
-  { days: 30, label: "expires in 30 days" },
-] as const;
 
 /**
  * The owner's sharing controls: invite by name (they join once they accept),
- * pending invitations, change roles, remove members, and revocable share links.
+ * pending invitations, change roles, remove members, and revocable share
+ * links (ShareLinks: they keep their own list, so a change to the members
+ * never reloads it).
  */
 export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): void }) {
   const [members, setMembers] = useState<Member[]>([]);
   const [invitations, setInvitations] = useState<Invitation[]>([]);
   const [sent, setSent] = useState<string>();
-  const [links, setLinks] = useState<Link[]>([]);
   const [username, setUsername] = useState("");
   const [role, setRole] = useState<"viewer" | "editor">("editor");
-  const [linkRole, setLinkRole] = useState<"viewer" | "editor">("editor");
-  const [linkDays, setLinkDays] = useState<number | undefined>(undefined);
-  const [newLink, setNewLink] = useState<string>();
   const [error, setError] = useState<string>();
 
   const load = useCallback(async () => {
-    const [m, i, l] = await Promise.all([
+    const [m, i] = await Promise.all([
       api<{ members: Member[] }>(`/api/v1/rooms/${roomId}/members`),
       api<{ invitations: Invitation[] }>(`/api/v1/rooms/${roomId}/invitations`),
-      api<{ links: Link[] }>(`/api/v1/rooms/${roomId}/share-links`),
     ]);
     setMembers(m.members);
     setInvitations(i.invitations);
-    setLinks(l.links);
   }, [roomId]);
 
   useEffect(() => {
@@ -73,7 +56,7 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
 
   return (
     <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="share-title" onKeyDown={(e) => e.key === "Escape" && onClose()}>
-      <div className="dialog-card">
+      <div className="dialog-card share-dialog">
         <div className="panel-head">
           <h2 id="share-title">Share this room</h2>
           <button type="button" onClick={onClose} aria-label="Close" autoFocus>
@@ -163,62 +146,7 @@ export function SharePanel({ roomId, onClose }: { roomId: string; onClose(): voi
             </li>
           ))}
         </ul>
-        <h3>Share links</h3>
-        <div className="inline-form">
-          <select value={linkRole} onChange={(e) => setLinkRole(e.target.value as "viewer" | "editor")} aria-label="Role the link grants">
-            <option value="editor">grants editor</option>
-            <option value="viewer">grants viewer</option>
-          </select>
-          <select
-            value={linkDays ?? ""}
-            onChange={(e) => setLinkDays(e.target.value ? Number(e.target.value) : undefined)}
-            aria-label="How long the link works"
-            data-testid="link-expiry"
-          >
-            {LINK_LIFETIMES.map((l) => (
-              <option key={l.label} value={l.days ?? ""}>
-                {l.label}
-              </option>
-            ))}
-          </select>
-          <button
-            type="button"
-            className="primary"
-            data-testid="create-link"
-            onClick={() =>
-              void act(async () => {
-                const link = await api<{ url: string }>(`/api/v1/rooms/${roomId}/share-links`, {
-                  method: "POST",
-                  body: { role: linkRole, ...(linkDays ? { expiresInDays: linkDays } : {}) },
-                });
-                setNewLink(link.url);
-              })
-            }
-          >
-            Create link
-          </button>
-        </div>
-        {newLink && (
-          <p className="new-link">
-            Copy it now; it is shown only once:
-            <input readOnly value={newLink} onFocus={(e) => e.target.select()} data-testid="share-link" aria-label="The new share link" />
-            <button type="button" onClick={() => void navigator.clipboard?.writeText(newLink)}>
-              Copy
-            </button>
-          </p>
-        )}
-        <ul className="links" data-testid="share-links">
-          {links.map((l) => (
-            <li key={l.id}>
-              <span>
-                grants {l.role} · made {new Date(l.createdAt).toLocaleString()} · expires {new Date(l.expiresAt).toLocaleString()}
-              </span>
-              <button type="button" className="danger" onClick={() => void act(() => api(`/api/v1/rooms/${roomId}/share-links/${l.id}`, { method: "DELETE" }))}>
-                Revoke
-              </button>
-            </li>
-          ))}
-        </ul>
+        <ShareLinks roomId={roomId} onError={setError} />
       </div>
     </div>
   );
