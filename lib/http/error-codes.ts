@@ -43,6 +43,8 @@ export const ERROR_CODES = {
   },
   invalid_zip: { status: 400, meaning: "The upload starts like a zip but cannot be read." },
   zip_unsafe_path: { status: 400, meaning: "The zip holds an entry whose name points outside the package (absolute, '..', backslash); it is refused whole." },
+  // Room run configurations (i12 runconfig: app/api/v1/rooms/[id]/runs)
+  entry_not_found: { status: 400, meaning: "The run's entry file is not one of the room's files; choose one of them, or leave entry out." },
   // 401, 403: who is asking
   unauthorized: { status: 401, meaning: "No valid session or API token was sent; sign in or send 'Authorization: Bearer <token>'." },
   metrics_token_required: { status: 401, meaning: "A /metrics scrape came without `Authorization: Bearer <SAM_METRICS_TOKEN>`." },
