@@ -38,7 +38,12 @@ describe("a file's language, from the catalogue's entry files", () => {
   });
 
   it("follows the catalogue, not a list of its own: a language without runners maps nothing", () => {
-    expect(languageForPath("main.py", catalogue.filter((r) => r.language !== "python"))).toBeUndefined();
+    expect(
+      languageForPath(
+        "main.py",
+        catalogue.filter((r) => r.language !== "python"),
+      ),
+    ).toBeUndefined();
   });
 });
 

@@ -197,7 +197,15 @@ describe("the run configuration root (run: entry, language, args, stdin)", () =>
     ["a language that is not a name", (e) => run(e).set("language", "python; rm -rf /"), "not a language name"],
     ["a language name too long", (e) => run(e).set("language", "p".repeat(RUN_CONFIG_LIMITS.languageLength + 1)), "not a language name"],
     ["args that are a string", (e) => run(e).set("args", "1 2"), "not a list"],
-    ["more args than a run takes", (e) => run(e).set("args", Array.from({ length: RUN_CONFIG_LIMITS.args + 1 }, () => "a")), "more than"],
+    [
+      "more args than a run takes",
+      (e) =>
+        run(e).set(
+          "args",
+          Array.from({ length: RUN_CONFIG_LIMITS.args + 1 }, () => "a"),
+        ),
+      "more than",
+    ],
     ["an arg too long", (e) => run(e).set("args", ["a".repeat(RUN_CONFIG_LIMITS.argLength + 1)]), "longer than"],
     ["an arg that is an object", (e) => run(e).set("args", [{ evil: true }]), "not a string"],
     ["an arg with NUL", (e) => run(e).set("args", ["a\0b"]), "NUL"],
