@@ -100,8 +100,13 @@ describe("run configurations in a room", () => {
 
       // The owner switches the configuration to C, main.c, with args and input.
       await expect.poll(() => owner.page.getByTestId("run-config-language").locator("option").count(), { timeout: 30_000 }).toBeGreaterThan(1);
-      await owner.page.getByTestId("run-config-language").selectOption("c");
+      // An entry of another language than the configuration's is pointed out (not forbidden).
       await owner.page.getByTestId("run-config-entry").selectOption("main.c");
+      await expect
+        .poll(() => owner.page.getByTestId("run-config-mismatch").textContent(), { timeout: 30_000 })
+        .toBe("main.c looks like c; the run uses python.");
+      await owner.page.getByTestId("run-config-language").selectOption("c");
+      await expect.poll(() => owner.page.getByTestId("run-config-mismatch").count(), { timeout: 30_000 }).toBe(0);
       await owner.page.getByTestId("run-config-args").fill("first 'two words'");
       await owner.page.getByTestId("run-config-stdin").fill("20 22");
       await owner.page.getByTestId("run-config-stdin").blur();

@@ -2,7 +2,7 @@
 
 import { useState } from "react";
 import type * as Y from "yjs";
-import { formatArgs, parseArgs, RUN_CONFIG_LIMITS, type RunConfig, writeRunConfig } from "@/lib/rooms/run-config";
+import { formatArgs, languageForPath, parseArgs, RUN_CONFIG_LIMITS, type RunConfig, writeRunConfig } from "@/lib/rooms/run-config";
 import type { FileEntry } from "../useRoomFiles";
 import type { RuntimeChoice } from "./useRuntimes";
 
@@ -22,6 +22,8 @@ export function RunConfigBar(props: { doc: Y.Doc; config: RunConfig; files: File
   const runtime = props.runtimes.find((r) => r.language === language);
   const languages = props.runtimes.some((r) => r.language === language) ? props.runtimes : [{ language, version: "not offered now" }, ...props.runtimes];
   const entryMissing = config.entry !== undefined && !props.files.some((f) => f.path === config.entry);
+  // An entry whose extension belongs to another language most likely will not run as this one: say so, do not forbid it.
+  const entryLanguage = config.entry ? languageForPath(config.entry, props.runtimes) : undefined;
 
   const change = (values: Partial<RunConfig>) => {
     try {
@@ -87,6 +89,11 @@ export function RunConfigBar(props: { doc: Y.Doc; config: RunConfig; files: File
       {entryMissing && (
         <p className="error" role="alert">
           The entry file {config.entry} is not in the room any more; choose another.
+        </p>
+      )}
+      {!entryMissing && entryLanguage && entryLanguage !== language && (
+        <p className="muted" data-testid="run-config-mismatch">
+          {config.entry} looks like {entryLanguage}; the run uses {language}.
         </p>
       )}
       {problem && (
