@@ -1,5 +1,6 @@
 import * as Y from "yjs";
-import { FILES, FOLDERS, ROOM_DOCUMENT_LIMITS } from "../../lib/rooms/document";
+import { FILES, FOLDERS, ROOM_DOCUMENT_LIMITS, RUN } from "../../lib/rooms/document";
+import { runValueProblem } from "../../lib/rooms/run-config";
 import { pathProblem } from "../../lib/rooms/tree";
 import { readUpdate, RefusedStruct, type Content, type Id, type ItemRecord, type StructRecord } from "./update-reader";
 
@@ -14,8 +15,10 @@ import { readUpdate, RefusedStruct, type Content, type Id, type ItemRecord, type
  * - every struct lands where the room's document has room for it
  *   (lib/rooms/document.ts): a file entry (a map) under `files`, `true`
  *   under `folders`, a string `path` following the path rules and a Y.Text
- *   `text` in a file entry, characters in a file's text; nothing else: no
- *   other root, no nested types anywhere else, no other keys or values;
+ *   `text` in a file entry, characters in a file's text, a run configuration
+ *   value under `run` (entry, language, args, stdin: each of its type and
+ *   within its bounds, lib/rooms/run-config.ts); nothing else: no other
+ *   root, no nested types anywhere else, no other keys or values;
  * - nothing in it depends on edits the document does not have: no gap in a
  *   client's clocks, no neighbour, parent or deletion the server has not seen.
  *   Yjs would keep such structs aside ("pending"), uncounted, and merge them
@@ -44,10 +47,10 @@ interface Slot {
   key: string | null;
 }
 /** collected: its container was deleted and garbage-collected; Yjs turns the struct into a tombstone. */
-type Kind = "files" | "folders" | "entry" | "text" | "collected" | "invalid";
+type Kind = "files" | "folders" | "run" | "entry" | "text" | "collected" | "invalid";
 const INVALID: Slot = { kind: "invalid", key: null };
 const COLLECTED: Slot = { kind: "collected", key: null };
-const ROOTS: ReadonlySet<string> = new Set([FILES, FOLDERS]);
+const ROOTS: ReadonlySet<string> = new Set([FILES, FOLDERS, RUN]);
 
 /** A struct found by id: the document's, or the update's. */
 type Found = { inDoc: true; struct: Y.Item | Y.GC } | { inDoc: false; struct: UpdateStruct };
@@ -243,6 +246,7 @@ class UpdateCheck {
     if (item === null) {
       if (type === this.doc.share.get(FILES)) return "files";
       if (type === this.doc.share.get(FOLDERS)) return "folders";
+      if (type === this.doc.share.get(RUN)) return "run";
       return "invalid";
     }
     const parent = item.parent as unknown;
@@ -282,7 +286,7 @@ export function overLimits(
 }
 
 function rootKind(name: string): Kind {
-  return name === FILES ? "files" : name === FOLDERS ? "folders" : "invalid";
+  return name === FILES ? "files" : name === FOLDERS ? "folders" : name === RUN ? "run" : "invalid";
 }
 
 /** The kind of the type an item holds, given where the item lands. */
@@ -309,6 +313,11 @@ function contentProblem(slot: Slot, content: Content): string | undefined {
       if (problem) return `a folder path: ${problem}`;
       return deleted || (content.ref === "any" && content.values.length === 1 && content.values[0] === true) ? undefined : "a folder whose value is not true";
     }
+    case "run":
+      // Plain values only (no nested type): one value per key, of the key's type and within its bounds.
+      if (deleted) return slot.key === null ? "a run configuration value without a key" : undefined;
+      if (content.ref !== "any" || content.values.length !== 1) return "a run configuration value that is not one plain value";
+      return runValueProblem(slot.key, content.values[0]);
     case "entry":
       if (slot.key === "path") {
         if (deleted) return undefined;
@@ -322,7 +331,7 @@ function contentProblem(slot: Slot, content: Content): string | undefined {
       if (slot.key !== null) return "a key in a file's text";
       return deleted || content.ref === "string" ? undefined : "something other than characters in a file's text";
     default:
-      return "a value outside the room's files and folders";
+      return "a value outside the room's files, folders and run configuration";
   }
 }
 

@@ -49,6 +49,8 @@ export const ERROR_CODES = {
   zip_duplicate_path: { status: 400, meaning: "A zip imported as a room holds a path twice, or one path as a file and as a folder." },
   zip_too_many_files: { status: 400, meaning: "A zip imported as a room holds more files (100) or folders (500) than a room holds." },
   zip_no_files: { status: 400, meaning: "A zip imported as a room holds no text file (binary and oversized files are skipped)." },
+  // Room run configurations (i12 runconfig: app/api/v1/rooms/[id]/runs)
+  entry_not_found: { status: 400, meaning: "The run's entry file is not one of the room's files; choose one of them, or leave entry out." },
   // 401, 403: who is asking
   unauthorized: { status: 401, meaning: "No valid session or API token was sent; sign in or send 'Authorization: Bearer <token>'." },
   metrics_token_required: { status: 401, meaning: "A /metrics scrape came without `Authorization: Bearer <SAM_METRICS_TOKEN>`." },

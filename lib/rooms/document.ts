@@ -7,10 +7,22 @@ import { MAX_FILES } from "../executions/request";
  *
  *   files:   Y.Map  id -> Y.Map { path: string, text: Y.Text }
  *   folders: Y.Map  path -> true   (folders that exist even when empty)
+ *   run:     Y.Map  the room's run configuration, every key optional
+ *                   (lib/rooms/run-config.ts):
+ *                     entry: string     a file's path: the file the run starts from
+ *                     language: string  a runtime's name (lib/executions/runtimes.ts)
+ *                     args: string[]    the program's arguments
+ *                     stdin: string     the input given when the run starts
+ *                   A missing key means the default: the room's language and that
+ *                   language's entry file, no args, no input.
  *
  * Files are keyed by a stable id, not by path, so renaming or moving one
  * while someone types in it keeps their keystrokes: only its `path` changes.
  * Paths follow the execution API's rules (relative, "/"-separated, no "..").
+ *
+ * There is one run configuration, shared: everyone in the room runs the same
+ * thing and sees it change live. "Run this file" runs another file once
+ * without touching it.
  *
  * Nothing else belongs in it: the room server refuses any change that adds
  * another root, another kind of value, a path that breaks the rules or goes
@@ -19,6 +31,7 @@ import { MAX_FILES } from "../executions/request";
  */
 export const FILES = "files";
 export const FOLDERS = "folders";
+export const RUN = "run";
 
 /** What one room may hold, checked by the room server on every change and by the page before it makes one. */
 export const ROOM_DOCUMENT_LIMITS = {

@@ -3,6 +3,7 @@ import { USERNAME_PATTERN } from "../accounts/credentials";
 import { MAX_ARGS, MAX_STDIN_BYTES } from "../executions/request";
 import { displayTextProblem } from "../http/text";
 import { GRANTABLE_ROLES } from "./roles";
+import { RUN_CONFIG_LIMITS } from "./run-config";
 
 /** What room, member and share-link requests may hold (their bodies: readJson's default size; a run's: room for its stdin). */
 export const MAX_RUN_BODY_BYTES = 3 * MAX_STDIN_BYTES;
@@ -67,8 +68,22 @@ export const joinSchema = z
   .object({ token: z.string({ error: "token is required (the part of the link after #)" }).min(1, "token is required").max(200, "token is too long") })
   .strict();
 
+/**
+ * POST /api/v1/rooms/:id/runs: the run configuration to run (lib/rooms/run-config.ts). The page sends the
+ * room's shared configuration, or "Run this file"'s one-off; every field may be left out (the defaults).
+ */
 export const roomRunSchema = z
   .object({
+    entry: z
+      .string({ error: "entry must be a string: the path of one of the room's files" })
+      .min(1, "entry must not be empty; leave it out to start from the language's entry file")
+      .max(4096, "entry must be at most 4096 characters: the path of one of the room's files")
+      .optional(),
+    language: z
+      .string({ error: "language must be a string (see GET /api/v1/runtimes)" })
+      .min(1, "language must not be empty; leave it out to use the room's language")
+      .max(RUN_CONFIG_LIMITS.languageLength, `language must be at most ${RUN_CONFIG_LIMITS.languageLength} characters (see GET /api/v1/runtimes)`)
+      .optional(),
     stdin: z.string({ error: "stdin must be a string" }).optional(),
     args: z
       .array(z.string({ error: "args must be strings" }).max(4096, "each arg must be at most 4096 characters"))

@@ -5,7 +5,8 @@ import { Connection } from "@hocuspocus/server";
 import pino from "pino";
 import { NoPendingEdits } from "../../collab/extensions/no-pending";
 import { CLOSE } from "../../lib/rooms/close-codes";
-import { filesOf, ROOM_DOCUMENT_LIMITS, templateDocument } from "../../lib/rooms/document";
+import { filesOf, ROOM_DOCUMENT_LIMITS, RUN, templateDocument } from "../../lib/rooms/document";
+import { readRunConfig, RUN_CONFIG_LIMITS, writeRunConfig } from "../../lib/rooms/run-config";
 import { handUpdate, type Id } from "../support/yjs-updates";
 
 /**
@@ -163,5 +164,66 @@ describe("the backstop behind the check (collab/extensions/no-pending.ts)", () =
     Y.applyUpdate(doc, Y.encodeStateAsUpdate(editor, before), connection);
     expect(closes).toEqual([]);
     filesOf(doc).forEach((entry) => expect((entry.get("text") as Y.Text).toString()).toBe("xprint('hi')\n"));
+  });
+});
+
+describe("the run configuration root (run: entry, language, args, stdin)", () => {
+  /** An editor's change on a copy of the room, judged and (if it passes) applied to the room. */
+  function edit(doc: Y.Doc, change: (editor: Y.Doc) => void) {
+    const editor = new Y.Doc();
+    Y.applyUpdate(editor, Y.encodeStateAsUpdate(doc));
+    const before = Y.encodeStateVector(editor);
+    change(editor);
+    return judgeAndApply(doc, Y.encodeStateAsUpdate(editor, before));
+  }
+  const run = (doc: Y.Doc) => doc.getMap<unknown>(RUN);
+
+  it("takes a whole configuration, changes to it and going back to the defaults", () => {
+    const { doc } = room();
+    expect(edit(doc, (e) => writeRunConfig(e, { entry: "main.py", language: "c", args: ["1", "two words"], stdin: "3\n4\n" })).ok).toBe(true);
+    expect(readRunConfig(doc)).toEqual({ entry: "main.py", language: "c", args: ["1", "two words"], stdin: "3\n4\n" });
+    // A change replaces the value (its neighbour is the old one, found in the document).
+    expect(edit(doc, (e) => writeRunConfig(e, { language: "python", stdin: "x".repeat(RUN_CONFIG_LIMITS.stdinBytes) })).ok).toBe(true);
+    expect(readRunConfig(doc).language).toBe("python");
+    expect(edit(doc, (e) => writeRunConfig(e, { entry: undefined, args: [], stdin: "" })).ok).toBe(true);
+    expect(readRunConfig(doc)).toEqual({ entry: undefined, language: "python", args: [], stdin: "" });
+  });
+
+  const REFUSED: Array<[string, (e: Y.Doc) => void, string]> = [
+    ["input past the limit (a huge stdin)", (e) => run(e).set("stdin", "x".repeat(RUN_CONFIG_LIMITS.stdinBytes + 1)), "run input larger"],
+    ["input past the limit in UTF-8 bytes", (e) => run(e).set("stdin", "é".repeat(RUN_CONFIG_LIMITS.stdinBytes / 2 + 1)), "run input larger"],
+    ["a 2 MB stdin", (e) => run(e).set("stdin", "y".repeat(2_000_000)), "run input larger"],
+    ["a language that is a number", (e) => run(e).set("language", 42), "not a string"],
+    ["a language that is not a name", (e) => run(e).set("language", "python; rm -rf /"), "not a language name"],
+    ["a language name too long", (e) => run(e).set("language", "p".repeat(RUN_CONFIG_LIMITS.languageLength + 1)), "not a language name"],
+    ["args that are a string", (e) => run(e).set("args", "1 2"), "not a list"],
+    [
+      "more args than a run takes",
+      (e) =>
+        run(e).set(
+          "args",
+          Array.from({ length: RUN_CONFIG_LIMITS.args + 1 }, () => "a"),
+        ),
+      "more than",
+    ],
+    ["an arg too long", (e) => run(e).set("args", ["a".repeat(RUN_CONFIG_LIMITS.argLength + 1)]), "longer than"],
+    ["an arg that is an object", (e) => run(e).set("args", [{ evil: true }]), "not a string"],
+    ["an arg with NUL", (e) => run(e).set("args", ["a\0b"]), "NUL"],
+    ["an entry that escapes the room", (e) => run(e).set("entry", "../../etc/passwd"), "a run entry"],
+    ["an entry that is a list", (e) => run(e).set("entry", ["main.py"]), "not a string"],
+    ["another key", (e) => run(e).set("env", "LD_PRELOAD=x"), "other than entry"],
+    ["a nested map", (e) => run(e).set("args", new Y.Map()), "not one plain value"],
+    ["a Y.Text as the input", (e) => run(e).set("stdin", new Y.Text("hi")), "not one plain value"],
+    ["the run root as an array", (e) => e.getArray("run").insert(0, ["x"]), "other than entry"],
+    ["a wrongly typed value replacing a good one", (e) => run(e).set("language", null), "not a string"],
+  ];
+
+  it.each(REFUSED)("refuses %s and keeps nothing of it", (_what, change, detail) => {
+    const { doc } = room();
+    expect(edit(doc, (e) => writeRunConfig(e, { language: "c" })).ok).toBe(true);
+    const before = Y.encodeStateAsUpdate(doc);
+    expect(edit(doc, change)).toMatchObject({ ok: false, problem: "shape", detail: expect.stringContaining(detail) });
+    expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+    expect(readRunConfig(doc).language).toBe("c");
   });
 });

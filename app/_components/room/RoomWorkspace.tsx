@@ -18,6 +18,11 @@ import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
 import { RoomErrorBoundary } from "./RoomErrorBoundary";
 import { RunPanel } from "./RunPanel";
+import { RunConfigBar } from "./run-config/RunConfigBar";
+import { RunThisFile } from "./run-config/RunThisFile";
+import { useRunConfig } from "./run-config/useRunConfig";
+import { useRuntimes } from "./run-config/useRuntimes";
+import { readRunConfig, runRequestBody } from "@/lib/rooms/run-config";
 import { SharePanel } from "./SharePanel";
 import { Tabs } from "./Tabs";
 import { usePresence } from "./usePresence";
@@ -65,7 +70,8 @@ function Room(props: RoomProps) {
   const [active, setActive] = useState<string>();
   const [following, setFollowing] = useState<number>();
   const [reveal, setReveal] = useState<{ line: number; column: number; at: number }>();
-  const [stdin, setStdin] = useState("");
+  const runConfig = useRunConfig(doc);
+  const runtimes = useRuntimes();
   const [runError, setRunError] = useState<string>();
   const [sharing, setSharing] = useState(false);
 
@@ -102,17 +108,21 @@ function Room(props: RoomProps) {
     [provider, active],
   );
 
-  const run = useCallback(async () => {
-    if (!canEdit) return;
-    setRunError(undefined);
-    try {
-      await editsDelivered(provider);
-      // Input given before the run is typed ahead, as whole lines; more can be typed while it runs.
-      await api(`/api/v1/rooms/${room.id}/runs`, { method: "POST", body: { stdin: stdin && !stdin.endsWith("\n") ? `${stdin}\n` : stdin } });
-    } catch (err) {
-      setRunError(err instanceof ApiFailure ? err.message : "Could not start the run.");
-    }
-  }, [canEdit, room.id, stdin, provider]);
+  // Runs the room's shared configuration, or (Run this file) another entry and language once, with its args and input.
+  const run = useCallback(
+    async (once?: { entry: string; language: string }) => {
+      if (!canEdit) return;
+      setRunError(undefined);
+      try {
+        await editsDelivered(provider);
+        const body = runRequestBody({ ...readRunConfig(doc), ...once }, room.language);
+        await api(`/api/v1/rooms/${room.id}/runs`, { method: "POST", body });
+      } catch (err) {
+        setRunError(err instanceof ApiFailure ? err.message : "Could not start the run.");
+      }
+    },
+    [canEdit, room.id, room.language, doc, provider],
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -138,9 +148,7 @@ function Room(props: RoomProps) {
           canRun={canEdit}
           current={runs.current}
           history={runs.history}
-          stdin={stdin}
-          onStdin={setStdin}
-          onRun={run}
+          onRun={() => run()}
           onShow={(r) => runs.follow(r.id, r.startedBy)}
           error={runError}
         />
@@ -179,7 +187,7 @@ function Room(props: RoomProps) {
       {props.assignment?.mode === "student" && <HelpButton assignmentId={props.assignment.assignment.id} />}
       <RemoteCursors peers={peers} />
       <RoomLayout
-        // Run-configuration slot: toolbar={<the run configuration bar />} (a full-width row above the panels).
+        toolbar={<RunConfigBar doc={doc} config={runConfig} files={files} runtimes={runtimes} roomLanguage={room.language} canEdit={canEdit} />}
         side={
           <aside className="side">
             <FileTree doc={doc} roomId={room.id} files={files} folders={folders} activeId={active} canEdit={canEdit} onOpen={open} />
@@ -188,6 +196,7 @@ function Room(props: RoomProps) {
         }
         editor={
           <section className="center" aria-label="Editor">
+            <RunThisFile path={activePath} runtimes={runtimes} canRun={canEdit} onRun={(entry, language) => void run({ entry, language })} />
             <Tabs
               tabs={tabs.map((id) => ({ id, path: pathOf(id) ?? "" }))}
               active={active}

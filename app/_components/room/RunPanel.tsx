@@ -24,8 +24,6 @@ export function RunPanel(props: {
   canRun: boolean;
   current?: RunView;
   history: RunView[];
-  stdin: string;
-  onStdin(value: string): void;
   onRun(): Promise<void>;
   onShow(run: RunView): void;
   error?: string;
@@ -77,17 +75,6 @@ export function RunPanel(props: {
         </span>
       </div>
       {!props.canRun && <p className="muted">As a viewer you can watch runs; editors and the owner start them.</p>}
-      <label>
-        Input (stdin)
-        <textarea
-          value={props.stdin}
-          onChange={(e) => props.onStdin(e.target.value)}
-          rows={2}
-          disabled={!props.canRun}
-          data-testid="stdin"
-          placeholder="What the program reads"
-        />
-      </label>
       {(props.error || stopError) && (
         <p className="error" role="alert">
           {props.error ?? stopError}

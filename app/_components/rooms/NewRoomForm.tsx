@@ -2,13 +2,15 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { defaultNewRoomLanguage } from "@/lib/rooms/run-config";
 import { api, ApiFailure } from "../room/api";
 
 /** Creates a room from a language's hello-world template and opens it. */
 export function NewRoomForm({ languages }: { languages: Array<{ language: string; version: string }> }) {
   const router = useRouter();
   const [name, setName] = useState("");
-  const [language, setLanguage] = useState(languages[0]?.language ?? "");
+  // Python where a runner offers it (the language most people start with), not the first alphabetically.
+  const [language, setLanguage] = useState(() => defaultNewRoomLanguage(languages));
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
 

@@ -32,8 +32,13 @@ export const GET = route(async (request: Request, { params }: Params) => {
 });
 
 /**
- * POST /api/v1/rooms/:id/runs {stdin?, args?} -> 202 {id, status: "queued"}
- * (editors and the owner). The files come from the room's document as
+ * POST /api/v1/rooms/:id/runs {entry?, language?, args?, stdin?} -> 202 {id,
+ * status: "queued"} (editors and the owner). The body is a run configuration
+ * (lib/rooms/run-config.ts): the page sends the room's shared one or "Run this
+ * file"'s; left out, the language is the room's and the entry that language's
+ * entry file (else the first file). The entry must be one of the room's files
+ * (400 entry_not_found) and the language one a runner serves (400
+ * unknown_language). The files come from the room's document as
  * everyone sees it, never from the request: what runs is what is shown. Every
  * member sees the run start (GET /api/v1/rooms/:id/events) and may follow its
  * output (GET /api/v1/executions/:id/events). With ?encoding=base64, stdin
@@ -52,12 +57,21 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const stdin = inputBytes(body.stdin ?? "", encoding, "stdin");
   const args = argsSchema.optional().safeParse(body.args);
   if (!args.success) throw new ApiError(400, "invalid_request", `args: ${args.error.issues[0]?.message}.`);
-  const runtime = requireRuntime(await availableRuntimes(redis), room.language);
+  const runtime = requireRuntime(await availableRuntimes(redis), body.language ?? room.language);
+  const entryProblem = body.entry === undefined ? undefined : pathProblem(body.entry);
+  if (entryProblem) throw new ApiError(400, "invalid_request", `entry: ${entryProblem}; give the path of one of the room's files.`);
   await checkRunAllowed(caller.user.id);
   await consumeRunAllowance(caller.user.id);
   const lease = await roomSnapshotLease(caller.user.id);
   const live = await currentRoomFiles({ db, redis, secret, log }, room.id).finally(() => void lease.release());
-  const files = filesForRun(live, runtime.entryFile ?? "");
+  if (body.entry !== undefined && !live.some((f) => f.path === body.entry)) {
+    throw new ApiError(
+      400,
+      "entry_not_found",
+      `The entry file "${body.entry}" is not in the room; choose one of the room's files as the entry, or leave entry out.`,
+    );
+  }
+  const files = filesForRun(live, body.entry ?? runtime.entryFile ?? "");
   if (files.length === 0) throw new ApiError(400, "no_files", "The room has no files to run; create one first.");
   if (files.length > MAX_FILES) throw new ApiError(400, "too_many_files", `The room has ${files.length} files; a run takes at most ${MAX_FILES}.`);
   for (const f of files) {
