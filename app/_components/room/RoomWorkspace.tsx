@@ -10,6 +10,7 @@ import { HelpButton } from "../classroom/HelpButton";
 import { editsDelivered } from "./edits-delivered";
 import { api, ApiFailure } from "./api";
 import { FileTree } from "./FileTree";
+import { HistoryPanel } from "./history/HistoryPanel";
 import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
 import { RoomErrorBoundary } from "./RoomErrorBoundary";
@@ -62,6 +63,7 @@ function Room(props: RoomProps) {
   const [stdin, setStdin] = useState("");
   const [runError, setRunError] = useState<string>();
   const [sharing, setSharing] = useState(false);
+  const [history, setHistory] = useState(false);
 
   const pathOf = useCallback((id?: string) => files.find((f) => f.id === id)?.path, [files]);
   const open = useCallback((id: string) => {
@@ -132,6 +134,9 @@ function Room(props: RoomProps) {
         <span className={`connection ${state}`} role="status" data-testid="connection">
           <span className="status-dot" aria-hidden="true" /> {STATE_TEXT[state]}
         </span>
+        <button type="button" onClick={() => setHistory((h) => !h)} aria-pressed={history} data-testid="history">
+          History
+        </button>
         {role === "owner" && (
           <button type="button" onClick={() => setSharing(true)} data-testid="share">
             Share
@@ -191,6 +196,7 @@ function Room(props: RoomProps) {
         />
       </div>
       {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
+      {history && <HistoryPanel roomId={room.id} doc={doc} canEdit={canEdit} userId={user.id} isOwner={role === "owner"} onClose={() => setHistory(false)} />}
     </div>
   );
 }
