@@ -134,7 +134,7 @@ function Room(props: RoomProps) {
         <span className={`connection ${state}`} role="status" data-testid="connection">
           <span className="status-dot" aria-hidden="true" /> {STATE_TEXT[state]}
         </span>
-        <button type="button" onClick={() => setHistory((h) => !h)} aria-pressed={history} data-testid="history">
+        <button type="button" onClick={() => setHistory((h) => !h)} aria-pressed={history} data-testid="room-history">
           History
         </button>
         {role === "owner" && (
