@@ -71,7 +71,10 @@ describe("a room's history in the browser", () => {
     expect(await editorText(a.page)).toContain("Hello, world!");
     await expect.poll(() => b.page.getByTestId("snapshot-diff-empty").isVisible(), { timeout: 20_000 }).toBe(true);
 
-    // Undo restore brings A's edit back, for everyone.
+    // Closing the panel keeps the restore to undo; Undo restore brings A's edit back, for everyone.
+    await b.page.getByRole("button", { name: "Close the history" }).click();
+    await b.page.getByTestId("history-panel").waitFor({ state: "detached" });
+    await b.page.getByTestId("room-history").click();
     await b.page.getByTestId("undo-restore").click();
     await expect.poll(() => editorText(a.page), { timeout: 20_000 }).toContain('print("edited by A")');
     await expect.poll(() => b.page.getByTestId("restore-notice").textContent()).toContain("was undone");

@@ -5,6 +5,7 @@ import { snapshotContent, storedFiles } from "../../lib/rooms/snapshots/content"
 import { compareFiles, MAX_DIFF_CHARS } from "../../lib/rooms/snapshots/diff";
 import { restoreFiles, restoreUndoManager } from "../../lib/rooms/snapshots/restore";
 import { type RetainedRow, snapshotsToPrune } from "../../lib/rooms/snapshots/retention";
+import { snapshotRun } from "../../lib/rooms/snapshots/run-snapshot";
 
 describe("snapshot content", () => {
   it("sorts the files, so the same files in another order hash the same", () => {
@@ -187,5 +188,18 @@ describe("restoring a snapshot into the room's document", () => {
     undo.undo();
     expect(listFiles(doc).every((f) => f.path.startsWith("now"))).toBe(true);
     expect(listFiles(doc)).toHaveLength(n);
+  });
+});
+
+describe("the snapshot at each run", () => {
+  it("never fails the run: a failure to store it is logged and the call resolves", async () => {
+    const warnings: unknown[][] = [];
+    const db = { $transaction: () => Promise.reject(new Error("database went away")) };
+    const log = { warn: (...args: unknown[]) => warnings.push(args) };
+    await expect(
+      snapshotRun({ db: db as never, log: log as never }, { roomId: "r", userId: "u", executionId: "e", files: [{ name: "main.py", content: "print(1)" }] }),
+    ).resolves.toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]![0]).toMatchObject({ roomId: "r", executionId: "e", err: "database went away" });
   });
 });

@@ -196,7 +196,7 @@ function Room(props: RoomProps) {
         />
       </div>
       {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
-      {history && <HistoryPanel roomId={room.id} doc={doc} canEdit={canEdit} userId={user.id} isOwner={role === "owner"} onClose={() => setHistory(false)} />}
+      <HistoryPanel open={history} roomId={room.id} doc={doc} canEdit={canEdit} userId={user.id} isOwner={role === "owner"} onClose={() => setHistory(false)} />
     </div>
   );
 }

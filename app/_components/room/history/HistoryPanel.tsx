@@ -18,8 +18,11 @@ const RECOMPARE_MS = 300;
  * The room's history: named snapshots and those taken at each run. Any member
  * compares one with the room's files now (live, as people type); editors
  * and the owner save a named one and restore one (then may undo it).
+ * Closing the panel only hides it: a restore can still be undone when it is
+ * opened again.
  */
 export function HistoryPanel({
+  open: shown,
   roomId,
   doc,
   canEdit,
@@ -27,6 +30,8 @@ export function HistoryPanel({
   isOwner,
   onClose,
 }: {
+  /** Closed, the panel is hidden but kept, with its restore to undo. */
+  open: boolean;
   roomId: string;
   doc: Y.Doc;
   canEdit: boolean;
@@ -34,13 +39,13 @@ export function HistoryPanel({
   isOwner: boolean;
   onClose(): void;
 }) {
-  const { snapshots, loaded, error: loadError, reload } = useSnapshots(roomId);
+  const { snapshots, loaded, error: loadError, reload } = useSnapshots(roomId, shown);
   const { restored, restore, undoRestore, dismiss } = useRestore(doc);
   const [name, setName] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [selected, setSelected] = useState<{ entry: SnapshotEntry; files: SnapshotFiles }>();
-  const changes = useLiveComparison(doc, selected?.files);
+  const changes = useLiveComparison(doc, shown ? selected?.files : undefined);
 
   const act = async (fn: () => Promise<void>) => {
     setBusy(true);
@@ -60,6 +65,7 @@ export function HistoryPanel({
       setSelected({ entry, files: snapshot.files });
     });
 
+  if (!shown) return null;
   return (
     <aside className="history-panel" aria-labelledby="history-title" data-testid="history-panel" onKeyDown={(e) => e.key === "Escape" && onClose()}>
       <div className="panel-head">

@@ -18,7 +18,7 @@ export interface SnapshotEntry {
 const REFRESH_MS = 10_000;
 
 /** The room's snapshots, newest first, reloaded while the panel is open and after each change made here. */
-export function useSnapshots(roomId: string) {
+export function useSnapshots(roomId: string, open: boolean) {
   const [snapshots, setSnapshots] = useState<SnapshotEntry[]>([]);
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string>();
@@ -36,10 +36,11 @@ export function useSnapshots(roomId: string) {
   }, [roomId]);
 
   useEffect(() => {
+    if (!open) return;
     void reload();
     const timer = setInterval(() => void reload(), REFRESH_MS);
     return () => clearInterval(timer);
-  }, [reload]);
+  }, [reload, open]);
 
   return { snapshots, loaded, error, reload };
 }
