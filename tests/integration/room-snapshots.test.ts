@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
 import { createDatabase } from "../../lib/db/client";
-import { filesOf, listFiles } from "../../lib/rooms/document";
+import { addFile, filesOf, foldersOf, listFiles } from "../../lib/rooms/document";
 import { snapshotContent } from "../../lib/rooms/snapshots/content";
+import { restoreFiles, restoreUndoManager } from "../../lib/rooms/snapshots/restore";
 import { takeManualSnapshot, takeRunSnapshot } from "../../lib/rooms/snapshots/take";
 import { api } from "../support/api";
 import { connectRoom, eventually, type RoomClient, roomToken, roomWithMembers } from "../support/rooms";
@@ -250,5 +251,48 @@ describe("how much a room keeps", () => {
     await expect(
       takeManualSnapshot(db, { roomId: room.roomId, userId: room.owner.id, name: "too big", content: content("y".repeat(40)) }, limits),
     ).rejects.toMatchObject({ status: 409, code: "snapshot_quota" });
+  });
+});
+
+describe("restoring through the room socket", () => {
+  it("an editor's restore reaches everyone and is stored, undo takes it back; a viewer's modified client cannot restore", async () => {
+    const room = await roomWithMembers();
+    const connect = (who: "owner" | "editor" | "viewer") => {
+      const client = connectRoom(room.roomId, () => roomToken(room.roomId, room[who]));
+      clients.push(client);
+      return client;
+    };
+    const [a, b, v] = [connect("owner"), connect("editor"), connect("viewer")];
+    await Promise.all([a.synced, b.synced, v.synced]);
+    const saved = await save(room, "base");
+    const files = (await api("GET", `/api/v1/rooms/${room.roomId}/snapshots/${saved.json.id}`, { token: room.owner.token })).json.files;
+    const contents = (doc: Y.Doc) => listFiles(doc).map((f) => ({ path: f.path, content: f.content }));
+    expect(files).toEqual(contents(a.doc));
+
+    // The editor changes the file and adds one.
+    setText(b.doc, files[0].path, "edited\n");
+    b.doc.transact(() => addFile(b.doc, "new.py", "n = 1\n"));
+    const edited = contents(b.doc);
+    await eventually("everyone sees the edits", () => JSON.stringify(contents(a.doc)) === JSON.stringify(edited) && contents(v.doc).length === 2);
+
+    // A viewer's client that restores anyway: nobody else sees it (the marker comes after it).
+    restoreFiles(v.doc, files, {});
+    b.doc.transact(() => foldersOf(b.doc).set("marker", true));
+    await eventually("the owner sees the editor's marker", () => foldersOf(a.doc).has("marker"));
+    expect(contents(a.doc)).toEqual(edited);
+
+    // The editor restores: everyone has the snapshot's files, and the room server stored them.
+    const origin = {};
+    const undo = restoreUndoManager(b.doc, origin);
+    expect(restoreFiles(b.doc, files, origin)).toEqual({ added: 0, removed: 1, changed: 1 });
+    await eventually("the owner sees the restore", () => JSON.stringify(contents(a.doc)) === JSON.stringify(files));
+    const fresh = connect("owner");
+    await fresh.synced;
+    expect(contents(fresh.doc)).toEqual(files);
+
+    // Undo restore: the edits are back for everyone.
+    undo.undo();
+    await eventually("the owner sees the undo", () => JSON.stringify(contents(a.doc)) === JSON.stringify(edited));
+    await eventually("a fresh connection sees the undo", () => JSON.stringify(contents(fresh.doc)) === JSON.stringify(edited));
   });
 });
