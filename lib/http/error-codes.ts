@@ -74,6 +74,8 @@ export const ERROR_CODES = {
   link_not_found: { status: 404, meaning: "The room has no active share link with that id." },
   link_invalid: { status: 404, meaning: "The share link is unknown, expired or revoked." },
   dead_letter_not_found: { status: 404, meaning: "No dead letter for that execution id (it was replayed or discarded)." },
+  // Room history (issue 12, snapshots)
+  snapshot_not_found: { status: 404, meaning: "The room has no snapshot with that id (deleted, or pruned to make way for newer run snapshots)." },
   // 409: the state of things does not allow it
   username_taken: { status: 409, meaning: "The username is taken." },
   already_finished: { status: 409, meaning: "The run already finished: nothing to cancel or type into." },
@@ -100,6 +102,9 @@ export const ERROR_CODES = {
     status: 409,
     meaning: "The assignment no longer takes submissions (past its due date, or past the end of late submissions); the message gives the deadline.",
   },
+  // Room history (issue 12, snapshots)
+  too_many_snapshots: { status: 409, meaning: "The room keeps the most named snapshots allowed (20); delete one first." },
+  snapshot_quota: { status: 409, meaning: "The room's named snapshots would pass its byte quota (16 MiB); delete one first." },
   // 413, 415: the body
   payload_too_large: { status: 413, meaning: "The body is larger than the route accepts." },
   source_too_large: { status: 413, meaning: "A run's files are larger than allowed (1 MiB)." },

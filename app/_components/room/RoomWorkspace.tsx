@@ -14,6 +14,7 @@ import { FontSizeControl } from "./layout/FontSizeControl";
 import type { DockSlot } from "./layout/DockTabs";
 import { RoomLayout } from "./layout/RoomLayout";
 import { WorkspacePrefsProvider } from "./layout/WorkspacePrefs";
+import { HistoryPanel } from "./history/HistoryPanel";
 import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
 import { RoomErrorBoundary } from "./RoomErrorBoundary";
@@ -74,6 +75,7 @@ function Room(props: RoomProps) {
   const runtimes = useRuntimes();
   const [runError, setRunError] = useState<string>();
   const [sharing, setSharing] = useState(false);
+  const [history, setHistory] = useState(false);
 
   const pathOf = useCallback((id?: string) => files.find((f) => f.id === id)?.path, [files]);
   const open = useCallback((id: string) => {
@@ -170,6 +172,9 @@ function Room(props: RoomProps) {
           <span className="status-dot" aria-hidden="true" /> {STATE_TEXT[state]}
         </span>
         <FontSizeControl />
+        <button type="button" onClick={() => setHistory((h) => !h)} aria-pressed={history} data-testid="room-history">
+          History
+        </button>
         {role === "owner" && (
           <button type="button" onClick={() => setSharing(true)} data-testid="share">
             Share
@@ -225,6 +230,7 @@ function Room(props: RoomProps) {
         dock={dock}
       />
       {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
+      <HistoryPanel open={history} roomId={room.id} doc={doc} canEdit={canEdit} userId={user.id} isOwner={role === "owner"} onClose={() => setHistory(false)} />
     </div>
   );
 }

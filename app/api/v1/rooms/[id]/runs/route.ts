@@ -6,6 +6,7 @@ import { ApiError, readJson } from "@/lib/http/errors";
 import { filesForRun } from "@/lib/rooms/document";
 import { appendRoomEvent } from "@/lib/rooms/events";
 import { currentRoomFiles } from "@/lib/rooms/room-files";
+import { snapshotRun } from "@/lib/rooms/snapshots/run-snapshot";
 import { MAX_RUN_BODY_BYTES, roomRunSchema } from "@/lib/rooms/requests";
 import { touch } from "@/lib/rooms/rooms";
 import { pathProblem } from "@/lib/rooms/tree";
@@ -81,6 +82,8 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const input = { files: files.map((f) => ({ name: f.name, content: Buffer.from(f.content, "utf8") })), stdin, args: args.data };
   checkExecutionRequest(input, config.limits);
   const { execution } = await enqueueExecution(caller.user.id, runtime, { ...input, roomId: room.id, allowanceTaken: true });
+  // The room's history keeps the files that ran (never fails the run).
+  await snapshotRun({ db, log }, { roomId: room.id, userId: caller.user.id, executionId: execution.id, files });
   await appendRoomEvent(redis, room.id, "run", {
     executionId: execution.id,
     startedBy: { id: caller.user.id, username: caller.user.username },

@@ -1,0 +1,26 @@
+import { deleteSnapshot, readSnapshot } from "@/lib/rooms/snapshots/read";
+import { web } from "@/lib/web/context";
+import { roomForCaller } from "@/lib/web/room-access";
+import { route } from "@/lib/web/route";
+
+type Params = { params: Promise<{ id: string; snapshotId: string }> };
+
+/** GET /api/v1/rooms/:id/snapshots/:snapshotId -> the snapshot with its files [{path, content}] (any member). */
+export const GET = route(async (request: Request, { params }: Params) => {
+  const { db } = web();
+  const { id, snapshotId } = await params;
+  const { room } = await roomForCaller(request, id, "read");
+  return Response.json(await readSnapshot(db, room.id, snapshotId), { headers: { "cache-control": "no-store" } });
+});
+
+/**
+ * DELETE /api/v1/rooms/:id/snapshots/:snapshotId -> 204: the owner deletes
+ * any snapshot; an editor the named ones they saved (403 otherwise).
+ */
+export const DELETE = route(async (request: Request, { params }: Params) => {
+  const { db } = web();
+  const { id, snapshotId } = await params;
+  const { caller, room, role } = await roomForCaller(request, id, "read");
+  await deleteSnapshot(db, room.id, snapshotId, { userId: caller.user.id, role });
+  return new Response(null, { status: 204 });
+});
