@@ -120,6 +120,14 @@ function Room(props: RoomProps) {
   }, [run]);
 
   const activePath = useMemo(() => pathOf(active), [pathOf, active]);
+  // A file:line link in the run's output: open that file at that line.
+  const openAt = useCallback((path: string, line: number) => {
+    const file = files.find((f) => f.path === path);
+    if (!file) return;
+    open(file.id);
+    setReveal({ line, column: 1, at: Date.now() });
+  }, [files, open]);
+  const paths = useMemo(() => files.map((f) => f.path), [files]);
 
   return (
     <div className="room">
@@ -188,6 +196,8 @@ function Room(props: RoomProps) {
           onRun={run}
           onShow={(r) => runs.follow(r.id, r.startedBy)}
           error={runError}
+          paths={paths}
+          onOpenAt={openAt}
         />
       </div>
       {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
