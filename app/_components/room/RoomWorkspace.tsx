@@ -121,12 +121,15 @@ function Room(props: RoomProps) {
 
   const activePath = useMemo(() => pathOf(active), [pathOf, active]);
   // A file:line link in the run's output: open that file at that line.
-  const openAt = useCallback((path: string, line: number) => {
-    const file = files.find((f) => f.path === path);
-    if (!file) return;
-    open(file.id);
-    setReveal({ line, column: 1, at: Date.now() });
-  }, [files, open]);
+  const openAt = useCallback(
+    (path: string, line: number) => {
+      const file = files.find((f) => f.path === path);
+      if (!file) return;
+      open(file.id);
+      setReveal({ line, column: 1, at: Date.now() });
+    },
+    [files, open],
+  );
   const paths = useMemo(() => files.map((f) => f.path), [files]);
 
   return (

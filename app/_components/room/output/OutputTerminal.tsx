@@ -16,12 +16,7 @@ import { type OutputPiece, screenText, terminalText } from "./output-text";
  * shows. Beside the terminal, a visually hidden text copy of the screen for
  * screen readers and tests (xterm draws rows, not text a page can read).
  */
-export function OutputTerminal(props: {
-  runId?: string;
-  pieces: OutputPiece[];
-  exists(path: string): boolean;
-  onOpenAt?(path: string, line: number): void;
-}) {
+export function OutputTerminal(props: { runId?: string; pieces: OutputPiece[]; exists(path: string): boolean; onOpenAt?(path: string, line: number): void }) {
   const [terminal, setTerminal] = useState<Terminal>();
   const [mirror, setMirror] = useState("");
   // What has been written: the run, how many of its pieces, and the last one (to notice a replaced list).
@@ -65,7 +60,7 @@ export function OutputTerminal(props: {
     if (from === pieces.length) return;
     terminal.write(pieces.slice(from).map(terminalText).join(""), refreshMirror);
     written.current = { ...written.current, count: pieces.length, last: pieces.at(-1) };
-    }, [terminal, props.runId, props.pieces, refreshMirror]);
+  }, [terminal, props.runId, props.pieces, refreshMirror]);
 
   const clear = () => {
     terminal?.reset();

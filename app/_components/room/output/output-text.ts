@@ -9,6 +9,7 @@ export interface OutputPiece {
   ahead?: boolean;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts an ANSI colour sequence.
 const SGR = /\x1b\[[\d;:]*m/;
 const colour = (code: number, text: string) => `\x1b[${code}m${text}\x1b[39m`;
 
