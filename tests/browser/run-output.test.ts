@@ -179,6 +179,12 @@ describe("the run panel's output, with two people", () => {
       await expect.poll(() => cursorLine(editor.page), { timeout: 10_000 }).toBe("3");
       // The owner's view did not move.
       expect(await openFile(owner.page)).toContain("main.py");
+      // The places the output names are buttons too, for the keyboard: the owner goes to helper.py line 3 with Enter.
+      expect(await owner.page.getByTestId("output-location").allTextContents()).toEqual(["main.py:6", "helper.py:3"]);
+      await owner.page.getByTestId("output-location").filter({ hasText: "helper.py:3" }).focus();
+      await owner.page.keyboard.press("Enter");
+      await expect.poll(() => openFile(owner.page), { timeout: 10_000 }).toContain("helper.py");
+      await expect.poll(() => cursorLine(owner.page), { timeout: 10_000 }).toBe("3");
 
       // Clear empties the owner's output only.
       await owner.page.getByTestId("clear-output").click();

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { isFinal } from "@/lib/executions/status";
 import { api, ApiFailure } from "./api";
 import { OutputTerminal } from "./output/OutputTerminal";
@@ -43,6 +43,7 @@ export function RunPanel(props: {
   const [line, setLine] = useState("");
   const running = current !== undefined && !isFinal(current.status);
   const paths = useMemo(() => new Set(props.paths ?? []), [props.paths]);
+  const exists = useCallback((path: string) => paths.has(path), [paths]);
 
   // Typing into the running program: each line goes to its stdin (and everyone sees it in the output).
   const send = async (body: { data?: string; eof?: boolean }) => {
@@ -143,7 +144,7 @@ export function RunPanel(props: {
           </button>
         </form>
       )}
-      <OutputTerminal runId={current?.id} pieces={current?.output ?? []} exists={(path) => paths.has(path)} onOpenAt={props.onOpenAt} />
+      <OutputTerminal runId={current?.id} pieces={current?.output ?? []} exists={exists} onOpenAt={props.onOpenAt} />
       <h3>Recent runs</h3>
       <ul className="history" data-testid="history">
         {props.history.map((run) => (

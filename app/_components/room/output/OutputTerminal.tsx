@@ -1,8 +1,9 @@
 "use client";
 
 import type { IDisposable, Terminal } from "@xterm/xterm";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { TerminalView } from "../../terminal/TerminalView";
+import { type FileRef, findFileRefs } from "./file-links";
 import { registerFileLinks } from "./link-provider";
 import { type OutputPiece, screenText, terminalText } from "./output-text";
 
@@ -13,9 +14,13 @@ import { type OutputPiece, screenText, terminalText } from "./output-text";
  * written as they arrive; when the run changes, or its pieces are replaced
  * (the stored result instead of the streamed pieces), the terminal starts
  * over. Clear empties this viewer's terminal; what arrives afterwards still
- * shows. Beside the terminal, a visually hidden text copy of the screen for
+ * shows. The files the output names are also listed as buttons (the terminal's
+ * links need a pointer; these work from the keyboard). Beside the terminal, a visually hidden text copy of the screen for
  * screen readers and tests (xterm draws rows, not text a page can read).
  */
+/** Buttons for places named in the output: a traceback names a handful; a noisy output is not a menu. */
+const MAX_LOCATIONS = 6;
+
 export function OutputTerminal(props: { runId?: string; pieces: OutputPiece[]; exists(path: string): boolean; onOpenAt?(path: string, line: number): void }) {
   const [terminal, setTerminal] = useState<Terminal>();
   const [mirror, setMirror] = useState("");
@@ -62,6 +67,16 @@ export function OutputTerminal(props: { runId?: string; pieces: OutputPiece[]; e
     written.current = { ...written.current, count: pieces.length, last: pieces.at(-1) };
   }, [terminal, props.runId, props.pieces, refreshMirror]);
 
+  // The first few distinct places the output names, for keyboard and screen reader users.
+  const locations = useMemo(() => {
+    const found = new Map<string, FileRef>();
+    for (const line of mirror.split("\n")) {
+      for (const ref of findFileRefs(line, props.exists)) found.set(`${ref.path}:${ref.line}`, found.get(`${ref.path}:${ref.line}`) ?? ref);
+      if (found.size >= MAX_LOCATIONS) break;
+    }
+    return [...found.values()].slice(0, MAX_LOCATIONS);
+  }, [mirror, props.exists]);
+
   const clear = () => {
     terminal?.reset();
     written.current = { ...written.current, cleared: props.runId };
@@ -71,6 +86,15 @@ export function OutputTerminal(props: { runId?: string; pieces: OutputPiece[]; e
   return (
     <div className="run-output">
       <div className="run-output-bar">
+        {props.onOpenAt && locations.length > 0 && (
+          <nav className="run-output-locations" aria-label="Files named in the output">
+            {locations.map((ref) => (
+              <button type="button" key={`${ref.path}:${ref.line}`} onClick={() => props.onOpenAt?.(ref.path, ref.line)} data-testid="output-location">
+                {ref.path}:{ref.line}
+              </button>
+            ))}
+          </nav>
+        )}
         <button type="button" onClick={clear} data-testid="clear-output" title="Clear the output (for you only)">
           Clear
         </button>
