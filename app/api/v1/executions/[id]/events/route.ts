@@ -20,8 +20,8 @@ const READ_COUNT = 32;
 
 /**
  * GET /api/v1/executions/:id/events[?encoding=base64] -> text/event-stream.
- * `status`, `stdout`, `stderr` (and `stdin`, `notice`) events as they happen,
- * (a room run first gets `input`: the stdin given with the run request),
+ * A room run's stream starts with `input` (the stdin given with the run
+ * request); then `status`, `stdout`, `stderr` (and `stdin`, `notice`) events as they happen,
  * then `result` with the whole execution (read from PostgreSQL: Redis's
  * result event carries no output), then the stream ends. A late client first
  * gets what the live stream still holds; Last-Event-ID resumes after a
