@@ -1,12 +1,21 @@
 import type { BrowserContext, Page } from "playwright-core";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
+import { eventsKey } from "../../lib/executions/queue";
+import { createRedis } from "../../lib/redis/connection";
 import { addFile, filesOf, listFiles } from "../../lib/rooms/document";
 import { api, PASSWORD, registerUser, uniqueIp, webUrl } from "../support/api";
 import { useBrowser, watchedPage } from "../support/browser";
 import { addMember, connectRoom, eventually, roomToken, type TestUser } from "../support/rooms";
 
 const browser = useBrowser();
+let redis: ReturnType<typeof createRedis>;
+beforeAll(() => {
+  redis = createRedis(inject("redisUrl"));
+});
+afterAll(() => {
+  redis?.disconnect();
+});
 
 interface Person {
   context: BrowserContext;
@@ -15,7 +24,10 @@ interface Person {
 }
 
 /** A room of `language` whose owner and an editor both have it open in their browsers; `files` replace the template. */
-async function twoInRoom(language: string, files: Record<string, string>): Promise<{ roomId: string; owner: Person; editor: Person; close(): Promise<void> }> {
+async function twoInRoom(
+  language: string,
+  files: Record<string, string>,
+): Promise<{ roomId: string; ownerUser: TestUser; owner: Person; editor: Person; close(): Promise<void> }> {
   const [ownerUser, editorUser] = await Promise.all([registerUser(), registerUser()]);
   const created = await api("POST", "/api/v1/rooms", { token: ownerUser.token, body: { name: "Output room", language } });
   if (created.status !== 201) throw new Error(`room not created: ${created.status} ${created.text}`);
@@ -29,6 +41,7 @@ async function twoInRoom(language: string, files: Record<string, string>): Promi
   }
   return {
     roomId,
+    ownerUser,
     owner,
     editor,
     async close() {
@@ -259,6 +272,15 @@ describe("the run panel's output, with two people", () => {
       await expect.poll(() => outputText(editor.page), { timeout: 30_000 }).toContain("then typed live");
       expect(await outputLines(editor.page)).toContain("typed ahead");
       expect(await textInColour(editor.page, 2)).toContain("typed ahead");
+
+      // Once the live stream is gone (it expires a minute after the run), a reload shows the stored
+      // output, and the input given with the run still first (input typed live is not stored).
+      const runs = await api("GET", `/api/v1/rooms/${room.roomId}/runs`, { token: room.ownerUser.token });
+      await redis.del(eventsKey(runs.json.runs[0].id));
+      await owner.page.reload();
+      await expect.poll(() => status(owner.page), { timeout: 60_000 }).toContain("Succeeded");
+      await expect.poll(() => outputLines(owner.page), { timeout: 60_000 }).toEqual(["typed ahead", "got typed ahead", "then typed live"]);
+      expect(await textInColour(owner.page, 2)).toContain("typed ahead");
 
       for (const p of [owner, editor]) expect(p.problems).toEqual([]);
     } finally {
