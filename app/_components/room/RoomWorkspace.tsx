@@ -138,6 +138,17 @@ function Room(props: RoomProps) {
   }, [run]);
 
   const activePath = useMemo(() => pathOf(active), [pathOf, active]);
+  // A file:line link in the run's output: open that file at that line.
+  const openAt = useCallback(
+    (path: string, line: number) => {
+      const file = files.find((f) => f.path === path);
+      if (!file) return;
+      open(file.id);
+      setReveal({ line, column: 1, at: Date.now() });
+    },
+    [files, open],
+  );
+  const paths = useMemo(() => files.map((f) => f.path), [files]);
 
   // The tabs of the panel under the editor (RoomLayout): one element each, kept mounted while hidden.
   const dock: DockSlot[] = [
@@ -153,6 +164,8 @@ function Room(props: RoomProps) {
           onRun={() => run()}
           onShow={(r) => runs.follow(r.id, r.startedBy)}
           error={runError}
+          paths={paths}
+          onOpenAt={openAt}
         />
       ),
     },
