@@ -87,7 +87,8 @@ async function writeFiles(roomId: string, owner: TestUser, files: Record<string,
 }
 
 async function openRoom(user: TestUser, roomId: string): Promise<Person> {
-  const context = await browser().newContext({ viewport: { width: 1366, height: 900 }, extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
+  // Tall enough that the output panel under the editor shows the whole traceback without scrolling.
+  const context = await browser().newContext({ viewport: { width: 1366, height: 1200 }, extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
   const { page, problems } = await watchedPage(context);
   await page.goto(`${webUrl()}/signin`);
   await page.getByLabel("Username").fill(user.username);
@@ -242,7 +243,8 @@ describe("the run panel's output, with two people", () => {
     });
     const { owner, editor } = room;
     try {
-      await owner.page.getByTestId("stdin").fill("typed ahead");
+      // Input given before the run is part of the room's run configuration.
+      await owner.page.getByTestId("run-config-stdin").fill("typed ahead");
       await owner.page.getByTestId("run").click();
 
       // Waiting for the second line: running, and the history says so too (one truth for both).
