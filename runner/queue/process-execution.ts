@@ -14,6 +14,9 @@ import { executionSummary } from "../../lib/executions/view";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import { processGrading } from "../grading/process-grading";
 import { forwardLiveInput } from "./live-input";
+import { clearTerminalInput } from "../../lib/terminals/input";
+import { terminalLanguage } from "../terminal/language";
+import { superviseTerminal } from "../terminal/session";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
@@ -87,8 +90,10 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   });
   if (!execution || isFinal(execution.status)) return;
   if (execution.attempts >= MAX_ATTEMPTS * (1 + execution.replays)) throw new AttemptsExhaustedError(executionId, execution.attempts);
-  const language = deps.languages.get(execution.language);
-  if (!language) throw new Error(`this runner does not offer ${execution.language}`);
+  const roomLanguage = deps.languages.get(execution.language);
+  if (!roomLanguage) throw new Error(`this runner does not offer ${execution.language}`);
+  // A room's terminal is a run whose program is a shell in a pseudo-terminal (runner/terminal/).
+  const language = execution.terminal ? terminalLanguage(roomLanguage) : roomLanguage;
 
   const attempt = execution.attempts + 1;
   const claimed = await claim(deps, execution, attempt);
@@ -134,7 +139,20 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
           onHandle: (handle) => {
             deps.metrics?.sandboxStarted(sandboxAskedAt);
             deps.running.set(executionId, handle);
-            if (execution.interactive && handle.stdin) {
+            if (execution.terminal && execution.roomId && handle.stdin) {
+              const { idleMs } = execution.limits as { idleMs?: number };
+              superviseTerminal({
+                ...deps,
+                executionId,
+                roomId: execution.roomId,
+                userId: execution.userId,
+                idleMs: idleMs ?? 300_000,
+                stdin: handle.stdin,
+                kill: (reason) => handle.kill(reason),
+                events,
+                signal: live.signal,
+              });
+            } else if (execution.interactive && handle.stdin) {
               void forwardLiveInput({ redis, log: deps.log, executionId, stdin: handle.stdin, events, signal: live.signal });
             }
           },
@@ -148,6 +166,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     deps.running.delete(executionId);
     events.flush();
     if (execution.interactive) void clearStdin(redis, executionId).catch(() => undefined);
+    if (execution.terminal) void clearTerminalInput(redis, executionId).catch(() => undefined);
   }
   if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
   if (!(await storeResult(deps, executionId, attempt, result))) return;
