@@ -14,6 +14,7 @@ import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
 import { RoomErrorBoundary } from "./RoomErrorBoundary";
 import { RunPanel } from "./RunPanel";
+import { RoomTerminal } from "./terminal/RoomTerminal";
 import { SharePanel } from "./SharePanel";
 import { Tabs } from "./Tabs";
 import { usePresence } from "./usePresence";
@@ -190,6 +191,8 @@ function Room(props: RoomProps) {
           error={runError}
         />
       </div>
+      {/* The room's shared terminal (issue #12, terminal part): below the grid until the layout gives it a panel. */}
+      <RoomTerminal roomId={room.id} canType={canEdit} />
       {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
     </div>
   );
