@@ -38,13 +38,15 @@ afterAll(async () => {
 
 describe("attack: a room terminal's shell", () => {
   it("cannot reach the host's services over the network", async () => {
-    const webPort = new URL(inject("webUrl")).port;
-    const redisPort = new URL(inject("redisUrl")).port;
+    // The web app, collab and the runner listen on TCP; Redis (and PostgreSQL) on a unix socket of the host.
+    const ports = [inject("webUrl"), inject("collabUrl"), inject("runnerUrl")].map((u) => new URL(u).port);
     const addresses = ["127.0.0.1", ...Object.values(os.networkInterfaces()).flat().filter((i) => i && i.family === "IPv4" && !i.internal).map((i) => i!.address)];
-    const probes = addresses.flatMap((a) => [webPort, redisPort].map((p) => `(exec 3<>/dev/tcp/${a}/${p}) 2>/dev/null && echo C$((0))ONNECTED-${a}:${p}`));
-    await type(`${probes.join("; ")}; echo N$((1))ET`);
+    const probes = addresses.flatMap((a) => ports.map((p) => `(exec 3<>/dev/tcp/${a}/${p}) 2>/dev/null && echo C$((0))ONNECTED-${a}:${p}`));
+    const redisSocket = inject("redisUrl").split("?")[0]!;
+    await type(`${probes.join("; ")}; test -e ${redisSocket} && echo S$((0))OCKET; echo N$((1))ET`);
     const shown = await waitForOutput(redis, terminalId, "N1ET");
     expect(shown).not.toContain("C0ONNECTED");
+    expect(shown).not.toContain("S0OCKET");
   });
 
   it("cannot write outside the project folder or read the host", async () => {
@@ -57,8 +59,9 @@ describe("attack: a room terminal's shell", () => {
       const shown = await waitForOutput(redis, terminalId, "E1SCAPE");
       expect(shown).not.toContain("W1ROTE");
       expect(shown).not.toContain(`SECRET-${token}`);
-      // Nothing of the runner's or the services' settings reaches the shell.
-      expect(shown).not.toMatch(/postgres(ql)?:\/\/|redis:\/\/|SAM_MARKER=|DATABASE_URL=/);
+      // Nothing of the runner's or the services' settings reaches the shell (the Redis password, connection strings).
+      expect(shown).not.toMatch(/postgres(ql)?:\/\/|DATABASE_URL=|REDIS_URL=/);
+      expect(shown).not.toContain(new URL(`x:${inject("redisUrl")}`).searchParams.get("password"));
       // The sandbox's /tmp is its own.
       expect(fs.existsSync(`/tmp/${token}`)).toBe(false);
       // The project folder is where the shell writes.
