@@ -21,6 +21,8 @@ export interface TerminalInput {
   data: Buffer;
   /** A new window size, when the piece carries one. */
   size?: { cols: number; rows: number };
+  /** A request for the project folder's files (lib/terminals/files.ts). */
+  filesRequest?: string;
 }
 
 /** Appends input and/or a window size; false when it would take the terminal past its input cap. */
@@ -30,11 +32,19 @@ export async function appendTerminalInput(redis: Redis, executionId: string, dat
   if (total > MAX_TERMINAL_INPUT_BYTES) return false;
   const fields: Array<string | Buffer> = ["data", data];
   if (size) fields.push("size", `${size.cols},${size.rows}`);
-  const tx = redis.multi().xadd(key(executionId), "MAXLEN", "~", 10_000, "*", ...fields).expire(key(executionId), TTL_SECONDS);
+  const tx = redis
+    .multi()
+    .xadd(key(executionId), "MAXLEN", "~", 10_000, "*", ...fields)
+    .expire(key(executionId), TTL_SECONDS);
   // Keys typed (not a mere resize) count as activity: the room's page shows when the idle timeout comes.
   if (data.length > 0) tx.set(lastInputKey(executionId), String(Date.now()), "EX", TTL_SECONDS);
   await tx.exec();
   return true;
+}
+
+/** Asks the runner for the terminal's project folder; the answer comes under the request's id (lib/terminals/files.ts). */
+export async function askForFiles(redis: Redis, executionId: string, requestId: string): Promise<void> {
+  await redis.multi().xadd(key(executionId), "MAXLEN", "~", 10_000, "*", "data", "", "files", requestId).expire(key(executionId), TTL_SECONDS).exec();
 }
 
 /** When someone last typed into the terminal (ms since the epoch), if anyone has. */
@@ -44,11 +54,23 @@ export async function lastTerminalInput(redis: Redis, executionId: string): Prom
 }
 
 /** Input after `afterId` ("0" for all), waiting up to `blockMs` (through the process's one StreamReader). */
-export async function readTerminalInput(reader: StreamReader, executionId: string, afterId: string, blockMs: number, signal?: AbortSignal): Promise<TerminalInput[]> {
+export async function readTerminalInput(
+  reader: StreamReader,
+  executionId: string,
+  afterId: string,
+  blockMs: number,
+  signal?: AbortSignal,
+): Promise<TerminalInput[]> {
   const entries = await readStreamBuffers(reader, key(executionId), afterId, blockMs, 100, signal);
   return entries.map(({ id, fields }) => {
     const size = /^(\d{1,4}),(\d{1,4})$/.exec(fields.size?.toString("ascii") ?? "");
-    return { id, data: fields.data ?? Buffer.alloc(0), ...(size ? { size: { cols: Number(size[1]), rows: Number(size[2]) } } : {}) };
+    const files = /^[0-9a-f]{16}$/.exec(fields.files?.toString("ascii") ?? "")?.[0];
+    return {
+      id,
+      data: fields.data ?? Buffer.alloc(0),
+      ...(size ? { size: { cols: Number(size[1]), rows: Number(size[2]) } } : {}),
+      ...(files ? { filesRequest: files } : {}),
+    };
   });
 }
 

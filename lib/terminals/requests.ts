@@ -22,10 +22,15 @@ const size = (name: string, min: number, max: number) =>
 /** POST /api/v1/rooms/:id/terminal/input: keys typed and/or a new window size, for the terminal named. */
 export const terminalInputSchema = z
   .object({
-    terminalId: z.string({ error: "terminalId is required (the terminal's id, from GET /api/v1/rooms/:id/terminal)" }).refine(isUuid, "terminalId must be a terminal's id"),
+    terminalId: z
+      .string({ error: "terminalId is required (the terminal's id, from GET /api/v1/rooms/:id/terminal)" })
+      .refine(isUuid, "terminalId must be a terminal's id"),
     data: z
       .string({ error: "data must be a string (the keys typed)" })
-      .refine((d) => Buffer.byteLength(d, "utf8") <= MAX_INPUT_PIECE_BYTES, `data must be at most ${MAX_INPUT_PIECE_BYTES} bytes; send a longer paste in pieces`)
+      .refine(
+        (d) => Buffer.byteLength(d, "utf8") <= MAX_INPUT_PIECE_BYTES,
+        `data must be at most ${MAX_INPUT_PIECE_BYTES} bytes; send a longer paste in pieces`,
+      )
       .optional(),
     cols: size("cols", MIN_COLS, MAX_COLS).optional(),
     rows: size("rows", MIN_ROWS, MAX_ROWS).optional(),
@@ -33,6 +38,15 @@ export const terminalInputSchema = z
   .strict()
   .refine((b) => (b.cols === undefined) === (b.rows === undefined), "cols and rows come together (a window size)")
   .refine((b) => b.data !== undefined || b.cols !== undefined, "send data (keys typed), a window size (cols and rows), or both");
+
+/** POST /api/v1/rooms/:id/terminal/files: which terminal's folder to list. */
+export const keepFilesSchema = z
+  .object({
+    terminalId: z
+      .string({ error: "terminalId is required (the terminal's id, from GET /api/v1/rooms/:id/terminal)" })
+      .refine(isUuid, "terminalId must be a terminal's id"),
+  })
+  .strict();
 
 const holder = globalThis as typeof globalThis & { __samTerminalInputLimiter?: RateLimiterRedis };
 

@@ -17,6 +17,7 @@ import { forwardLiveInput } from "./live-input";
 import { clearTerminalInput } from "../../lib/terminals/input";
 import { terminalLanguage } from "../terminal/language";
 import { superviseTerminal } from "../terminal/session";
+import { FileDumpReader } from "../terminal/file-dump";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
@@ -119,6 +120,8 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const giveUp = (reason: string) => finishWithInternalError(deps, executionId, reason);
   const attemptEnded = deps.metrics?.attemptStarted({ language: execution.language, queuedAt: execution.createdAt, attempt });
   const sandboxAskedAt = performance.now();
+  // A terminal's stderr is its pty wrapper's: answers about its files (runner/terminal/file-dump.ts), not output.
+  const fileDumps = execution.terminal ? new FileDumpReader(redis, deps.log, executionId, (bytes) => events.add("stderr", bytes)) : undefined;
   try {
     result = await deps.watchdog.guard({ executionId, budgetMs, giveUp }, (signal) =>
       executeProgram(
@@ -134,7 +137,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
         deps.diskMb,
         {
           signal,
-          chunk: (channel, bytes) => events.add(channel, bytes),
+          chunk: (channel, bytes) => (fileDumps && channel === "stderr" ? fileDumps.push(bytes) : events.add(channel, bytes)),
           compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
           onHandle: (handle) => {
             deps.metrics?.sandboxStarted(sandboxAskedAt);

@@ -2,10 +2,11 @@
 # passes it to the launcher, sandbox/images/runtime/sam-run, as the run command):
 # bash in a pseudo-terminal, so the shell has job control, prompts and colours.
 # Its stdin carries frames from the runner (lib/terminals/frames.ts): "d" keys
-# typed, "r" a window size. Everything the terminal shows goes to stdout. It
+# typed, "r" a window size, "f" a request for the project folder's files (answered
+# on stderr, which only this wrapper writes: see list_files). Everything the terminal shows goes to stdout. It
 # ends when the shell exits or the runner closes stdin; the runner ends the
 # whole sandbox in any case (nothing started here outlives it).
-import errno, fcntl, os, pty, select, signal, struct, sys, termios
+import base64, errno, fcntl, json, os, pty, select, signal, stat, struct, sys, termios
 
 ENV = {
     "TERM": "xterm-256color",
@@ -27,6 +28,61 @@ def resize(payload):
         fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     except (ValueError, OSError):
         pass
+
+# What one answer may list (lib/terminals/files.ts checks it again): text files only, as a run takes them.
+MAX_FILES = 100
+MAX_BYTES = 1 << 20
+MAX_ENTRIES = 5000
+
+
+def list_files(request_id):
+    files, skipped, total, seen = [], [], 0, 0
+    for root, dirs, names in os.walk("/work"):
+        dirs.sort()
+        for name in sorted(names):
+            seen += 1
+            if seen > MAX_ENTRIES:
+                skipped.append({"path": ".", "reason": "the folder holds too many entries; only the first were read"})
+                return answer(request_id, files, skipped)
+            full = os.path.join(root, name)
+            rel = os.path.relpath(full, "/work")
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                skipped.append({"path": rel, "reason": "not a regular file"})
+            elif len(files) >= MAX_FILES:
+                skipped.append({"path": rel, "reason": "more files than a room's run takes"})
+            elif total + st.st_size > MAX_BYTES:
+                skipped.append({"path": rel, "reason": "too large"})
+            else:
+                try:
+                    fd = os.open(full, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+                    try:
+                        data = os.read(fd, MAX_BYTES - total + 1)
+                    finally:
+                        os.close(fd)
+                    text = data.decode("utf-8")
+                    if "\0" in text:
+                        raise ValueError
+                except (OSError, UnicodeDecodeError, ValueError):
+                    skipped.append({"path": rel, "reason": "not text"})
+                    continue
+                if total + len(data) > MAX_BYTES:
+                    skipped.append({"path": rel, "reason": "too large"})
+                    continue
+                total += len(data)
+                files.append({"path": rel, "content": text})
+    answer(request_id, files, skipped)
+
+
+def answer(request_id, files, skipped):
+    body = base64.b64encode(json.dumps({"files": files, "skipped": skipped[:1000]}).encode())
+    out = b"\nSAMFILES " + request_id + b" " + body + b"\n"
+    while out:
+        out = out[os.write(2, out) :]
+
 
 frames = b""
 pending = b""
@@ -69,6 +125,8 @@ while status is None:
                 pending += payload
             elif kind == b"r":
                 resize(payload)
+            elif kind == b"f" and len(payload) == 16:
+                list_files(payload)
     if pending and master in writable:
         try:
             pending = pending[os.write(master, pending[:4096]) :]

@@ -56,6 +56,7 @@ export function superviseTerminal(s: TerminalSession): void {
         for (const piece of await readTerminalInput(reader, s.executionId, last, 1000, s.signal)) {
           last = piece.id;
           if (piece.size) s.stdin.write(encodeFrame({ kind: "resize", ...piece.size }));
+          if (piece.filesRequest) s.stdin.write(encodeFrame({ kind: "files", requestId: piece.filesRequest }));
           if (piece.data.length) {
             lastInput = Date.now();
             s.stdin.write(encodeFrame({ kind: "data", data: piece.data }));

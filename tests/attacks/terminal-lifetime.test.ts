@@ -33,7 +33,13 @@ async function terminalWithLeftover(who: "owner" | "editor" = "editor") {
   const id = await startTerminal(room.roomId, user, web.url);
   await waitForPrompt(redis, id);
   const seconds = `9${randomInt(100000, 999999)}`;
-  await typeInto(room.roomId, user, id, `setsid nohup sleep ${seconds} >/dev/null 2>&1 & disown; (trap '' HUP; sleep ${seconds}) & disown; echo B$((0))G\r`, web.url);
+  await typeInto(
+    room.roomId,
+    user,
+    id,
+    `setsid nohup sleep ${seconds} >/dev/null 2>&1 & disown; (trap '' HUP; sleep ${seconds}) & disown; echo B$((0))G\r`,
+    web.url,
+  );
   await waitForOutput(redis, id, "B0G");
   const marker = `sleep ${seconds}`;
   await eventually("the hidden processes to run", () => hostProcessesWith(marker).length >= 2, 30_000);

@@ -40,7 +40,13 @@ describe("attack: a room terminal's shell", () => {
   it("cannot reach the host's services over the network", async () => {
     // The web app, collab and the runner listen on TCP; Redis (and PostgreSQL) on a unix socket of the host.
     const ports = [inject("webUrl"), inject("collabUrl"), inject("runnerUrl")].map((u) => new URL(u).port);
-    const addresses = ["127.0.0.1", ...Object.values(os.networkInterfaces()).flat().filter((i) => i && i.family === "IPv4" && !i.internal).map((i) => i!.address)];
+    const addresses = [
+      "127.0.0.1",
+      ...Object.values(os.networkInterfaces())
+        .flat()
+        .filter((i) => i && i.family === "IPv4" && !i.internal)
+        .map((i) => i!.address),
+    ];
     const probes = addresses.flatMap((a) => ports.map((p) => `(exec 3<>/dev/tcp/${a}/${p}) 2>/dev/null && echo C$((0))ONNECTED-${a}:${p}`));
     const redisSocket = inject("redisUrl").split("?")[0]!;
     await type(`${probes.join("; ")}; test -e ${redisSocket} && echo S$((0))OCKET; echo N$((1))ET`);
@@ -55,7 +61,9 @@ describe("attack: a room terminal's shell", () => {
     fs.writeFileSync(hostSecret, `SECRET-${token}`);
     try {
       const targets = [`/${token}`, `/etc/${token}`, `/usr/bin/${token}`, `/sam/in/files/${token}`, `/sam/in/${token}`, `/proc/sys/kernel/${token}`];
-      await type(`for p in ${targets.join(" ")}; do (echo x > $p) 2>/dev/null && echo "W$((1))ROTE $p"; done; echo x > /tmp/${token}; cat ${hostSecret} /root/.bash_history /proc/1/environ 2>/dev/null; env; echo E$((1))SCAPE`);
+      await type(
+        `for p in ${targets.join(" ")}; do (echo x > $p) 2>/dev/null && echo "W$((1))ROTE $p"; done; echo x > /tmp/${token}; cat ${hostSecret} /root/.bash_history /proc/1/environ 2>/dev/null; env; echo E$((1))SCAPE`,
+      );
       const shown = await waitForOutput(redis, terminalId, "E1SCAPE");
       expect(shown).not.toContain("W1ROTE");
       expect(shown).not.toContain(`SECRET-${token}`);

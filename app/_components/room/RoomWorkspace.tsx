@@ -192,7 +192,7 @@ function Room(props: RoomProps) {
         />
       </div>
       {/* The room's shared terminal (issue #12, terminal part): below the grid until the layout gives it a panel. */}
-      <RoomTerminal roomId={room.id} canType={canEdit} />
+      <RoomTerminal roomId={room.id} canType={canEdit} doc={doc} />
       {sharing && <SharePanel roomId={room.id} onClose={() => setSharing(false)} />}
     </div>
   );

@@ -2,9 +2,11 @@
 
 import type { Terminal } from "@xterm/xterm";
 import { useCallback, useEffect, useRef, useState } from "react";
+import type * as Y from "yjs";
 import type { ExecutionStatus } from "@/lib/executions/status";
 import { TerminalView } from "../../terminal/TerminalView";
 import { api, ApiFailure } from "../api";
+import { KeepFiles } from "./KeepFiles";
 import { useInputSender } from "./useInputSender";
 import { useRoomTerminal, type TerminalInfo } from "./useRoomTerminal";
 
@@ -22,7 +24,7 @@ const ENDED_TEXT: Partial<Record<ExecutionStatus, string>> = {
  * and stop it; viewers watch. Files it writes stay in the terminal and are
  * dropped when it ends.
  */
-export function RoomTerminal(props: { roomId: string; canType: boolean }) {
+export function RoomTerminal(props: { roomId: string; canType: boolean; doc: Y.Doc }) {
   const xterm = useRef<Terminal>(undefined);
   const pending = useRef<string[]>([]);
   const [error, setError] = useState<string>();
@@ -83,8 +85,9 @@ export function RoomTerminal(props: { roomId: string; canType: boolean }) {
       </div>
       <p className="muted room-terminal-note">
         {props.canType ? "Everyone in the room sees this shell. " : "As a viewer you watch this shell; editors and the owner type into it. "}
-        It starts with a copy of the room's files; files it writes are not put back into the room and are dropped when it ends.
+        It starts with a copy of the room's files; files it writes go into the room only when someone chooses "Keep files"; the rest are dropped when it ends.
       </p>
+      {props.canType && running && terminal?.status === "running" && <KeepFiles roomId={props.roomId} terminalId={terminal.id} doc={props.doc} />}
       {error && (
         <p className="error" role="alert">
           {error}

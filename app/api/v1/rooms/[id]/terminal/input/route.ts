@@ -24,7 +24,11 @@ export const POST = route(async (request: Request, { params }: Params) => {
   const data = Buffer.from(body.data ?? "", "utf8");
   const size = body.cols !== undefined && body.rows !== undefined ? { cols: body.cols, rows: body.rows } : undefined;
   if (!(await appendTerminalInput(web().redis, row.id, data, size))) {
-    throw new ApiError(413, "terminal_input_full", `The terminal was sent ${MAX_TERMINAL_INPUT_BYTES / 1024 / 1024} MiB of input, the most one terminal may get; stop it and start a new one.`);
+    throw new ApiError(
+      413,
+      "terminal_input_full",
+      `The terminal was sent ${MAX_TERMINAL_INPUT_BYTES / 1024 / 1024} MiB of input, the most one terminal may get; stop it and start a new one.`,
+    );
   }
   return Response.json({ accepted: true }, { status: 202, headers: { "cache-control": "no-store" } });
 });
