@@ -76,6 +76,7 @@ describe("the room's shared terminal", () => {
       await v.page.getByTestId("terminal-view").click();
       await v.page.keyboard.type("echo viewer-typed");
       await v.page.keyboard.press("Enter");
+      await e.page.getByTestId("terminal-view").click();
       await e.page.keyboard.type("echo done-$((40+2))");
       await e.page.keyboard.press("Enter");
       for (const p of [e.page, v.page]) await expect.poll(() => screen(p), { timeout: 30_000 }).toContain("done-42");
