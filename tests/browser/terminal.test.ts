@@ -12,7 +12,7 @@ import type { RunningService } from "../support/stack";
  * wrote, and everyone gets it; the terminal closes itself after
  * its idle timeout (short here: a web process of its own with short settings).
  */
-const IDLE_SECONDS = 25;
+const IDLE_SECONDS = 45;
 const browser = useBrowser();
 let web: RunningService;
 beforeAll(async () => {
@@ -46,12 +46,14 @@ describe("the room's shared terminal", () => {
     try {
       // Viewers have no Start and a read-only terminal.
       expect(await v.page.getByTestId("terminal-start").count()).toBe(0);
-      await expect.poll(() => v.page.getByTestId("room-terminal").innerText()).toContain("As a viewer you watch this shell");
+      await expect.poll(() => v.page.getByTestId("room-terminal").innerText(), { timeout: 30_000 }).toContain("As a viewer you watch this shell");
 
       await e.page.getByTestId("terminal-start").click();
       // The viewer's page attaches by itself (the room's event stream announces the terminal).
       for (const p of [e.page, v.page]) await expect.poll(() => screen(p), { timeout: 90_000 }).toContain("$");
-      await expect.poll(() => e.page.getByTestId("terminal-status").innerText()).toMatch(/Running \(started by .*\) · closes in \d+:\d\d without input/);
+      await expect
+        .poll(() => e.page.getByTestId("terminal-status").innerText(), { timeout: 30_000 })
+        .toMatch(/Running \(started by .*\) · closes in \d+:\d\d without input/);
 
       await e.page.getByTestId("terminal-view").click();
       await e.page.keyboard.type("echo hi");
@@ -68,7 +70,7 @@ describe("the room's shared terminal", () => {
       expect(await v.page.getByTestId("file-kept.txt").count()).toBe(0);
       await e.page.getByTestId("keep-files-look").click();
       await e.page.getByTestId("keep-files-keep").click();
-      await expect.poll(() => e.page.getByTestId("keep-files-message").innerText()).toContain("Kept 1 file in the room");
+      await expect.poll(() => e.page.getByTestId("keep-files-message").innerText(), { timeout: 30_000 }).toContain("Kept 1 file in the room");
       await v.page.getByTestId("file-kept.txt").waitFor({ timeout: 30_000 });
       expect(await v.page.getByTestId("keep-files-look").count()).toBe(0);
 

@@ -34,6 +34,8 @@ export function useRoomTerminal(roomId: string, sink: TerminalSink) {
   const following = useRef<{ id: string; source: EventSource }>(undefined);
   const latestSink = useRef(sink);
   latestSink.current = sink;
+  // Set below: the terminal's status event makes the page fetch its start time (for the countdowns).
+  const refreshRef = useRef<() => Promise<void>>(undefined);
 
   const follow = useCallback((id: string) => {
     if (following.current?.id === id) return;
@@ -42,6 +44,10 @@ export function useRoomTerminal(roomId: string, sink: TerminalSink) {
     latestSink.current.begin(id);
     const source = new EventSource(`/api/v1/executions/${id}/events`);
     following.current = { id, source };
+    source.addEventListener("status", (e) => {
+      const { status } = JSON.parse((e as MessageEvent).data) as { status: string };
+      if (status === "running") void refreshRef.current?.();
+    });
     for (const stream of ["stdout", "stderr"] as const) {
       source.addEventListener(stream, (e) => latestSink.current.write(JSON.parse((e as MessageEvent).data) as string));
     }
@@ -60,6 +66,8 @@ export function useRoomTerminal(roomId: string, sink: TerminalSink) {
     setTerminal(now);
     if (now) follow(now.id);
   }, [roomId, follow]);
+
+  refreshRef.current = refresh;
 
   useEffect(() => {
     void refresh();
