@@ -11,6 +11,16 @@ import type { EventBatcher } from "../queue/event-batcher";
 
 /** How often a terminal checks that it may go on (idle time, its room, its starter's role). */
 const CHECK_EVERY_MS = 1_000;
+/** A check of the room and role that takes longer is given up (and tried again): one stuck query must not end the checks. */
+const CHECK_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
 
 export interface TerminalSession {
   db: Database;
@@ -73,9 +83,12 @@ export function superviseTerminal(s: TerminalSession): void {
 
   let checking = false;
   const timer = setInterval(() => {
-    if (checking || ending) return;
+    if (ending) return;
+    // The idle timeout needs nothing but the clock: a database that does not answer cannot keep a terminal alive.
+    if (Date.now() - lastInput >= s.idleMs) return end(`no input for ${Math.round(s.idleMs / 1000)} seconds`);
+    if (checking) return;
     checking = true;
-    void check()
+    void withTimeout(check(), CHECK_TIMEOUT_MS)
       .catch((err: Error) => s.log.warn({ executionId: s.executionId, err: err.message }, "could not check a terminal; trying again"))
       .finally(() => {
         checking = false;
@@ -84,7 +97,6 @@ export function superviseTerminal(s: TerminalSession): void {
   s.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
 
   async function check(): Promise<void> {
-    if (Date.now() - lastInput >= s.idleMs) return end(`no input for ${Math.round(s.idleMs / 1000)} seconds`);
     const row = await s.db.execution.findUnique({ where: { id: s.executionId }, select: { status: true } });
     if (!row) return end("its room is gone");
     if (row.status !== "running") return end("stopped");
