@@ -19,6 +19,7 @@ import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
 import { RoomErrorBoundary } from "./RoomErrorBoundary";
 import { RunPanel } from "./RunPanel";
+import { RoomTerminal } from "./terminal/RoomTerminal";
 import { RunConfigBar } from "./run-config/RunConfigBar";
 import { RunThisFile } from "./run-config/RunThisFile";
 import { useRunConfig } from "./run-config/useRunConfig";
@@ -169,7 +170,7 @@ function Room(props: RoomProps) {
         />
       ),
     },
-    // Terminal slot: { id: "terminal", label: "Terminal", content: <the shared terminal /> },
+    { id: "terminal", label: "Terminal", content: <RoomTerminal roomId={room.id} canType={canEdit} doc={doc} /> },
     // History slot: { id: "history", label: "History", content: <the snapshots panel /> },
   ];
 
