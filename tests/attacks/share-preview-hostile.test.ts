@@ -54,6 +54,13 @@ describe("attack: dodging the preview's per-address limit", () => {
     expect(limited.json.error.code).toBe("rate_limited");
   });
 
+  it("ignores an address the client writes into the header the web server fills in for route handlers", async () => {
+    const token = await linkToken();
+    const ip = uniqueIp();
+    for (let i = 0; i < PREVIEW_LIMIT.perAddress; i++) expect((await preview({ token }, ip, { "x-sam-client-ip": uniqueIp() })).status).toBe(200);
+    expect((await preview({ token }, ip, { "X-Sam-Client-Ip": uniqueIp() })).status).toBe(429);
+  });
+
   it("counts one IPv6 /64 as one client, and refuses guesses once spent (before reading them)", async () => {
     const token = await linkToken();
     const net64 = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:1`;

@@ -1,6 +1,8 @@
 import zlib from "node:zlib";
-import { unzipSync } from "fflate";
+import { unzipSync, zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
+import { IMPORT_LIMIT } from "../../lib/rooms/archive/import-limit";
+import { roomFilesFromZip } from "../../lib/rooms/archive/zip-import";
 import { api, registerUser } from "../support/api";
 import { downloadArchive, importZip } from "../support/room-zips";
 
@@ -145,6 +147,51 @@ describe("attack: names a room cannot hold", () => {
       expect(res.status).toBe(400);
       expect(res.json.error.code).toBe("zip_duplicate_path");
     }
+    expect(await rooms(user.token)).toEqual([]);
+  });
+});
+
+describe("attack: a few KiB that inflate to megabytes, again and again", () => {
+  /** 18 KiB that inflate to the 16 MiB the import reads: twelve binary files (read to tell that they are binary) and 4 MiB of text. */
+  function smallBomb(): Uint8Array {
+    const entries: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 12; i++) {
+      const binary = new Uint8Array(1024 * 1024).fill(0x61);
+      binary[binary.length - 1] = 0;
+      entries[`bin${i}.txt`] = binary;
+    }
+    for (let i = 0; i < 4; i++) entries[`text${i}.txt`] = new Uint8Array(1024 * 1024 - 16).fill(0x61);
+    return zipSync(entries, { level: 9 });
+  }
+
+  it("inflates off the web process's thread, so other requests are answered meanwhile", async () => {
+    const zip = smallBomb();
+    expect(zip.length).toBeLessThan(64 * 1024);
+    // Counts turns of the event loop while the zip is read. Read with read() (zlib's sync inflate), the whole
+    // 16 MiB was decoded in one synchronous stretch (hundreds of ms here): nothing else was served meanwhile.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const content = await roomFilesFromZip(zip);
+    counting = false;
+    expect(turns).toBeGreaterThan(0);
+    expect(content.files.length).toBe(4);
+    expect(content.skipped.length).toBe(12);
+  });
+
+  it("refuses imports past the minute's allowance, refused ones counted too", { timeout: 60_000 }, async () => {
+    const user = await registerUser();
+    for (let i = 0; i < IMPORT_LIMIT.perUser; i++) {
+      const res = await importZip("not a zip", { token: user.token, name: "again" });
+      expect(res.status).toBe(400);
+    }
+    const refused = await importZip(smallBomb(), { token: user.token, name: "again" });
+    expect(refused.status).toBe(429);
+    expect(refused.json.error.code).toBe("rate_limited");
     expect(await rooms(user.token)).toEqual([]);
   });
 });

@@ -23,7 +23,7 @@ export interface ZipImport {
   skipped: Array<{ path: string; reason: string }>;
 }
 
-export function roomFilesFromZip(bytes: Uint8Array): ZipImport {
+export async function roomFilesFromZip(bytes: Uint8Array): Promise<ZipImport> {
   if (!looksLikeZip(bytes)) throw new ApiError(400, "invalid_zip", "The upload is not a zip; send a .zip file as the body.");
   let entries: ZipEntry[];
   try {
@@ -66,7 +66,9 @@ export function roomFilesFromZip(bytes: Uint8Array): ZipImport {
     }
     let content: string | undefined;
     try {
-      content = textOf(entry.read());
+      // Inflated on zlib's thread pool: a zip of a few KiB may inflate to 16 MiB, which read() would decode
+      // on the web process's only thread (tests/attacks/zip-import-hostile.test.ts).
+      content = textOf(await entry.readAsync());
     } catch (err) {
       throw zipApiError(err);
     }
