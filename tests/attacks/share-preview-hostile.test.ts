@@ -2,6 +2,7 @@ import net from "node:net";
 import { describe, expect, it } from "vitest";
 import { PREVIEW_LIMIT } from "../../lib/rooms/share-link-preview-limit";
 import { api, registerUser, uniqueIp, webUrl } from "../support/api";
+import { HOSTILE_CALLBACK_URLS } from "../support/hostile-callbacks";
 
 /**
  * POST /api/v1/share-links/preview answers strangers (no sign-in). What it
@@ -109,5 +110,54 @@ describe("attack: preview bodies without end", () => {
   it("answers a body that never ends once it passes the JSON limit, signed out", { timeout: 60_000 }, async () => {
     expect(await endlessJson(uniqueIp())).toMatch(/^HTTP\/1\.1 413/);
     expect((await api("GET", "/api/v1/health?scope=web")).status).toBe(200);
+  });
+});
+
+/** A signed-in browser's cookies, through next-auth's credentials sign-in. */
+async function sessionCookie(ip: string): Promise<string> {
+  const user = await registerUser();
+  const csrf = await fetch(`${webUrl()}/api/auth/csrf`, { headers: { "x-forwarded-for": ip } });
+  const cookies = csrf.headers.getSetCookie().map((c) => c.split(";")[0]);
+  const res = await fetch(`${webUrl()}/api/auth/callback/credentials`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookies.join("; "), "x-forwarded-for": ip },
+    body: new URLSearchParams({ csrfToken: (await csrf.json()).csrfToken, username: user.username, password: user.password, json: "true" }),
+    redirect: "manual",
+  });
+  return [...cookies, ...res.headers.getSetCookie().map((c) => c.split(";")[0])].join("; ");
+}
+
+describe("attack: the invitation's sign-in and sign-up pages as redirectors", () => {
+  it("sends a signed-in visitor of /signin or /signup only to a page of the app, whatever callbackUrl says", { timeout: 120_000 }, async () => {
+    const ip = uniqueIp();
+    const cookie = await sessionCookie(ip);
+    const origin = new URL(webUrl()).origin;
+    for (const page of ["/signin", "/signup"]) {
+      for (const hostile of HOSTILE_CALLBACK_URLS) {
+        const res = await fetch(`${webUrl()}${page}?callbackUrl=${encodeURIComponent(hostile)}`, {
+          headers: { cookie, "x-forwarded-for": ip },
+          redirect: "manual",
+        });
+        const location = res.headers.get("location");
+        if (location) expect({ page, hostile, to: new URL(location, webUrl()).origin }).toEqual({ page, hostile, to: origin });
+        await res.arrayBuffer();
+      }
+    }
+    // The one the invitation uses still goes where it should.
+    const join = await fetch(`${webUrl()}/signup?callbackUrl=%2Fjoin`, { headers: { cookie, "x-forwarded-for": ip }, redirect: "manual" });
+    expect(new URL(join.headers.get("location") ?? "", webUrl()).pathname).toBe("/join");
+  });
+
+  it("never writes a hostile callbackUrl into a link or form of the signed-out pages", async () => {
+    for (const page of ["/signin", "/signup"]) {
+      for (const hostile of ["https://evil.example/x", "//evil.example", "/\\evil.example", "javascript:alert(1)"]) {
+        const res = await fetch(`${webUrl()}${page}?callbackUrl=${encodeURIComponent(hostile)}`, { headers: { "x-forwarded-for": uniqueIp() } });
+        const html = await res.text();
+        // Every link and form target on the page (the page's own data may echo the address it was asked for: not a link).
+        const targets = [...html.matchAll(/\b(?:href|action|formaction)="([^"]*)"/g)].map((m) => m[1]!.replaceAll("&amp;", "&"));
+        const leaked = targets.filter((t) => /evil\.example|javascript:alert/i.test(`${t} ${unescape(t)}`));
+        expect({ page, hostile, leaked }).toEqual({ page, hostile, leaked: [] });
+      }
+    }
   });
 });
