@@ -125,9 +125,22 @@ describe("attack: zips whose records disagree", () => {
 });
 
 describe("attack: names a room cannot hold", () => {
-  it("refuses names too long, too deep, or dots alone, and makes no room", async () => {
+  it("refuses names too long, too deep, dots alone, or that show as other names, and makes no room", async () => {
     const user = await registerUser();
-    const names = [`${"a".repeat(300)}.py`, `${"d/".repeat(40)}x.py`, "a/./b.py", "a//b.py", ".", `${"é".repeat(200)}.py`, `${"x".repeat(60_000)}`];
+    const names = [
+      `${"a".repeat(300)}.py`,
+      `${"d/".repeat(40)}x.py`,
+      "a/./b.py",
+      "a//b.py",
+      ".",
+      `${"é".repeat(200)}.py`,
+      `${"x".repeat(60_000)}`,
+      // Names that show as others in the tree every member sees (as room names may not), and a terminal escape.
+      "invoice\u202Etxt.py",
+      "a\nb.py",
+      "\u001b[31mred.py",
+      "src\u2066/x.py",
+    ];
     for (const name of names) {
       const res = await importZip(rawZip([ok(), ok(name)]), { token: user.token, name: "names" });
       expect({ name: name.slice(0, 40), status: res.status }).toEqual({ name: name.slice(0, 40), status: 400 });

@@ -1,7 +1,7 @@
 import { looksLikeZip, ZipError, type ZipEntry, zipEntries } from "../../archive/zip-reader";
 import { ApiError } from "../../http/errors";
 import { ROOM_DOCUMENT_LIMITS } from "../document";
-import { pathProblem } from "../tree";
+import { newPathProblem } from "../tree";
 import { ROOM_FILE_LIMITS, ROOM_ZIP_LIMITS, sizeText } from "./limits";
 import { binaryReason, textOf } from "./text-files";
 
@@ -44,7 +44,7 @@ export async function roomFilesFromZip(bytes: Uint8Array): Promise<ZipImport> {
     if (entry.symlink) {
       throw new ApiError(400, "zip_symlink", `The zip holds "${entry.name.slice(0, 200)}", a symbolic link; rooms hold files only. Remove it and try again.`);
     }
-    const problem = pathProblem(path);
+    const problem = newPathProblem(path);
     if (problem) throw new ApiError(400, "zip_bad_path", `The zip holds "${path.slice(0, 200)}", a name a room cannot hold: ${problem}.`);
     if (seen.has(path)) throw new ApiError(400, "zip_duplicate_path", `The zip holds "${path.slice(0, 200)}" twice; keep one and try again.`);
     seen.add(path);
