@@ -1,7 +1,7 @@
 import * as Y from "yjs";
 import { FILES, FOLDERS, ROOM_DOCUMENT_LIMITS, RUN } from "../../lib/rooms/document";
 import { runValueProblem } from "../../lib/rooms/run-config";
-import { pathProblem } from "../../lib/rooms/tree";
+import { newPathProblem } from "../../lib/rooms/tree";
 import { readUpdate, RefusedStruct, type Content, type Id, type ItemRecord, type StructRecord } from "./update-reader";
 
 /**
@@ -309,7 +309,7 @@ function contentProblem(slot: Slot, content: Content): string | undefined {
       return deleted || (content.ref === "type" && content.type === "map") ? undefined : "a file entry that is not a map";
     case "folders": {
       if (slot.key === null) return "a folder without a path";
-      const problem = pathProblem(slot.key);
+      const problem = newPathProblem(slot.key);
       if (problem) return `a folder path: ${problem}`;
       return deleted || (content.ref === "any" && content.values.length === 1 && content.values[0] === true) ? undefined : "a folder whose value is not true";
     }
@@ -322,7 +322,7 @@ function contentProblem(slot: Slot, content: Content): string | undefined {
       if (slot.key === "path") {
         if (deleted) return undefined;
         if (content.ref !== "any" || content.values.length !== 1 || typeof content.values[0] !== "string") return "a file path that is not a string";
-        const problem = pathProblem(content.values[0]);
+        const problem = newPathProblem(content.values[0]);
         return problem ? `a file path: ${problem}` : undefined;
       }
       if (slot.key === "text") return deleted || (content.ref === "type" && content.type === "text") ? undefined : "a file text that is not a Y.Text";

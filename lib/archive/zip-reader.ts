@@ -1,4 +1,7 @@
+import { promisify } from "node:util";
 import zlib from "node:zlib";
+
+const inflateRaw = promisify(zlib.inflateRaw);
 
 /**
  * A zip read without trusting it, for every upload that is one (a Kattis
@@ -40,6 +43,11 @@ export interface ZipEntry {
   size: number;
   /** Its bytes, inflated at most to `size` (ZipError otherwise). */
   read(): Uint8Array;
+  /**
+   * The same, inflated on zlib's thread pool: a small zip may inflate to megabytes, and a request handler
+   * that inflates them with read() holds the process's only JavaScript thread for all of it.
+   */
+  readAsync(): Promise<Uint8Array>;
 }
 
 /** True when the bytes start like a zip (a local file header, or the end record of an empty one). */
@@ -90,32 +98,46 @@ export function zipEntries(bytes: Uint8Array, maxEntries: number): ZipEntry[] {
       directory: name.endsWith("/"),
       symlink: madeOn === 3 && ((external >>> 16) & S_IFMT) === S_IFLNK,
       size,
-      read: () => {
-        if (flags & 1) throw invalid(`"${shown(name)}" is encrypted`);
-        if (local + 30 > data.length || data.readUInt32LE(local) !== 0x04034b50) throw invalid(`a broken local header for "${shown(name)}"`);
-        const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
-        if (start + compressedSize > data.length) throw invalid(`"${shown(name)}" runs past the end of the file`);
-        read += compressedSize;
-        // Entries pointing at the same bytes would decode them again and again (a stream of empty deflate
-        // blocks costs time and yields nothing, so no output limit catches it): a real zip never does that.
-        if (read > data.length) throw invalid("its entries share data");
-        const stored = data.subarray(start, start + compressedSize);
-        let content: Buffer;
-        if (method === 0) content = stored;
-        else if (method === 8) {
-          try {
-            // Stops decoding as soon as the output passes the declared size (+1 tells "more" from "exactly").
-            content = zlib.inflateRawSync(stored, { maxOutputLength: size + 1 });
-          } catch (err) {
-            if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
-              throw new ZipError("zip_too_large", `"${shown(name)}" unpacks to more than the ${size} bytes its header says; such archives are refused.`);
-            }
-            throw invalid(`"${shown(name)}" does not inflate: ${(err as Error).message}`);
-          }
-        } else throw invalid(`"${shown(name)}" uses compression method ${method}; only stored and deflated entries are read`);
-        if (content.length !== size) throw invalid(`"${shown(name)}" unpacks to ${content.length} bytes, not the ${size} its header says`);
-        return new Uint8Array(content);
-      },
+      read: () => check(inflateSync(locate())),
+      readAsync: async () => check(await inflateAsync(locate())),
+    };
+    /** The entry's stored bytes, once every header check has passed. */
+    const locate = (): Buffer => {
+      if (flags & 1) throw invalid(`"${shown(name)}" is encrypted`);
+      if (local + 30 > data.length || data.readUInt32LE(local) !== 0x04034b50) throw invalid(`a broken local header for "${shown(name)}"`);
+      const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28);
+      if (start + compressedSize > data.length) throw invalid(`"${shown(name)}" runs past the end of the file`);
+      read += compressedSize;
+      // Entries pointing at the same bytes would decode them again and again (a stream of empty deflate
+      // blocks costs time and yields nothing, so no output limit catches it): a real zip never does that.
+      if (read > data.length) throw invalid("its entries share data");
+      if (method !== 0 && method !== 8) throw invalid(`"${shown(name)}" uses compression method ${method}; only stored and deflated entries are read`);
+      return data.subarray(start, start + compressedSize);
+    };
+    // Stops decoding as soon as the output passes the declared size (+1 tells "more" from "exactly").
+    const inflateSync = (stored: Buffer): Buffer => {
+      if (method === 0) return stored;
+      try {
+        return zlib.inflateRawSync(stored, { maxOutputLength: size + 1 });
+      } catch (err) {
+        throw inflateError(err);
+      }
+    };
+    const inflateAsync = async (stored: Buffer): Promise<Buffer> => {
+      if (method === 0) return stored;
+      return inflateRaw(stored, { maxOutputLength: size + 1 }).catch((err: unknown) => {
+        throw inflateError(err);
+      });
+    };
+    const inflateError = (err: unknown): ZipError => {
+      if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+        return new ZipError("zip_too_large", `"${shown(name)}" unpacks to more than the ${size} bytes its header says; such archives are refused.`);
+      }
+      return invalid(`"${shown(name)}" does not inflate: ${(err as Error).message}`);
+    };
+    const check = (content: Buffer): Uint8Array => {
+      if (content.length !== size) throw invalid(`"${shown(name)}" unpacks to ${content.length} bytes, not the ${size} its header says`);
+      return new Uint8Array(content);
     };
     entries.push(entry);
   }

@@ -168,6 +168,12 @@ const schema = z.object({
   SAM_MAX_RUNNING_RUNS_PER_USER: positiveInt(2),
   // A grading's total wall time (runner/grading/grade.ts): tests left when it is spent are time_limit.
   SAM_GRADING_MAX_SECONDS: positiveInt(600),
+  // A room's shared terminal (lib/terminals/, runner/terminal/): its longest life, the input silence that ends it,
+  // its CPU time and its output (bounded like a run's, larger: a session prints more than one program).
+  SAM_TERMINAL_MAX_SECONDS: positiveInt(1800),
+  SAM_TERMINAL_IDLE_SECONDS: positiveInt(300),
+  SAM_TERMINAL_CPU_SECONDS: positiveInt(600),
+  SAM_TERMINAL_OUTPUT_MB: positiveInt(8),
   SAM_OUTPUT_BUDGET_MB: positiveInt(256),
   SAM_OUTPUT_BUDGET_WINDOW_SECONDS: positiveInt(3600),
   SAM_MAX_EVENT_STREAMS_PER_USER: positiveInt(20),

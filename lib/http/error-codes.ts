@@ -147,6 +147,10 @@ export const ERROR_CODES = {
   course_full: { status: 409, meaning: "The course has the most members allowed (1000)." },
   too_many_courses: { status: 409, meaning: "You teach the most courses an account may (50)." },
   too_many_course_invites: { status: 409, meaning: "The course has the most working invite codes allowed (20)." },
+  // Room terminal (issue #12, terminal: lib/terminals/)
+  no_terminal: { status: 404, meaning: "The room has no terminal running (or not the one named); start one." },
+  terminal_ended: { status: 409, meaning: "The room's terminal ended while the request was handled; start it again." },
+  terminal_input_full: { status: 413, meaning: "The terminal was sent all the input one terminal may get (8 MiB); stop it and start a new one." },
   // Inside an event stream
   access_revoked: { status: null, meaning: "Run event stream: you may no longer watch this run (signed out, token revoked, left its room); the stream ends." },
   stream_failed: { status: null, meaning: "Event stream: the stream broke on the server; reconnect with Last-Event-ID to resume." },

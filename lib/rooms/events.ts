@@ -9,7 +9,7 @@ import { readStream } from "../redis/streams";
  * and announced on one channel the collab service listens to, so it can close
  * the sockets of members who were removed or whose role changed.
  */
-export type RoomEventType = "run" | "members" | "room" | "deleted";
+export type RoomEventType = "run" | "members" | "room" | "deleted" | "terminal";
 
 export interface RoomEvent {
   id: string;

@@ -1,5 +1,6 @@
 import type * as Y from "yjs";
 import { fileNameSchema } from "../executions/request";
+import { displayTextProblem } from "../http/text";
 import { addFile, filesOf, foldersOf, ROOM_DOCUMENT_LIMITS } from "./document";
 
 /**
@@ -16,6 +17,21 @@ export function pathProblem(path: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * pathProblem, and for a name given now (created, renamed, moved, uploaded,
+ * imported from a zip, or sent to the room server): no control characters
+ * (a line break, an escape sequence) and no bidirectional controls, which make
+ * a name show as another ("invoice\u202Etxt.py" reads "invoiceyp.txt") in the
+ * tree every member sees, as room names may not (lib/http/text.ts). Files
+ * named so before this rule still show and run (pathProblem): rename them.
+ */
+export function newPathProblem(path: unknown): string | undefined {
+  const problem = pathProblem(path);
+  if (problem) return problem;
+  const display = displayTextProblem(path as string);
+  return display ? `file names ${display}` : undefined;
+}
+
 function filePaths(doc: Y.Doc): Map<string, string> {
   const paths = new Map<string, string>();
   filesOf(doc).forEach((entry, id) => {
@@ -30,7 +46,7 @@ function taken(doc: Y.Doc, path: string): boolean {
 }
 
 export function createFile(doc: Y.Doc, path: string, content = ""): string | undefined {
-  const problem = pathProblem(path);
+  const problem = newPathProblem(path);
   if (problem) return problem;
   if (taken(doc, path)) return `"${path}" already exists`;
   if (filesOf(doc).size >= ROOM_DOCUMENT_LIMITS.files) return `a room holds at most ${ROOM_DOCUMENT_LIMITS.files} files`;
@@ -39,7 +55,7 @@ export function createFile(doc: Y.Doc, path: string, content = ""): string | und
 }
 
 export function createFolder(doc: Y.Doc, path: string): string | undefined {
-  const problem = pathProblem(path);
+  const problem = newPathProblem(path);
   if (problem) return problem;
   if (taken(doc, path)) return `"${path}" already exists`;
   if (foldersOf(doc).size >= ROOM_DOCUMENT_LIMITS.folders) return `a room holds at most ${ROOM_DOCUMENT_LIMITS.folders} folders`;
@@ -50,7 +66,7 @@ export function createFolder(doc: Y.Doc, path: string): string | undefined {
 /** Renames or moves a file, or a folder with everything in it. */
 export function movePath(doc: Y.Doc, from: string, to: string): string | undefined {
   if (from === to) return undefined;
-  const problem = pathProblem(to);
+  const problem = newPathProblem(to);
   if (problem) return problem;
   if (to.startsWith(`${from}/`)) return "a folder cannot move into itself";
   if (taken(doc, to)) return `"${to}" already exists`;
@@ -61,7 +77,7 @@ export function movePath(doc: Y.Doc, from: string, to: string): string | undefin
   if (![...files.keys()].some(inside) && ![...folders.keys()].some(inside)) return `"${from}" does not exist`;
   // Everything inside moves too: each new path must follow the rules (a longer or deeper parent can break them).
   for (const p of [...files.keys(), ...folders.keys()]) {
-    const movedProblem = inside(p) ? pathProblem(moved(p)) : undefined;
+    const movedProblem = inside(p) ? newPathProblem(moved(p)) : undefined;
     if (movedProblem) return `"${moved(p)}": ${movedProblem}`;
   }
   doc.transact(() => {

@@ -14,6 +14,10 @@ import { executionSummary } from "../../lib/executions/view";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import { processGrading } from "../grading/process-grading";
 import { forwardLiveInput } from "./live-input";
+import { clearTerminalInput } from "../../lib/terminals/input";
+import { terminalLanguage } from "../terminal/language";
+import { superviseTerminal } from "../terminal/session";
+import { FileDumpReader } from "../terminal/file-dump";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
@@ -87,8 +91,10 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   });
   if (!execution || isFinal(execution.status)) return;
   if (execution.attempts >= MAX_ATTEMPTS * (1 + execution.replays)) throw new AttemptsExhaustedError(executionId, execution.attempts);
-  const language = deps.languages.get(execution.language);
-  if (!language) throw new Error(`this runner does not offer ${execution.language}`);
+  const roomLanguage = deps.languages.get(execution.language);
+  if (!roomLanguage) throw new Error(`this runner does not offer ${execution.language}`);
+  // A room's terminal is a run whose program is a shell in a pseudo-terminal (runner/terminal/).
+  const language = execution.terminal ? terminalLanguage(roomLanguage) : roomLanguage;
 
   const attempt = execution.attempts + 1;
   const claimed = await claim(deps, execution, attempt);
@@ -114,6 +120,8 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const giveUp = (reason: string) => finishWithInternalError(deps, executionId, reason);
   const attemptEnded = deps.metrics?.attemptStarted({ language: execution.language, queuedAt: execution.createdAt, attempt });
   const sandboxAskedAt = performance.now();
+  // A terminal's stderr is its pty wrapper's: answers about its files (runner/terminal/file-dump.ts), not output.
+  const fileDumps = execution.terminal ? new FileDumpReader(redis, deps.log, executionId, (bytes) => events.add("stderr", bytes)) : undefined;
   try {
     result = await deps.watchdog.guard({ executionId, budgetMs, giveUp }, (signal) =>
       executeProgram(
@@ -129,12 +137,25 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
         deps.diskMb,
         {
           signal,
-          chunk: (channel, bytes) => events.add(channel, bytes),
+          chunk: (channel, bytes) => (fileDumps && channel === "stderr" ? fileDumps.push(bytes) : events.add(channel, bytes)),
           compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
           onHandle: (handle) => {
             deps.metrics?.sandboxStarted(sandboxAskedAt);
             deps.running.set(executionId, handle);
-            if (execution.interactive && handle.stdin) {
+            if (execution.terminal && execution.roomId && handle.stdin) {
+              const { idleMs } = execution.limits as { idleMs?: number };
+              superviseTerminal({
+                ...deps,
+                executionId,
+                roomId: execution.roomId,
+                userId: execution.userId,
+                idleMs: idleMs ?? 300_000,
+                stdin: handle.stdin,
+                kill: (reason) => handle.kill(reason),
+                events,
+                signal: live.signal,
+              });
+            } else if (execution.interactive && handle.stdin) {
               void forwardLiveInput({ redis, log: deps.log, executionId, stdin: handle.stdin, events, signal: live.signal });
             }
           },
@@ -148,6 +169,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     deps.running.delete(executionId);
     events.flush();
     if (execution.interactive) void clearStdin(redis, executionId).catch(() => undefined);
+    if (execution.terminal) void clearTerminalInput(redis, executionId).catch(() => undefined);
   }
   if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
   if (!(await storeResult(deps, executionId, attempt, result))) return;

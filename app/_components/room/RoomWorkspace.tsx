@@ -19,6 +19,7 @@ import { Presence } from "./Presence";
 import { RemoteCursors } from "./RemoteCursors";
 import { RoomErrorBoundary } from "./RoomErrorBoundary";
 import { RunPanel } from "./RunPanel";
+import { RoomTerminal } from "./terminal/RoomTerminal";
 import { RunConfigBar } from "./run-config/RunConfigBar";
 import { RunThisFile } from "./run-config/RunThisFile";
 import { useRunConfig } from "./run-config/useRunConfig";
@@ -138,6 +139,17 @@ function Room(props: RoomProps) {
   }, [run]);
 
   const activePath = useMemo(() => pathOf(active), [pathOf, active]);
+  // A file:line link in the run's output: open that file at that line.
+  const openAt = useCallback(
+    (path: string, line: number) => {
+      const file = files.find((f) => f.path === path);
+      if (!file) return;
+      open(file.id);
+      setReveal({ line, column: 1, at: Date.now() });
+    },
+    [files, open],
+  );
+  const paths = useMemo(() => files.map((f) => f.path), [files]);
 
   // The tabs of the panel under the editor (RoomLayout): one element each, kept mounted while hidden.
   const dock: DockSlot[] = [
@@ -153,10 +165,12 @@ function Room(props: RoomProps) {
           onRun={() => run()}
           onShow={(r) => runs.follow(r.id, r.startedBy)}
           error={runError}
+          paths={paths}
+          onOpenAt={openAt}
         />
       ),
     },
-    // Terminal slot: { id: "terminal", label: "Terminal", content: <the shared terminal /> },
+    { id: "terminal", label: "Terminal", content: <RoomTerminal roomId={room.id} canType={canEdit} doc={doc} /> },
     // History slot: { id: "history", label: "History", content: <the snapshots panel /> },
   ];
 

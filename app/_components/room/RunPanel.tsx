@@ -1,8 +1,9 @@
 "use client";
 
-import { useState } from "react";
+import { useCallback, useMemo, useState } from "react";
 import { isFinal } from "@/lib/executions/status";
 import { api, ApiFailure } from "./api";
+import { OutputTerminal } from "./output/OutputTerminal";
 import type { RunView } from "./useRoomRuns";
 
 const STATUS_TEXT: Record<string, string> = {
@@ -18,7 +19,10 @@ const STATUS_TEXT: Record<string, string> = {
   internal_error: "Could not run (internal error)",
 };
 
-/** Run, Stop, the program's input, its output as it streams (the same for everyone in the room), and recent runs. */
+/**
+ * Run, Stop, the program's input, its output as it streams (the same for everyone in the room, in a
+ * terminal: colours, cursor movement, clickable file:line references), and recent runs.
+ */
 export function RunPanel(props: {
   roomId: string;
   canRun: boolean;
@@ -27,11 +31,17 @@ export function RunPanel(props: {
   onRun(): Promise<void>;
   onShow(run: RunView): void;
   error?: string;
+  /** The room's file paths: file:line references to these in the output become links. */
+  paths?: string[];
+  /** Opens a room file at a line (a link in the output was clicked). */
+  onOpenAt?(path: string, line: number): void;
 }) {
   const { current } = props;
   const [stopError, setStopError] = useState<string>();
   const [line, setLine] = useState("");
   const running = current !== undefined && !isFinal(current.status);
+  const paths = useMemo(() => new Set(props.paths ?? []), [props.paths]);
+  const exists = useCallback((path: string) => paths.has(path), [paths]);
 
   // Typing into the running program: each line goes to its stdin (and everyone sees it in the output).
   const send = async (body: { data?: string; eof?: boolean }) => {
@@ -92,7 +102,7 @@ export function RunPanel(props: {
             {current.truncated && <span> · output truncated</span>}
           </>
         ) : (
-          <span className="muted">Nothing has run yet.</span>
+          <span className="muted">{props.history.length ? "Loading the latest run…" : "Nothing has run yet."}</span>
         )}
       </div>
       {current?.notice && (
@@ -100,7 +110,6 @@ export function RunPanel(props: {
           {current.notice}
         </p>
       )}
-      {current?.compileOutput && <pre className="output compile">{current.compileOutput}</pre>}
       {running && props.canRun && (
         <form
           className="inline-form live-input"
@@ -122,14 +131,7 @@ export function RunPanel(props: {
           </button>
         </form>
       )}
-      <pre className="output" data-testid="output" role="log" aria-label="Program output">
-        {current?.output.map((piece, i) => (
-          // biome-ignore lint/suspicious/noArrayIndexKey: output only ever grows at the end, so a piece's index is its identity.
-          <span key={i} className={piece.stream}>
-            {piece.text}
-          </span>
-        ))}
-      </pre>
+      <OutputTerminal runId={current?.id} pieces={current?.output ?? []} exists={exists} onOpenAt={props.onOpenAt} />
       <h3>Recent runs</h3>
       <ul className="history" data-testid="history">
         {props.history.map((run) => (

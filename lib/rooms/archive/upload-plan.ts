@@ -1,6 +1,6 @@
 import * as Y from "yjs";
 import { addFile, filesOf, foldersOf, ROOM_DOCUMENT_LIMITS } from "../document";
-import { pathProblem } from "../tree";
+import { newPathProblem } from "../tree";
 import { ROOM_FILE_LIMITS, sizeText } from "./limits";
 import { binaryReason, textOf } from "./text-files";
 
@@ -45,7 +45,7 @@ export async function planUpload(doc: Y.Doc, candidates: UploadCandidate[]): Pro
   let total = 0;
   for (const c of candidates) {
     const refuse = (reason: string) => plan.refused.push({ path: c.path, reason });
-    const problem = pathProblem(c.path);
+    const problem = newPathProblem(c.path);
     if (problem) {
       refuse(`${c.path} has a name a room cannot hold: ${problem}`);
       continue;

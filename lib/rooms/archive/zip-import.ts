@@ -1,7 +1,7 @@
 import { looksLikeZip, ZipError, type ZipEntry, zipEntries } from "../../archive/zip-reader";
 import { ApiError } from "../../http/errors";
 import { ROOM_DOCUMENT_LIMITS } from "../document";
-import { pathProblem } from "../tree";
+import { newPathProblem } from "../tree";
 import { ROOM_FILE_LIMITS, ROOM_ZIP_LIMITS, sizeText } from "./limits";
 import { binaryReason, textOf } from "./text-files";
 
@@ -23,7 +23,7 @@ export interface ZipImport {
   skipped: Array<{ path: string; reason: string }>;
 }
 
-export function roomFilesFromZip(bytes: Uint8Array): ZipImport {
+export async function roomFilesFromZip(bytes: Uint8Array): Promise<ZipImport> {
   if (!looksLikeZip(bytes)) throw new ApiError(400, "invalid_zip", "The upload is not a zip; send a .zip file as the body.");
   let entries: ZipEntry[];
   try {
@@ -44,7 +44,7 @@ export function roomFilesFromZip(bytes: Uint8Array): ZipImport {
     if (entry.symlink) {
       throw new ApiError(400, "zip_symlink", `The zip holds "${entry.name.slice(0, 200)}", a symbolic link; rooms hold files only. Remove it and try again.`);
     }
-    const problem = pathProblem(path);
+    const problem = newPathProblem(path);
     if (problem) throw new ApiError(400, "zip_bad_path", `The zip holds "${path.slice(0, 200)}", a name a room cannot hold: ${problem}.`);
     if (seen.has(path)) throw new ApiError(400, "zip_duplicate_path", `The zip holds "${path.slice(0, 200)}" twice; keep one and try again.`);
     seen.add(path);
@@ -66,7 +66,9 @@ export function roomFilesFromZip(bytes: Uint8Array): ZipImport {
     }
     let content: string | undefined;
     try {
-      content = textOf(entry.read());
+      // Inflated on zlib's thread pool: a zip of a few KiB may inflate to 16 MiB, which read() would decode
+      // on the web process's only thread (tests/attacks/zip-import-hostile.test.ts).
+      content = textOf(await entry.readAsync());
     } catch (err) {
       throw zipApiError(err);
     }

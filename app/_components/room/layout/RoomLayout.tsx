@@ -42,7 +42,7 @@ export function RoomLayout(props: { toolbar?: ReactNode; side: ReactNode; editor
               {props.editor}
             </Panel>
             <Separator id="handle-dock" className="panel-handle" aria-label="Resize the output panel" />
-            <Panel id="panel-dock" defaultSize="36%" minSize={170}>
+            <Panel id="panel-dock" defaultSize="40%" minSize={230}>
               <DockTabs slots={props.dock} active={prefs.dockTab} onSelect={(dockTab) => prefs.change({ dockTab })} />
             </Panel>
           </Group>

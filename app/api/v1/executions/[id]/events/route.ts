@@ -1,5 +1,6 @@
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { EventFormatter, readEvents, sseEvent } from "@/lib/executions/events";
+import { requestInputEvent } from "@/lib/executions/request-input";
 import { isFinal } from "@/lib/executions/status";
 import { executionHead, executionJson } from "@/lib/executions/view-stream";
 import { sharedStreamReader } from "@/lib/redis/stream-reader";
@@ -19,7 +20,8 @@ const READ_COUNT = 32;
 
 /**
  * GET /api/v1/executions/:id/events[?encoding=base64] -> text/event-stream.
- * `status`, `stdout`, `stderr` (and `stdin`, `notice`) events as they happen,
+ * A room run's stream starts with `input` (the stdin given with the run
+ * request); then `status`, `stdout`, `stderr` (and `stdin`, `notice`) events as they happen,
  * then `result` with the whole execution (read from PostgreSQL: Redis's
  * result event carries no output), then the stream ends. A late client first
  * gets what the live stream still holds; Last-Event-ID resumes after a
@@ -62,6 +64,11 @@ export const GET = route(async (request: Request, { params }: Params) => {
       // Something at once: the headers go out with the first piece.
       yield ": connected\n\n";
       if (last === "0" && execution.status === "queued") yield sseEvent("status", JSON.stringify({ status: execution.status, attempt: execution.attempts }));
+      // A room run's input given with its request: shown to every watcher as input (see request-input.ts).
+      if (last === "0" && execution.roomId) {
+        const input = await requestInputEvent(db, execution.id, encoding);
+        if (input) yield input;
+      }
       while (!signal.aborted) {
         const batch = await readEvents(reader, execution.id, last, RECHECK_MS, READ_COUNT, signal);
         // After the read (which may wait RECHECK_MS), before anything of it is sent.

@@ -22,7 +22,8 @@ export const GET = route(async (request: Request, { params }: Params) => {
   const { db } = web();
   const { room } = await roomForCaller(request, (await params).id, "read");
   const rows = await db.execution.findMany({
-    where: { roomId: room.id },
+    // The room's terminal is an execution too, but not a run (GET /api/v1/rooms/:id/terminal).
+    where: { roomId: room.id, terminal: false },
     orderBy: { createdAt: "desc" },
     take: 20,
     include: { user: true },

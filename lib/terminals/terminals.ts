@@ -1,0 +1,120 @@
+import { CANCEL_CHANNEL } from "../executions/queue";
+import { appendEvent } from "../executions/events";
+import { checkExecutionRequest, MAX_FILES } from "../executions/request";
+import { availableRuntimes, requireRuntime } from "../executions/runtimes";
+import { storedBytes } from "../executions/encoding";
+import { queueRun } from "../executions/priority";
+import { executionSummary } from "../executions/view";
+import { ApiError } from "../http/errors";
+import { filesForRun } from "../rooms/document";
+import { appendRoomEvent } from "../rooms/events";
+import { currentRoomFiles } from "../rooms/room-files";
+import { pathProblem } from "../rooms/tree";
+import type { ApiCaller } from "../web/caller";
+import { web } from "../web/context";
+import { checkRunAllowed, consumeRunAllowance, dequeueRun, executionServices, roomSnapshotLease } from "../web/executions";
+import { lastTerminalInput } from "./input";
+import { terminalLimits, type TerminalLimits } from "./limits";
+
+/**
+ * A room's shared terminal is an interactive execution marked `terminal`: the
+ * queue, the runner, the sandbox, the live output stream
+ * (/api/v1/executions/:id/events) and cancelling are a run's. A room has at
+ * most one queued or running (a partial unique index; starting one while one
+ * runs gives the running one).
+ */
+const LIVE = ["queued", "running"] as const;
+
+/** The room's queued or running terminal, if any. */
+export function liveTerminal(roomId: string) {
+  return web().db.execution.findFirst({
+    where: { roomId, terminal: true, status: { in: [...LIVE] } },
+    include: { user: { select: { id: true, username: true } } },
+    omit: { stdin: true, stdout: true, stderr: true, compileOutput: true },
+  });
+}
+
+type LiveTerminal = NonNullable<Awaited<ReturnType<typeof liveTerminal>>>;
+
+/** What the API shows of a terminal: the execution, who started it, its limits and when it was last typed into. */
+export async function terminalView(row: LiveTerminal) {
+  const limits = row.limits as unknown as TerminalLimits;
+  return {
+    ...executionSummary(row),
+    startedBy: { id: row.user.id, username: row.user.username },
+    maxSeconds: Math.round(limits.wallTimeMs / 1000),
+    idleSeconds: Math.round((limits.idleMs ?? 0) / 1000),
+    lastInputAt: ((ms) => (ms ? new Date(ms).toISOString() : null))(await lastTerminalInput(web().redis, row.id)),
+  };
+}
+
+/**
+ * Starts the room's terminal, or gives the one already queued or running
+ * (`started: false`). Counted like a run (run rate, runs at once, output
+ * budget); the room's files as everyone sees them now are copied in.
+ */
+export async function startTerminal(caller: ApiCaller, room: { id: string; language: string }): Promise<{ row: LiveTerminal; started: boolean }> {
+  const { db, redis, config, secret, log } = web();
+  const running = await liveTerminal(room.id);
+  if (running) return { row: running, started: false };
+  const runtime = requireRuntime(await availableRuntimes(redis), room.language);
+  await checkRunAllowed(caller.user.id);
+  await consumeRunAllowance(caller.user.id);
+  const lease = await roomSnapshotLease(caller.user.id);
+  const live = await currentRoomFiles({ db, redis, secret, log }, room.id).finally(() => void lease.release());
+  const files = filesForRun(live, runtime.entryFile ?? "");
+  if (files.length > MAX_FILES) throw new ApiError(400, "too_many_files", `The room has ${files.length} files; a terminal takes at most ${MAX_FILES}.`);
+  for (const f of files) {
+    const problem = pathProblem(f.name);
+    if (problem) throw new ApiError(400, "invalid_file_name", `The file "${f.name}" cannot go into the terminal: ${problem}. Rename it.`);
+  }
+  const input = files.map((f) => ({ name: f.name, content: Buffer.from(f.content, "utf8") }));
+  checkExecutionRequest({ files: input }, config.limits);
+  const limits = terminalLimits(config, config.limits.defaults);
+  const created = await db.$transaction(async (tx) => {
+    // Two starts at once: the second waits here and finds the first's terminal.
+    await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:terminal:${room.id}`}))`;
+    const other = await tx.execution.findFirst({ where: { roomId: room.id, terminal: true, status: { in: [...LIVE] } }, select: { id: true } });
+    if (other) return null;
+    return tx.execution.create({
+      data: {
+        userId: caller.user.id,
+        roomId: room.id,
+        interactive: true,
+        terminal: true,
+        language: runtime.language,
+        version: runtime.version,
+        files: { create: input.map((f, position) => ({ position, name: f.name, content: storedBytes(f.content) })) },
+        limits: { ...limits },
+      },
+      select: { id: true, createdAt: true },
+    });
+  });
+  if (created) {
+    await queueRun(executionServices().queue, redis, { executionId: created.id, userId: caller.user.id, workClass: "interactive" });
+    // Every member's page attaches to it (app/_components/room/terminal/).
+    await appendRoomEvent(redis, room.id, "terminal", {
+      executionId: created.id,
+      startedBy: { id: caller.user.id, username: caller.user.username },
+      createdAt: created.createdAt,
+    });
+  }
+  const row = await liveTerminal(room.id);
+  if (!row) throw new ApiError(409, "terminal_ended", "The room's terminal ended as it started; start it again.");
+  return { row, started: created !== null };
+}
+
+/** Stops the room's terminal (the runner kills its sandbox, every process in it). False when none was running. */
+export async function stopTerminal(roomId: string): Promise<boolean> {
+  const { db, redis } = web();
+  const row = await liveTerminal(roomId);
+  if (!row) return false;
+  const updated = await db.execution.updateMany({ where: { id: row.id, status: { in: [...LIVE] } }, data: { status: "cancelled", finishedAt: new Date() } });
+  if (updated.count === 0) return false;
+  await redis.publish(CANCEL_CHANNEL, row.id);
+  await dequeueRun(row.id, row.userId);
+  const ended = await db.execution.findUniqueOrThrow({ where: { id: row.id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
+  await appendEvent(redis, row.id, "result", executionSummary(ended));
+  await appendRoomEvent(redis, roomId, "terminal", { executionId: row.id, ended: true });
+  return true;
+}
