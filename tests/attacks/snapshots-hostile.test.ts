@@ -5,6 +5,7 @@ import { createDatabase } from "../../lib/db/client";
 import { LeaseCounter } from "../../lib/redis/leases";
 import { addFile } from "../../lib/rooms/document";
 import { snapshotContent } from "../../lib/rooms/snapshots/content";
+import { compareFiles } from "../../lib/rooms/snapshots/diff";
 import { takeManualSnapshot } from "../../lib/rooms/snapshots/take";
 import { api } from "../support/api";
 import { connectRoom, eventually, type RoomClient, roomToken, roomWithMembers } from "../support/rooms";
@@ -224,5 +225,27 @@ describe("answers that cost more than the quota says", () => {
     // No line diff where the two sides have over 400 differing lines: each file is listed, none is diffed line by line.
     expect(changed.every((c: { lines: unknown }) => c.lines === null)).toBe(true);
     expect(diff.text.length).toBeLessThan(64 * 1024);
+  });
+
+  /**
+   * Any member may ask for a comparison as often as they like, and it runs in
+   * the web process's only thread. Myers' diff costs about lines x differences:
+   * files of one repeated line with ~400 lines added (just under the edit
+   * bound) are the worst. With 1 Mi characters diffed per comparison, four
+   * such files of 128 Ki held the thread 120-340 ms per request; the budget
+   * is now 256 Ki, one such file. (No timing is asserted: the bound is.)
+   */
+  it("one comparison line-diffs at most 256 Ki characters, however many costly files changed", () => {
+    const repeated = "a\n".repeat(64_000).slice(0, 131_000);
+    const out: string[] = [];
+    for (let i = 0; i < 64_000; i++) out.push(i % 162 === 0 ? "a\nb" : "a");
+    const added = `${out.join("\n")}\n`.slice(0, 131_000);
+    const files = (content: string) => Array.from({ length: 8 }, (_, i) => ({ path: `f${i}.txt`, content }));
+    const changes = compareFiles(files(repeated), files(added));
+    expect(changes).toHaveLength(8);
+    const diffed = changes.filter((c) => c.lines !== null);
+    // Each is a real line diff (under the edit bound), and together they stay within the budget.
+    expect(diffed.length).toBeGreaterThan(0);
+    expect(diffed.length * (repeated.length + added.length)).toBeLessThanOrEqual(256 * 1024);
   });
 });
