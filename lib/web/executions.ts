@@ -227,20 +227,27 @@ export async function openStreamLease(userId: string): Promise<Lease> {
   return lease;
 }
 
-/** Room runs one user may be starting at once (each makes collab serialize the room's whole document). */
+/**
+ * Reads of a whole room's files one user may have under way at once: a run
+ * starting or a snapshot saved (collab serializes the room's document), a
+ * snapshot read or compared (a stored copy of up to the room's quota).
+ */
 const ROOM_SNAPSHOTS_AT_ONCE = 2;
 
 /**
- * A place to fetch a room's live files for a run, across web processes; 429
- * rate_limited (Retry-After: 1) while the user already has
- * ROOM_SNAPSHOTS_AT_ONCE room runs starting. Release it once the files are read.
+ * A place to read a room's files (live, or a snapshot's), across web
+ * processes; 429 rate_limited (Retry-After: 1) while the user already has
+ * ROOM_SNAPSHOTS_AT_ONCE such reads under way. Release it once the files are read.
  */
 export async function roomSnapshotLease(userId: string): Promise<Lease> {
   const lease = await executionServices().roomSnapshots.acquire(userId, ROOM_SNAPSHOTS_AT_ONCE);
   if (!lease) {
-    throw new ApiError(429, "rate_limited", `You are already starting ${ROOM_SNAPSHOTS_AT_ONCE} room runs; wait for them to start, then try again.`, {
-      "retry-after": "1",
-    });
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `You already have ${ROOM_SNAPSHOTS_AT_ONCE} reads of a room's files under way (runs starting, snapshots saved or read); wait for them, then try again.`,
+      { "retry-after": "1" },
+    );
   }
   return lease;
 }

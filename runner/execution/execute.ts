@@ -73,7 +73,10 @@ export async function executeProgram(
       hooks.overLimit?.();
     },
   });
-  const entry = request.files[0]?.name ?? language.entryFile;
+  // The run commands pass "$SAM_ENTRY" to an interpreter (python3 -u "$SAM_ENTRY" "$@"): a name starting
+  // with "-" would be read as its option ("-c" runs the first arg as code), so it goes as "./-c", the same file.
+  const named = request.files[0]?.name ?? language.entryFile;
+  const entry = named.startsWith("-") ? `./${named}` : named;
   const starting = driver.start(
     {
       id: randomBytes(8).toString("hex"),

@@ -232,7 +232,8 @@ describe("how much a room keeps", () => {
 
   it("keeps the newest run snapshots, makes them give way to the byte quota, and refuses named ones past it", async () => {
     const room = await roomWithMembers();
-    const limits = { runs: 3, manual: 5, bytes: 100 };
+    // Bytes are the files' JSON: 31 for a run snapshot of one character here, 120 for the named one below.
+    const limits = { runs: 3, manual: 5, bytes: 160 };
     const content = (text: string) => snapshotContent([{ path: "a.py", content: text }]);
     const execution = () => globalThis.crypto.randomUUID();
     const run = (text: string) => takeRunSnapshot(db, { roomId: room.roomId, userId: room.owner.id, executionId: execution(), content: content(text) }, limits);
@@ -240,7 +241,7 @@ describe("how much a room keeps", () => {
     for (const text of ["1", "2", "3", "4", "5"]) expect(await run(text)).not.toBeNull();
     expect(await run("5")).toBeNull();
     expect((await rows()).map((r) => (r.files as Array<{ content: string }>)[0]!.content)).toEqual(["3", "4", "5"]);
-    // A named snapshot of 94 bytes: the oldest run snapshots make way for it until the room fits in 100.
+    // A named snapshot of 120 bytes: the oldest run snapshots make way for it until the room fits in 160.
     await takeManualSnapshot(db, { roomId: room.roomId, userId: room.owner.id, name: "big", content: content("x".repeat(90)) }, limits);
     const after = await rows();
     expect(after.map((r) => [r.kind, (r.files as Array<{ content: string }>)[0]!.content])).toEqual([

@@ -23,8 +23,10 @@ describe("snapshot content", () => {
     expect(snapshotContent([{ path: "a.py", content: "1!" }]).hash).not.toBe(a.hash);
   });
 
-  it("counts paths and contents in UTF-8 bytes", () => {
-    expect(snapshotContent([{ path: "é.py", content: "€" }]).bytes).toBe(2 + 3 + 3);
+  it("counts the bytes of the files' JSON, as stored and served (UTF-8, escapes included)", () => {
+    expect(snapshotContent([{ path: "é.py", content: "€" }]).bytes).toBe('[{"path":"","content":""}]'.length + 2 + 3 + 3);
+    // A control character is one byte of text but six of JSON: the quota counts the six.
+    expect(snapshotContent([{ path: "a", content: "\u0001".repeat(10) }]).bytes).toBe('[{"path":"a","content":""}]'.length + 60);
   });
 
   it("reads stored rows defensively", () => {

@@ -9,6 +9,7 @@ export interface SnapshotFile {
 
 export interface SnapshotContent {
   files: SnapshotFile[];
+  /** The size of the files' JSON (see snapshotContent). */
   bytes: number;
   /** sha256 of the sorted files: equal content, equal hash. */
   hash: string;
@@ -16,14 +17,19 @@ export interface SnapshotContent {
 
 /**
  * What a snapshot stores for some files: sorted by path (so the same files in
- * another order hash the same), their size in bytes (paths and contents,
- * UTF-8) for the room's quota, and their sha256.
+ * another order hash the same), their size in bytes for the room's quota, and
+ * their sha256.
+ *
+ * The size is that of the files' JSON, the form PostgreSQL hands the row back
+ * in and the API serves it in, not the UTF-8 of the texts: a control
+ * character is 1 byte of text but 6 of JSON ("\u0001"), so 14 MiB of them
+ * counted as text made an 84 MiB answer, and a dozen reads at once took the
+ * web process past 2 GB. Counted as JSON, the quota bounds what is served.
  */
 export function snapshotContent(files: ReadonlyArray<Pick<RoomFile, "path" | "content">>): SnapshotContent {
   const sorted = files.map((f) => ({ path: f.path, content: f.content })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const bytes = sorted.reduce((sum, f) => sum + Buffer.byteLength(f.path) + Buffer.byteLength(f.content), 0);
-  const hash = createHash("sha256").update(JSON.stringify(sorted)).digest("hex");
-  return { files: sorted, bytes, hash };
+  const json = JSON.stringify(sorted);
+  return { files: sorted, bytes: Buffer.byteLength(json), hash: createHash("sha256").update(json).digest("hex") };
 }
 
 /** The files of a stored row, read defensively: a row is JSON, and anything not a {path, content} pair is left out. */

@@ -23,8 +23,15 @@ export interface FileChange {
 export const MAX_DIFF_CHARS = 128 * 1024;
 /** Above this many differing lines, either: Myers' diff costs lines x differences (see lib/classroom/submissions/diff.ts). */
 export const MAX_DIFF_EDITS = 400;
-/** The characters one comparison diffs in all (both sides of every changed file). */
-export const MAX_TOTAL_DIFF_CHARS = 1024 * 1024;
+/**
+ * The characters one comparison diffs in all (both sides of every changed
+ * file). Any member may ask the API for a comparison, as often as they like,
+ * and it runs in the web process's only thread: at 1 MiB, four files of
+ * 128 Ki characters made of one repeated line, each with ~400 lines added,
+ * held it 120-340 ms per request. At 256 Ki (the classroom's per-view
+ * budget, lib/classroom/submissions/diff.ts) one such file fits: a quarter.
+ */
+export const MAX_TOTAL_DIFF_CHARS = 256 * 1024;
 
 type Text = { path: string; content: string };
 

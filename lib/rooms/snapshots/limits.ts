@@ -10,7 +10,7 @@ export const SNAPSHOT_LIMITS = {
   runs: 20,
   /** Named snapshots a room may hold; saving another is refused (409 too_many_snapshots). */
   manual: 20,
-  /** Bytes (paths and contents, UTF-8) of all a room's snapshots together. */
+  /** Bytes of all a room's snapshots together, each counted as the JSON of its files (what is stored and served). */
   bytes: 16 * 1024 * 1024,
 } as const;
 
