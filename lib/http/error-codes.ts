@@ -42,7 +42,7 @@ export const ERROR_CODES = {
     meaning: "The uploaded tests file or problem package is recognised but cannot be imported; the message names the test or file.",
   },
   invalid_zip: { status: 400, meaning: "The upload starts like a zip but cannot be read." },
-  zip_unsafe_path: { status: 400, meaning: "The zip holds an entry whose name points outside the package (absolute, '..', backslash); it is refused whole." },
+  zip_unsafe_path: { status: 400, meaning: "The zip holds an entry whose name points outside it (absolute, '..', backslash); it is refused whole." },
   // Rooms from a zip (issue 12, files: lib/rooms/archive)
   zip_symlink: { status: 400, meaning: "A zip imported as a room holds a symbolic link; rooms hold files only." },
   zip_bad_path: { status: 400, meaning: "A zip imported as a room holds a name the file tree's rules refuse (the message says why)." },
@@ -110,7 +110,7 @@ export const ERROR_CODES = {
   source_too_large: { status: 413, meaning: "A run's files are larger than allowed (1 MiB)." },
   stdin_too_large: { status: 413, meaning: "A run's input is larger than allowed (1 MiB in all)." },
   // Classroom test imports (h2)
-  zip_too_large: { status: 413, meaning: "The zip unpacks to more than allowed (8 MiB a file, 64 MiB in all)." },
+  zip_too_large: { status: 413, meaning: "The zip is larger, or unpacks to more, than allowed (a Kattis package: 8 MiB a file, 64 MiB in all; a room: 8 MiB packed, 16 MiB unpacked, 4 MiB of text)." },
   zip_too_many_entries: { status: 413, meaning: "The zip has more entries than allowed (2000)." },
   unsupported_media_type: { status: 415, meaning: 'The body is not sent as "Content-Type: application/json".' },
   // 429: too much at once (Retry-After says when to try again where it is known)

@@ -48,6 +48,10 @@ export function TerminalView(props: {
         fontSize: latest.current.fontSize ?? 13,
         scrollback: 5000,
         theme: palette(latest.current.theme ?? "dark"),
+        // Hyperlinks a program prints (OSC 8) are its own text pointing anywhere: the output is
+        // untrusted, shown to everyone in the room, so they are shown as text and never opened.
+        // Links to the room's files come from the owner's link providers instead.
+        linkHandler: { activate: () => undefined },
         // Screen readers get the rows as text (xterm's accessibility tree).
         screenReaderMode: false,
       });
