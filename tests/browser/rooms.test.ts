@@ -208,7 +208,8 @@ describe("a room in the browser, with two people", () => {
     await page.keyboard.type('\nprint("typed by keyboard")', { delay: 15 });
     await page.keyboard.press("Control+Enter");
     await expect.poll(() => page.getByTestId("run-status").textContent(), { timeout: 60_000 }).toContain("Succeeded");
-    expect(await page.getByTestId("output").textContent()).toContain("typed by keyboard");
+    // The output's text copy follows the terminal, which draws a moment after the status arrives.
+    await expect.poll(() => page.getByTestId("output").textContent(), { timeout: 30_000 }).toContain("typed by keyboard");
     expect(await page.getByTestId("output").textContent()).toContain("Hello, world!");
     expect(me.problems).toEqual([]);
     await me.context.close();

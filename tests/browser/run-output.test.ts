@@ -1,6 +1,7 @@
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as Y from "yjs";
+import { preferencesKey } from "../../app/_components/room/layout/preferences";
 import { eventsKey } from "../../lib/executions/queue";
 import { createRedis } from "../../lib/redis/connection";
 import { addFile, filesOf, listFiles } from "../../lib/rooms/document";
@@ -89,6 +90,13 @@ async function writeFiles(roomId: string, owner: TestUser, files: Record<string,
 async function openRoom(user: TestUser, roomId: string): Promise<Person> {
   // Tall enough that the output panel under the editor shows the whole traceback without scrolling.
   const context = await browser().newContext({ viewport: { width: 1366, height: 1200 }, extraHTTPHeaders: { "x-forwarded-for": uniqueIp() } });
+  // A tall output panel, as if this person had dragged it up: the test reads the terminal's rows on screen.
+  await context.addInitScript(
+    ([key, value]) => {
+      if (!localStorage.getItem(key!)) localStorage.setItem(key!, value!);
+    },
+    [preferencesKey(user.username), JSON.stringify({ fontSize: 13, dockTab: "output", rows: { "panel-editor": 40, "panel-dock": 60 } })],
+  );
   const { page, problems } = await watchedPage(context);
   await page.goto(`${webUrl()}/signin`);
   await page.getByLabel("Username").fill(user.username);
