@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { ApiError } from "../http/errors";
+import { WindowLimit } from "../http/window-limit";
 
 /**
  * Bounds the one room lookup anyone may make without signing in: what a
@@ -11,28 +10,13 @@ import { ApiError } from "../http/errors";
  */
 export const PREVIEW_LIMIT = { perAddress: 30, windowSeconds: 60 } as const;
 
-export class SharePreviewLimiter {
-  private readonly perAddress: RateLimiterRedis;
-
+export class SharePreviewLimiter extends WindowLimit {
   constructor(redis: Redis, limits: { perAddress: number; windowSeconds: number } = PREVIEW_LIMIT) {
-    this.perAddress = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: "sam:rl:share-preview-ip",
-      points: limits.perAddress,
-      duration: limits.windowSeconds,
-    });
-  }
-
-  /** Counts one look-up for the address; 429 rate_limited (with Retry-After) once it has spent its allowance. */
-  async consume(address: string): Promise<void> {
-    try {
-      await this.perAddress.consume(address);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes || typeof (err as RateLimiterRes)?.msBeforeNext === "number")) throw err;
-      const seconds = Math.max(1, Math.ceil((err as RateLimiterRes).msBeforeNext / 1000));
-      throw new ApiError(429, "rate_limited", `Too many share links were looked up from your address. Try again in ${seconds} seconds.`, {
-        "retry-after": String(seconds),
-      });
-    }
+    super(
+      redis,
+      "sam:rl:share-preview-ip",
+      { points: limits.perAddress, windowSeconds: limits.windowSeconds },
+      (seconds) => `Too many share links were looked up from your address. Try again in ${seconds} seconds.`,
+    );
   }
 }

@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { ApiError } from "../../http/errors";
+import { WindowLimit } from "../../http/window-limit";
 
 /**
  * How often one person may download rooms as zips (GET /api/v1/rooms/:id/archive).
@@ -15,33 +14,13 @@ import { ApiError } from "../../http/errors";
  */
 export const ARCHIVE_DOWNLOAD_LIMIT = { perUser: 20, windowSeconds: 60 } as const;
 
-export class ArchiveDownloadLimiter {
-  private readonly perUser: RateLimiterRedis;
-
+export class ArchiveDownloadLimiter extends WindowLimit {
   constructor(redis: Redis) {
-    this.perUser = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: "sam:rl:room-archive",
-      points: ARCHIVE_DOWNLOAD_LIMIT.perUser,
-      duration: ARCHIVE_DOWNLOAD_LIMIT.windowSeconds,
-    });
-  }
-
-  /** Counts one download; 429 rate_limited (with Retry-After) once the user has spent the window's allowance. */
-  async consume(userId: string): Promise<void> {
-    try {
-      await this.perUser.consume(userId);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes || typeof (err as RateLimiterRes)?.msBeforeNext === "number")) throw err;
-      const seconds = Math.max(1, Math.ceil((err as RateLimiterRes).msBeforeNext / 1000));
-      throw new ApiError(
-        429,
-        "rate_limited",
-        `You downloaded rooms as zips ${ARCHIVE_DOWNLOAD_LIMIT.perUser} times this minute. Try again in ${seconds} seconds.`,
-        {
-          "retry-after": String(seconds),
-        },
-      );
-    }
+    super(
+      redis,
+      "sam:rl:room-archive",
+      { points: ARCHIVE_DOWNLOAD_LIMIT.perUser, windowSeconds: ARCHIVE_DOWNLOAD_LIMIT.windowSeconds },
+      (seconds) => `You downloaded rooms as zips ${ARCHIVE_DOWNLOAD_LIMIT.perUser} times this minute. Try again in ${seconds} seconds.`,
+    );
   }
 }

@@ -1,6 +1,5 @@
 import type { Redis } from "ioredis";
-import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { ApiError } from "../../http/errors";
+import { WindowLimit } from "../../http/window-limit";
 
 /**
  * How often one person may create rooms from zips (POST /api/v1/rooms/import),
@@ -14,28 +13,13 @@ import { ApiError } from "../../http/errors";
  */
 export const IMPORT_LIMIT = { perUser: 30, windowSeconds: 60 } as const;
 
-export class ImportLimiter {
-  private readonly perUser: RateLimiterRedis;
-
+export class ImportLimiter extends WindowLimit {
   constructor(redis: Redis) {
-    this.perUser = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: "sam:rl:room-import",
-      points: IMPORT_LIMIT.perUser,
-      duration: IMPORT_LIMIT.windowSeconds,
-    });
-  }
-
-  /** Counts one import; 429 rate_limited (with Retry-After) once the user has spent the window's allowance. */
-  async consume(userId: string): Promise<void> {
-    try {
-      await this.perUser.consume(userId);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes || typeof (err as RateLimiterRes)?.msBeforeNext === "number")) throw err;
-      const seconds = Math.max(1, Math.ceil((err as RateLimiterRes).msBeforeNext / 1000));
-      throw new ApiError(429, "rate_limited", `You created rooms from ${IMPORT_LIMIT.perUser} zips this minute. Try again in ${seconds} seconds.`, {
-        "retry-after": String(seconds),
-      });
-    }
+    super(
+      redis,
+      "sam:rl:room-import",
+      { points: IMPORT_LIMIT.perUser, windowSeconds: IMPORT_LIMIT.windowSeconds },
+      (seconds) => `You created rooms from ${IMPORT_LIMIT.perUser} zips this minute. Try again in ${seconds} seconds.`,
+    );
   }
 }
