@@ -13,7 +13,7 @@ import { pathProblem } from "../rooms/tree";
 import type { ApiCaller } from "../web/caller";
 import { web } from "../web/context";
 import { checkRunAllowed, consumeRunAllowance, dequeueRun, executionServices, roomSnapshotLease } from "../web/executions";
-import { lastTerminalInput } from "./input";
+import { clearTerminalInput, lastTerminalInput } from "./input";
 import { terminalLimits, type TerminalLimits } from "./limits";
 
 /**
@@ -113,6 +113,9 @@ export async function stopTerminal(roomId: string): Promise<boolean> {
   if (updated.count === 0) return false;
   await redis.publish(CANCEL_CHANNEL, row.id);
   await dequeueRun(row.id, row.userId);
+  // A terminal stopped while queued never reaches a runner, which is what clears its input otherwise:
+  // left alone, up to MAX_TERMINAL_INPUT_BYTES sent to it would stay in Redis for a day, and again for each restart.
+  await clearTerminalInput(redis, row.id);
   const ended = await db.execution.findUniqueOrThrow({ where: { id: row.id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
   await appendEvent(redis, row.id, "result", executionSummary(ended));
   await appendRoomEvent(redis, roomId, "terminal", { executionId: row.id, ended: true });

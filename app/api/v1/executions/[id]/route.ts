@@ -7,6 +7,7 @@ import { executionHead, executionResponse, LARGE_OUTPUT_BYTES, outputBytes } fro
 import { ApiError } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
+import { clearTerminalInput } from "@/lib/terminals/input";
 import { dequeueRun, openStreamLease } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 
@@ -60,6 +61,8 @@ export const DELETE = route(async (request: Request, { params }: Params) => {
     const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
     await redis.publish(CANCEL_CHANNEL, execution.id);
     await dequeueRun(execution.id, execution.userId);
+    // A room terminal cancelled while queued never reaches a runner, which clears its input otherwise (lib/terminals/input.ts).
+    if (execution.terminal) await clearTerminalInput(redis, execution.id);
     await appendEvent(redis, execution.id, "result", executionSummary(row));
   }
   return respond(caller.user.id, execution.id, encoding, false);

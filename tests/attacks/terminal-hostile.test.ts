@@ -1,0 +1,105 @@
+import { afterAll, describe, expect, inject, it } from "vitest";
+import { createRedis } from "../../lib/redis/connection";
+import { api, registerUser } from "../support/api";
+import { addMember, eventually, roomWithMembers, type TestUser } from "../support/rooms";
+import { startTerminal, terminalStatus, typeInto, waitForEnd, waitForPrompt } from "../support/terminals";
+
+/**
+ * Attack: a room terminal's input routes used against the service itself.
+ * Input typed into a terminal waits in Redis (a stream per terminal, kept 24
+ * hours) until the runner reads it; a terminal stopped while still queued
+ * never reaches a runner, so nothing there ever cleared what it was sent. An
+ * account holding its most running runs (two terminals elsewhere) keeps its
+ * next terminal queued, fills it with input (8 MiB each), stops it and starts
+ * another: Redis fills with input nobody will read. Also: a terminal's id
+ * used under another room's routes, and window sizes out of range.
+ */
+const redis = createRedis(inject("redisUrl"));
+afterAll(() => redis.quit());
+
+const PIECE = "x".repeat(16 * 1024);
+
+async function roomOf(owner: TestUser): Promise<string> {
+  const created = await api("POST", "/api/v1/rooms", { token: owner.token, body: { name: "Hostile terminal", language: "python" } });
+  if (created.status !== 201) throw new Error(`room not created: ${created.status} ${created.text}`);
+  return created.json.id as string;
+}
+
+/** The Redis keys a terminal's input occupies (lib/terminals/input.ts). */
+const inputKeys = (id: string) => redis.exists(`sam:term:${id}:input`, `sam:term:${id}:input-bytes`, `sam:term:${id}:last-input`);
+
+describe("attack: terminal input the service keeps", () => {
+  it("input sent to a terminal stopped before it ran does not stay in Redis", async () => {
+    const user = await registerUser();
+    const rooms = await Promise.all([roomOf(user), roomOf(user), roomOf(user), roomOf(user)]);
+    // Two terminals running: the account's most running runs (SAM_MAX_RUNNING_RUNS_PER_USER), so the next ones wait.
+    const running = [await startTerminal(rooms[0]!, user), await startTerminal(rooms[1]!, user)];
+    for (const id of running) await waitForPrompt(redis, id);
+    try {
+      // Stopped through the room's route and through the execution's own DELETE.
+      for (const [i, stop] of [
+        [2, (_id: string) => api("DELETE", `/api/v1/rooms/${rooms[2]}/terminal`, { token: user.token })],
+        [3, (id: string) => api("DELETE", `/api/v1/executions/${id}`, { token: user.token })],
+      ] as const) {
+        const id = await startTerminal(rooms[i]!, user);
+        for (let n = 0; n < 4; n++) expect((await typeInto(rooms[i]!, user, id, PIECE)).status).toBe(202);
+        // The attack is real: the terminal never ran, and what it was sent waits in Redis.
+        expect(await terminalStatus(id, user)).toBe("queued");
+        expect(await redis.xlen(`sam:term:${id}:input`)).toBe(4);
+        expect((await stop(id)).status).toBe(200);
+        expect(await waitForEnd(id, user)).toBe("cancelled");
+        await eventually(`terminal ${id}'s input to be dropped`, async () => (await inputKeys(id)) === 0, 10_000);
+      }
+    } finally {
+      await Promise.all(rooms.slice(0, 2).map((r) => api("DELETE", `/api/v1/rooms/${r}/terminal`, { token: user.token })));
+    }
+    for (const id of running) {
+      expect(await waitForEnd(id, user)).toBe("cancelled");
+      await eventually(`terminal ${id}'s input to be dropped`, async () => (await inputKeys(id)) === 0, 10_000);
+    }
+  });
+
+  it("a terminal's id works only under its own room, and window sizes stay in range", async () => {
+    const a = await roomWithMembers();
+    const b = await roomWithMembers();
+    // The same person edits both rooms: room A's terminal id under room B's routes is no terminal there.
+    await addMember(b.roomId, b.owner, a.editor, "editor");
+    const id = await startTerminal(a.roomId, a.editor);
+    const terminalB = await startTerminal(b.roomId, b.owner);
+    try {
+      const cross = await typeInto(b.roomId, a.editor, id, "echo cross\r");
+      expect([cross.status, cross.json.error.code]).toEqual([404, "no_terminal"]);
+      const crossFiles = await api("POST", `/api/v1/rooms/${b.roomId}/terminal/files`, { token: a.editor.token, body: { terminalId: id } });
+      expect(crossFiles.status).toBe(404);
+      // Viewers neither type, resize, read the folder nor stop.
+      expect((await api("POST", `/api/v1/rooms/${a.roomId}/terminal/input`, { token: a.viewer.token, body: { terminalId: id, cols: 80, rows: 24 } })).status).toBe(
+        403,
+      );
+      expect((await api("POST", `/api/v1/rooms/${a.roomId}/terminal/files`, { token: a.viewer.token, body: { terminalId: id } })).status).toBe(403);
+      expect((await api("DELETE", `/api/v1/executions/${id}`, { token: a.viewer.token })).status).toBe(403);
+      // Sizes out of range, not whole, not numbers, or alone: refused before anything reaches the sandbox.
+      for (const size of [
+        { cols: 0, rows: 0 },
+        { cols: -80, rows: 24 },
+        { cols: 80.5, rows: 24 },
+        { cols: 70000, rows: 24 },
+        { cols: 80, rows: 1e9 },
+        { cols: "80", rows: "24" },
+        { cols: 80 },
+      ]) {
+        const res = await api("POST", `/api/v1/rooms/${a.roomId}/terminal/input`, { token: a.editor.token, body: { terminalId: id, ...size } });
+        expect(res.status, JSON.stringify(size)).toBe(400);
+      }
+      const nan = await api("POST", `/api/v1/rooms/${a.roomId}/terminal/input`, {
+        token: a.editor.token,
+        rawBody: `{"terminalId":"${id}","cols":NaN,"rows":24}`,
+      });
+      expect(nan.status).toBe(400);
+    } finally {
+      await api("DELETE", `/api/v1/rooms/${a.roomId}/terminal`, { token: a.editor.token });
+      await api("DELETE", `/api/v1/rooms/${b.roomId}/terminal`, { token: b.owner.token });
+    }
+    expect(await waitForEnd(id, a.viewer)).toBe("cancelled");
+    expect(await waitForEnd(terminalB, b.viewer)).toBe("cancelled");
+  });
+});
