@@ -1,7 +1,10 @@
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createRedis } from "../../lib/redis/connection";
+import { listFiles } from "../../lib/rooms/document";
+import { createFile } from "../../lib/rooms/tree";
 import { api, registerUser } from "../support/api";
-import { addMember, eventually, roomWithMembers, type TestUser } from "../support/rooms";
+import { addMember, connectRoom, eventually, roomToken, roomWithMembers, type TestUser } from "../support/rooms";
+import { startWeb } from "../support/shared-backing";
 import { startTerminal, terminalStatus, typeInto, waitForEnd, waitForPrompt } from "../support/terminals";
 
 /**
@@ -72,9 +75,9 @@ describe("attack: terminal input the service keeps", () => {
       const crossFiles = await api("POST", `/api/v1/rooms/${b.roomId}/terminal/files`, { token: a.editor.token, body: { terminalId: id } });
       expect(crossFiles.status).toBe(404);
       // Viewers neither type, resize, read the folder nor stop.
-      expect((await api("POST", `/api/v1/rooms/${a.roomId}/terminal/input`, { token: a.viewer.token, body: { terminalId: id, cols: 80, rows: 24 } })).status).toBe(
-        403,
-      );
+      expect(
+        (await api("POST", `/api/v1/rooms/${a.roomId}/terminal/input`, { token: a.viewer.token, body: { terminalId: id, cols: 80, rows: 24 } })).status,
+      ).toBe(403);
       expect((await api("POST", `/api/v1/rooms/${a.roomId}/terminal/files`, { token: a.viewer.token, body: { terminalId: id } })).status).toBe(403);
       expect((await api("DELETE", `/api/v1/executions/${id}`, { token: a.viewer.token })).status).toBe(403);
       // Sizes out of range, not whole, not numbers, or alone: refused before anything reaches the sandbox.
@@ -101,5 +104,50 @@ describe("attack: terminal input the service keeps", () => {
     }
     expect(await waitForEnd(id, a.viewer)).toBe("cancelled");
     expect(await waitForEnd(terminalB, b.viewer)).toBe("cancelled");
+  });
+
+  it("starting a terminal again and again stores the room's files only within the account's input budget", async () => {
+    // A web process of its own whose input budget is 1 MiB an hour; the room holds a 300 KiB file.
+    const web = await startWeb({ SAM_COLLAB_URL: inject("collabUrl"), SAM_INPUT_BUDGET_MB: "1" });
+    try {
+      const user = await registerUser();
+      const created = await api("POST", "/api/v1/rooms", { token: user.token, body: { name: "Budget", language: "python" }, base: web.url });
+      expect(created.status).toBe(201);
+      const roomId = created.json.id as string;
+      const client = connectRoom(roomId, () => roomToken(roomId, user));
+      try {
+        await client.synced;
+        expect(createFile(client.doc, "data.txt", "y".repeat(300 * 1024))).toBeUndefined();
+        // The room's server has it when a second client sees it.
+        await eventually(
+          "the room to hold the file",
+          async () => {
+            const other = connectRoom(roomId, () => roomToken(roomId, user));
+            try {
+              await other.synced;
+              return listFiles(other.doc).some((f) => f.path === "data.txt" && f.content.length === 300 * 1024);
+            } finally {
+              other.destroy();
+            }
+          },
+          30_000,
+        );
+      } finally {
+        client.destroy();
+      }
+      // Start and stop: each start copies the room's files into PostgreSQL. Past the budget: refused.
+      const codes: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const res = await api("POST", `/api/v1/rooms/${roomId}/terminal`, { token: user.token, body: {}, base: web.url });
+        if (res.status !== 202) {
+          codes.push(`${res.status} ${res.json?.error?.code}`);
+          break;
+        }
+        expect((await api("DELETE", `/api/v1/rooms/${roomId}/terminal`, { token: user.token, base: web.url })).status).toBe(200);
+      }
+      expect(codes).toEqual(["429 input_budget_exhausted"]);
+    } finally {
+      await web.stop();
+    }
   });
 });
