@@ -5,7 +5,7 @@ import { createFile } from "../../lib/rooms/tree";
 import { api, registerUser } from "../support/api";
 import { addMember, connectRoom, eventually, roomToken, roomWithMembers, type TestUser } from "../support/rooms";
 import { startWeb } from "../support/shared-backing";
-import { startTerminal, terminalStatus, typeInto, waitForEnd, waitForPrompt } from "../support/terminals";
+import { startTerminal, terminalStatus, typeInto, waitForEnd, waitForOutput, waitForPrompt } from "../support/terminals";
 
 /**
  * Attack: a room terminal's input routes used against the service itself.
@@ -49,10 +49,31 @@ describe("attack: terminal input the service keeps", () => {
         // The attack is real: the terminal never ran, and what it was sent waits in Redis.
         expect(await terminalStatus(id, user)).toBe("queued");
         expect(await redis.xlen(`sam:term:${id}:input`)).toBe(4);
+        // A run's own stdin route is no way in either: nothing would ever read it.
+        const viaStdin = await api("POST", `/api/v1/executions/${id}/stdin`, { token: user.token, body: { data: PIECE } });
+        expect([viaStdin.status, viaStdin.json?.error?.code]).toEqual([409, "not_interactive"]);
+        expect(await redis.exists(`sam:exec:${id}:stdin`)).toBe(0);
         expect((await stop(id)).status).toBe(200);
         expect(await waitForEnd(id, user)).toBe("cancelled");
         await eventually(`terminal ${id}'s input to be dropped`, async () => (await inputKeys(id)) === 0, 10_000);
       }
+      // The same with a room's run, queued behind the account's running terminals, typed into through its stdin route.
+      const run = await api("POST", `/api/v1/rooms/${rooms[2]}/runs`, { token: user.token, body: {} });
+      expect(run.status).toBe(202);
+      const runId = run.json.id as string;
+      for (let n = 0; n < 4; n++)
+        expect((await api("POST", `/api/v1/executions/${runId}/stdin`, { token: user.token, body: { data: PIECE } })).status).toBe(202);
+      expect(await terminalStatus(runId, user)).toBe("queued");
+      expect(await redis.xlen(`sam:exec:${runId}:stdin`)).toBe(4);
+      expect((await api("DELETE", `/api/v1/executions/${runId}`, { token: user.token })).status).toBe(200);
+      await eventually(
+        `run ${runId}'s input to be dropped`,
+        async () => (await redis.exists(`sam:exec:${runId}:stdin`, `sam:exec:${runId}:stdin-bytes`)) === 0,
+        10_000,
+      );
+      const late = await api("POST", `/api/v1/executions/${runId}/stdin`, { token: user.token, body: { data: "late" } });
+      expect(late.status).toBe(409);
+      expect(await redis.exists(`sam:exec:${runId}:stdin`, `sam:exec:${runId}:stdin-bytes`)).toBe(0);
     } finally {
       await Promise.all(rooms.slice(0, 2).map((r) => api("DELETE", `/api/v1/rooms/${r}/terminal`, { token: user.token })));
     }
@@ -148,6 +169,24 @@ describe("attack: terminal input the service keeps", () => {
       expect(codes).toEqual(["429 input_budget_exhausted"]);
     } finally {
       await web.stop();
+    }
+  });
+
+  it("the files a terminal offers to keep never carry a name the room refuses", async () => {
+    const { roomId, editor } = await roomWithMembers();
+    const id = await startTerminal(roomId, editor);
+    try {
+      await waitForPrompt(redis, id);
+      // "invoice\u202Etxt.py" shows as "invoiceyp.txt"; an escape sequence in a name recolours whatever shows it.
+      await typeInto(roomId, editor, id, "touch \"$(printf 'invoice\\u202etxt.py')\" \"$(printf 'x\\033[31my.txt')\" ok.txt; echo T$((0))OUCHED\r");
+      await waitForOutput(redis, id, "T0OUCHED");
+      const res = await api("POST", `/api/v1/rooms/${roomId}/terminal/files`, { token: editor.token, body: { terminalId: id } });
+      expect(res.status).toBe(200);
+      expect(res.json.files.map((f: { path: string }) => f.path)).toEqual(["ok.txt"]);
+      const skipped = res.json.skipped.map((f: { path: string }) => f.path);
+      expect(skipped).toEqual(expect.arrayContaining(["invoice\u202etxt.py", "x\x1b[31my.txt"]));
+    } finally {
+      await api("DELETE", `/api/v1/rooms/${roomId}/terminal`, { token: editor.token });
     }
   });
 });
