@@ -36,18 +36,15 @@ export const POST = route(async (request: Request, { params }: Params) => {
     throw new ApiError(409, "not_interactive", "This run took its whole input when it started; only a room's runs take input while they run.");
   // A room's terminal reads only its own input route (framed for its pseudo-terminal): stdin sent here would wait
   // in Redis, read by nobody, until it ended.
-  if (execution.terminal)
-    throw new ApiError(409, "not_interactive", "This is a room's terminal: type into it with POST /api/v1/rooms/:id/terminal/input.");
+  if (execution.terminal) throw new ApiError(409, "not_interactive", "This is a room's terminal: type into it with POST /api/v1/rooms/:id/terminal/input.");
   if (isFinal(execution.status)) throw new ApiError(409, "already_finished", `The run already finished (${execution.status}); start it again to type into it.`);
   if (!(await appendStdin(redis, execution.id, data, body.eof))) {
     throw new ApiError(413, "stdin_too_large", `A run takes at most ${MAX_STDIN_BYTES} bytes (1 MiB) of input in all.`);
   }
-  // Cancelled meanwhile: the cancel may have cleared the input before this piece came (a run cancelled while
-  // queued never reaches the runner that clears it otherwise). Drop it rather than leave it in Redis.
+  // Ended meanwhile: a cancel may have cleared the input before this piece came (a run cancelled while queued
+  // never reaches the runner that clears it otherwise). Drop it rather than leave it in Redis. Still 202: a run
+  // that ended just now may well have read it.
   const row = await web().db.execution.findUnique({ where: { id: execution.id }, select: { status: true } });
-  if (!row || isFinal(row.status)) {
-    await clearStdin(redis, execution.id);
-    throw new ApiError(409, "already_finished", `The run already finished (${row?.status ?? "deleted"}); start it again to type into it.`);
-  }
+  if (!row || isFinal(row.status)) await clearStdin(redis, execution.id);
   return new Response(null, { status: 202 });
 });

@@ -30,12 +30,9 @@ export const POST = route(async (request: Request, { params }: Params) => {
       `The terminal was sent ${MAX_TERMINAL_INPUT_BYTES / 1024 / 1024} MiB of input, the most one terminal may get; stop it and start a new one.`,
     );
   }
-  // Stopped meanwhile: whoever stopped it may have cleared its input before this piece arrived, and a terminal
+  // Ended meanwhile: whoever stopped it may have cleared its input before this piece arrived, and a terminal
   // stopped while queued never reaches the runner that clears it otherwise. Drop it rather than leave it in Redis.
   const still = await web().db.execution.count({ where: { id: row.id, status: { in: ["queued", "running"] } } });
-  if (still === 0) {
-    await clearTerminalInput(web().redis, row.id);
-    throw new ApiError(404, "no_terminal", "That terminal is not running in this room; start one (or reload).");
-  }
+  if (still === 0) await clearTerminalInput(web().redis, row.id);
   return Response.json({ accepted: true }, { status: 202, headers: { "cache-control": "no-store" } });
 });
