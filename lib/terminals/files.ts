@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { ApiError } from "../http/errors";
-import { pathProblem } from "../rooms/tree";
+import { newPathProblem, pathProblem } from "../rooms/tree";
 import type { RoomFile } from "../rooms/document";
 import { askForFiles } from "./input";
 
@@ -83,7 +83,9 @@ export function changesAgainstRoom(answer: FolderAnswer, room: RoomFile[]): Fold
   const current = new Map(room.map((f) => [f.path, f.content]));
   const out: FolderChanges = { files: [], skipped: [...answer.skipped], unchanged: 0 };
   for (const f of answer.files) {
-    const problem = pathProblem(f.path);
+    // A new file is a name given now: no control or bidirectional characters (a name that shows as another), as
+    // the room server refuses them; a changed one keeps the room's existing name, which may predate that rule.
+    const problem = current.has(f.path) ? pathProblem(f.path) : newPathProblem(f.path);
     if (problem) out.skipped.push({ path: f.path, reason: problem });
     else if (current.get(f.path) === f.content) out.unchanged++;
     else out.files.push({ ...f, change: current.has(f.path) ? "changed" : "new" });

@@ -12,8 +12,8 @@ import { currentRoomFiles } from "../rooms/room-files";
 import { pathProblem } from "../rooms/tree";
 import type { ApiCaller } from "../web/caller";
 import { web } from "../web/context";
-import { checkRunAllowed, consumeRunAllowance, dequeueRun, executionServices, roomSnapshotLease } from "../web/executions";
-import { lastTerminalInput } from "./input";
+import { checkRunAllowed, consumeRunAllowance, dequeueRun, executionServices, inputBudgetExhausted, roomSnapshotLease, tooManyActive } from "../web/executions";
+import { clearTerminalInput, lastTerminalInput } from "./input";
 import { terminalLimits, type TerminalLimits } from "./limits";
 
 /**
@@ -71,26 +71,46 @@ export async function startTerminal(caller: ApiCaller, room: { id: string; langu
   const input = files.map((f) => ({ name: f.name, content: Buffer.from(f.content, "utf8") }));
   checkExecutionRequest({ files: input }, config.limits);
   const limits = terminalLimits(config, config.limits.defaults);
-  const created = await db.$transaction(async (tx) => {
-    // Two starts at once: the second waits here and finds the first's terminal.
-    await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:terminal:${room.id}`}))`;
-    const other = await tx.execution.findFirst({ where: { roomId: room.id, terminal: true, status: { in: [...LIVE] } }, select: { id: true } });
-    if (other) return null;
-    return tx.execution.create({
-      data: {
-        userId: caller.user.id,
-        roomId: room.id,
-        interactive: true,
-        terminal: true,
-        language: runtime.language,
-        version: runtime.version,
-        files: { create: input.map((f, position) => ({ position, name: f.name, content: storedBytes(f.content) })) },
-        limits: { ...limits },
-      },
-      select: { id: true, createdAt: true },
+  const { inputBudget } = executionServices();
+  const inputSize = input.reduce((sum, f) => sum + f.content.byteLength, 0);
+  let taken = false;
+  const created = await db
+    .$transaction(async (tx) => {
+      // Two starts at once: the second waits here and finds the first's terminal.
+      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:terminal:${room.id}`}))`;
+      const other = await tx.execution.findFirst({ where: { roomId: room.id, terminal: true, status: { in: [...LIVE] } }, select: { id: true } });
+      if (other) return null;
+      // Counted like any run of the account's (enqueueExecution): its runs at once under the account's lock (the
+      // count above, outside it, let parallel starts in many rooms all pass), and the room's files it stores
+      // against the input budget (else start and stop, again and again, stored them in PostgreSQL without bound).
+      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:active:${caller.user.id}`}))`;
+      const active = await tx.execution.count({ where: { userId: caller.user.id, status: { in: [...LIVE] } } });
+      if (active >= config.SAM_MAX_QUEUED_RUNS_PER_USER) throw tooManyActive(active);
+      const wait = await inputBudget.take(caller.user.id, inputSize);
+      if (wait > 0) throw inputBudgetExhausted(wait);
+      taken = true;
+      return tx.execution.create({
+        data: {
+          userId: caller.user.id,
+          roomId: room.id,
+          interactive: true,
+          terminal: true,
+          language: runtime.language,
+          version: runtime.version,
+          files: { create: input.map((f, position) => ({ position, name: f.name, content: storedBytes(f.content) })) },
+          limits: { ...limits },
+        },
+        select: { id: true, createdAt: true },
+      });
+    })
+    .catch(async (err: unknown) => {
+      // Not recorded: its files were not stored after all.
+      if (taken) await inputBudget.giveBack(caller.user.id, inputSize);
+      throw err;
     });
-  });
   if (created) {
+    // As after any run: the account's long-finished runs' inputs go (lib/web/input-budget.ts).
+    void inputBudget.dropOldInputs(db, caller.user.id).catch((err: Error) => log.warn({ err: err.message }, "could not drop old runs' inputs"));
     await queueRun(executionServices().queue, redis, { executionId: created.id, userId: caller.user.id, workClass: "interactive" });
     // Every member's page attaches to it (app/_components/room/terminal/).
     await appendRoomEvent(redis, room.id, "terminal", {
@@ -113,6 +133,9 @@ export async function stopTerminal(roomId: string): Promise<boolean> {
   if (updated.count === 0) return false;
   await redis.publish(CANCEL_CHANNEL, row.id);
   await dequeueRun(row.id, row.userId);
+  // A terminal stopped while queued never reaches a runner, which is what clears its input otherwise:
+  // left alone, up to MAX_TERMINAL_INPUT_BYTES sent to it would stay in Redis for a day, and again for each restart.
+  await clearTerminalInput(redis, row.id);
   const ended = await db.execution.findUniqueOrThrow({ where: { id: row.id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
   await appendEvent(redis, row.id, "result", executionSummary(ended));
   await appendRoomEvent(redis, roomId, "terminal", { executionId: row.id, ended: true });

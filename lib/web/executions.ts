@@ -93,7 +93,7 @@ async function checkOutputBudget(userId: string): Promise<void> {
 }
 
 /** 429 too_many_active_runs while the account has SAM_MAX_QUEUED_RUNS_PER_USER runs queued or running. */
-function tooManyActive(active: number): ApiError {
+export function tooManyActive(active: number): ApiError {
   const seconds = Math.max(1, Math.ceil(web().config.limits.defaults.wallTimeMs / 1000));
   return new ApiError(
     429,
@@ -118,7 +118,7 @@ export async function checkRunAllowed(userId: string): Promise<void> {
 }
 
 /** 429 input_budget_exhausted, saying how long until the window ends. */
-function inputBudgetExhausted(seconds: number): ApiError {
+export function inputBudgetExhausted(seconds: number): ApiError {
   const { config } = web();
   return new ApiError(
     429,

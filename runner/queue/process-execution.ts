@@ -172,7 +172,11 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     if (execution.terminal) void clearTerminalInput(redis, executionId).catch(() => undefined);
   }
   if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
-  if (!(await storeResult(deps, executionId, attempt, result))) return;
+  const stored = await storeResult(deps, executionId, attempt, result);
+  // Input that reached the terminal's stream after the clear above, while its row still said running: the row is
+  // final now, so the input route drops any later piece itself (app/api/v1/rooms/[id]/terminal/input).
+  if (execution.terminal) void clearTerminalInput(redis, executionId).catch(() => undefined);
+  if (!stored) return;
   await publishResult(deps, executionId, events);
   // After the live stream is done: what it counted is final then.
   await countStoredOutput(deps, execution.userId, executionId, result, events.counted);

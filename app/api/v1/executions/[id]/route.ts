@@ -1,12 +1,14 @@
 import { requestedEncoding } from "@/lib/executions/encoding";
 import { appendEvent } from "@/lib/executions/events";
 import { CANCEL_CHANNEL } from "@/lib/executions/queue";
+import { clearStdin } from "@/lib/executions/stdin";
 import { isFinal } from "@/lib/executions/status";
 import { executionSummary } from "@/lib/executions/view";
 import { executionHead, executionResponse, LARGE_OUTPUT_BYTES, outputBytes } from "@/lib/executions/view-stream";
 import { ApiError } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
 import { accessibleExecution } from "@/lib/web/execution-access";
+import { clearTerminalInput } from "@/lib/terminals/input";
 import { dequeueRun, openStreamLease } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 
@@ -60,6 +62,10 @@ export const DELETE = route(async (request: Request, { params }: Params) => {
     const row = await db.execution.findUniqueOrThrow({ where: { id: execution.id }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
     await redis.publish(CANCEL_CHANNEL, execution.id);
     await dequeueRun(execution.id, execution.userId);
+    // A run cancelled while queued never reaches a runner, which clears its live input otherwise
+    // (lib/executions/stdin.ts, and a room terminal's lib/terminals/input.ts): left, it stayed in Redis for hours.
+    if (execution.interactive) await clearStdin(redis, execution.id);
+    if (execution.terminal) await clearTerminalInput(redis, execution.id);
     await appendEvent(redis, execution.id, "result", executionSummary(row));
   }
   return respond(caller.user.id, execution.id, encoding, false);

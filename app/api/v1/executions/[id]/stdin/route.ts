@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { inputBytes, requestedEncoding } from "@/lib/executions/encoding";
 import { isFinal } from "@/lib/executions/status";
-import { appendStdin } from "@/lib/executions/stdin";
+import { appendStdin, clearStdin } from "@/lib/executions/stdin";
 import { MAX_STDIN_BYTES } from "@/lib/executions/request";
 import { ApiError, readJson } from "@/lib/http/errors";
 import { web } from "@/lib/web/context";
@@ -34,9 +34,17 @@ export const POST = route(async (request: Request, { params }: Params) => {
   if (data.length > MAX_PIECE_BYTES) throw new ApiError(400, "invalid_request", "data: send at most 64 KiB at a time.");
   if (!execution.interactive)
     throw new ApiError(409, "not_interactive", "This run took its whole input when it started; only a room's runs take input while they run.");
+  // A room's terminal reads only its own input route (framed for its pseudo-terminal): stdin sent here would wait
+  // in Redis, read by nobody, until it ended.
+  if (execution.terminal) throw new ApiError(409, "not_interactive", "This is a room's terminal: type into it with POST /api/v1/rooms/:id/terminal/input.");
   if (isFinal(execution.status)) throw new ApiError(409, "already_finished", `The run already finished (${execution.status}); start it again to type into it.`);
   if (!(await appendStdin(redis, execution.id, data, body.eof))) {
     throw new ApiError(413, "stdin_too_large", `A run takes at most ${MAX_STDIN_BYTES} bytes (1 MiB) of input in all.`);
   }
+  // Ended meanwhile: a cancel may have cleared the input before this piece came (a run cancelled while queued
+  // never reaches the runner that clears it otherwise). Drop it rather than leave it in Redis. Still 202: a run
+  // that ended just now may well have read it.
+  const row = await web().db.execution.findUnique({ where: { id: execution.id }, select: { status: true } });
+  if (!row || isFinal(row.status)) await clearStdin(redis, execution.id);
   return new Response(null, { status: 202 });
 });

@@ -1,5 +1,5 @@
 import { ApiError, readJson } from "@/lib/http/errors";
-import { appendTerminalInput, MAX_TERMINAL_INPUT_BYTES } from "@/lib/terminals/input";
+import { appendTerminalInput, clearTerminalInput, MAX_TERMINAL_INPUT_BYTES } from "@/lib/terminals/input";
 import { MAX_INPUT_BODY_BYTES, takeInputAllowance, terminalInputSchema } from "@/lib/terminals/requests";
 import { liveTerminal } from "@/lib/terminals/terminals";
 import { web } from "@/lib/web/context";
@@ -30,5 +30,9 @@ export const POST = route(async (request: Request, { params }: Params) => {
       `The terminal was sent ${MAX_TERMINAL_INPUT_BYTES / 1024 / 1024} MiB of input, the most one terminal may get; stop it and start a new one.`,
     );
   }
+  // Ended meanwhile: whoever stopped it may have cleared its input before this piece arrived, and a terminal
+  // stopped while queued never reaches the runner that clears it otherwise. Drop it rather than leave it in Redis.
+  const still = await web().db.execution.count({ where: { id: row.id, status: { in: ["queued", "running"] } } });
+  if (still === 0) await clearTerminalInput(web().redis, row.id);
   return Response.json({ accepted: true }, { status: 202, headers: { "cache-control": "no-store" } });
 });
