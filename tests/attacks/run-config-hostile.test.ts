@@ -115,7 +115,8 @@ describe("POST /api/v1/rooms/:id/runs with a hostile configuration", () => {
   it("an entry name with shell text, spaces or a leading dash runs as that file, with the args as args", async () => {
     const room = await roomWithMembers();
     const client = await editorClient(room);
-    const names = ["-c", "--version", "-m.py", "a b $(echo pwned) `id`; x=1 && 'q' \"q\" |.py", "new\nline.py"];
+    // (Names with control characters, a newline among them, are refused by the room server: room-upload-bypass.test.ts.)
+    const names = ["-c", "--version", "-m.py", "a b $(echo pwned) `id`; x=1 && 'q' \"q\" |.py"];
     client.doc.transact(() => {
       for (const name of names) addFile(client.doc, name, `import sys\nprint("file", ${JSON.stringify(name)}, sys.argv[1:])\n`);
     });
