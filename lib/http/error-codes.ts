@@ -110,7 +110,11 @@ export const ERROR_CODES = {
   source_too_large: { status: 413, meaning: "A run's files are larger than allowed (1 MiB)." },
   stdin_too_large: { status: 413, meaning: "A run's input is larger than allowed (1 MiB in all)." },
   // Classroom test imports (h2)
-  zip_too_large: { status: 413, meaning: "The zip is larger, or unpacks to more, than allowed (a Kattis package: 8 MiB a file, 64 MiB in all; a room: 8 MiB packed, 16 MiB unpacked, 4 MiB of text)." },
+  zip_too_large: {
+    status: 413,
+    meaning:
+      "The zip is larger, or unpacks to more, than allowed (a Kattis package: 8 MiB a file, 64 MiB in all; a room: 8 MiB packed, 16 MiB unpacked, 4 MiB of text).",
+  },
   zip_too_many_entries: { status: 413, meaning: "The zip has more entries than allowed (2000)." },
   unsupported_media_type: { status: 415, meaning: 'The body is not sent as "Content-Type: application/json".' },
   // 429: too much at once (Retry-After says when to try again where it is known)
