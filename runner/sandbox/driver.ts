@@ -72,6 +72,12 @@ export interface SandboxOutcome {
    * container outlived containerLifetimeMs without the program starting.
    */
   killedFor: KillReason | null;
+  /**
+   * Where the run's time went inside the driver, in order: milliseconds per
+   * named stage (e.g. prepare, start, program). Only for the bench's per-stage
+   * breakdown (lib/perf/stages.ts); nothing depends on it.
+   */
+  stages?: Array<{ stage: string; ms: number }>;
 }
 
 export type KillReason = "wall_time" | "cpu_time" | "requested" | "stalled";
