@@ -9,7 +9,9 @@ import { loadCatalogue } from "../runner/languages/catalogue";
 import { OciDriver } from "../runner/sandbox/oci/driver";
 import { resolveOciRuntime } from "../runner/sandbox/select";
 import { benchQueueDepth } from "./metrics";
-import { startBacking, startService, type Backing } from "../tests/support/stack";
+import { startBacking, startService, type Backing, type RunningService } from "../tests/support/stack";
+import { parseServerTiming } from "../lib/perf/stages";
+import { cpuNow, cpuPerRun, partPids, printCpu, printStages, stageMedians, treeCpuMs, type Parts, type Sample, type StageRow } from "./breakdown";
 import { benchCollab } from "./collab";
 import { benchPriorities, printPriorities } from "./priorities";
 import { benchClassroom, printClassroom } from "./classroom";
@@ -62,20 +64,41 @@ function bareRun(): Promise<void> {
   });
 }
 
-type Row = { p50: number; p99: number; throughput: number; spacedP50: number };
+type Row = { p50: number; p99: number; throughput: number; spacedP50: number; cpu?: Parts; stages?: StageRow[]; spacedStages?: StageRow[] };
 
-async function measure(submit: () => Promise<void>): Promise<Row> {
+/** Runs `submit` back to back, at concurrency, then spaced; `cpu` reads the CPU used so far by each part. */
+async function measure(submit: () => Promise<Sample | void>, cpu?: () => Parts, redisUrl?: string): Promise<Row> {
   for (let i = 0; i < 3; i++) await submit(); // warm-up
   const latencies: number[] = [];
-  for (let i = 0; i < SEQUENTIAL; i++) latencies.push(await timed(submit));
-  const throughput = await pool(THROUGHPUT_RUNS, CONCURRENCY, submit);
+  const samples: Sample[] = [];
+  for (let i = 0; i < SEQUENTIAL; i++) {
+    const start = performance.now();
+    const sample = await submit();
+    latencies.push(performance.now() - start);
+    if (sample) samples.push(sample);
+  }
+  const cpuBefore = cpu?.();
+  const throughput = await pool(THROUGHPUT_RUNS, CONCURRENCY, async () => void (await submit()));
+  const cpuUsed = cpuBefore && cpuPerRun(cpuBefore, cpu!(), THROUGHPUT_RUNS);
   // As people use an IDE: a run now and then, not back to back (warm containers have time to start).
   const spaced: number[] = [];
+  const spacedSamples: Sample[] = [];
   for (let i = 0; i < SPACED; i++) {
     await new Promise((r) => setTimeout(r, SPACED_GAP_MS));
-    spaced.push(await timed(submit));
+    const start = performance.now();
+    const sample = await submit();
+    spaced.push(performance.now() - start);
+    if (sample) spacedSamples.push(sample);
   }
-  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput, spacedP50: percentile(spaced, 50) };
+  const stages = samples.length && redisUrl ? await stageMedians(redisUrl, samples) : undefined;
+  const spacedStages = spacedSamples.length && redisUrl ? await stageMedians(redisUrl, spacedSamples) : undefined;
+  return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), throughput, spacedP50: percentile(spaced, 50), cpu: cpuUsed, stages, spacedStages };
+}
+
+/** CPU of this process's reaped children (the bare runs), in ms. */
+function childrenCpuMs(): number {
+  const f = fs.readFileSync("/proc/self/stat", "utf8").split(") ")[1]!.split(" ");
+  return (Number(f[13]) + Number(f[14])) * 10;
 }
 
 /** The oci driver alone, as the runner calls it (no API, queue or database): the floor a fresh container sets. */
@@ -87,45 +110,58 @@ async function benchOciAlone(rootfs: string): Promise<Row> {
   const workDir = fs.mkdtempSync(path.join(SANDBOX_DIR, "bench-"));
   const driver = new OciDriver({ runtime, rootfs, workDir, warmContainers: 2 });
   try {
-    return await measure(async () => {
-      const r = await executeProgram(driver, python, { files: [{ name: "main.py", content: PROGRAM }], stdin: "", args: [] }, limits, DEFAULT_POLICY.diskMb);
-      if (r.stdout !== "hello\n") throw new Error(`unexpected result: ${JSON.stringify(r)}`);
-    });
+    return await measure(
+      async () => {
+        const r = await executeProgram(driver, python, { files: [{ name: "main.py", content: PROGRAM }], stdin: "", args: [] }, limits, DEFAULT_POLICY.diskMb);
+        if (r.stdout !== "hello\n") throw new Error(`unexpected result: ${JSON.stringify(r)}`);
+      },
+      () => ({ driver: treeCpuMs(process.pid) }),
+    );
   } finally {
     await driver.close();
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-async function benchDriver(backing: Backing, webUrl: string, token: string, driver: "oci" | "docker") {
-  const runner = await startService("runner/main.ts", backing, { SAM_SANDBOX_DIR: SANDBOX_DIR, SAM_SANDBOX_DRIVER: driver, LOG_LEVEL: "warn" });
-  const submit = async () => {
-    const res = await fetch(`${webUrl}/api/v1/executions?wait=true`, {
+async function benchDriver(backing: Backing, web: RunningService, token: string, driver: "oci" | "docker") {
+  const runner = await startService("runner/main.ts", backing, {
+    SAM_SANDBOX_DIR: SANDBOX_DIR,
+    SAM_SANDBOX_DRIVER: driver,
+    LOG_LEVEL: "warn",
+    SAM_STAGE_TIMINGS: "true",
+  });
+  const submit = async (): Promise<Sample> => {
+    const start = performance.now();
+    const res = await fetch(`${web.url}/api/v1/executions?wait=true`, {
       method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
       body: JSON.stringify({ language: "python", files: [{ name: "main.py", content: PROGRAM }] }),
     });
-    const body = (await res.json()) as { status?: string; stdout?: string };
+    const body = (await res.json()) as { id: string; status?: string; stdout?: string };
     if (body.status !== "succeeded" || body.stdout !== "hello\n") throw new Error(`unexpected result: ${JSON.stringify(body)}`);
+    return { executionId: body.id, totalMs: performance.now() - start, web: parseServerTiming(res.headers.get("server-timing")) };
   };
   try {
-    return await measure(submit);
+    const pids = await partPids(backing, { web, runner });
+    return await measure(submit, () => cpuNow(pids), backing.redisUrl);
   } finally {
     await runner.stop();
   }
 }
 
-async function benchExecutions(backing: Backing, webUrl: string, token: string, rootfs: string, log: (m: string) => void) {
+async function benchExecutions(backing: Backing, web: RunningService, token: string, rootfs: string, log: (m: string) => void) {
   log(`bare process: ${SEQUENTIAL} sequential runs, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
   await bareRun();
   const bareLatencies: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) bareLatencies.push(await timed(bareRun));
+  const bareCpuBefore = childrenCpuMs();
   const bare = {
     p50: percentile(bareLatencies, 50),
     p99: percentile(bareLatencies, 99),
     throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun),
     spacedP50: NaN,
   };
+  const bareCpuMs = (childrenCpuMs() - bareCpuBefore) / THROUGHPUT_RUNS;
 
   const rows: Array<[string, Row]> = [["bare process", bare]];
   log(`oci driver alone (${resolveOciRuntime("auto")}, no API): the same runs`);
@@ -134,7 +170,7 @@ async function benchExecutions(backing: Backing, webUrl: string, token: string, 
     log(`${driver} driver: ${SEQUENTIAL} sequential runs through the API, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
     rows.push([
       `${driver} driver${driver === "oci" ? ` (${resolveOciRuntime("auto")})` : ""} (API, end to end)`,
-      await benchDriver(backing, webUrl, token, driver),
+      await benchDriver(backing, web, token, driver),
     ]);
   }
   const fmt = (n: number) => n.toFixed(n < 10 ? 2 : 0);
@@ -149,6 +185,12 @@ async function benchExecutions(backing: Backing, webUrl: string, token: string, 
       `| ${name} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${fmt(r.throughput)} | ${(r.p50 / bare.p50).toFixed(1)}x | ${((r.throughput / bare.throughput) * 100).toFixed(0)}% | ${spaced} |`,
     );
   }
+  for (const [name, r] of rows) {
+    if (r.stages) printStages(`Where a run's time goes: ${name}, median of ${SEQUENTIAL} back-to-back runs (SAM_STAGE_TIMINGS)`, r.stages);
+    if (r.spacedStages) printStages(`Where a run's time goes: ${name}, median of ${SPACED} runs ${SPACED_GAP_MS} ms apart`, r.spacedStages);
+  }
+  const cpuRows = rows.filter(([, r]) => r.cpu).map(([name, r]) => [name, r.cpu!] as [string, Parts]);
+  printCpu(`CPU ms per run at concurrency ${CONCURRENCY}, by part (each part's whole process tree; the runner's includes its sandboxes)`, cpuRows, bareCpuMs);
 }
 
 async function main() {
@@ -156,7 +198,7 @@ async function main() {
   const tag = await ensureRuntimeImage({ engine: "podman", log });
   const rootfs = await ensureRootfs({ engine: "podman", log }, tag, `${SANDBOX_DIR}/images`);
   const backing = await startBacking();
-  const web = await startService("web/server.ts", backing, { SAM_RUNS_PER_MINUTE: "1000000", LOG_LEVEL: "warn" });
+  const web = await startService("web/server.ts", backing, { SAM_RUNS_PER_MINUTE: "1000000", LOG_LEVEL: "warn", SAM_STAGE_TIMINGS: "true" });
   try {
     const reg = await fetch(`${web.url}/api/v1/auth/register`, {
       method: "POST",
@@ -165,7 +207,7 @@ async function main() {
     });
     const { token } = (await reg.json()) as { token: string };
 
-    if (PARTS.includes("executions")) await benchExecutions(backing, web.url, token, rootfs, log);
+    if (PARTS.includes("executions")) await benchExecutions(backing, web, token, rootfs, log);
     if (PARTS.includes("priorities")) printPriorities(await benchPriorities(backing, log));
     if (PARTS.includes("collab")) {
       const collab = await startService("collab/main.ts", backing, { LOG_LEVEL: "warn" });

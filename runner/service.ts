@@ -45,6 +45,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     running,
     stopping: false,
     maxRunningPerUser: config.SAM_MAX_RUNNING_RUNS_PER_USER,
+    stageTimings: config.SAM_STAGE_TIMINGS,
     outputBudget: new OutputBudget(ctx.redis, { bytes: config.SAM_OUTPUT_BUDGET_MB * 1024 * 1024, windowSeconds: config.SAM_OUTPUT_BUDGET_WINDOW_SECONDS }),
     watchdog: new Watchdog({ graceMs: config.SAM_WATCHDOG_GRACE_MS, log }),
     metrics: new RunMetrics(ctx.metrics, driver.name),

@@ -116,6 +116,8 @@ const schema = z.object({
     .max(65535, "must be at most 65535")
     .default(1024),
   SAM_ALLOW_UNLIMITED_SWAP: flag,
+  // Per-stage timings of runs (lib/perf/stages.ts): a Server-Timing header on ?wait=true answers, runner stages in Redis. For `npm run bench`.
+  SAM_STAGE_TIMINGS: flag,
   SAM_CONTAINER_ENGINE: z.string().trim().min(1, "must not be empty").default("podman"),
   SAM_SANDBOX_DIR: z
     .string()

@@ -12,6 +12,7 @@ import type { Runtime } from "../executions/runtimes";
 import { ApiError } from "../http/errors";
 import { web } from "./context";
 import { InputBudget } from "./input-budget";
+import type { StageTimer } from "../perf/stages";
 
 /**
  * The web side of the execution queue, one of each per web process: the
@@ -154,10 +155,12 @@ export async function enqueueExecution(
     /** The route already counted this run against the run rate (consumeRunAllowance). */
     allowanceTaken?: boolean;
   },
+  timer?: StageTimer,
 ): Promise<{ execution: Execution; limits: RunLimits }> {
   const { db, config, log } = web();
   const { inputBudget } = executionServices();
   await checkOutputBudget(userId);
+  timer?.lap("budget");
   const limits = resolveLimits(config.limits, runtime.limits, run.limits ?? {});
   const cap = config.SAM_MAX_QUEUED_RUNS_PER_USER;
   const inputSize = run.stdin.byteLength + run.files.reduce((sum, f) => sum + f.content.byteLength, 0);
@@ -189,12 +192,15 @@ export async function enqueueExecution(
       if (taken) await inputBudget.giveBack(userId, inputSize);
       throw err;
     });
+  timer?.lap("insert");
   // Someone watches a room's run: it goes before every other class (priority.ts).
   const workClass: WorkClass = run.roomId ? "interactive" : (run.workClass ?? "api");
   await queueRun(executionServices().queue, web().redis, { executionId: execution.id, userId, workClass });
+  timer?.lap("queue");
   await inputBudget
     .dropOldInputs(db, userId)
     .catch((err: Error) => log.warn({ err: err.message, userId }, "could not drop old runs' inputs; trying again on a later run"));
+  timer?.lap("cleanup");
   return { execution, limits };
 }
 

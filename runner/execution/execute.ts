@@ -25,7 +25,12 @@ export interface ProgramRequest {
 export type ProgramResult = Pick<
   ExecutionView,
   "status" | "exitCode" | "signal" | "stdout" | "stderr" | "compileOutput" | "cpuTimeMs" | "memoryKb" | "truncated"
-> & { wallTimeMs: number; bytes: { stdout: Buffer; stderr: Buffer; compileOutput: Buffer | null } };
+> & {
+  wallTimeMs: number;
+  bytes: { stdout: Buffer; stderr: Buffer; compileOutput: Buffer | null };
+  /** The driver's own stages (SandboxOutcome.stages), for the bench's breakdown. */
+  stages?: SandboxOutcome["stages"];
+};
 
 export interface ExecuteHooks extends Partial<OutputSink> {
   /** Lets the caller end the run early (cancellation). */
@@ -164,6 +169,7 @@ export async function executeProgram(
     memoryKb: outcome.memoryKb,
     truncated: collector.truncated || collector.prestartExceeded,
     bytes: { stdout, stderr, compileOutput },
+    stages: outcome.stages,
   };
 }
 

@@ -21,6 +21,7 @@ import { FileDumpReader } from "../terminal/file-dump";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
+import { recordStages, type StageTimer } from "../../lib/perf/stages";
 import type { Watchdog } from "./watchdog";
 
 export interface ProcessDeps {
@@ -46,6 +47,8 @@ export interface ProcessDeps {
   limitPolicy?: LimitPolicy;
   /** A grading's total wall time, all its tests and checkers together (SAM_GRADING_MAX_SECONDS); unset: 10 minutes. */
   gradingMaxWallMs?: number;
+  /** Time each run's stages and record them (SAM_STAGE_TIMINGS, lib/perf/stages.ts). */
+  stageTimings?: boolean;
 }
 
 /** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */
@@ -82,13 +85,14 @@ const STORE_RETRY_DELAYS_MS = [100, 300, 1000, 2000, 4000];
  * cancelled) is left alone, and the result is written only while the row is
  * still `running` for this attempt, so a retried run has one result, never two.
  */
-export async function processExecution(deps: ProcessDeps, executionId: string): Promise<void> {
+export async function processExecution(deps: ProcessDeps, executionId: string, timer?: StageTimer): Promise<void> {
   const { db, redis } = deps;
   const execution = await db.execution.findUnique({
     where: { id: executionId },
     omit: { stdout: true, stderr: true, compileOutput: true },
     include: { files: { orderBy: { position: "asc" } }, grading: { select: { id: true } } },
   });
+  timer?.lap("load");
   if (!execution || isFinal(execution.status)) return;
   if (execution.attempts >= MAX_ATTEMPTS * (1 + execution.replays)) throw new AttemptsExhaustedError(executionId, execution.attempts);
   const roomLanguage = deps.languages.get(execution.language);
@@ -100,10 +104,12 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
   const claimed = await claim(deps, execution, attempt);
   if (claimed === "busy") throw new AccountBusyError(executionId);
   if (claimed === "gone") return; // cancelled, or another runner took this attempt
+  timer?.lap("claim");
 
   // A retry starts the live stream afresh: clients are told with the new attempt number.
   if (attempt > 1) await resetEvents(redis, executionId);
   await appendEvent(redis, executionId, "status", { status: "running", attempt });
+  timer?.lap("status");
   if (execution.grading) {
     // A grading's execution grades its files against the assignment's tests instead of running them once.
     // The entry file goes first (the launcher runs the first file), wherever the workspace listed it.
@@ -172,14 +178,20 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
     if (execution.terminal) void clearTerminalInput(redis, executionId).catch(() => undefined);
   }
   if (deps.stopping) throw new Error("the runner shut down during the run; retrying elsewhere");
+  timer?.lap("sandbox");
+  timer?.within("sandbox", result.stages);
   const stored = await storeResult(deps, executionId, attempt, result);
+  timer?.lap("store");
   // Input that reached the terminal's stream after the clear above, while its row still said running: the row is
   // final now, so the input route drops any later piece itself (app/api/v1/rooms/[id]/terminal/input).
   if (execution.terminal) void clearTerminalInput(redis, executionId).catch(() => undefined);
   if (!stored) return;
   await publishResult(deps, executionId, events);
+  timer?.lap("publish");
   // After the live stream is done: what it counted is final then.
   await countStoredOutput(deps, execution.userId, executionId, result, events.counted);
+  timer?.lap("count");
+  if (timer) void recordStages(redis, executionId, timer.stages);
 }
 
 /**

@@ -12,6 +12,7 @@ import {
   STALLED_INTERVAL_MS,
   type ExecutionJob,
 } from "../../lib/executions/queue";
+import { StageTimer } from "../../lib/perf/stages";
 import { watchFailures } from "./dead-letters";
 import { AccountBusyError, processExecution, type ProcessDeps } from "./process-execution";
 
@@ -41,6 +42,9 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
   const worker = new Worker<ExecutionJob>(
     queueName,
     async (job: Job<ExecutionJob>, token?: string) => {
+      // Time from queueing until a runner took it (both clocks are this machine's in the bench).
+      const timer = deps.stageTimings ? new StageTimer() : undefined;
+      timer?.stages.push({ stage: "pickup", ms: Math.max(0, Date.now() - job.timestamp) });
       // Taken: no longer waiting, so the account's next runs queue further ahead (priority.ts).
       if (job.data.userId) {
         await fair
@@ -51,7 +55,8 @@ export function createExecutionWorker(deps: ProcessDeps, options: WorkerOptions)
       }
       const done = options.onJobStart?.();
       try {
-        await processExecution(deps, job.data.executionId);
+        timer?.lap("fairness");
+        await processExecution(deps, job.data.executionId, timer);
       } catch (err) {
         // The database down is no fault of the run: not an attempt (three of them would be spent in a second
         // of outage, and the run could not even be marked failed). A result already computed is not at stake

@@ -9,6 +9,7 @@ import { web } from "@/lib/web/context";
 import { enqueueExecution, openStreamLease } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 import { waitForResult } from "@/lib/web/wait-for-result";
+import { StageTimer } from "@/lib/perf/stages";
 
 /**
  * POST /api/v1/executions {language, files, stdin?, args?, limits?, workClass?}
@@ -19,26 +20,35 @@ import { waitForResult } from "@/lib/web/wait-for-result";
  */
 export const POST = route(async (request: Request) => {
   const { db, redis, config } = web();
+  const timer = config.SAM_STAGE_TIMINGS ? new StageTimer() : undefined;
   const caller = await requireCaller(request);
+  timer?.lap("auth");
   const encoding = requestedEncoding(request);
   const wait = new URL(request.url).searchParams.get("wait") === "true";
   const body = await readJson(request, executionRequestSchema, MAX_BODY_BYTES);
   const input = decodeRunInput(body, encoding);
   checkExecutionRequest(input, config.limits);
+  timer?.lap("body");
   const runtime = requireRuntime(await availableRuntimes(redis), body.language);
+  timer?.lap("runtime");
   // A waiting request holds a Redis connection like an event stream, and counts as one
   // until its answer (sent as the client reads it) is complete.
   const lease = wait ? await openStreamLease(caller.user.id) : undefined;
+  timer?.lap("lease");
   let handedOn = false;
   try {
-    const { execution, limits } = await enqueueExecution(caller.user.id, runtime, { ...input, workClass: body.workClass });
+    const { execution, limits } = await enqueueExecution(caller.user.id, runtime, { ...input, workClass: body.workClass }, timer);
     if (wait) {
       // Generous: time in the queue, plus compiling, plus the run's own wall limit.
       const finished = await waitForResult(redis, db, execution.id, limits.wallTimeMs * 2 + 120_000, request.signal);
+      timer?.lap("wait");
       const head = await executionHead(db, execution.id);
       if (!head) throw new ApiError(404, "not_found", `The execution ${execution.id} was deleted.`);
+      timer?.lap("head");
       handedOn = true;
-      return executionResponse(db, head, encoding, { status: finished ? 200 : 202, release: () => lease?.release(), signal: request.signal });
+      const response = executionResponse(db, head, encoding, { status: finished ? 200 : 202, release: () => lease?.release(), signal: request.signal });
+      if (timer) response.headers.set("server-timing", timer.serverTiming());
+      return response;
     }
     return Response.json(
       { id: execution.id, status: "queued" },
