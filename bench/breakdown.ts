@@ -55,8 +55,17 @@ export async function partPids(backing: Backing, services: Record<string, Runnin
   return pids;
 }
 
+/** The whole machine's busy CPU time (every process and the kernel), in ms: what the process trees miss. */
+export function machineCpuMs(): number {
+  const [, user, nice, system, , , irq, softirq, steal] = fs.readFileSync("/proc/stat", "utf8").split("\n")[0]!.trim().split(/\s+/).map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) * TICK_MS;
+}
+
+/** The key under which a reading holds the whole machine's CPU (not a part: never summed with them). */
+export const MACHINE = "machine";
+
 export function cpuNow(pids: Parts): Parts {
-  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, treeCpuMs(pid)]));
+  return { ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, treeCpuMs(pid)])), [MACHINE]: machineCpuMs() };
 }
 
 /** CPU ms per run of each part between two readings. */
@@ -114,14 +123,18 @@ export function printStages(title: string, rows: StageRow[]): void {
   for (const r of rows) console.log(`| ${r.part} | ${r.stage.includes(".") ? `&nbsp;&nbsp;${r.stage}` : r.stage} | ${r.p50.toFixed(2)} |`);
 }
 
-export function printCpu(title: string, rows: Array<[string, Parts]>, bareMs: number): void {
-  const parts = [...new Set(rows.flatMap(([, p]) => Object.keys(p)))];
+/** `bare`: the bare runs' own CPU and the machine's while they ran, per run. */
+export function printCpu(title: string, rows: Array<[string, Parts]>, bare: { own: number; machine: number }): void {
+  const parts = [...new Set(rows.flatMap(([, p]) => Object.keys(p)))].filter((k) => k !== MACHINE);
   console.log(`\n${title}\n`);
-  console.log(`| how | ${parts.join(" | ")} | all | vs bare |`);
-  console.log(`|---|${parts.map(() => "---|").join("")}---|---|`);
-  console.log(`| bare process | ${parts.map(() => "").join(" | ")} | ${bareMs.toFixed(1)} | 1.0x |`);
+  console.log(`| how | ${parts.join(" | ")} | parts together | vs bare | whole machine | vs bare |`);
+  console.log(`|---|${parts.map(() => "---|").join("")}---|---|---|---|`);
+  console.log(`| bare process | ${parts.map(() => "").join(" | ")} | ${bare.own.toFixed(1)} | 1.0x | ${bare.machine.toFixed(1)} | 1.0x |`);
   for (const [name, p] of rows) {
-    const all = Object.values(p).reduce((a, b) => a + b, 0);
-    console.log(`| ${name} | ${parts.map((k) => (p[k] ?? 0).toFixed(1)).join(" | ")} | ${all.toFixed(1)} | ${(all / bareMs).toFixed(1)}x |`);
+    const all = parts.reduce((sum, k) => sum + (p[k] ?? 0), 0);
+    const machine = p[MACHINE] ?? Number.NaN;
+    console.log(
+      `| ${name} | ${parts.map((k) => (p[k] === undefined ? "" : p[k].toFixed(1))).join(" | ")} | ${all.toFixed(1)} | ${(all / bare.own).toFixed(1)}x | ${machine.toFixed(1)} | ${(machine / bare.machine).toFixed(1)}x |`,
+    );
   }
 }

@@ -11,7 +11,20 @@ import { resolveOciRuntime } from "../runner/sandbox/select";
 import { benchQueueDepth } from "./metrics";
 import { startBacking, startService, type Backing, type RunningService } from "../tests/support/stack";
 import { parseServerTiming } from "../lib/perf/stages";
-import { cpuNow, cpuPerRun, partPids, printCpu, printStages, stageMedians, treeCpuMs, type Parts, type Sample, type StageRow } from "./breakdown";
+import {
+  cpuNow,
+  cpuPerRun,
+  MACHINE,
+  machineCpuMs,
+  partPids,
+  printCpu,
+  printStages,
+  stageMedians,
+  treeCpuMs,
+  type Parts,
+  type Sample,
+  type StageRow,
+} from "./breakdown";
 import { benchCollab } from "./collab";
 import { benchPriorities, printPriorities } from "./priorities";
 import { benchClassroom, printClassroom } from "./classroom";
@@ -115,7 +128,7 @@ async function benchOciAlone(rootfs: string): Promise<Row> {
         const r = await executeProgram(driver, python, { files: [{ name: "main.py", content: PROGRAM }], stdin: "", args: [] }, limits, DEFAULT_POLICY.diskMb);
         if (r.stdout !== "hello\n") throw new Error(`unexpected result: ${JSON.stringify(r)}`);
       },
-      () => ({ driver: treeCpuMs(process.pid) }),
+      () => ({ driver: treeCpuMs(process.pid), [MACHINE]: machineCpuMs() }),
     );
   } finally {
     await driver.close();
@@ -155,13 +168,14 @@ async function benchExecutions(backing: Backing, web: RunningService, token: str
   const bareLatencies: number[] = [];
   for (let i = 0; i < SEQUENTIAL; i++) bareLatencies.push(await timed(bareRun));
   const bareCpuBefore = childrenCpuMs();
+  const bareMachineBefore = machineCpuMs();
   const bare = {
     p50: percentile(bareLatencies, 50),
     p99: percentile(bareLatencies, 99),
     throughput: await pool(THROUGHPUT_RUNS, CONCURRENCY, bareRun),
     spacedP50: NaN,
   };
-  const bareCpuMs = (childrenCpuMs() - bareCpuBefore) / THROUGHPUT_RUNS;
+  const bareCpu = { own: (childrenCpuMs() - bareCpuBefore) / THROUGHPUT_RUNS, machine: (machineCpuMs() - bareMachineBefore) / THROUGHPUT_RUNS };
 
   const rows: Array<[string, Row]> = [["bare process", bare]];
   log(`oci driver alone (${resolveOciRuntime("auto")}, no API): the same runs`);
@@ -190,7 +204,7 @@ async function benchExecutions(backing: Backing, web: RunningService, token: str
     if (r.spacedStages) printStages(`Where a run's time goes: ${name}, median of ${SPACED} runs ${SPACED_GAP_MS} ms apart`, r.spacedStages);
   }
   const cpuRows = rows.filter(([, r]) => r.cpu).map(([name, r]) => [name, r.cpu!] as [string, Parts]);
-  printCpu(`CPU ms per run at concurrency ${CONCURRENCY}, by part (each part's whole process tree; the runner's includes its sandboxes)`, cpuRows, bareCpuMs);
+  printCpu(`CPU ms per run at concurrency ${CONCURRENCY}, by part (each part's whole process tree; the runner's includes its sandboxes)`, cpuRows, bareCpu);
 }
 
 async function main() {
