@@ -10,7 +10,9 @@ import type { OutputBudget } from "../../lib/executions/output-budget";
 import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { isFinal } from "../../lib/executions/status";
 import { clearStdin } from "../../lib/executions/stdin";
-import { executionSummary } from "../../lib/executions/view";
+import { executionSummary, type ExecutionSummary } from "../../lib/executions/view";
+import { appendResult, fitsAnswer } from "../../lib/executions/answer";
+import { Prisma } from "../../lib/db/generated/client";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import { processGrading } from "../grading/process-grading";
 import { forwardLiveInput } from "./live-input";
@@ -186,7 +188,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string, t
   // final now, so the input route drops any later piece itself (app/api/v1/rooms/[id]/terminal/input).
   if (execution.terminal) void clearTerminalInput(redis, executionId).catch(() => undefined);
   if (!stored) return;
-  await publishResult(deps, executionId, events);
+  await publishResult(deps, executionId, events, { summary: stored, bytes: result.bytes });
   timer?.lap("publish");
   // After the live stream is done: what it counted is final then.
   await countStoredOutput(deps, execution.userId, executionId, result, events.counted);
@@ -241,25 +243,20 @@ async function claim(deps: ProcessDeps, execution: { id: string; userId: string;
  * the job fails without a retry and the worker records it once more.
  * False when the row was no longer this attempt's to write (cancelled, or taken over).
  */
-async function storeResult(deps: ProcessDeps, executionId: string, attempt: number, result: ProgramResult): Promise<boolean> {
+async function storeResult(deps: ProcessDeps, executionId: string, attempt: number, result: ProgramResult): Promise<ExecutionSummary | null> {
+  // One statement that also returns the row (UPDATE ... RETURNING): the result event and the waiting
+  // request's answer are made from it, with no read after the write (issue 13).
   const write = async () => {
-    const written = await deps.db.execution.updateMany({
-      where: { id: executionId, status: "running", attempts: attempt },
-      data: {
-        status: result.status,
-        exitCode: result.exitCode,
-        signal: result.signal,
-        stdout: storedBytes(result.bytes.stdout),
-        stderr: storedBytes(result.bytes.stderr),
-        compileOutput: result.bytes.compileOutput === null ? null : storedBytes(result.bytes.compileOutput),
-        cpuTimeMs: result.cpuTimeMs,
-        wallTimeMs: result.wallTimeMs,
-        memoryKb: result.memoryKb,
-        truncated: result.truncated,
-        finishedAt: new Date(),
-      },
-    });
-    return written.count > 0;
+    const compileOutput = result.bytes.compileOutput === null ? null : storedBytes(result.bytes.compileOutput);
+    const rows = await deps.db.$queryRaw<SummaryRow[]>`
+      UPDATE "Execution" SET
+        "status" = ${result.status}::"ExecutionStatus", "exitCode" = ${result.exitCode}::int, "signal" = ${result.signal}::text,
+        "stdout" = ${storedBytes(result.bytes.stdout)}::bytea, "stderr" = ${storedBytes(result.bytes.stderr)}::bytea,
+        "compileOutput" = ${compileOutput}::bytea, "cpuTimeMs" = ${result.cpuTimeMs}::int, "wallTimeMs" = ${result.wallTimeMs}::int,
+        "memoryKb" = ${result.memoryKb}::int, "truncated" = ${result.truncated}, "finishedAt" = now()
+      WHERE "id" = ${executionId}::uuid AND "status" = 'running' AND "attempts" = ${attempt}::int
+      RETURNING ${SUMMARY_COLUMNS}`;
+    return rows[0] ? executionSummary(rows[0]) : null;
   };
   try {
     return await withRetries(deps, executionId, "store the result", write);
@@ -270,9 +267,33 @@ async function storeResult(deps: ProcessDeps, executionId: string, attempt: numb
     );
     if (!ended) throw new UnrecoverableError(STORE_FAILED);
     await publishResult(deps, executionId);
-    return false;
+    return null;
   }
 }
+
+/** The columns executionSummary reads, as a RETURNING list. */
+type SummaryRow = Parameters<typeof executionSummary>[0];
+const SUMMARY_COLUMNS = Prisma.raw(
+  [
+    "id",
+    "status",
+    "language",
+    "version",
+    "exitCode",
+    "signal",
+    "cpuTimeMs",
+    "wallTimeMs",
+    "memoryKb",
+    "truncated",
+    "attempts",
+    "error",
+    "createdAt",
+    "startedAt",
+    "finishedAt",
+  ]
+    .map((c) => `"${c}"`)
+    .join(", "),
+);
 
 export async function withRetries<T>(deps: Pick<ProcessDeps, "log">, executionId: string, what: string, fn: () => Promise<T>): Promise<T> {
   for (let tryNumber = 0; ; tryNumber++) {
@@ -287,12 +308,26 @@ export async function withRetries<T>(deps: Pick<ProcessDeps, "log">, executionId
   }
 }
 
-/** The `result` event: the execution without its output (the SSE route reads the output from PostgreSQL). Never throws. */
-export async function publishResult(deps: Pick<ProcessDeps, "db" | "redis" | "log">, executionId: string, events?: EventBatcher) {
+/**
+ * The `result` event: the execution without its output (the SSE route reads the output from PostgreSQL).
+ * With the stored row's summary and the output in hand (a run just stored), nothing is read: small output
+ * also goes along as the answer of a waiting request (lib/executions/answer.ts). Never throws.
+ */
+export async function publishResult(
+  deps: Pick<ProcessDeps, "db" | "redis" | "log">,
+  executionId: string,
+  events?: EventBatcher,
+  stored?: { summary: ExecutionSummary; bytes: ProgramResult["bytes"] },
+) {
   try {
-    const row = await deps.db.execution.findUnique({ where: { id: executionId }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
-    if (!row) return;
-    const write = () => appendEvent(deps.redis, executionId, "result", executionSummary(row));
+    let summary = stored?.summary;
+    if (!summary) {
+      const row = await deps.db.execution.findUnique({ where: { id: executionId }, omit: { stdin: true, stdout: true, stderr: true, compileOutput: true } });
+      if (!row) return;
+      summary = executionSummary(row);
+    }
+    const answer = stored && fitsAnswer(stored.bytes) ? stored.bytes : undefined;
+    const write = () => appendResult(deps.redis, summary, answer);
     // The result waits for live output still on its way, but not for long (see EventBatcher.finish).
     await (events ? events.finish(write) : write());
   } catch (err) {

@@ -25,7 +25,7 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-/** The database, except that writing a result (an update that sets stdout) fails the first `failures` times. */
+/** The database, except that writing a result (an update that sets stdout, through the client or in SQL) fails the first `failures` times. */
 function failingResultWrites(real: Database, failures: number) {
   const seen = { tries: 0 };
   const execution = new Proxy(real.execution, {
@@ -40,9 +40,15 @@ function failingResultWrites(real: Database, failures: number) {
       };
     },
   });
+  // The runner stores a result with one UPDATE ... RETURNING (process-execution.ts storeResult).
+  const queryRaw = async (strings: TemplateStringsArray, ...values: unknown[]) => {
+    if (strings.join("?").includes('"stdout" =') && seen.tries++ < failures) throw new Error('simulated: invalid byte sequence for encoding "UTF8": 0x00');
+    return real.$queryRaw(strings, ...values);
+  };
   const database = new Proxy(real, {
     get(target, prop) {
       if (prop === "execution") return execution;
+      if (prop === "$queryRaw") return queryRaw;
       const value = Reflect.get(target, prop, target);
       return typeof value === "function" ? value.bind(target) : value;
     },

@@ -10,6 +10,7 @@ import { enqueueExecution, openStreamLease } from "@/lib/web/executions";
 import { route } from "@/lib/web/route";
 import { waitForResult } from "@/lib/web/wait-for-result";
 import { StageTimer } from "@/lib/perf/stages";
+import { answerJson, readAnswer } from "@/lib/executions/answer";
 
 /**
  * POST /api/v1/executions {language, files, stdin?, args?, limits?, workClass?}
@@ -42,6 +43,14 @@ export const POST = route(async (request: Request) => {
       // Generous: time in the queue, plus compiling, plus the run's own wall limit.
       const finished = await waitForResult(redis, db, execution.id, limits.wallTimeMs * 2 + 120_000, request.signal);
       timer?.lap("wait");
+      // Small output came with the result: answered without reading PostgreSQL (answer.ts).
+      const answer = finished ? await readAnswer(redis, execution.id) : null;
+      if (answer) {
+        timer?.lap("answer");
+        const headers = new Headers({ "content-type": "application/json", "cache-control": "no-store" });
+        if (timer) headers.set("server-timing", timer.serverTiming());
+        return new Response(answerJson(answer, encoding), { status: 200, headers });
+      }
       const head = await executionHead(db, execution.id);
       if (!head) throw new ApiError(404, "not_found", `The execution ${execution.id} was deleted.`);
       timer?.lap("head");
