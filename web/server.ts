@@ -16,6 +16,7 @@ import { metricsEndpoint } from "../lib/metrics/endpoint";
 import { createWebMetrics } from "../lib/metrics/web";
 import { proxyCollabUpgrades } from "./collab-proxy";
 import { capConnections } from "./connection-caps";
+import { directRoute, serveDirect } from "./direct-routes";
 
 /**
  * The web process: Next.js (pages, sign-in, /api route handlers) behind a
@@ -67,7 +68,8 @@ const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, re
     );
     return;
   }
-  handleRequest(req, res).catch((err) => {
+  const direct = directRoute(req);
+  (direct ? serveDirect(direct, req, res) : handleRequest(req, res)).catch((err) => {
     log.error({ err }, "request failed");
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
     res.end("Internal error");
