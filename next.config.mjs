@@ -4,7 +4,7 @@
  * in proxy.ts.
  * @type {import('next').NextConfig}
  */
-const securityHeaders = [
+export const securityHeaders = [
   { key: "X-Content-Type-Options", value: "nosniff" },
   { key: "X-Frame-Options", value: "DENY" },
   { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },

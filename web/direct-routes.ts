@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { POST as postExecution } from "../app/api/v1/executions/route";
+import { securityHeaders } from "../next.config.mjs";
 
 /**
  * The run API's hot path, served by this server without Next.js: Next's
@@ -48,7 +49,8 @@ export async function serveDirect(handler: Handler, req: IncomingMessage, res: S
     signal: gone.signal,
   } as RequestInit);
   const response = await handler(request);
-  const out: Record<string, string> = {};
+  // The headers Next.js adds to every answer (next.config.mjs), then the route's own.
+  const out: Record<string, string> = Object.fromEntries(securityHeaders.map((h) => [h.key.toLowerCase(), h.value]));
   response.headers.forEach((value, name) => (out[name] = value));
   res.writeHead(response.status, out);
   if (!response.body) {

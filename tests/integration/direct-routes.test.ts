@@ -45,6 +45,9 @@ describe("the run API served without Next.js", () => {
     });
     expect(res.status).toBe(400);
     expect(res.headers.get("content-type")).toContain("application/json");
+    // The headers Next.js adds to every answer (next.config.mjs).
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("malformed_json");
     const unknown = await api("POST", "/api/v1/executions", { token, body: { language: "cobol-74", files: [{ name: "a", content: "x" }] } });
     expect(unknown.status).toBe(400);
