@@ -1,11 +1,33 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/client";
 
 export type Database = PrismaClient;
 
-/** Prisma through the node-postgres driver adapter: no engine binary at run time. */
+const POOL = Symbol.for("sam.db.pool");
+
+/**
+ * Prisma through the node-postgres driver adapter: no engine binary at run
+ * time. The adapter runs on a pool made here, so the few queries of a run's
+ * hot path can use the same connections in plain SQL (see sqlPool).
+ */
 export function createDatabase(databaseUrl: string): Database {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
+  Object.defineProperty(db, POOL, { value: pool });
+  return db;
+}
+
+/**
+ * The database's own connection pool, for the queries on a run's hot path
+ * written in SQL (runner/queue/claim.ts, lib/web/enqueue-sql.ts): Prisma's
+ * own work costs about 0.3 ms and as much CPU per query on top of the query
+ * itself (`npm run bench`, part database), and a run made a dozen of them.
+ */
+export function sqlPool(db: Database): pg.Pool {
+  const pool = (db as unknown as Record<symbol, pg.Pool | undefined>)[POOL];
+  if (!pool) throw new Error("this database client was not made by createDatabase");
+  return pool;
 }
 
 // Route handlers are loaded in many module instances by Next.js; one client

@@ -23,6 +23,7 @@ import { FileDumpReader } from "../terminal/file-dump";
 import type { LanguageDefinition } from "../languages/catalogue";
 import type { SandboxDriver, SandboxHandle } from "../sandbox/driver";
 import { EventBatcher } from "./event-batcher";
+import { claimExecution, loadExecution } from "./claim";
 import { recordStages, type StageTimer } from "../../lib/perf/stages";
 import type { Watchdog } from "./watchdog";
 
@@ -89,11 +90,7 @@ const STORE_RETRY_DELAYS_MS = [100, 300, 1000, 2000, 4000];
  */
 export async function processExecution(deps: ProcessDeps, executionId: string, timer?: StageTimer): Promise<void> {
   const { db, redis } = deps;
-  const execution = await db.execution.findUnique({
-    where: { id: executionId },
-    omit: { stdout: true, stderr: true, compileOutput: true },
-    include: { files: { orderBy: { position: "asc" } }, grading: { select: { id: true } } },
-  });
+  const execution = await loadExecution(db, executionId);
   timer?.lap("load");
   if (!execution || isFinal(execution.status)) return;
   if (execution.attempts >= MAX_ATTEMPTS * (1 + execution.replays)) throw new AttemptsExhaustedError(executionId, execution.attempts);
@@ -103,7 +100,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string, t
   const language = execution.terminal ? terminalLanguage(roomLanguage) : roomLanguage;
 
   const attempt = execution.attempts + 1;
-  const claimed = await claim(deps, execution, attempt);
+  const claimed = await claimExecution(db, execution, attempt, deps.maxRunningPerUser);
   if (claimed === "busy") throw new AccountBusyError(executionId);
   if (claimed === "gone") return; // cancelled, or another runner took this attempt
   timer?.lap("claim");
@@ -214,28 +211,6 @@ async function countStoredOutput(deps: ProcessDeps, userId: string, executionId:
 }
 
 /**
- * Takes the run for this attempt: only while it is still queued (or running
- * for the attempt before, which died), and only while its account has fewer
- * than maxRunningPerUser runs running. The count and the claim happen under a
- * lock per account, so two runners cannot both take the last place.
- */
-async function claim(deps: ProcessDeps, execution: { id: string; userId: string; attempts: number }, attempt: number): Promise<"claimed" | "busy" | "gone"> {
-  const cap = deps.maxRunningPerUser;
-  return deps.db.$transaction(async (tx) => {
-    if (cap !== undefined) {
-      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:running:${execution.userId}`}))`;
-      const running = await tx.execution.count({ where: { userId: execution.userId, status: "running", id: { not: execution.id } } });
-      if (running >= cap) return "busy";
-    }
-    const claimed = await tx.execution.updateMany({
-      where: { id: execution.id, status: { in: ["queued", "running"] }, attempts: execution.attempts },
-      data: { status: "running", attempts: attempt, startedAt: new Date() },
-    });
-    return claimed.count > 0 ? "claimed" : "gone";
-  });
-}
-
-/**
  * Writes the result, trying again while the database fails: the program has
  * run, and an error thrown from here would make BullMQ run it again. When no
  * try succeeds, the run ends as internal_error saying so in plain words (the
@@ -253,7 +228,7 @@ async function storeResult(deps: ProcessDeps, executionId: string, attempt: numb
         "status" = ${result.status}::"ExecutionStatus", "exitCode" = ${result.exitCode}::int, "signal" = ${result.signal}::text,
         "stdout" = ${storedBytes(result.bytes.stdout)}::bytea, "stderr" = ${storedBytes(result.bytes.stderr)}::bytea,
         "compileOutput" = ${compileOutput}::bytea, "cpuTimeMs" = ${result.cpuTimeMs}::int, "wallTimeMs" = ${result.wallTimeMs}::int,
-        "memoryKb" = ${result.memoryKb}::int, "truncated" = ${result.truncated}, "finishedAt" = now()
+        "memoryKb" = ${result.memoryKb}::int, "truncated" = ${result.truncated}, "finishedAt" = now() AT TIME ZONE 'UTC'
       WHERE "id" = ${executionId}::uuid AND "status" = 'running' AND "attempts" = ${attempt}::int
       RETURNING ${SUMMARY_COLUMNS}`;
     return rows[0] ? executionSummary(rows[0]) : null;
