@@ -2,8 +2,8 @@ import { Queue } from "bullmq";
 import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { createRedis } from "../redis/connection";
 import { LeaseCounter, type Lease } from "../redis/leases";
-import type { Execution } from "../db/generated/client";
-import { storedBytes } from "../executions/encoding";
+import { sqlPool } from "../db/client";
+import { insertExecution } from "../executions/record";
 import { resolveLimits, type RunLimits } from "../executions/limits";
 import { OutputBudget } from "../executions/output-budget";
 import { FairShare, queueRun } from "../executions/priority";
@@ -156,7 +156,7 @@ export async function enqueueExecution(
     allowanceTaken?: boolean;
   },
   timer?: StageTimer,
-): Promise<{ execution: Execution; limits: RunLimits }> {
+): Promise<{ execution: { id: string; createdAt: Date }; limits: RunLimits }> {
   const { db, config, log } = web();
   const { inputBudget } = executionServices();
   await checkOutputBudget(userId);
@@ -165,33 +165,42 @@ export async function enqueueExecution(
   const cap = config.SAM_MAX_QUEUED_RUNS_PER_USER;
   const inputSize = run.stdin.byteLength + run.files.reduce((sum, f) => sum + f.content.byteLength, 0);
   let taken = false;
-  const execution = await db
-    .$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT 1 FROM pg_advisory_xact_lock(hashtext(${`sam:active:${userId}`}))`;
-      const active = await tx.execution.count({ where: { userId, status: { in: ["queued", "running"] } } });
-      if (active >= cap) throw tooManyActive(active);
-      if (!run.allowanceTaken) await consumeRunAllowance(userId);
-      const wait = await inputBudget.take(userId, inputSize);
-      if (wait > 0) throw inputBudgetExhausted(wait);
-      taken = true;
-      return tx.execution.create({
-        data: {
-          userId,
-          ...(run.roomId ? { roomId: run.roomId, interactive: true } : {}),
-          language: runtime.language,
-          version: runtime.version,
-          files: { create: run.files.map((f, position) => ({ position, name: f.name, content: storedBytes(f.content) })) },
-          stdin: storedBytes(run.stdin),
-          args: run.args ?? [],
-          limits: { ...limits },
-        },
-      });
-    })
-    .catch(async (err: unknown) => {
-      // Not recorded (e.g. the insert failed): the input was not stored after all.
-      if (taken) await inputBudget.giveBack(userId, inputSize);
-      throw err;
+  // The count and the insert under a lock per account; in SQL on Prisma's own pool (record.ts).
+  const client = await sqlPool(db).connect();
+  let execution: { id: string; createdAt: Date };
+  let broken = false;
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT 1 FROM pg_advisory_xact_lock(hashtext($1))", [`sam:active:${userId}`]);
+    const { rows } = await client.query(`SELECT count(*)::int AS "active" FROM "Execution" WHERE "userId" = $1 AND "status" IN ('queued', 'running')`, [
+      userId,
+    ]);
+    const active = rows[0].active as number;
+    if (active >= cap) throw tooManyActive(active);
+    if (!run.allowanceTaken) await consumeRunAllowance(userId);
+    const wait = await inputBudget.take(userId, inputSize);
+    if (wait > 0) throw inputBudgetExhausted(wait);
+    taken = true;
+    execution = await insertExecution(client, {
+      userId,
+      language: runtime.language,
+      version: runtime.version,
+      roomId: run.roomId,
+      files: run.files,
+      stdin: run.stdin,
+      args: run.args ?? [],
+      limits,
     });
+    await client.query("COMMIT");
+  } catch (err) {
+    await client.query("ROLLBACK").catch(() => (broken = true));
+    // Not recorded (e.g. the insert failed): the input was not stored after all.
+    if (taken) await inputBudget.giveBack(userId, inputSize);
+    throw err;
+  } finally {
+    // A connection whose rollback failed is in an unknown state: it is closed, not reused.
+    client.release(broken || undefined);
+  }
   timer?.lap("insert");
   // Someone watches a room's run: it goes before every other class (priority.ts).
   const workClass: WorkClass = run.roomId ? "interactive" : (run.workClass ?? "api");
