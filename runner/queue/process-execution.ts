@@ -11,6 +11,7 @@ import { MAX_ATTEMPTS } from "../../lib/executions/queue";
 import { isFinal } from "../../lib/executions/status";
 import { clearStdin } from "../../lib/executions/stdin";
 import { executionSummary } from "../../lib/executions/view";
+import type { CompileCache } from "../execution/compile-cache";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import { processGrading } from "../grading/process-grading";
 import { forwardLiveInput } from "./live-input";
@@ -46,6 +47,8 @@ export interface ProcessDeps {
   limitPolicy?: LimitPolicy;
   /** A grading's total wall time, all its tests and checkers together (SAM_GRADING_MAX_SECONDS); unset: 10 minutes. */
   gradingMaxWallMs?: number;
+  /** Builds of unchanged compiled programs (SAM_COMPILE_CACHE, runner/execution/compile-cache.ts); unset: always compile. */
+  compileCache?: CompileCache;
 }
 
 /** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */
@@ -160,6 +163,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string): 
             }
           },
         },
+        deps.compileCache,
       ),
     );
     attemptEnded?.(deps.stopping ? undefined : result.status);
