@@ -72,7 +72,7 @@ type SandboxRunner = (language: LanguageDefinition, request: ProgramRequest, onC
  * that no two different inputs frame to the same bytes (a file "ab" with "c"
  * is not a file "a" with "bc"; two files are not one).
  */
-export function compileCacheKey(imageTag: string, language: LanguageDefinition, files: ProgramRequest["files"], arch = process.arch): string {
+export function compileCacheKey(imageTag: string, language: LanguageDefinition, files: ProgramRequest["files"], arch: string = process.arch): string {
   const hash = createHash("sha256");
   const field = (value: string | Uint8Array) => {
     const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
@@ -110,6 +110,7 @@ export function decodeEntry(bytes: Buffer): CompileCacheEntry | null {
 }
 
 export class CompileCache {
+  private scheduled: Promise<void> | null = null;
   private filling: Promise<void> | null = null;
   private fillHandle: SandboxHandle | null = null;
   private closed = false;
@@ -149,12 +150,14 @@ export class CompileCache {
 
   /** Waits for the background build in progress, if any (shutdown, tests). */
   async settled(): Promise<void> {
+    await this.scheduled;
     await this.filling;
   }
 
   /** No more lookups or builds; the build in progress is killed. */
   async close(): Promise<void> {
     this.closed = true;
+    await this.scheduled;
     await this.fillHandle?.kill("requested").catch(() => undefined);
     await this.filling;
   }
@@ -189,7 +192,12 @@ export class CompileCache {
   /** Starts a background build for `key` unless one is in progress or the runner is busy. Never throws. */
   private fill(key: string, language: LanguageDefinition, files: ProgramRequest["files"], limits: RunLimits): void {
     // Decided once the run has left its slot (the caller's clean-up runs first), so a runner of one slot still fills.
-    setTimeout(() => this.startFill(key, language, files, limits), 0);
+    this.scheduled = new Promise((resolve) =>
+      setTimeout(() => {
+        this.startFill(key, language, files, limits);
+        resolve();
+      }, 0),
+    );
   }
 
   private startFill(key: string, language: LanguageDefinition, files: ProgramRequest["files"], limits: RunLimits): void {
