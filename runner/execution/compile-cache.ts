@@ -148,6 +148,27 @@ export class CompileCache {
     return result;
   }
 
+  /** The cached build of these files, if any (a grading's build step: runner/grading/sandbox-env.ts). */
+  async cachedBuild(language: LanguageDefinition, files: ProgramRequest["files"]): Promise<CompileCacheEntry | null> {
+    if (this.closed) return null;
+    return this.lookup(this.keyOf(language, files), language.language);
+  }
+
+  /**
+   * Keeps a build made elsewhere: only ever one made like the cache's own, in a
+   * fresh sandbox given only these files, whose program was the packing tar
+   * (a grading's build step). In the background; never throws.
+   */
+  store(language: LanguageDefinition, files: ProgramRequest["files"], entry: CompileCacheEntry): void {
+    if (this.closed) return;
+    void this.put(this.keyOf(language, files), entry)
+      .then((outcome) => this.opts.metrics?.fill(language.language, outcome))
+      .catch((err: Error) => {
+        this.opts.metrics?.fill(language.language, "error");
+        this.opts.log.debug({ err: err.message }, "compile cache: could not store a build");
+      });
+  }
+
   /** Waits for the background build in progress, if any (shutdown, tests). */
   async settled(): Promise<void> {
     await this.scheduled;
@@ -235,7 +256,11 @@ export class CompileCache {
     });
     if (result.status === "output_limit_exceeded") return "too_large";
     if (result.status !== "succeeded") return "not_built";
-    const entry = encodeEntry({ tar: result.bytes.stdout, compileOutput: result.bytes.compileOutput ?? Buffer.alloc(0) });
+    return this.put(key, { tar: result.bytes.stdout, compileOutput: result.bytes.compileOutput ?? Buffer.alloc(0) });
+  }
+
+  private async put(key: string, build: CompileCacheEntry): Promise<FillOutcome> {
+    const entry = encodeEntry(build);
     if (entry.length > this.opts.maxEntryBytes) return "too_large";
     await this.redisCall(() => this.opts.redis.set(this.redisKey(key), entry, "EX", this.opts.ttlSeconds), WRITE_TIMEOUT_MS);
     return "stored";

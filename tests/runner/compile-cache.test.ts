@@ -7,8 +7,10 @@ import { CompileCacheMetrics } from "../../lib/metrics/compile-cache";
 import { createRedis } from "../../lib/redis/connection";
 import { CompileCache } from "../../runner/execution/compile-cache";
 import { executeProgram } from "../../runner/execution/execute";
+import { sandboxGradingEnv } from "../../runner/grading/sandbox-env";
 import type { SandboxDriver } from "../../runner/sandbox/driver";
 import { language, openDriver } from "../support/drivers";
+import { eventually } from "../support/rooms";
 
 /**
  * The compile cache over a real sandbox driver (crun) and the test stack's
@@ -157,5 +159,39 @@ describe("the compile cache", () => {
     await cache.settled();
     expect(await fills("skipped_busy")).toBe(1);
     expect(await redis.exists(`${prefix}${cache.keyOf(language("c"), files)}`)).toBe(0);
+  });
+
+  it("serves a grading's build step, and keeps a grading's build for later runs", async () => {
+    const { cache, prefix, lookups } = cacheOver();
+    const sandboxes: string[] = [];
+    const env = sandboxGradingEnv({
+      driver,
+      languages: new Map([["c", language("c")]]),
+      diskMb: DEFAULT_POLICY.diskMb,
+      policy: DEFAULT_POLICY,
+      signal: new AbortController().signal,
+      log: pino({ level: "silent" }),
+      onSandbox: (kind) => sandboxes.push(kind),
+      compileCache: cache,
+    });
+    // A run first: its build (filled in the background) spares the grading its build sandbox.
+    const ran = [{ name: "main.c", content: warningC(randomBytes(4).toString("hex")) }];
+    await run(cache, "c", ran);
+    await cache.settled();
+    const built = await env.build("c", ran);
+    expect(built.ok).toBe(true);
+    expect(sandboxes).toEqual([]);
+    const graded = await env.run({ language: "c", files: ran, build: built.ok ? built.tar : null, limits: env.limitsFor("c") });
+    expect(graded.stdout).toContain("hello");
+
+    // A grading first: the build it made serves the next run of the same files.
+    const graded2 = [{ name: "main.c", content: warningC(randomBytes(4).toString("hex")) }];
+    expect((await env.build("c", graded2)).ok).toBe(true);
+    expect(sandboxes).toEqual(["run", "build"]);
+    await eventually("the grading's build is stored", async () => (await redis.exists(`${prefix}${cache.keyOf(language("c"), graded2)}`)) === 1);
+    const hitsBefore = await lookups("hit");
+    const after = await run(cache, "c", graded2);
+    expect(await lookups("hit")).toBe(hitsBefore + 1);
+    expect(after.compileOutput).toContain("cached warning");
   });
 });
