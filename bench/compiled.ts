@@ -85,7 +85,12 @@ async function bare(subject: Subject): Promise<{ compileRun: number; run: number
     for (let i = 0; i < SAMPLES; i++) {
       fs.writeFileSync(path.join(dir, subject.file), subject.source(`bare ${i}`));
       const [compile, start] = subject.bare(dir);
-      compileRun.push(await timed(async () => (await exec(compile), await exec(start))));
+      compileRun.push(
+        await timed(async () => {
+          await exec(compile);
+          await exec(start);
+        }),
+      );
       run.push(await timed(() => exec(start)));
     }
     return { compileRun: median(compileRun), run: median(run) };

@@ -199,7 +199,8 @@ export class CompileCache {
 
   private async lookup(key: string, language: string): Promise<CompileCacheEntry | null> {
     try {
-      const stored = await this.redisCall(() => this.opts.redis.getBuffer(this.redisKey(key)));
+      // Read and kept for another TTL in one step: a build in use (a class running the same program) stays.
+      const stored = await this.redisCall(() => this.opts.redis.getexBuffer(this.redisKey(key), "EX", this.opts.ttlSeconds));
       const entry = stored ? decodeEntry(stored) : null;
       this.opts.metrics?.lookup(language, entry ? "hit" : "miss");
       return entry;

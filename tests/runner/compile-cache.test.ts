@@ -68,7 +68,7 @@ const warningC = (tag: string) =>
 
 describe("the compile cache", () => {
   it("runs an identical C program from the cached build, with the same output and compiler output", async () => {
-    const { cache, lookups, fills } = cacheOver();
+    const { cache, prefix, lookups, fills } = cacheOver();
     const files = [{ name: "main.c", content: warningC(randomBytes(4).toString("hex")) }];
     const first = await run(cache, "c", files, "one\n");
     expect(first.status).toBe("succeeded");
@@ -77,9 +77,13 @@ describe("the compile cache", () => {
     await cache.settled();
     expect(await fills("stored")).toBe(1);
 
+    // Near its end, a build in use is kept another TTL (60 s here) by the hit.
+    const key = `${prefix}${cache.keyOf(language("c"), files)}`;
+    await redis.expire(key, 5);
     // Another stdin: not part of the key, the build serves it too.
     const second = await run(cache, "c", files, "two\n");
     expect(await lookups("hit")).toBe(1);
+    expect(await redis.ttl(key)).toBeGreaterThan(5);
     expect(second.status).toBe("succeeded");
     expect(second.stdout).toBe(first.stdout.replace("read one", "read two"));
     expect(second.compileOutput).toBe(first.compileOutput);
