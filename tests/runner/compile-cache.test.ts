@@ -156,6 +156,21 @@ describe("the compile cache", () => {
     down.disconnect();
   });
 
+  it("compiles without waiting when Redis is connected but does not answer in time", async () => {
+    const { cache, lookups } = cacheOver();
+    const files = [{ name: "main.c", content: warningC(randomBytes(4).toString("hex")) }];
+    await run(cache, "c", files);
+    await cache.settled();
+    // Writes wait (the lookup, GETEX, is one) for longer than a lookup may take; the connection stays ready.
+    await redis.call("CLIENT", "PAUSE", "1500", "WRITE");
+    const slow = await run(cache, "c", files);
+    expect(await lookups("error")).toBe(1);
+    expect(await lookups("hit")).toBe(0);
+    expect(slow.status).toBe("succeeded");
+    expect(slow.compileOutput).toContain("cached warning");
+    await redis.call("CLIENT", "UNPAUSE");
+  });
+
   it("does not build in the background while the runner is busy", async () => {
     const { cache, prefix, fills } = cacheOver(redis, true);
     const files = [{ name: "main.c", content: warningC(randomBytes(4).toString("hex")) }];
