@@ -60,6 +60,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
       driver,
       // The tag every driver runs (runner/sandbox/select.ts): a hash of the image's build context.
       imageTag: runtimeImageTag(),
+      versions: new Map(accepted.map((a) => [a.definition.language, a.runtime.version])),
       diskMb: config.limits.diskMb,
       policy: config.limits,
       log,

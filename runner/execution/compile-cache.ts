@@ -12,8 +12,8 @@ import { executeProgram, type ProgramRequest, type ProgramResult } from "./execu
  * Compiled languages do not recompile an unchanged program. The cache holds
  * builds (the tar of a language's artifacts, runner/grading/build.ts) with the
  * compiler's output, in Redis, shared by every runner, under a hash of every
- * input that decides the build (keyOf): the runtime image, the CPU
- * architecture, the language's compile command, limit and artifacts, and
+ * input that decides the build (keyOf): the runtime image and the compiler's
+ * version in it, the CPU architecture, the language's compile command, limit and artifacts, and
  * every file's name and bytes in order. Not stdin, args or limits: the
  * compile step never sees stdin or args (the launcher gives it /dev/null).
  *
@@ -46,6 +46,11 @@ export interface CompileCacheOptions {
   driver: SandboxDriver;
   /** The runtime image's tag (runner/images/runtime-image.ts): a hash of its build context. */
   imageTag: string;
+  /**
+   * Each language's version as the runner's probe read it in the image (`version` in its definition): an
+   * image rebuilt from the same context (same tag) with a newer compiler from Debian's archive has other builds.
+   */
+  versions?: Map<string, string>;
   diskMb: number;
   policy: LimitPolicy;
   log: Logger;
@@ -72,7 +77,13 @@ type SandboxRunner = (language: LanguageDefinition, request: ProgramRequest, onC
  * that no two different inputs frame to the same bytes (a file "ab" with "c"
  * is not a file "a" with "bc"; two files are not one).
  */
-export function compileCacheKey(imageTag: string, language: LanguageDefinition, files: ProgramRequest["files"], arch: string = process.arch): string {
+export function compileCacheKey(
+  imageTag: string,
+  language: LanguageDefinition,
+  files: ProgramRequest["files"],
+  arch: string = process.arch,
+  toolchainVersion = "",
+): string {
   const hash = createHash("sha256");
   const field = (value: string | Uint8Array) => {
     const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : value;
@@ -83,6 +94,7 @@ export function compileCacheKey(imageTag: string, language: LanguageDefinition, 
   field(FORMAT);
   field(arch);
   field(imageTag);
+  field(toolchainVersion);
   field(language.language);
   field(language.compile ?? "");
   field(String(language.compileSeconds));
@@ -123,7 +135,7 @@ export class CompileCache {
   }
 
   keyOf(language: LanguageDefinition, files: ProgramRequest["files"]): string {
-    return compileCacheKey(this.opts.imageTag, language, files);
+    return compileCacheKey(this.opts.imageTag, language, files, process.arch, this.opts.versions?.get(language.language) ?? "");
   }
 
   /** Runs the program from a cached build when there is one, else compiling (and fills the cache afterwards). */

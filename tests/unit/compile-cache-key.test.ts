@@ -4,8 +4,13 @@ import { loadCatalogue } from "../../runner/languages/catalogue";
 
 const c = loadCatalogue().find((l) => l.language === "c")!;
 const main = { name: "main.c", content: "int main(void) { return 0; }\n" };
-const key = (files: Array<{ name: string; content: string | Uint8Array }>, over: Partial<typeof c> = {}, image = "localhost/sam-runtime:abc", arch = "x64") =>
-  compileCacheKey(image, { ...c, ...over }, files, arch);
+const key = (
+  files: Array<{ name: string; content: string | Uint8Array }>,
+  over: Partial<typeof c> = {},
+  image = "localhost/sam-runtime:abc",
+  arch = "x64",
+  version = "12.2.0",
+) => compileCacheKey(image, { ...c, ...over }, files, arch, version);
 
 describe("the compile cache's key covers every input of a build", () => {
   it("is the same for the same inputs, whether the bytes come as text or as bytes", () => {
@@ -35,10 +40,11 @@ describe("the compile cache's key covers every input of a build", () => {
     ).not.toBe(key([{ name: "a", content: "x\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0001by" }]));
   });
 
-  it("changes with the image, the architecture and the language's compile command, limit and artifacts", () => {
+  it("changes with the image, the compiler's version, the architecture and the language's compile command, limit and artifacts", () => {
     const base = key([main]);
     expect(key([main], {}, "localhost/sam-runtime:def")).not.toBe(base);
     expect(key([main], {}, undefined, "arm64")).not.toBe(base);
+    expect(key([main], {}, undefined, undefined, "12.3.0")).not.toBe(base);
     expect(key([main], { compile: `${c.compile} -DX` })).not.toBe(base);
     expect(key([main], { compileSeconds: c.compileSeconds + 1 })).not.toBe(base);
     expect(key([main], { artifacts: ["/tmp/other"] })).not.toBe(base);
