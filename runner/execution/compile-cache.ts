@@ -146,7 +146,7 @@ export class CompileCache {
       const result = await sandbox(unpackingLanguage(language), { ...request, build: entry.tar });
       if (result.status === "compile_error") {
         // Our unpack step failed, not the user's compile: the entry goes, and the retry compiles.
-        void this.redisCall(() => this.opts.redis.del(this.redisKey(key)));
+        void this.redisCall(() => this.opts.redis.del(this.redisKey(key))).catch(() => undefined);
         throw new SandboxInfrastructureError(`unpacking a cached build failed: ${result.compileOutput?.slice(0, 500) ?? ""}`);
       }
       return { ...result, compileOutput: entry.compileOutput.toString("utf8"), bytes: { ...result.bytes, compileOutput: entry.compileOutput } };
