@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
 import { CompileCacheMetrics } from "../../lib/metrics/compile-cache";
 import { createRedis } from "../../lib/redis/connection";
-import { CompileCache } from "../../runner/execution/compile-cache";
+import { CompileCache, encodeEntry } from "../../runner/execution/compile-cache";
 import { executeProgram } from "../../runner/execution/execute";
 import { sandboxGradingEnv } from "../../runner/grading/sandbox-env";
-import type { SandboxDriver } from "../../runner/sandbox/driver";
+import { SandboxInfrastructureError, type SandboxDriver } from "../../runner/sandbox/driver";
 import { language, openDriver } from "../support/drivers";
 import { eventually } from "../support/rooms";
 
@@ -169,6 +169,18 @@ describe("the compile cache", () => {
     expect(slow.status).toBe("succeeded");
     expect(slow.compileOutput).toContain("cached warning");
     await redis.call("CLIENT", "UNPAUSE");
+  });
+
+  it("drops a build that does not unpack and fails the attempt as the sandbox's fault (the retry compiles)", async () => {
+    const { cache, prefix } = cacheOver();
+    const files = [{ name: "main.c", content: warningC(randomBytes(4).toString("hex")) }];
+    const key = `${prefix}${cache.keyOf(language("c"), files)}`;
+    await redis.set(key, encodeEntry({ tar: Buffer.from("not a tar archive"), compileOutput: Buffer.alloc(0) }), "EX", 60);
+    await expect(run(cache, "c", files)).rejects.toBeInstanceOf(SandboxInfrastructureError);
+    await eventually("the broken entry is gone", async () => (await redis.exists(key)) === 0);
+    const retried = await run(cache, "c", files);
+    expect(retried.status).toBe("succeeded");
+    expect(retried.compileOutput).toContain("cached warning");
   });
 
   it("does not build in the background while the runner is busy", async () => {
