@@ -29,6 +29,7 @@ import { benchCollab } from "./collab";
 import { benchPriorities, printPriorities } from "./priorities";
 import { benchDatabase, printDatabase } from "./database";
 import { benchClassroom, printClassroom } from "./classroom";
+import { benchCompiled, printCompiled } from "./compiled";
 
 /**
  * `npm run bench`: end-to-end latency and throughput of running a Python
@@ -44,8 +45,8 @@ const PROGRAM = "print('hello')";
 const SPACED = Number(process.env.BENCH_SPACED ?? 30);
 const SPACED_GAP_MS = 500;
 const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",").filter(Boolean) as Array<"oci" | "docker">;
-/** Which parts to run: executions (sandboxes; with it, database round trips), database (alone), collab (rooms), priorities (the queue's order under load), metrics (the cost of a scrape), classroom (a deadline spike of gradings). */
-const PARTS = (process.env.BENCH_PARTS ?? "executions,collab,priorities,metrics,classroom").split(",");
+/** Which parts to run: executions (sandboxes; with it, database round trips), database (alone), compiled (C and Java, first and unchanged runs), collab (rooms), priorities (the queue's order under load), metrics (the cost of a scrape), classroom (a deadline spike of gradings). */
+const PARTS = (process.env.BENCH_PARTS ?? "executions,compiled,collab,priorities,metrics,classroom").split(",");
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -224,6 +225,7 @@ async function main() {
 
     if (PARTS.includes("executions")) await benchExecutions(backing, web, token, rootfs, log);
     if (PARTS.includes("executions") || PARTS.includes("database")) printDatabase(await benchDatabase(backing, log));
+    if (PARTS.includes("compiled")) printCompiled(await benchCompiled(backing, web.url, token, log));
     if (PARTS.includes("priorities")) printPriorities(await benchPriorities(backing, log));
     if (PARTS.includes("collab")) {
       const collab = await startService("collab/main.ts", backing, { LOG_LEVEL: "warn" });

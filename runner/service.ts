@@ -5,6 +5,9 @@ import { OutputBudget } from "../lib/executions/output-budget";
 import { publishRuntimes, withdrawRuntimes } from "../lib/executions/runtimes";
 import { createRedis } from "../lib/redis/connection";
 import { RunMetrics } from "../lib/metrics/runs";
+import { CompileCacheMetrics } from "../lib/metrics/compile-cache";
+import { CompileCache } from "./execution/compile-cache";
+import { runtimeImageTag } from "./images/runtime-image";
 import { loadCatalogue, type LanguageDefinition } from "./languages/catalogue";
 import { probeLanguages } from "./languages/probe";
 import { cancelRunning, type ProcessDeps } from "./queue/process-execution";
@@ -52,6 +55,22 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     limitPolicy: config.limits,
     gradingMaxWallMs: config.SAM_GRADING_MAX_SECONDS * 1000,
   };
+  if (config.SAM_COMPILE_CACHE) {
+    deps.compileCache = new CompileCache({
+      redis: ctx.redis,
+      driver,
+      // The tag every driver runs (runner/sandbox/select.ts): a hash of the image's build context.
+      imageTag: runtimeImageTag(),
+      versions: new Map(accepted.map((a) => [a.definition.language, a.runtime.version])),
+      diskMb: config.limits.diskMb,
+      policy: config.limits,
+      log,
+      ttlSeconds: config.SAM_COMPILE_CACHE_TTL_SECONDS,
+      maxEntryBytes: config.SAM_COMPILE_CACHE_MAX_ENTRY_KB * 1024,
+      busy: () => running.size >= config.SAM_RUNNER_CONCURRENCY,
+      metrics: new CompileCacheMetrics(ctx.metrics),
+    });
+  }
 
   // Cancellations arrive by pub/sub; only the runner holding the run acts on it.
   const subscriber = createRedis(process.env.REDIS_URL!);
@@ -81,6 +100,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
     // Runs in progress are ended and their jobs retried by another runner (not reported as results).
     deps.stopping = true;
     await Promise.all([...running.values()].map((h) => h.kill("requested")));
+    await deps.compileCache?.close();
     await withdrawRuntimes(ctx.redis, runnerId).catch(() => undefined);
     await worker.close();
     await stopLostRunSweep().catch(() => undefined);

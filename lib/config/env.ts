@@ -99,6 +99,13 @@ const schema = z.object({
   SAM_SANDBOX_DRIVER: z.enum(["auto", "oci", "docker"], { error: 'must be "auto", "oci" or "docker"' }).default("auto"),
   SAM_OCI_RUNTIME: z.string().trim().min(1, "must not be empty").default("auto"),
   SAM_OCI_WARM_CONTAINERS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").default(2),
+  // Builds of compiled languages kept in Redis, shared by every runner (runner/execution/compile-cache.ts).
+  SAM_COMPILE_CACHE: z
+    .enum(["true", "false", "1", "0", "yes", "no", ""], { error: 'must be "true" or "false"' })
+    .default("true")
+    .transform((v) => v === "" || v === "true" || v === "1" || v === "yes"),
+  SAM_COMPILE_CACHE_TTL_SECONDS: positiveInt(3600),
+  SAM_COMPILE_CACHE_MAX_ENTRY_KB: positiveInt(2048),
   // The sandbox's kernel-facing policy (runner/sandbox): each oci container gets its own block of
   // 65536 host uids/gids, SAM_OCI_UID_RANGES of them from SAM_OCI_UID_BASE (by default 0x70000000,
   // above what useradd hands out to /etc/subuid and in systemd's unused range); and a host with

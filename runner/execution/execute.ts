@@ -4,6 +4,7 @@ import type { ExecutionStatus } from "../../lib/executions/status";
 import type { ExecutionView } from "../../lib/executions/view";
 import type { LanguageDefinition } from "../languages/catalogue";
 import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle, type SandboxOutcome } from "../sandbox/driver";
+import type { CompileCache } from "./compile-cache";
 import { OutputCollector, PRESTART_MAX_BYTES, type OutputSink } from "./output";
 
 export interface ProgramRequest {
@@ -51,6 +52,8 @@ const ABORT_SETTLE_MS = 3_000;
  * Runs one program in a fresh sandbox and turns what happened into a result.
  * A program that fails, crashes or exceeds a limit is a result; only a sandbox
  * that could not do its job throws (SandboxInfrastructureError), so the job is retried.
+ * With a compile cache, a compiled program whose build is cached runs from it
+ * instead of compiling (runner/execution/compile-cache.ts).
  */
 export async function executeProgram(
   driver: SandboxDriver,
@@ -59,6 +62,27 @@ export async function executeProgram(
   limits: RunLimits,
   diskMb: number,
   hooks: ExecuteHooks = {},
+  compileCache?: CompileCache,
+): Promise<ProgramResult> {
+  if (!compileCache?.serves(language, request)) return runInSandbox(driver, language, request, limits, diskMb, hooks);
+  return compileCache.run(language, request, limits, (lang, req, onCompiled) =>
+    runInSandbox(driver, lang, req, limits, diskMb, {
+      ...hooks,
+      compiled: (ok) => {
+        onCompiled?.(ok);
+        hooks.compiled?.(ok);
+      },
+    }),
+  );
+}
+
+async function runInSandbox(
+  driver: SandboxDriver,
+  language: LanguageDefinition,
+  request: ProgramRequest,
+  limits: RunLimits,
+  diskMb: number,
+  hooks: ExecuteHooks,
 ): Promise<ProgramResult> {
   const marker = `sam-${randomBytes(16).toString("hex")}`;
   let outputExceeded = false;

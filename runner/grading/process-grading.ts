@@ -82,6 +82,7 @@ export async function processGrading(deps: ProcessDeps, run: GradingAttempt): Pr
           deps.metrics?.sandboxStarted(askedAt);
           deps.running.set(run.executionId, handle);
         },
+        compileCache: deps.compileCache,
       });
       return gradeFiles(env, { language: assignment.language, files: run.files, assignmentLimits: limits, tests, maxWallMs }, judges);
     });

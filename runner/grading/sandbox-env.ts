@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import { type LimitPolicy, type RunLimits, resolveLimits } from "../../lib/executions/limits";
+import type { CompileCache } from "../execution/compile-cache";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import type { LanguageDefinition } from "../languages/catalogue";
 import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle } from "../sandbox/driver";
@@ -18,6 +19,8 @@ export interface SandboxEnvOptions {
   onSandbox?(kind: "build" | "run"): void;
   /** Each sandbox's handle once it exists (cancellation, metrics). */
   onHandle?(handle: SandboxHandle): void;
+  /** Builds shared with runs (runner/execution/compile-cache.ts): a cached build skips the build sandbox, a new one is kept. */
+  compileCache?: CompileCache;
 }
 
 /** GradingEnv.limitsFor over a policy and the runner's languages. */
@@ -62,6 +65,8 @@ export function sandboxGradingEnv(opts: SandboxEnvOptions): GradingEnv {
     async build(name: string, files: GradingFile[], limits?: RunLimits): Promise<BuildResult> {
       const language = languageOf(name);
       if (!language.compile) return { ok: true, tar: null };
+      const cached = await opts.compileCache?.cachedBuild(language, files);
+      if (cached) return { ok: true, tar: cached.tar };
       // The student's compile gets the run's memory and processes; packing may print up to the output maximum.
       const base = limits ?? limitsFor(name);
       const packLimits: RunLimits = {
@@ -84,6 +89,8 @@ export function sandboxGradingEnv(opts: SandboxEnvOptions): GradingEnv {
         // The compiler said yes but the artifacts could not be packed: the sandbox's fault, tried again.
         throw new SandboxInfrastructureError(`packing the build failed (${result.status}): ${result.stderr.slice(0, 500)}`);
       }
+      // This build was made as the cache makes its own: a fresh sandbox given only these files, packing with tar.
+      opts.compileCache?.store(language, files, { tar: result.bytes.stdout, compileOutput: result.bytes.compileOutput ?? Buffer.alloc(0) });
       return { ok: true, tar: result.bytes.stdout };
     },
 

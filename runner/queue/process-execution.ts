@@ -13,6 +13,7 @@ import { clearStdin } from "../../lib/executions/stdin";
 import { executionSummary, type ExecutionSummary } from "../../lib/executions/view";
 import { appendResult, fitsAnswer } from "../../lib/executions/answer";
 import { Prisma } from "../../lib/db/generated/client";
+import type { CompileCache } from "../execution/compile-cache";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import { processGrading } from "../grading/process-grading";
 import { forwardLiveInput } from "./live-input";
@@ -52,6 +53,8 @@ export interface ProcessDeps {
   gradingMaxWallMs?: number;
   /** Time each run's stages and record them (SAM_STAGE_TIMINGS, lib/perf/stages.ts). */
   stageTimings?: boolean;
+  /** Builds of unchanged compiled programs (SAM_COMPILE_CACHE, runner/execution/compile-cache.ts); unset: always compile. */
+  compileCache?: CompileCache;
 }
 
 /** The run's account already has as many runs running as it may: the job waits and is tried again (worker.ts). */
@@ -165,6 +168,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string, t
             }
           },
         },
+        deps.compileCache,
       ),
     );
     attemptEnded?.(deps.stopping ? undefined : result.status);
