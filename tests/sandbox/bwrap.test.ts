@@ -1,6 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import pino from "pino";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { loadConfig } from "../../lib/config/env";
+import { createDriver } from "../../runner/sandbox/select";
 import { BwrapDriver } from "../../runner/sandbox/bwrap/driver";
 import { SandboxInfrastructureError, type SandboxDriver } from "../../runner/sandbox/driver";
 import { loadSeccompProfile } from "../../runner/sandbox/seccomp";
@@ -110,7 +113,11 @@ describe("bwrap driver", () => {
   });
 
   it("has no /sys, a read-only /proc/sys, and its own cgroup as the cgroup root", async () => {
-    const result = await runProgram(bwrap, "bash", 'ls -A /sys | wc -l; echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null && echo wrote || echo refused; sort -u -t: -k3 /proc/self/cgroup | cut -d: -f3');
+    const result = await runProgram(
+      bwrap,
+      "bash",
+      "ls -A /sys | wc -l; echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null && echo wrote || echo refused; sort -u -t: -k3 /proc/self/cgroup | cut -d: -f3",
+    );
     expect(result.stdout).toBe("0\nrefused\n/\n");
   });
 
@@ -144,4 +151,16 @@ describe("bwrap driver", () => {
       await driver.close();
     }
   });
+});
+
+it("SAM_SANDBOX_DRIVER=bwrap gives the bwrap driver on the prepared image", async () => {
+  const config = loadConfig({ SAM_DATA_DIR: tempDir("sam-bwrap-select-"), SAM_SANDBOX_DIR: inject("sandboxDir"), SAM_SANDBOX_DRIVER: "bwrap" });
+  const driver = await createDriver(config, pino({ level: "silent" }));
+  try {
+    expect(driver.name).toBe("bwrap");
+    const result = await runProgram(driver, "python", "print('hello')");
+    expect(result.stdout).toBe("hello\n");
+  } finally {
+    await driver.close();
+  }
 });
