@@ -19,7 +19,7 @@ import { tempDir } from "../support/stack";
  */
 
 // x86-64 numbers. Each probe is harmless even where allowed (zero or benign arguments).
-const PROBE = String.raw`import ctypes, json
+const PROBE = `import ctypes, json
 libc = ctypes.CDLL(None, use_errno=True)
 def call(nr, *args):
     ctypes.set_errno(0)
