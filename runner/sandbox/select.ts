@@ -61,7 +61,13 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
     const tag = preparedRootfsTag(path.join(config.sandboxDir, "images")) ?? (await ensureRuntimeImage(buildOptions));
     const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
     log.info({ driver: "bwrap", image: tag }, "sandbox driver ready");
-    return new BwrapDriver({ rootfs, workDir: path.join(config.dataDir, "runs", "bwrap"), uidRanges, ...orphans });
+    return new BwrapDriver({
+      rootfs,
+      workDir: path.join(config.dataDir, "runs", "bwrap"),
+      warmSandboxes: config.SAM_OCI_WARM_CONTAINERS,
+      uidRanges,
+      ...orphans,
+    });
   }
   if (kind === "oci") {
     // The host's policy first: refusing takes a moment, building the image minutes.

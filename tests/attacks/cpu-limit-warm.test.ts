@@ -24,8 +24,8 @@ attackSuite("CPU limit in cold and warm containers", ({ driver, kind }) => {
       await pause();
     }
     for (const line of seen) expect(line).toMatch(/^2 3 (warm|cold)$/);
-    // The oci driver keeps warm containers (bwrap starts every sandbox cold): the later runs took one.
-    if (kind.startsWith("oci/")) expect(seen.slice(1).some((l) => l.endsWith("warm"))).toBe(true);
+    // The oci and bwrap drivers keep warm sandboxes: the later runs took one.
+    if (kind !== "docker") expect(seen.slice(1).some((l) => l.endsWith("warm"))).toBe(true);
   });
 
   it("a spin past the CPU limit ends time_limit_exceeded, cold and warm", async () => {

@@ -20,7 +20,7 @@ export type DriverName = (typeof DRIVERS)[number];
 export async function openDriver(kind: DriverName): Promise<SandboxDriver> {
   const workDir = tempDir(`sam-${kind.replace("/", "-")}-`);
   // As in production: containers started ahead of demand (a limits set's first run starts cold, so both paths run).
-  if (kind === "bwrap") return new BwrapDriver({ rootfs: inject("rootfs"), workDir });
+  if (kind === "bwrap") return new BwrapDriver({ rootfs: inject("rootfs"), workDir, warmSandboxes: 2 });
   if (kind !== "docker") return new OciDriver({ runtime: kind.slice("oci/".length), rootfs: inject("rootfs"), workDir, warmContainers: 2 });
   const config = loadConfig({ SAM_DATA_DIR: workDir });
   const engine = await connectDockerEngine(config, pino({ level: "silent" }));
