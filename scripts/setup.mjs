@@ -57,6 +57,9 @@ if (mode === "start" || mode === "test" || mode === "runner") {
     ["runc", () => hasCommand("runc")],
     ["podman", () => hasCommand("podman")],
     ["debootstrap", () => hasCommand("debootstrap")],
+    // The bwrap driver: bubblewrap, and libseccomp's Python binding that compiles the seccomp profile for it.
+    ["bubblewrap", () => hasCommand("bwrap")],
+    ["python3-seccomp", () => fs.existsSync("/usr/bin/python3") && spawnSync("/usr/bin/python3", ["-c", "import seccomp"]).status === 0],
   );
   wanted.push(["uidmap", () => hasCommand("newuidmap")]);
 }

@@ -96,7 +96,7 @@ const schema = z.object({
   SAM_LOGIN_MAX_FAILURES_PER_USER: positiveInt(10),
   SAM_LOGIN_MAX_ATTEMPTS_PER_IP: positiveInt(100),
   SAM_LOGIN_WINDOW_SECONDS: positiveInt(900),
-  SAM_SANDBOX_DRIVER: z.enum(["auto", "oci", "docker"], { error: 'must be "auto", "oci" or "docker"' }).default("auto"),
+  SAM_SANDBOX_DRIVER: z.enum(["auto", "oci", "docker", "bwrap"], { error: 'must be "auto", "oci", "docker" or "bwrap"' }).default("auto"),
   SAM_OCI_RUNTIME: z.string().trim().min(1, "must not be empty").default("auto"),
   SAM_OCI_WARM_CONTAINERS: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be 0 or more").default(2),
   // Builds of compiled languages kept in Redis, shared by every runner (runner/execution/compile-cache.ts).

@@ -100,7 +100,7 @@ export class SandboxInfrastructureError extends Error {
 }
 
 export interface SandboxDriver {
-  readonly name: "oci" | "docker";
+  readonly name: "oci" | "docker" | "bwrap";
   start(run: SandboxRun, streams: SandboxStreams): Promise<SandboxHandle>;
   close(): Promise<void>;
 }

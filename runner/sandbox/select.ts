@@ -6,6 +6,7 @@ import { ensureRootfs, ensureRuntimeImage, preparedRootfsTag } from "../images/r
 import type { SandboxDriver } from "./driver";
 import { detectAppArmor, prepareAppArmor } from "./apparmor";
 import { OciDriver } from "./oci/driver";
+import { BwrapDriver } from "./bwrap/driver";
 import { UidRangeAllocator } from "./oci/uid-ranges";
 import { blocksInUse } from "./oci/run-registry";
 import { DockerDriver } from "./docker/driver";
@@ -49,6 +50,25 @@ export async function createDriver(config: Config, log: Logger, signal?: AbortSi
   const info = (msg: string) => log.info(msg);
   // What every driver needs to end sandboxes their runner left (see deadline.ts).
   const orphans = { deadlineGraceMs: config.SAM_WATCHDOG_GRACE_MS, sweepIntervalMs: config.SAM_SANDBOX_SWEEP_MS, log: warn };
+  if (kind === "bwrap") {
+    // As the oci driver: the same host checks, uid blocks and unpacked image, without an OCI runtime.
+    assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, config.SAM_ALLOW_UNLIMITED_SWAP, warn);
+    if (process.getuid?.() !== 0 || !answers("bwrap"))
+      throw new Error("SAM_SANDBOX_DRIVER=bwrap needs root and bubblewrap (apt-get install bubblewrap) installed");
+    // bwrap's mounts would run under the profile, which refuses them: not a sandbox we can confine as the oci driver does.
+    if (detectAppArmor().enabled) throw new Error("SAM_SANDBOX_DRIVER=bwrap cannot apply the AppArmor profile on this AppArmor host: use oci");
+    const uidRanges = new UidRangeAllocator(config.SAM_OCI_UID_BASE, config.SAM_OCI_UID_RANGES, undefined, () => blocksInUse());
+    const tag = preparedRootfsTag(path.join(config.sandboxDir, "images")) ?? (await ensureRuntimeImage(buildOptions));
+    const rootfs = await ensureRootfs(buildOptions, tag, path.join(config.sandboxDir, "images"));
+    log.info({ driver: "bwrap", image: tag }, "sandbox driver ready");
+    return new BwrapDriver({
+      rootfs,
+      workDir: path.join(config.dataDir, "runs", "bwrap"),
+      warmSandboxes: config.SAM_OCI_WARM_CONTAINERS,
+      uidRanges,
+      ...orphans,
+    });
+  }
   if (kind === "oci") {
     // The host's policy first: refusing takes a moment, building the image minutes.
     assertSwapContained({ activeSwapKb: activeSwapKb(), limitable: cgroupLimitsSwap(), source: "the memory cgroup" }, config.SAM_ALLOW_UNLIMITED_SWAP, warn);

@@ -24,7 +24,7 @@ attackSuite("CPU limit in cold and warm containers", ({ driver, kind }) => {
       await pause();
     }
     for (const line of seen) expect(line).toMatch(/^2 3 (warm|cold)$/);
-    // The oci driver keeps warm containers: the later runs took one.
+    // The oci and bwrap drivers keep warm sandboxes: the later runs took one.
     if (kind !== "docker") expect(seen.slice(1).some((l) => l.endsWith("warm"))).toBe(true);
   });
 

@@ -11,7 +11,7 @@ import type { SandboxLimits } from "../../runner/sandbox/driver";
 import { sandboxOwner } from "../../runner/sandbox/deadline";
 import { attackSuite, hostProcessesWith } from "../support/attack-suite";
 import type { DriverName } from "../support/drivers";
-import { openRunnerDriver, orphanProgramName, type OrphanRunnerSpec } from "../support/orphan-runner";
+import { openRunnerDriver, orphanProgramName, runsDir, type OrphanRunnerSpec } from "../support/orphan-runner";
 import { ROOT, tempDir } from "../support/stack";
 
 /**
@@ -99,7 +99,7 @@ function alive(pid: number): boolean {
   }
 }
 
-const ociBase = (spec: OrphanRunnerSpec) => `${RUNS_TOP}/${sandboxOwner(path.join(spec.workDir, "runs", "oci"))}`;
+const ociBase = (spec: OrphanRunnerSpec) => `${RUNS_TOP}/${sandboxOwner(runsDir(spec))}`;
 
 const podman = (args: string[]) => spawnSync("podman", ["--runtime", "runc", "--cgroup-manager", "cgroupfs", ...args], { encoding: "utf8", timeout: 60_000 });
 const dockerContainers = (spec: OrphanRunnerSpec) =>

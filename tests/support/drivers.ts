@@ -7,18 +7,20 @@ import { loadCatalogue, type LanguageDefinition } from "../../runner/languages/c
 import { executeProgram, type ProgramResult } from "../../runner/execution/execute";
 import type { SandboxDriver } from "../../runner/sandbox/driver";
 import { OciDriver } from "../../runner/sandbox/oci/driver";
+import { BwrapDriver } from "../../runner/sandbox/bwrap/driver";
 import { DockerDriver } from "../../runner/sandbox/docker/driver";
 import { connectDockerEngine } from "../../runner/sandbox/docker/engine";
 import { tempDir } from "./stack";
 
-/** The oci driver with each OCI runtime it supports here, and the docker driver. */
-export const DRIVERS = ["oci/crun", "oci/runc", "docker"] as const;
+/** The oci driver with each OCI runtime it supports here, the docker driver, and bubblewrap alone. */
+export const DRIVERS = ["oci/crun", "oci/runc", "docker", "bwrap"] as const;
 export type DriverName = (typeof DRIVERS)[number];
 
 /** A real driver of the given kind on the test image: an OCI runtime directly, or Podman's Docker-compatible API. */
 export async function openDriver(kind: DriverName): Promise<SandboxDriver> {
   const workDir = tempDir(`sam-${kind.replace("/", "-")}-`);
   // As in production: containers started ahead of demand (a limits set's first run starts cold, so both paths run).
+  if (kind === "bwrap") return new BwrapDriver({ rootfs: inject("rootfs"), workDir, warmSandboxes: 2 });
   if (kind !== "docker") return new OciDriver({ runtime: kind.slice("oci/".length), rootfs: inject("rootfs"), workDir, warmContainers: 2 });
   const config = loadConfig({ SAM_DATA_DIR: workDir });
   const engine = await connectDockerEngine(config, pino({ level: "silent" }));

@@ -14,11 +14,12 @@ import type { SandboxDriver, SandboxLimits } from "../../runner/sandbox/driver";
 import { DockerDriver } from "../../runner/sandbox/docker/driver";
 import { connectDockerEngine } from "../../runner/sandbox/docker/engine";
 import { OciDriver } from "../../runner/sandbox/oci/driver";
+import { BwrapDriver } from "../../runner/sandbox/bwrap/driver";
 import { blocksInUse } from "../../runner/sandbox/oci/run-registry";
 import { UidRangeAllocator } from "../../runner/sandbox/oci/uid-ranges";
 
 export interface OrphanRunnerSpec {
-  kind: "oci/crun" | "oci/runc" | "docker";
+  kind: "oci/crun" | "oci/runc" | "docker" | "bwrap";
   workDir: string;
   marker: string;
   rootfs: string;
@@ -28,6 +29,9 @@ export interface OrphanRunnerSpec {
   /** oci: the uid blocks this runner may hand out (default: the driver's). */
   uid?: { base: number; ranges: number };
 }
+
+/** Where the runner's driver keeps its runs (its cgroups are named after it, see ../../runner/sandbox/deadline.ts). */
+export const runsDir = (spec: Pick<OrphanRunnerSpec, "kind" | "workDir">) => path.join(spec.workDir, "runs", spec.kind === "bwrap" ? "bwrap" : "oci");
 
 export const orphanProgramName = (marker: string) => `sam-orphan-${marker}`;
 
@@ -49,10 +53,11 @@ export async function openRunnerDriver(
     });
   }
   const uidRanges = spec.uid && new UidRangeAllocator(spec.uid.base, spec.uid.ranges, [], () => blocksInUse());
+  if (spec.kind === "bwrap") return new BwrapDriver({ rootfs: spec.rootfs, workDir: runsDir(spec), uidRanges, ...orphans });
   return new OciDriver({
     runtime: spec.kind.slice("oci/".length),
     rootfs: spec.rootfs,
-    workDir: path.join(spec.workDir, "runs", "oci"),
+    workDir: runsDir(spec),
     warmContainers: 0,
     uidRanges,
     ...orphans,

@@ -17,6 +17,16 @@
 #                            CGROUP is the run's cgroup ("-": none), killed
 #                            and removed if the runner dies (see below)
 #   call ID ARG...           runs ARG... with no input or output
+#   jail ID DIR CGROUP UID LIMITS ARGV FILE...
+#                            as run, but the command starts confined (the
+#                            bwrap driver): its process joins CGROUP in every
+#                            hierarchy that has it, gets oom_score_adj 1000,
+#                            the FILEs opened read-only as fds 3, 4, ...,
+#                            the rlimits LIMITS (RESOURCE:SOFT:HARD,...), then
+#                            drops to uid and gid UID (no other groups) and
+#                            no_new_privs before it execs the command read
+#                            from the file ARGV (NUL-terminated arguments:
+#                            they may hold a run's args, any bytes but NUL)
 #   guard ID CGROUP...       kills these cgroups if the runner dies, until
 #   release ID               ends that guard (answer "exit ID 0")
 # When a command ends the answer is "exit ID STATUS" (128+N for signal N).
@@ -159,6 +169,7 @@ sub guard_as_waiter {
 # standard streams given and reports its exit status (128+N for signal N).
 sub start {
     my ($id, $cgroup, $stdin, $stdout, $stderr, @command) = @_;
+    my $prepare = ref $command[0] eq 'CODE' ? shift @command : undef;
     my $waiter = fork();
     if (!defined $waiter) {
         print "exit $id 255\n";
@@ -182,6 +193,15 @@ sub start {
             $SIG{$_} = 'DEFAULT' for qw(TERM INT QUIT PIPE CHLD);
             POSIX::sigprocmask(SIG_UNBLOCK, $term);
             _exit(127) if set_parent_death_signal(SIGKILL, $me);
+            if ($prepare) {
+                my $error = $prepare->();
+                # Changing ids clears the parent-death signal: ask for it again.
+                $error //= 'the waiter died' if set_parent_death_signal(SIGKILL, $me);
+                if (defined $error) {
+                    print STDERR "sam-launcher: $error\n";
+                    _exit(125);
+                }
+            }
             { no warnings 'exec'; exec { $command[0] } @command; }
             _exit(127);
         }
@@ -198,6 +218,53 @@ sub start {
     }
     print $report "exit $id $status\n";
     _exit(0);
+}
+
+# prlimit64's number per architecture.
+my %PRLIMIT = (x86_64 => 302, aarch64 => 261, riscv64 => 261);
+use constant PR_SET_NO_NEW_PRIVS => 38;
+
+# Puts the current process (about to exec the jail's command) in the run's
+# cgroup and drops it to the run's own unprivileged host id; returns an error
+# message, or undef. Everything it does is before the command exists, so the
+# whole sandbox, bwrap included, is counted and limited from its first page.
+sub confine {
+    my ($cgroup, $id, $limits, @files) = @_;
+    my @dirs = -e "$CGROUPS/cgroup.controllers" ? ("$CGROUPS$cgroup") : ();
+    if (!@dirs && opendir(my $d, $CGROUPS)) {
+        # v1: every hierarchy the run's cgroup was made in (cpu and cpuacct may be links to one).
+        @dirs = grep { -d $_ } map { "$CGROUPS/$_$cgroup" } grep { !/^\./ && !-l "$CGROUPS/$_" } readdir $d;
+        closedir $d;
+    }
+    return "no cgroup $cgroup" unless @dirs;
+    for (@dirs) { return "cannot join $_: $!" unless write_file("$_/cgroup.procs", "$$") }
+    return "oom_score_adj: $!" unless write_file('/proc/self/oom_score_adj', '1000');
+    my @fds;
+    for my $file (@files) {
+        my $fd = POSIX::open($file, POSIX::O_RDONLY());
+        return "cannot open $file: $!" unless defined $fd;
+        push @fds, $fd;
+    }
+    # Each to 3, 4, ... in order, through numbers above any perl holds (dup2 leaves close-on-exec off).
+    for my $i (0 .. $#fds) { POSIX::dup2($fds[$i], 200 + $i) // return "dup2: $!"; POSIX::close($fds[$i]) }
+    for my $i (0 .. $#fds) { POSIX::dup2(200 + $i, 3 + $i) // return "dup2: $!"; POSIX::close(200 + $i) }
+    # Nothing else the runner's process inherited reaches the sandbox (bwrap passes every open fd on).
+    opendir(my $open, '/proc/self/fd') or return "/proc/self/fd: $!";
+    my @inherited = grep { /^\d+$/ && $_ >= 3 + @fds } readdir $open;
+    closedir $open;
+    POSIX::close($_) for @inherited;
+    my ($arch) = $Config::Config{archname} =~ /^([^-]+)/;
+    my $prlimit = $PRLIMIT{$arch // ''} // return "no prlimit64 number known for $Config::Config{archname}";
+    for (split /,/, $limits) {
+        my ($resource, $soft, $hard) = split /:/;
+        syscall($prlimit, 0, $resource + 0, pack('QQ', $soft, $hard), 0) == 0 or return "prlimit $resource: $!";
+    }
+    $) = "$id $id";
+    POSIX::setgid($id) or return "setgid: $!";
+    POSIX::setuid($id) or return "setuid: $!";
+    return 'the ids did not change' unless $< == $id && $> == $id && $( == $id && $) eq "$id $id";
+    syscall(prctl_number(), PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 or return "no_new_privs: $!";
+    return undef;
 }
 
 # A waiter that starts nothing: it kills the cgroups if the runner dies, and
@@ -235,6 +302,21 @@ while (my $line = <STDIN>) {
         }
         print "ready $id\n";
         start($id, $cgroup, @fifos, @command);
+    } elsif ($kind eq 'jail') {
+        my ($dir, $cgroup, $uid, $limits, $argv, @files) = @rest;
+        my @args;
+        if (defined $argv && open(my $f, '<', $argv)) {
+            local $/ = "\0";
+            @args = map { chomp; $_ } <$f>;
+            close $f;
+        }
+        my @fifos = map { "$dir/$_" } qw(stdin stdout stderr);
+        if ($cgroup eq '-' || $uid !~ /^[1-9]\d*$/ || !@args || grep { !mkfifo($_, 0600) } @fifos) {
+            print "exit $id 255\n";
+            next;
+        }
+        print "ready $id\n";
+        start($id, $cgroup, @fifos, sub { confine($cgroup, $uid, $limits, @files) }, @args);
     } elsif ($kind eq 'call') {
         start($id, '-', '/dev/null', '/dev/null', '/dev/null', @rest);
     } elsif ($kind eq 'guard') {

@@ -28,6 +28,18 @@ export interface LaunchedProcess {
   closed: Promise<number | null>;
 }
 
+/** How launcher.pl's `jail` confines a command before it execs it. */
+export interface JailSettings {
+  /** The run's cgroup (as under /sys/fs/cgroup), killed and removed if the runner dies. */
+  cgroup: string;
+  /** The unprivileged host uid and gid the command runs as. */
+  id: number;
+  /** Kernel resource numbers (RLIMIT_*) with their soft and hard limits. */
+  rlimits: Array<{ resource: number; soft: number; hard: number }>;
+  /** Opened read-only by the launcher (as root) onto fds 3, 4, ... */
+  files: string[];
+}
+
 interface Pending {
   onReady?: () => void;
   onExit: (status: number | null) => void;
@@ -158,11 +170,30 @@ export class Launcher {
    * while the command runs.
    */
   async run(dir: string, argv: string[], cgroup?: string): Promise<LaunchedProcess> {
+    return this.launch(["run", dir, cgroup ?? "-"], dir, argv);
+  }
+
+  /**
+   * As run, but the command starts confined (see `jail` in launcher.pl): in
+   * the run's cgroup, with the given rlimits (kernel resource numbers), the
+   * files opened read-only as fds 3, 4, ..., as the unprivileged host uid and
+   * gid `id`, with no_new_privs.
+   */
+  async jail(dir: string, argv: string[], confine: JailSettings): Promise<LaunchedProcess> {
+    if (argv.some((a) => a.includes("\0"))) throw new Error("a command's arguments cannot hold NUL");
+    const argvFile = path.join(dir, "argv");
+    fs.writeFileSync(argvFile, argv.map((a) => `${a}\0`).join(""), { mode: 0o600, flag: "wx" });
+    const limits = confine.rlimits.map((l) => `${l.resource}:${l.soft}:${l.hard}`).join(",");
+    return this.launch(["jail", dir, confine.cgroup, String(confine.id), limits, argvFile, ...confine.files], dir, argv.slice(0, 1), true);
+  }
+
+  /** `argv` goes into the request unless `inFile` (the request names a file that holds it). */
+  private async launch(head: string[], dir: string, argv: string[], inFile = false): Promise<LaunchedProcess> {
     let exited!: (status: number | null) => void;
     const exitStatus = new Promise<number | null>((resolve) => (exited = resolve));
     let started = false;
     await new Promise<void>((resolve, reject) => {
-      this.request(["run", dir, cgroup ?? "-", ...argv], {
+      this.request(inFile ? head : [...head, ...argv], {
         onReady: () => {
           started = true;
           resolve();
