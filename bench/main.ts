@@ -7,6 +7,7 @@ import { ensureRootfs, ensureRuntimeImage } from "../runner/images/runtime-image
 import { executeProgram } from "../runner/execution/execute";
 import { loadCatalogue } from "../runner/languages/catalogue";
 import { OciDriver } from "../runner/sandbox/oci/driver";
+import { BwrapDriver } from "../runner/sandbox/bwrap/driver";
 import { resolveOciRuntime } from "../runner/sandbox/select";
 import { benchQueueDepth } from "./metrics";
 import { startBacking, startService, type Backing, type RunningService } from "../tests/support/stack";
@@ -44,7 +45,8 @@ const SANDBOX_DIR = process.env.SAM_SANDBOX_DIR ?? "/var/tmp/sam-test-sandbox";
 const PROGRAM = "print('hello')";
 const SPACED = Number(process.env.BENCH_SPACED ?? 30);
 const SPACED_GAP_MS = 500;
-const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,docker").split(",").filter(Boolean) as Array<"oci" | "docker">;
+/** The drivers measured through the API; oci and bwrap are also measured alone (no API). */
+const DRIVERS = (process.env.BENCH_DRIVERS ?? "oci,bwrap,docker").split(",").filter(Boolean) as Array<"oci" | "bwrap" | "docker">;
 /** Which parts to run: executions (sandboxes; with it, database round trips), database (alone), compiled (C and Java, first and unchanged runs), collab (rooms), priorities (the queue's order under load), metrics (the cost of a scrape), classroom (a deadline spike of gradings). */
 const PARTS = (process.env.BENCH_PARTS ?? "executions,compiled,collab,priorities,metrics,classroom").split(",");
 
@@ -116,14 +118,15 @@ function childrenCpuMs(): number {
   return (Number(f[13]) + Number(f[14])) * 10;
 }
 
-/** The oci driver alone, as the runner calls it (no API, queue or database): the floor a fresh container sets. */
-async function benchOciAlone(rootfs: string): Promise<Row> {
+/** A daemonless driver alone, as the runner calls it (no API, queue or database): the floor a fresh sandbox sets. */
+async function benchDriverAlone(kind: "oci" | "bwrap", rootfs: string): Promise<Row> {
   const runtime = resolveOciRuntime("auto");
-  if (!runtime) throw new Error("the oci driver needs root and crun or runc");
+  if (!runtime) throw new Error("the oci and bwrap drivers need root (and crun or runc for oci)");
   const python = loadCatalogue().find((l) => l.language === "python")!;
   const limits = resolveLimits(DEFAULT_POLICY, python.limits, {});
   const workDir = fs.mkdtempSync(path.join(SANDBOX_DIR, "bench-"));
-  const driver = new OciDriver({ runtime, rootfs, workDir, warmContainers: 2 });
+  // As the runner makes them by default: two sandboxes kept started ahead of demand.
+  const driver = kind === "oci" ? new OciDriver({ runtime, rootfs, workDir, warmContainers: 2 }) : new BwrapDriver({ rootfs, workDir, warmSandboxes: 2 });
   try {
     return await measure(
       async () => {
@@ -138,7 +141,7 @@ async function benchOciAlone(rootfs: string): Promise<Row> {
   }
 }
 
-async function benchDriver(backing: Backing, web: RunningService, token: string, driver: "oci" | "docker") {
+async function benchDriver(backing: Backing, web: RunningService, token: string, driver: "oci" | "bwrap" | "docker") {
   const runner = await startService("runner/main.ts", backing, {
     SAM_SANDBOX_DIR: SANDBOX_DIR,
     SAM_SANDBOX_DRIVER: driver,
@@ -180,8 +183,11 @@ async function benchExecutions(backing: Backing, web: RunningService, token: str
   const bareCpu = { own: (childrenCpuMs() - bareCpuBefore) / THROUGHPUT_RUNS, machine: (machineCpuMs() - bareMachineBefore) / THROUGHPUT_RUNS };
 
   const rows: Array<[string, Row]> = [["bare process", bare]];
-  log(`oci driver alone (${resolveOciRuntime("auto")}, no API): the same runs`);
-  rows.push([`oci driver alone (${resolveOciRuntime("auto")}, no API)`, await benchOciAlone(rootfs)]);
+  for (const kind of DRIVERS.filter((d) => d !== "docker")) {
+    const name = kind === "oci" ? `oci driver alone (${resolveOciRuntime("auto")}, no API)` : "bwrap driver alone (no API)";
+    log(`${name}: the same runs`);
+    rows.push([name, await benchDriverAlone(kind as "oci" | "bwrap", rootfs)]);
+  }
   for (const driver of DRIVERS) {
     log(`${driver} driver: ${SEQUENTIAL} sequential runs through the API, then ${THROUGHPUT_RUNS} at concurrency ${CONCURRENCY}`);
     rows.push([
