@@ -7,6 +7,26 @@ const CGROUP2_SUPER_MAGIC = 0x63677270;
 const UNIFIED = "/sys/fs/cgroup/unified";
 
 /**
+ * Makes the launcher's mount namespace show only the v1 hierarchies under
+ * /sys/fs/cgroup, then runs the launcher ("$0" "$@"). Unmounting the v2 tree
+ * alone is not enough: crun then finds the directory it was mounted on (in
+ * the host's /sys/fs/cgroup tmpfs, hidden under the host's mount) and makes
+ * each container's cgroup path there too, as plain directories nobody
+ * removes: hundreds of MB of tmpfs after some 50,000 runs on a test machine.
+ * So the hierarchies move to a tmpfs of this namespace (symlinks such as
+ * cpu -> cpu,cpuacct copied), which replaces /sys/fs/cgroup read-only: no
+ * `unified` there, and crun skips a hierarchy it cannot find.
+ */
+const V1_VIEW = `umount ${UNIFIED} && mount -t tmpfs -o mode=755,size=64k sam-cgroup-v1 ${UNIFIED} || exit 1
+for e in /sys/fs/cgroup/*; do
+  n=\${e##*/}
+  [ "$n" = unified ] && continue
+  if [ -L "$e" ]; then ln -s "$(readlink "$e")" "${UNIFIED}/$n" || exit 1
+  else mkdir "${UNIFIED}/$n" && mount --move "$e" "${UNIFIED}/$n" || exit 1; fi
+done
+mount --move ${UNIFIED} /sys/fs/cgroup && mount -o remount,ro /sys/fs/cgroup && exec "$0" "$@"`;
+
+/**
  * How the driver calls its OCI runtime (runc, crun, runsc): every call names
  * the runtime's state directory and goes through the launcher (a small perl
  * process that forks cheaply; see launcher.pl).
@@ -15,7 +35,7 @@ const UNIFIED = "/sys/fs/cgroup/unified";
  * refuses hybrid hosts (v1 controllers plus a v2 tree that holds a
  * controller, here hugetlb) although it handles pure v1 and pure v2. Its
  * launcher therefore runs in a mount namespace of its own where that v2 tree
- * is unmounted: crun sees plain cgroup v1, which is all we use. The namespace
+ * is gone (see V1_VIEW): crun sees plain cgroup v1, which is all we use. The namespace
  * is a slave of the host's, so the host's mounts still show through and
  * nothing in it reaches back.
  */
@@ -26,7 +46,7 @@ export class OciRuntimeBinary {
     readonly binary: string,
     private readonly stateDir: string,
   ) {
-    const v1View = ["unshare", "--mount", "--propagation", "slave", "sh", "-c", `umount ${UNIFIED} && exec "$0" "$@"`];
+    const v1View = ["unshare", "--mount", "--propagation", "slave", "sh", "-c", V1_VIEW];
     this.launcher = new Launcher(OciRuntimeBinary.needsV1View(binary) ? v1View : []);
   }
 
