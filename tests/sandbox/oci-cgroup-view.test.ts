@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { OciDriver } from "../../runner/sandbox/oci/driver";
 import { RUNS_TOP } from "../../runner/sandbox/oci/run-registry";
@@ -37,5 +38,18 @@ describe("crun's cgroup view on a hybrid host", () => {
       },
     );
     expect(found).toBe("");
+  });
+
+  it.runIf(OciRuntimeBinary.needsV1View("crun"))("a plain directory beside the hierarchies (no cgroup mount) does not stop crun", async () => {
+    // Seen during a test run: something made /sys/fs/cgroup/cpu,cpuacct for a moment, and a view that moved every entry failed.
+    const plain = "/sys/fs/cgroup/sam-test-plain-dir";
+    fs.mkdirSync(plain, { recursive: true });
+    const other = new OciDriver({ runtime: "crun", rootfs: inject("rootfs"), workDir: tempDir("sam-oci-cgroup-view-plain-"), warmContainers: 0 });
+    try {
+      expect((await runProgram(other, "bash", "echo ran")).stdout).toBe("ran\n");
+    } finally {
+      await other.close();
+      fs.rmdirSync(plain);
+    }
   });
 });

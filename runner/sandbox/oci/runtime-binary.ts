@@ -13,7 +13,8 @@ const UNIFIED = "/sys/fs/cgroup/unified";
  * hidden under the host's mount) and makes each container's cgroup path there
  * too, as plain directories nobody removes: hundreds of MB of tmpfs after
  * some 50,000 runs on a test machine. So the hierarchies move to a tmpfs of
- * this namespace (symlinks such as cpu -> cpu,cpuacct copied), which replaces
+ * this namespace (symlinks such as cpu -> cpu,cpuacct copied; a plain
+ * directory, which is no hierarchy, left out), which replaces
  * /sys/fs/cgroup read-only: no `unified` there, and crun skips a hierarchy it
  * cannot find.
  */
@@ -22,7 +23,7 @@ for e in /sys/fs/cgroup/*; do
   n=\${e##*/}
   [ "$n" = unified ] && continue
   if [ -L "$e" ]; then ln -s "$(readlink "$e")" "${UNIFIED}/$n" || exit 1
-  else mkdir "${UNIFIED}/$n" && mount --move "$e" "${UNIFIED}/$n" || exit 1; fi
+  elif mountpoint -q "$e"; then mkdir "${UNIFIED}/$n" && mount --move "$e" "${UNIFIED}/$n" || exit 1; fi
 done
 mount --move ${UNIFIED} /sys/fs/cgroup && mount -o remount,ro /sys/fs/cgroup || exit 1
 `;
