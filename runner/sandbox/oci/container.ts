@@ -27,6 +27,8 @@ export interface OciContainer {
   exited: boolean;
   /** Started ahead of demand: resolves once its launcher waits for the go. */
   waiting: Promise<void> | null;
+  /** performance.now() when the runtime was spawned (for the run's stages). */
+  spawnedAt?: number;
   /** Set once something kills it: the retries until it is gone (see OciDriver.killUntilGone). */
   killing?: Promise<void>;
 }
@@ -36,7 +38,7 @@ const WAITING_LINE = "sam-run: waiting\n";
 
 export async function spawnContainer(
   runtime: OciRuntimeBinary,
-  fields: Omit<OciContainer, "proc" | "sink" | "closed" | "exited" | "waiting" | "killing">,
+  fields: Omit<OciContainer, "proc" | "sink" | "closed" | "exited" | "waiting" | "killing" | "spawnedAt">,
   opts: { warm: boolean; interactive?: boolean },
 ): Promise<OciContainer> {
   const proc = await runtime.run(fields.bundle, fields.bundle, fields.id, fields.cgroupPath);

@@ -55,11 +55,27 @@ export interface OciDriverOptions {
 // Limits that are fixed when a container starts; the rest the runner enforces itself.
 const poolKey = (l: SandboxLimits) => `${l.memoryMb}/${l.processes}/${l.cpuTimeMs}/${l.diskMb}`;
 const MAX_POOL_KEYS = 6;
-const IDLE_BEFORE_REFILL_MS = 50;
 /** How long kill() waits for the container to be gone before it returns (the retries go on). */
 const KILL_WAIT_MS = 5_000;
 // Unref'd: a kill's retries and waits never keep a stopping runner alive.
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Where a run's time went (SandboxOutcome.stages): prepare (cold: host ids,
+ * bundle, run cgroup; warm: handing the run to the waiting container), start
+ * (cold: the runtime's spawn, warm: the go line, until the launcher's started
+ * line: creating the container, copying the files, compiling), program (the
+ * started line to the runtime's exit), collect (exit to the outcome).
+ */
+function runStages(prepareMs: number, goToExitMs: number, programMs: number, collectMs: number): SandboxOutcome["stages"] {
+  const program = Math.min(programMs, goToExitMs);
+  return [
+    { stage: "prepare", ms: prepareMs },
+    { stage: "start", ms: goToExitMs - program },
+    { stage: "program", ms: program },
+    { stage: "collect", ms: collectMs },
+  ].map(({ stage, ms }) => ({ stage, ms: Math.max(0, Math.round(ms * 10) / 10) }));
+}
 
 interface WarmPool {
   limits: SandboxLimits;
@@ -88,7 +104,10 @@ export class OciDriver implements SandboxDriver {
   /** Set once close() is done: kill retries stop. */
   private closed = false;
   private active = 0;
-  private refillTimer: NodeJS.Timeout | undefined;
+  /** Warm containers being created (not yet waiting for a run). */
+  private startingWarm = 0;
+  /** Runs plus warm starts below which a warm container may start (see refill). */
+  private readonly cores = os.availableParallelism();
   private readonly uidRanges: UidRangeAllocator;
   /** The host id block of each live container, by container id; released when it is destroyed. */
   private readonly heldRanges = new Map<string, UidRange>();
@@ -157,6 +176,7 @@ export class OciDriver implements SandboxDriver {
     const bundle = path.join(this.opts.workDir, "bundles", runId);
     const inputDir = path.join(bundle, "in");
     let cgroupPath: string | undefined;
+    let spawnedAt = 0;
     try {
       const idRange = await this.uidRanges.allocate();
       this.heldRanges.set(id, idRange);
@@ -180,7 +200,10 @@ export class OciDriver implements SandboxDriver {
       );
       fs.writeFileSync(path.join(bundle, "config.json"), JSON.stringify(config));
       createRunCgroup(cgroupPath, { memoryBytes: limits.memoryMb * 1024 * 1024, processes: limits.processes, cpuCores: this.opts.cpuCores ?? 1 });
-      return await spawnContainer(this.runtime, { id, bundle, inputDir, cgroupPath, limits }, { warm, interactive });
+      spawnedAt = performance.now();
+      const container = await spawnContainer(this.runtime, { id, bundle, inputDir, cgroupPath, limits }, { warm, interactive });
+      container.spawnedAt = spawnedAt;
+      return container;
     } catch (err) {
       fs.rmSync(bundle, { recursive: true, force: true });
       // The block goes back once nothing can be left running in the run's cgroup.
@@ -200,6 +223,7 @@ export class OciDriver implements SandboxDriver {
     } catch (err) {
       throw new SandboxInfrastructureError(`the ${this.opts.runtime} runtime is not usable: ${(err as Error).message}`, { cause: err });
     }
+    const startedAt = performance.now();
     const key = poolKey(spec.limits);
     let container = await this.takeWarm(key);
     const warm = container !== undefined;
@@ -218,23 +242,26 @@ export class OciDriver implements SandboxDriver {
     }
     container.sink = streams;
     this.active++;
-    clearTimeout(this.refillTimer);
     this.remember(key, spec.limits);
-    const handle = this.supervise(container, spec, warm, spec.interactive ?? false);
+    // Cold: the runtime was spawned in launch(); warm: the run goes once handed over (see supervise).
+    const prepareMs = (warm ? performance.now() : container.spawnedAt!) - startedAt;
+    const handle = this.supervise(container, spec, warm, spec.interactive ?? false, prepareMs);
     // The run's own stdin comes first; what is typed later follows it.
     if (spec.stdin) handle.stdin?.write(spec.stdin);
     void handle.done
       .finally(() => {
         this.active--;
-        // Replacements start only once the runner is idle: starting a container takes CPU a
-        // running program would miss. Under a steady stream of runs containers start on demand.
-        if (this.active === 0) this.refillTimer = setTimeout(() => this.refillAll(), IDLE_BEFORE_REFILL_MS);
+        // Replacements start when a run ends, not when one starts: the runtime's setup moves a
+        // process between cgroups, which stalls every fork on the machine for a moment (the
+        // kernel's cgroup_threadgroup_rwsem, taken for writing), and a run that had just started
+        // was measured slower for it (spaced runs 18 -> 33 ms).
+        this.refill();
       })
       .catch(() => undefined);
     return handle;
   }
 
-  private supervise(container: OciContainer, spec: SandboxRun, warm: boolean, interactive: boolean): SandboxHandle {
+  private supervise(container: OciContainer, spec: SandboxRun, warm: boolean, interactive: boolean, prepareMs: number): SandboxHandle {
     const { limits } = spec;
     let killedFor: SandboxOutcome["killedFor"] = null;
     const kill = async (reason: KillReason) => {
@@ -252,10 +279,12 @@ export class OciDriver implements SandboxDriver {
 
     let wentAhead!: () => void;
     const goneAhead = new Promise<void>((resolve) => (wentAhead = resolve));
+    let goAt = container.spawnedAt ?? performance.now();
     const go = async () => {
       // Bounded from here: a container that never gets to the program is killed (see run-clock.ts).
       clock.containerStart();
       if (warm) {
+        goAt = performance.now();
         // What the waiting launcher used is not the program's.
         resetMemoryPeak(container.cgroupPath);
         await signalGo(container, interactive);
@@ -273,6 +302,7 @@ export class OciDriver implements SandboxDriver {
       }
       const code = await container.closed;
       clock.stop();
+      const exitedAt = performance.now();
       const stats = readCgroupStats(container.cgroupPath);
       void this.destroy(container);
       if (code === null) throw new SandboxInfrastructureError(`${this.opts.runtime} failed to run the container`);
@@ -290,6 +320,7 @@ export class OciDriver implements SandboxDriver {
         memoryLimitHit: stats.memoryLimitHit,
         processLimitHit: stats.processLimitHit,
         killedFor,
+        stages: runStages(prepareMs, exitedAt - goAt, clock.programStarted ? clock.wallTimeMs() : 0, performance.now() - exitedAt),
       };
     })();
     // Input waits for the go line (a warm launcher reads its first line as the go), then keeps its order.
@@ -350,23 +381,45 @@ export class OciDriver implements SandboxDriver {
     }
   }
 
-  /** Tops every remembered pool up to `warmContainers` started containers. */
-  private refillAll(): void {
+  /**
+   * Tops the remembered pools up to `warmContainers` started containers, the
+   * most recently used first, while a core is free for it: while runs plus
+   * containers being started number fewer than the cores. Starting a
+   * container takes CPU (the runtime's setup, the launcher's start); below one
+   * run per core that CPU is idle anyway, and the next run finds its
+   * container started instead of paying for a cold start. At or above one run
+   * per core nothing starts ahead (it would take CPU from running programs):
+   * runs start cold until the load drops. Called when a run ends, and when a
+   * warm container is ready (the next may start).
+   */
+  private refill(): void {
     const size = this.opts.warmContainers ?? 0;
-    for (const entry of this.warm.values()) {
-      while (!this.closing && this.active === 0 && entry.ready.length < size) {
-        if (!this.startWarm(entry)) break;
-      }
+    for (const entry of [...this.warm.values()].reverse()) {
+      while (!this.closing && entry.ready.length < size && this.active + this.startingWarm < this.cores) this.startWarm(entry);
     }
   }
 
-  /** Starts one container that waits for a run; false if it could not be started. */
-  private startWarm(entry: WarmPool): boolean {
+  /** Starts one container that waits for a run. */
+  private startWarm(entry: WarmPool): void {
     const prepare = (inputDir: string) => fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
+    this.startingWarm++;
+    let counted = true;
+    // Counted as starting until its launcher waits, then the next may start; one that failed
+    // is not replaced at once (a broken runtime would fail again): the next run or run end does.
+    const started = (ok: boolean) => {
+      if (!counted) return;
+      counted = false;
+      this.startingWarm--;
+      if (ok) this.refill();
+    };
     const starting: Promise<OciContainer | undefined> = this.launch(entry.limits, { SAM_WAIT_FOR_GO: "1" }, [], prepare, true).then(
       (container) => {
         this.waiting.add(container);
-        // A warm container that dies while waiting is dropped (and replaced when the runner is next idle).
+        void container.waiting!.then(
+          () => started(true),
+          () => started(false),
+        );
+        // A warm container that dies while waiting is dropped (and replaced when a core is free).
         void container.closed.then(() => {
           const i = entry.ready.indexOf(starting);
           if (i >= 0) {
@@ -376,10 +429,12 @@ export class OciDriver implements SandboxDriver {
         });
         return container;
       },
-      () => undefined, // the next run starts cold instead
+      () => {
+        started(false);
+        return undefined; // the next run starts cold instead
+      },
     );
     entry.ready.push(starting);
-    return true;
   }
 
   private async destroy(container: OciContainer) {
@@ -408,7 +463,6 @@ export class OciDriver implements SandboxDriver {
 
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.refillTimer);
     await this.sweeper.stop();
     const waiting = [...this.warm.values()].flatMap((e) => e.ready);
     this.warm.clear();
