@@ -20,7 +20,7 @@ export function createDatabase(databaseUrl: string): Database {
 
 /**
  * The database's own connection pool, for the queries on a run's hot path
- * written in SQL (runner/queue/claim.ts, lib/web/enqueue-sql.ts): Prisma's
+ * written in SQL (runner/queue/claim.ts, lib/executions/record.ts, lib/accounts/api-tokens.ts): Prisma's
  * own work costs about 0.3 ms and as much CPU per query on top of the query
  * itself (`npm run bench`, part database), and a run made a dozen of them.
  */

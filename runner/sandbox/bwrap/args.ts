@@ -11,8 +11,10 @@ import { SANDBOX_UID } from "../oci/bundle";
  *    network (a loopback only), ipc, uts (hostname `sandbox`) and cgroup
  *    namespaces; no capabilities, no_new_privs, the seccomp filter (fd 3);
  *  - the image's root read-only (fd 4), the run's files read-only at /sam/in
- *    (fd 5): both opened by the launcher as root, so no host directory on the
- *    way needs to be open to the run's uid; bwrap closes them once mounted;
+ *    (fd 5), opened by the launcher as root; bwrap (as the run's uid) still
+ *    resolves them through /proc/self/fd, so the directories on the way must
+ *    be searchable by it (the run dir is 0711, see driver.ts); bwrap closes
+ *    them once mounted;
  *  - /work, /tmp and /dev/shm as size-limited tmpfs (their pages count
  *    against the run's memory cgroup), a minimal /dev, a fresh /proc with the
  *    masked paths covered and the read-only ones bound read-only, no /sys;
