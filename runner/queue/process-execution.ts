@@ -145,6 +145,8 @@ export async function processExecution(deps: ProcessDeps, executionId: string, t
         deps.diskMb,
         {
           signal,
+          // A build the compile cache keeps after this run's miss lives in Redis like its output: counted the same.
+          chargeBuild: budget ? (bytes) => budget.consume(execution.userId, bytes) : undefined,
           chunk: (channel, bytes) => (fileDumps && channel === "stderr" ? fileDumps.push(bytes) : events.add(channel, bytes)),
           compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
           onHandle: (handle) => {
