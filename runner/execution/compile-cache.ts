@@ -178,9 +178,9 @@ export class CompileCache {
    * fresh sandbox given only these files, whose program was the packing tar
    * (a grading's build step). In the background; never throws.
    */
-  store(language: LanguageDefinition, files: ProgramRequest["files"], entry: CompileCacheEntry): void {
+  store(language: LanguageDefinition, files: ProgramRequest["files"], entry: CompileCacheEntry, charge?: ChargeBuild): void {
     if (this.closed) return;
-    void this.put(this.keyOf(language, files), entry)
+    void this.put(this.keyOf(language, files), entry, charge)
       .then((outcome) => this.opts.metrics?.fill(language.language, outcome))
       .catch((err: Error) => {
         this.opts.metrics?.fill(language.language, "error");

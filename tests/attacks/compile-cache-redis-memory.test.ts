@@ -6,9 +6,11 @@ import { OutputBudget } from "../../lib/executions/output-budget";
 import { createRedis } from "../../lib/redis/connection";
 import { CompileCache } from "../../runner/execution/compile-cache";
 import { executeProgram } from "../../runner/execution/execute";
+import { sandboxGradingEnv } from "../../runner/grading/sandbox-env";
 import type { SandboxDriver } from "../../runner/sandbox/driver";
 import { attackSuite } from "../support/attack-suite";
 import { language } from "../support/drivers";
+import { eventually } from "../support/rooms";
 
 /**
  * Filling Redis through the compile cache (runner/execution/compile-cache.ts).
@@ -87,5 +89,28 @@ attackSuite("filling Redis through the compile cache", ({ driver }) => {
     // What the small build cost its account is exactly what it holds in Redis.
     const left = await redis.get(`sam:budget:output:${other}`);
     expect(Number(left)).toBe(stored);
+  });
+
+  it("a grading's build is counted the same, and not kept when it does not fit", async () => {
+    const prefix = `test:compile-cache-memory:${randomBytes(6).toString("hex")}:`;
+    const cache = cacheOver(driver(), prefix);
+    const budget = new OutputBudget(redis, { bytes: 256 * 1024, windowSeconds: 120 });
+    const account = `grader-${randomBytes(6).toString("hex")}`;
+    const env = sandboxGradingEnv({
+      driver: driver(),
+      languages: new Map([["c", language("c")]]),
+      diskMb: DEFAULT_POLICY.diskMb,
+      policy: DEFAULT_POLICY,
+      signal: new AbortController().signal,
+      log: pino({ level: "silent" }),
+      compileCache: cache,
+      chargeBuild: (bytes) => budget.consume(account, bytes),
+    });
+    const built = await env.build("c", [{ name: "main.c", content: bigBinary(600, randomBytes(4).toString("hex")) }]);
+    expect(built.ok).toBe(true);
+    // The build was offered to the cache in the background: counted (over the budget), then not kept.
+    await eventually("the build to be counted", async () => Number(await redis.get(`sam:budget:output:${account}`)) > 600 * 1024);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await redis.keys(`${prefix}*`)).toEqual([]);
   });
 });
