@@ -52,6 +52,10 @@ export async function serveDirect(handler: Handler, req: IncomingMessage, res: S
   // The headers Next.js adds to every answer (next.config.mjs), then the route's own.
   const out: Record<string, string> = Object.fromEntries(securityHeaders.map((h) => [h.key.toLowerCase(), h.value]));
   response.headers.forEach((value, name) => (out[name] = value));
+  // Answered before the body was all received (a 401, 413 or 415 reads none of it): Next.js never touches such a
+  // body, so Node drains it and the connection serves the next request. Here the body's stream has taken part of
+  // it and stopped, and the connection would hang with the rest unread, its next request never answered. It closes instead.
+  if (!req.complete) res.shouldKeepAlive = false;
   res.writeHead(response.status, out);
   if (!response.body) {
     res.end();
