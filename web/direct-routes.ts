@@ -41,7 +41,7 @@ export async function serveDirect(handler: Handler, req: IncomingMessage, res: S
     if (Array.isArray(value)) for (const v of value) headers.append(name, v);
     else if (value !== undefined) headers.set(name, value);
   }
-  const request = new Request(new URL(req.url!, `http://${req.headers.host ?? "localhost"}`), {
+  const request = new Request(requestUrl(req), {
     method: req.method,
     headers,
     body: req.method === "GET" || req.method === "HEAD" ? undefined : (Readable.toWeb(req) as ReadableStream<Uint8Array>),
@@ -52,6 +52,10 @@ export async function serveDirect(handler: Handler, req: IncomingMessage, res: S
   // The headers Next.js adds to every answer (next.config.mjs), then the route's own.
   const out: Record<string, string> = Object.fromEntries(securityHeaders.map((h) => [h.key.toLowerCase(), h.value]));
   response.headers.forEach((value, name) => (out[name] = value));
+  // Answered before the body was all received (a 401, 413 or 415 reads none of it): Next.js never touches such a
+  // body, so Node drains it and the connection serves the next request. Here the body's stream has taken part of
+  // it and stopped, and the connection would hang with the rest unread, its next request never answered. It closes instead.
+  if (!req.complete) res.shouldKeepAlive = false;
   res.writeHead(response.status, out);
   if (!response.body) {
     res.end();
@@ -59,4 +63,18 @@ export async function serveDirect(handler: Handler, req: IncomingMessage, res: S
   }
   // pipeline cancels the body when the client goes away, so its release hooks run (view-stream.ts).
   await pipeline(Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>), res).catch(() => undefined);
+}
+
+/**
+ * The request's URL as Next.js gives it to a handler: on the Host the client named. A Host that makes no
+ * URL ("[", "a b", "x:99999": Node's parser lets any header value through) is served as under Next, on
+ * localhost, not answered 500 with an error logged: anyone could make those at will. The handlers read only
+ * the path and query of it.
+ */
+function requestUrl(req: IncomingMessage): URL {
+  try {
+    return new URL(req.url!, `http://${req.headers.host ?? "localhost"}`);
+  } catch {
+    return new URL(req.url!, "http://localhost");
+  }
 }

@@ -13,6 +13,13 @@ const POOL = Symbol.for("sam.db.pool");
  */
 export function createDatabase(databaseUrl: string): Database {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // node-postgres emits "error" for a connection that dies while nobody queries it (PostgreSQL restarting, a
+  // failover, a killed backend), and an "error" nobody listens to ends the process. Prisma listens only on its
+  // own transactions' connections, and on the pool once it has connected; the SQL on this pool (sqlPool) holds
+  // connections between statements too (the run enqueue waits on Redis inside its transaction). Idle, the pool
+  // drops the connection itself; held, its next query fails and the holder does not reuse it.
+  pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   const db = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   Object.defineProperty(db, POOL, { value: pool });
   return db;

@@ -73,6 +73,13 @@ export interface CompileCacheEntry {
 type SandboxRunner = (language: LanguageDefinition, request: ProgramRequest, onCompiled?: (ok: boolean) => void) => Promise<ProgramResult>;
 
 /**
+ * Takes an entry's bytes from the account whose run made the miss; false when they do not fit. Without it an
+ * account could fill Redis (which must not evict: BullMQ) with a distinct 2 MiB build per run, about 7 GiB an
+ * hour at 60 runs a minute, 28 times its whole output budget; a build counts like output (output-budget.ts).
+ */
+export type ChargeBuild = (bytes: number) => Promise<boolean>;
+
+/**
  * The key of a build: a SHA-256 over every input, each length-prefixed so
  * that no two different inputs frame to the same bytes (a file "ab" with "c"
  * is not a file "a" with "bc"; two files are not one).
@@ -139,7 +146,7 @@ export class CompileCache {
   }
 
   /** Runs the program from a cached build when there is one, else compiling (and fills the cache afterwards). */
-  async run(language: LanguageDefinition, request: ProgramRequest, limits: RunLimits, sandbox: SandboxRunner): Promise<ProgramResult> {
+  async run(language: LanguageDefinition, request: ProgramRequest, limits: RunLimits, sandbox: SandboxRunner, charge?: ChargeBuild): Promise<ProgramResult> {
     const key = this.keyOf(language, request.files);
     const entry = await this.lookup(key, language.language);
     if (entry) {
@@ -156,7 +163,7 @@ export class CompileCache {
       compiled = ok;
     });
     // A compile error is never a build; a compile that did not finish would not finish in the background either.
-    if (compiled) this.fill(key, language, request.files, limits);
+    if (compiled) this.fill(key, language, request.files, limits, charge);
     return result;
   }
 
@@ -171,9 +178,9 @@ export class CompileCache {
    * fresh sandbox given only these files, whose program was the packing tar
    * (a grading's build step). In the background; never throws.
    */
-  store(language: LanguageDefinition, files: ProgramRequest["files"], entry: CompileCacheEntry): void {
+  store(language: LanguageDefinition, files: ProgramRequest["files"], entry: CompileCacheEntry, charge?: ChargeBuild): void {
     if (this.closed) return;
-    void this.put(this.keyOf(language, files), entry)
+    void this.put(this.keyOf(language, files), entry, charge)
       .then((outcome) => this.opts.metrics?.fill(language.language, outcome))
       .catch((err: Error) => {
         this.opts.metrics?.fill(language.language, "error");
@@ -224,23 +231,23 @@ export class CompileCache {
   }
 
   /** Starts a background build for `key` unless one is in progress or the runner is busy. Never throws. */
-  private fill(key: string, language: LanguageDefinition, files: ProgramRequest["files"], limits: RunLimits): void {
+  private fill(key: string, language: LanguageDefinition, files: ProgramRequest["files"], limits: RunLimits, charge?: ChargeBuild): void {
     // Decided once the run has left its slot (the caller's clean-up runs first), so a runner of one slot still fills.
     this.scheduled = new Promise((resolve) =>
       setTimeout(() => {
-        this.startFill(key, language, files, limits);
+        this.startFill(key, language, files, limits, charge);
         resolve();
       }, 0),
     );
   }
 
-  private startFill(key: string, language: LanguageDefinition, files: ProgramRequest["files"], limits: RunLimits): void {
+  private startFill(key: string, language: LanguageDefinition, files: ProgramRequest["files"], limits: RunLimits, charge?: ChargeBuild): void {
     if (this.closed) return;
     if (this.filling || this.opts.busy()) {
       this.opts.metrics?.fill(language.language, "skipped_busy");
       return;
     }
-    this.filling = this.build(key, language, files, limits)
+    this.filling = this.build(key, language, files, limits, charge)
       .then((outcome) => this.opts.metrics?.fill(language.language, outcome))
       .catch((err: Error) => {
         this.opts.metrics?.fill(language.language, "error");
@@ -252,7 +259,13 @@ export class CompileCache {
       });
   }
 
-  private async build(key: string, language: LanguageDefinition, files: ProgramRequest["files"], limits: RunLimits): Promise<FillOutcome> {
+  private async build(
+    key: string,
+    language: LanguageDefinition,
+    files: ProgramRequest["files"],
+    limits: RunLimits,
+    charge?: ChargeBuild,
+  ): Promise<FillOutcome> {
     // Another runner may have built it meanwhile.
     if ((await this.redisCall(() => this.opts.redis.exists(this.redisKey(key)))) > 0) return "present";
     // The compile gets the run's memory and processes (it just compiled under them); the tar may be as large as an entry.
@@ -269,12 +282,13 @@ export class CompileCache {
     });
     if (result.status === "output_limit_exceeded") return "too_large";
     if (result.status !== "succeeded") return "not_built";
-    return this.put(key, { tar: result.bytes.stdout, compileOutput: result.bytes.compileOutput ?? Buffer.alloc(0) });
+    return this.put(key, { tar: result.bytes.stdout, compileOutput: result.bytes.compileOutput ?? Buffer.alloc(0) }, charge);
   }
 
-  private async put(key: string, build: CompileCacheEntry): Promise<FillOutcome> {
+  private async put(key: string, build: CompileCacheEntry, charge?: ChargeBuild): Promise<FillOutcome> {
     const entry = encodeEntry(build);
     if (entry.length > this.opts.maxEntryBytes) return "too_large";
+    if (charge && !(await charge(entry.length))) return "over_budget";
     await this.redisCall(() => this.opts.redis.set(this.redisKey(key), entry, "EX", this.opts.ttlSeconds), WRITE_TIMEOUT_MS);
     return "stored";
   }

@@ -43,6 +43,11 @@ export interface ExecuteHooks extends Partial<OutputSink> {
    * reason is thrown.
    */
   signal?: AbortSignal;
+  /**
+   * Counts the bytes of a build the compile cache would keep after this run's miss against the run's
+   * account (its output budget); false: not kept. A cached build lives in Redis like the account's output.
+   */
+  chargeBuild?(bytes: number): Promise<boolean>;
 }
 
 /** How long a run told to stop by the watchdog may take to report its end before it is reported without it. */
@@ -65,14 +70,19 @@ export async function executeProgram(
   compileCache?: CompileCache,
 ): Promise<ProgramResult> {
   if (!compileCache?.serves(language, request)) return runInSandbox(driver, language, request, limits, diskMb, hooks);
-  return compileCache.run(language, request, limits, (lang, req, onCompiled) =>
-    runInSandbox(driver, lang, req, limits, diskMb, {
-      ...hooks,
-      compiled: (ok) => {
-        onCompiled?.(ok);
-        hooks.compiled?.(ok);
-      },
-    }),
+  return compileCache.run(
+    language,
+    request,
+    limits,
+    (lang, req, onCompiled) =>
+      runInSandbox(driver, lang, req, limits, diskMb, {
+        ...hooks,
+        compiled: (ok) => {
+          onCompiled?.(ok);
+          hooks.compiled?.(ok);
+        },
+      }),
+    hooks.chargeBuild,
   );
 }
 

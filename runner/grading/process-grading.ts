@@ -20,6 +20,8 @@ export const DEFAULT_GRADING_MAX_WALL_MS = 600_000;
 export interface GradingAttempt {
   executionId: string;
   gradingId: string;
+  /** The account the grading's execution counts against (its output budget). */
+  userId: string;
   attempt: number;
   files: Array<{ name: string; content: string }>;
   queuedAt: Date;
@@ -68,6 +70,7 @@ export async function processGrading(deps: ProcessDeps, run: GradingAttempt): Pr
     ),
     giveUp: (reason: string) => finishWithInternalError(deps, run.executionId, reason),
   };
+  const budget = deps.outputBudget;
   try {
     outcome = await deps.watchdog.guard(guarded, (signal) => {
       const env = sandboxGradingEnv({
@@ -83,6 +86,8 @@ export async function processGrading(deps: ProcessDeps, run: GradingAttempt): Pr
           deps.running.set(run.executionId, handle);
         },
         compileCache: deps.compileCache,
+        // The build it keeps lives in Redis like the account's output: counted the same (compile-cache.ts).
+        chargeBuild: budget ? (bytes) => budget.consume(run.userId, bytes) : undefined,
       });
       return gradeFiles(env, { language: assignment.language, files: run.files, assignmentLimits: limits, tests, maxWallMs }, judges);
     });

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { type LimitPolicy, type RunLimits, resolveLimits } from "../../lib/executions/limits";
-import type { CompileCache } from "../execution/compile-cache";
+import type { ChargeBuild, CompileCache } from "../execution/compile-cache";
 import { executeProgram, type ProgramResult } from "../execution/execute";
 import type { LanguageDefinition } from "../languages/catalogue";
 import { SandboxInfrastructureError, type SandboxDriver, type SandboxHandle } from "../sandbox/driver";
@@ -21,6 +21,8 @@ export interface SandboxEnvOptions {
   onHandle?(handle: SandboxHandle): void;
   /** Builds shared with runs (runner/execution/compile-cache.ts): a cached build skips the build sandbox, a new one is kept. */
   compileCache?: CompileCache;
+  /** Counts a build the cache would keep against the grading's account; false: not kept (compile-cache.ts ChargeBuild). */
+  chargeBuild?: ChargeBuild;
 }
 
 /** GradingEnv.limitsFor over a policy and the runner's languages. */
@@ -90,7 +92,7 @@ export function sandboxGradingEnv(opts: SandboxEnvOptions): GradingEnv {
         throw new SandboxInfrastructureError(`packing the build failed (${result.status}): ${result.stderr.slice(0, 500)}`);
       }
       // This build was made as the cache makes its own: a fresh sandbox given only these files, packing with tar.
-      opts.compileCache?.store(language, files, { tar: result.bytes.stdout, compileOutput: result.bytes.compileOutput ?? Buffer.alloc(0) });
+      opts.compileCache?.store(language, files, { tar: result.bytes.stdout, compileOutput: result.bytes.compileOutput ?? Buffer.alloc(0) }, opts.chargeBuild);
       return { ok: true, tar: result.bytes.stdout };
     },
 

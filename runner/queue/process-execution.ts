@@ -117,7 +117,7 @@ export async function processExecution(deps: ProcessDeps, executionId: string, t
     // The entry file goes first (the launcher runs the first file), wherever the workspace listed it.
     const files = execution.files.map((f) => ({ name: f.name, content: Buffer.from(f.content).toString("utf8") }));
     files.sort((a, b) => Number(b.name === language.entryFile) - Number(a.name === language.entryFile));
-    return processGrading(deps, { executionId, gradingId: execution.grading.id, attempt, files, queuedAt: execution.createdAt });
+    return processGrading(deps, { executionId, gradingId: execution.grading.id, userId: execution.userId, attempt, files, queuedAt: execution.createdAt });
   }
   const budget = deps.outputBudget;
   const events = new EventBatcher(redis, executionId, budget ? (bytes) => budget.consume(execution.userId, bytes) : undefined);
@@ -145,6 +145,8 @@ export async function processExecution(deps: ProcessDeps, executionId: string, t
         deps.diskMb,
         {
           signal,
+          // A build the compile cache keeps after this run's miss lives in Redis like its output: counted the same.
+          chargeBuild: budget ? (bytes) => budget.consume(execution.userId, bytes) : undefined,
           chunk: (channel, bytes) => (fileDumps && channel === "stderr" ? fileDumps.push(bytes) : events.add(channel, bytes)),
           compiled: (ok) => void events.event(() => appendEvent(redis, executionId, "status", { status: ok ? "compiled" : "compile_error", attempt })),
           onHandle: (handle) => {
