@@ -12,7 +12,9 @@ const POOL = Symbol.for("sam.db.pool");
  * hot path can use the same connections in plain SQL (see sqlPool).
  */
 export function createDatabase(databaseUrl: string): Database {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // A query waits at most 10 s for a free connection, then fails as the database being unavailable (503, or the
+  // run waits in the queue): a process whose connections are all held must not pile up waiters for ever.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 10_000 });
   // node-postgres emits "error" for a connection that dies while nobody queries it (PostgreSQL restarting, a
   // failover, a killed backend), and an "error" nobody listens to ends the process. Prisma listens only on its
   // own transactions' connections, and on the pool once it has connected; the SQL on this pool (sqlPool) holds
