@@ -42,6 +42,8 @@ describe("bwrap command line", () => {
     expect(text).toContain(`--seccomp ${FD.seccomp} --ro-bind-fd ${FD.rootfs} /`);
     expect(text).toContain(`--ro-bind-fd ${FD.input} /sam/in`);
     expect(text).toContain(`--perms 0700 --size ${16 * 1024 * 1024} --tmpfs /work`);
+    // /dev read-only once /dev/shm is mounted on it (see tests/attacks/dev-writes.test.ts).
+    expect(text).toContain("--tmpfs /dev/shm --remount-ro /dev");
     expect(text).toContain("--clearenv");
     expect(text).toContain("--setenv SAM_MARKER m");
     expect(argv.slice(argv.indexOf("/usr/bin/tini"))).toEqual(["/usr/bin/tini", "--", "/usr/local/bin/sam-run", "--", "x y"]);

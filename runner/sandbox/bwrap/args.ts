@@ -14,7 +14,7 @@ import { SANDBOX_UID } from "../oci/bundle";
  *    (fd 5): both opened by the launcher as root, so no host directory on the
  *    way needs to be open to the run's uid; bwrap closes them once mounted;
  *  - /work, /tmp and /dev/shm as size-limited tmpfs (their pages count
- *    against the run's memory cgroup), a minimal /dev, a fresh /proc with the
+ *    against the run's memory cgroup), a minimal read-only /dev, a fresh /proc with the
  *    masked paths covered and the read-only ones bound read-only, no /sys;
  *  - tini as pid 1 (--as-pid-1: bwrap's own reaper would wait for every
  *    process, so a background process would keep the run alive), then the
@@ -91,6 +91,9 @@ export function bwrapArgs(binary: string, run: BwrapRun, covers: string[]): stri
     ...["--ro-bind-fd", String(FD.rootfs), "/"],
     ...["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue"],
     ...tmpfs("/dev/shm", "1777"),
+    // --dev's tmpfs is the sandbox user's own and has no size: read-only, as the oci driver's root-owned /dev is to
+    // the program (its submounts, /dev/shm, /dev/mqueue, /dev/pts and the device binds, stay as they are).
+    ...["--remount-ro", "/dev"],
     ...tmpfs("/work", "0700"),
     ...tmpfs("/tmp", "1777"),
     ...["--ro-bind-fd", String(FD.input), "/sam/in"],
