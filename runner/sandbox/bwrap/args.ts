@@ -70,6 +70,12 @@ export interface BwrapRun {
   args: string[];
   env: Record<string, string>;
   limits: SandboxLimits;
+  /**
+   * The run's own devpts instance (of at most SANDBOX_PTYS terminals, mounted
+   * by the launcher: see `jail` in launcher.pl), bound over bwrap's, which has
+   * no maximum while every sandbox's terminals come from one pool.
+   */
+  ptsDir: string;
 }
 
 export function bwrapArgs(binary: string, run: BwrapRun, covers: string[]): string[] {
@@ -89,7 +95,7 @@ export function bwrapArgs(binary: string, run: BwrapRun, covers: string[]): stri
     ...["--cap-drop", "ALL", "--die-with-parent", "--new-session", "--as-pid-1"],
     ...["--seccomp", String(FD.seccomp)],
     ...["--ro-bind-fd", String(FD.rootfs), "/"],
-    ...["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue"],
+    ...["--proc", "/proc", "--dev", "/dev", "--dev-bind", run.ptsDir, "/dev/pts", "--mqueue", "/dev/mqueue"],
     ...tmpfs("/dev/shm", "1777"),
     // --dev's tmpfs is the sandbox user's own and has no size: read-only, as the oci driver's root-owned /dev is to
     // the program (its submounts, /dev/shm, /dev/mqueue, /dev/pts and the device binds, stay as they are).
