@@ -67,6 +67,7 @@ export async function startRunner(ctx: ServiceContext): Promise<() => Promise<vo
       log,
       ttlSeconds: config.SAM_COMPILE_CACHE_TTL_SECONDS,
       maxEntryBytes: config.SAM_COMPILE_CACHE_MAX_ENTRY_KB * 1024,
+      maxRedisBytes: config.SAM_COMPILE_CACHE_MAX_REDIS_MB * 1024 * 1024,
       busy: () => running.size >= config.SAM_RUNNER_CONCURRENCY,
       metrics: new CompileCacheMetrics(ctx.metrics),
     });

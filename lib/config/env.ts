@@ -106,6 +106,7 @@ const schema = z.object({
     .transform((v) => v === "" || v === "true" || v === "1" || v === "yes"),
   SAM_COMPILE_CACHE_TTL_SECONDS: positiveInt(3600),
   SAM_COMPILE_CACHE_MAX_ENTRY_KB: positiveInt(2048),
+  SAM_COMPILE_CACHE_MAX_REDIS_MB: positiveInt(512),
   // The sandbox's kernel-facing policy (runner/sandbox): each oci container gets its own block of
   // 65536 host uids/gids, SAM_OCI_UID_RANGES of them from SAM_OCI_UID_BASE (by default 0x70000000,
   // above what useradd hands out to /etc/subuid and in systemd's unused range); and a host with

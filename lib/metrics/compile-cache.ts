@@ -1,7 +1,7 @@
 import { Counter, type Registry } from "prom-client";
 
 /** What became of a background build: see the help text of sam_compile_cache_fills_total. */
-export type FillOutcome = "stored" | "present" | "too_large" | "over_budget" | "not_built" | "skipped_busy" | "error";
+export type FillOutcome = "stored" | "present" | "too_large" | "redis_full" | "over_budget" | "not_built" | "skipped_busy" | "error";
 
 /**
  * The compile cache's lookups and background builds (runner/execution/compile-cache.ts).
@@ -21,7 +21,7 @@ export class CompileCacheMetrics {
     });
     this.fills = new Counter({
       name: "sam_compile_cache_fills_total",
-      help: "Background builds after a miss, by outcome: stored, present (another runner had stored it), too_large, over_budget (the account's output budget had no room for it), not_built, skipped_busy, error.",
+      help: "Background builds after a miss, by outcome: stored, present (another runner had stored it), too_large, redis_full (Redis held SAM_COMPILE_CACHE_MAX_REDIS_MB), over_budget (the account's output budget had no room for it), not_built, skipped_busy, error.",
       labelNames: ["language", "result"],
       registers: [registry],
     });

@@ -57,6 +57,14 @@ export interface CompileCacheOptions {
   ttlSeconds: number;
   /** Largest entry (build tar + compiler output) stored, in bytes. */
   maxEntryBytes: number;
+  /**
+   * No build is stored while Redis's used memory (INFO memory) plus the entry
+   * would pass this. The key covers every file's bytes, so each distinct
+   * program is an entry: without a cap, one user's runs at the run rate limit
+   * could hold GiBs for a TTL, and Redis must not evict (BullMQ), so it would
+   * refuse every write, queues included, or take the host's memory.
+   */
+  maxRedisBytes: number;
   /** True while the runner has no room for a background build (all run slots taken). */
   busy: () => boolean;
   metrics?: CompileCacheMetrics;
@@ -288,8 +296,18 @@ export class CompileCache {
   private async put(key: string, build: CompileCacheEntry, charge?: ChargeBuild): Promise<FillOutcome> {
     const entry = encodeEntry(build);
     if (entry.length > this.opts.maxEntryBytes) return "too_large";
+    // The whole cache first (nothing is charged for a build that is not kept), then the account's share.
+    if ((await this.redisUsedBytes()) + entry.length > this.opts.maxRedisBytes) return "redis_full";
     if (charge && !(await charge(entry.length))) return "over_budget";
     await this.redisCall(() => this.opts.redis.set(this.redisKey(key), entry, "EX", this.opts.ttlSeconds), WRITE_TIMEOUT_MS);
     return "stored";
+  }
+
+  /** Redis's used memory, in bytes (INFO memory's used_memory). */
+  private async redisUsedBytes(): Promise<number> {
+    const info = await this.redisCall(() => this.opts.redis.info("memory"));
+    const used = Number(/^used_memory:(\d+)/m.exec(info)?.[1]);
+    if (!Number.isFinite(used)) throw new Error("Redis did not say how much memory it uses");
+    return used;
   }
 }

@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import pino from "pino";
+import { Registry } from "prom-client";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
+import { CompileCacheMetrics } from "../../lib/metrics/compile-cache";
 import { createRedis } from "../../lib/redis/connection";
 import { CompileCache } from "../../runner/execution/compile-cache";
 import { executeProgram } from "../../runner/execution/execute";
@@ -16,6 +18,10 @@ import { language } from "../support/drivers";
  * differs from a cached one only in a file's name, or by an extra file (whose
  * constructor would run in the other's program); a program that replaces its
  * own binary while it runs, hoping the next identical run gets its version.
+ * And filling Redis: every distinct program made an entry of up to 2 MiB for
+ * an hour, so a user's runs at the run rate limit (60 a minute) could hold
+ * GiBs of Redis (which must not evict: BullMQ), until Redis refused every
+ * write, queues included, or the host ran out of memory.
  */
 const redis = createRedis(inject("redisUrl"));
 beforeAll(async () => {
@@ -26,7 +32,12 @@ afterAll(() => redis.disconnect());
 const PREFIX = `test:compile-cache-attack:${randomBytes(6).toString("hex")}:`;
 
 /** A cache of its own per test (the suite's prefix plus a test's), so no test sees another's builds. */
-function cacheOver(driver: SandboxDriver, prefix = `${PREFIX}${randomBytes(4).toString("hex")}:`): CompileCache {
+function cacheOver(
+  driver: SandboxDriver,
+  prefix = `${PREFIX}${randomBytes(4).toString("hex")}:`,
+  maxRedisBytes = 1024 ** 4,
+  metrics?: CompileCacheMetrics,
+): CompileCache {
   return new CompileCache({
     redis,
     driver,
@@ -36,7 +47,9 @@ function cacheOver(driver: SandboxDriver, prefix = `${PREFIX}${randomBytes(4).to
     log: pino({ level: "silent" }),
     ttlSeconds: 120,
     maxEntryBytes: 2 * 1024 * 1024,
+    maxRedisBytes,
     busy: () => false,
+    metrics,
     prefix,
   });
 }
@@ -126,5 +139,20 @@ int main(void) {
     const stored = await redis.getBuffer(`${prefix}${cache.keyOf(language("c"), [{ name: "main.c", content: tamper }])}`);
     expect(stored).not.toBeNull();
     expect(stored!.includes(Buffer.from("echo TAMPERED"))).toBe(false);
+  });
+
+  it("many distinct programs cannot grow Redis past the cache's budget: no build is stored once Redis is that full", async () => {
+    const prefix = `${PREFIX}budget-${randomBytes(4).toString("hex")}:`;
+    const registry = new Registry();
+    // A budget below what Redis already holds: as if distinct programs had filled it.
+    const cache = cacheOver(driver(), prefix, 1, new CompileCacheMetrics(registry));
+    const files = [{ name: "main.c", content: `/* ${randomBytes(4).toString("hex")} */\n${MAIN}` }];
+    const run = await runC(driver(), cache, files);
+    expect(run.stdout).toBe("main says hi\n");
+    await cache.settled();
+    expect(await redis.exists(`${prefix}${cache.keyOf(language("c"), files)}`)).toBe(0);
+    // The build was made and refused for the budget (not a build that failed).
+    const fills = (await registry.getSingleMetric("sam_compile_cache_fills_total")?.get())?.values ?? [];
+    expect(fills.map((v) => [v.labels.result, v.value])).toEqual([["redis_full", 1]]);
   });
 });

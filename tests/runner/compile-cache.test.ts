@@ -40,6 +40,7 @@ function cacheOver(client = redis, busy = false) {
     log: pino({ level: "silent" }),
     ttlSeconds: 60,
     maxEntryBytes: 2 * 1024 * 1024,
+    maxRedisBytes: 1024 ** 4,
     busy: () => busy,
     metrics: new CompileCacheMetrics(registry),
     prefix,

@@ -35,13 +35,17 @@ describe("bwrap command line", () => {
   });
 
   it("unshares every namespace, drops capabilities, mounts the image read-only and runs tini as pid 1, the run's args last", () => {
-    const argv = bwrapArgs("bwrap", { args: ["--", "x y"], env: { SAM_MARKER: "m" }, limits }, []);
+    const argv = bwrapArgs("bwrap", { args: ["--", "x y"], env: { SAM_MARKER: "m" }, limits, ptsDir: "/run/r/pts" }, []);
     const text = argv.join(" ");
     for (const ns of ["user", "pid", "net", "ipc", "uts", "cgroup"]) expect(argv).toContain(`--unshare-${ns}`);
     expect(text).toContain("--uid 1000 --gid 1000 --hostname sandbox --cap-drop ALL --die-with-parent --new-session --as-pid-1");
     expect(text).toContain(`--seccomp ${FD.seccomp} --ro-bind-fd ${FD.rootfs} /`);
     expect(text).toContain(`--ro-bind-fd ${FD.input} /sam/in`);
     expect(text).toContain(`--perms 0700 --size ${16 * 1024 * 1024} --tmpfs /work`);
+    // The run's own devpts instance (a maximum of terminals) over bwrap's (see tests/attacks/pty-exhaustion.test.ts).
+    expect(text).toContain("--dev /dev --dev-bind /run/r/pts /dev/pts");
+    // /dev read-only once /dev/shm is mounted on it (see tests/attacks/dev-writes.test.ts).
+    expect(text).toContain("--tmpfs /dev/shm --remount-ro /dev");
     expect(text).toContain("--clearenv");
     expect(text).toContain("--setenv SAM_MARKER m");
     expect(argv.slice(argv.indexOf("/usr/bin/tini"))).toEqual(["/usr/bin/tini", "--", "/usr/local/bin/sam-run", "--", "x y"]);

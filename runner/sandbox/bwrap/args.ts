@@ -16,7 +16,7 @@ import { SANDBOX_UID } from "../oci/bundle";
  *    be searchable by it (the run dir is 0711, see driver.ts); bwrap closes
  *    them once mounted;
  *  - /work, /tmp and /dev/shm as size-limited tmpfs (their pages count
- *    against the run's memory cgroup), a minimal /dev, a fresh /proc with the
+ *    against the run's memory cgroup), a minimal read-only /dev, a fresh /proc with the
  *    masked paths covered and the read-only ones bound read-only, no /sys;
  *  - tini as pid 1 (--as-pid-1: bwrap's own reaper would wait for every
  *    process, so a background process would keep the run alive), then the
@@ -72,6 +72,12 @@ export interface BwrapRun {
   args: string[];
   env: Record<string, string>;
   limits: SandboxLimits;
+  /**
+   * The run's own devpts instance (of at most SANDBOX_PTYS terminals, mounted
+   * by the launcher: see `jail` in launcher.pl), bound over bwrap's, which has
+   * no maximum while every sandbox's terminals come from one pool.
+   */
+  ptsDir: string;
 }
 
 export function bwrapArgs(binary: string, run: BwrapRun, covers: string[]): string[] {
@@ -91,8 +97,11 @@ export function bwrapArgs(binary: string, run: BwrapRun, covers: string[]): stri
     ...["--cap-drop", "ALL", "--die-with-parent", "--new-session", "--as-pid-1"],
     ...["--seccomp", String(FD.seccomp)],
     ...["--ro-bind-fd", String(FD.rootfs), "/"],
-    ...["--proc", "/proc", "--dev", "/dev", "--mqueue", "/dev/mqueue"],
+    ...["--proc", "/proc", "--dev", "/dev", "--dev-bind", run.ptsDir, "/dev/pts", "--mqueue", "/dev/mqueue"],
     ...tmpfs("/dev/shm", "1777"),
+    // --dev's tmpfs is the sandbox user's own and has no size: read-only, as the oci driver's root-owned /dev is to
+    // the program (its submounts, /dev/shm, /dev/mqueue, /dev/pts and the device binds, stay as they are).
+    ...["--remount-ro", "/dev"],
     ...tmpfs("/work", "0700"),
     ...tmpfs("/tmp", "1777"),
     ...["--ro-bind-fd", String(FD.input), "/sam/in"],

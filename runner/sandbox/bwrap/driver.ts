@@ -15,7 +15,7 @@ import {
 import { writeInputDir } from "../input-dir";
 import { RunClock } from "../run-clock";
 import { DEFAULT_DEADLINE_GRACE_MS, DEFAULT_SWEEP_INTERVAL_MS, sandboxDeadline, sandboxOwner, Sweeper, warmLeaseMs } from "../deadline";
-import { SANDBOX_UID } from "../oci/bundle";
+import { SANDBOX_PTYS, SANDBOX_UID } from "../oci/bundle";
 import { killCgroup } from "../oci/cgroup-kill";
 import { isCgroupV2, readCgroupStats, readCpuTimeMs, resetMemoryPeak } from "../oci/cgroup-stats";
 import { writeWarmSettings } from "../oci/container";
@@ -229,17 +229,19 @@ export class BwrapDriver implements SandboxDriver {
       cgroupPath = `${this.cgroupBase}/${runCgroupName(range.block, deadline, runId)}`;
       fs.mkdirSync(dir, { mode: 0o711 });
       fs.mkdirSync(inputDir, { mode: 0o755 });
+      fs.mkdirSync(path.join(dir, "pts"), { mode: 0o755 });
       prepare(inputDir);
       createRunCgroup(cgroupPath, { memoryBytes: limits.memoryMb * 1024 * 1024, processes: limits.processes, cpuCores: this.opts.cpuCores ?? 1 });
       // cgroup v1: a freezer of its own, so a kill stops every process before it signals them (cgroup-kill.ts).
       if (!isCgroupV2() && fs.existsSync("/sys/fs/cgroup/freezer")) fs.mkdirSync(path.join("/sys/fs/cgroup/freezer", cgroupPath), { recursive: true });
-      const argv = bwrapArgs(this.opts.binary ?? "bwrap", { args, env, limits }, this.covers);
+      const argv = bwrapArgs(this.opts.binary ?? "bwrap", { args, env, limits, ptsDir: path.join(dir, "pts") }, this.covers);
       stages.next("start");
       const proc = await this.launcher.jail(dir, argv, {
         cgroup: cgroupPath,
         id: range.hostId + SANDBOX_UID,
         rlimits: runRlimits(limits),
         files: [this.seccompFile, this.opts.rootfs, inputDir],
+        ptys: SANDBOX_PTYS,
       });
       const sandbox: Sandbox = { dir, inputDir, cgroupPath, range, proc, exited: false, closed: undefined as never, sink: null, waiting: null };
       sandbox.closed = proc.closed.then((status) => {

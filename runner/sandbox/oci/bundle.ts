@@ -21,6 +21,14 @@ import type { SeccompProfile } from "../seccomp";
  */
 export const SANDBOX_UID = 1000;
 
+/**
+ * Pseudo-terminals one sandbox may hold. Every devpts instance but the host's
+ * shares one pool (kernel.pty.max - kernel.pty.reserve, 3072 by default):
+ * without a maximum of its own, one run took all of it and no other sandbox
+ * could start a room terminal (tests/attacks/pty-exhaustion.test.ts).
+ */
+export const SANDBOX_PTYS = 64;
+
 export interface BundleOptions {
   rootfs: string;
   inputDir: string;
@@ -81,7 +89,13 @@ export function ociConfig(run: SandboxRun, opts: BundleOptions) {
     mounts: [
       { destination: "/proc", type: "proc", source: "proc", options: ["nosuid", "noexec", "nodev"] },
       tmpfs("/dev", ["strictatime", "mode=755", "size=65536k"]),
-      { destination: "/dev/pts", type: "devpts", source: "devpts", options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"] },
+      // max: the machine's pseudo-terminals are one pool shared by every sandbox (see SANDBOX_PTYS).
+      {
+        destination: "/dev/pts",
+        type: "devpts",
+        source: "devpts",
+        options: ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", `max=${SANDBOX_PTYS}`],
+      },
       tmpfs("/dev/shm", ["noexec", "mode=1777", `size=${limits.diskMb}m`]),
       { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
       { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },

@@ -17,10 +17,12 @@
 #                            CGROUP is the run's cgroup ("-": none), killed
 #                            and removed if the runner dies (see below)
 #   call ID ARG...           runs ARG... with no input or output
-#   jail ID DIR CGROUP UID LIMITS ARGV FILE...
+#   jail ID DIR CGROUP UID LIMITS PTYS ARGV FILE...
 #                            as run, but the command starts confined (the
 #                            bwrap driver): its process joins CGROUP in every
 #                            hierarchy that has it, gets oom_score_adj 1000,
+#                            a mount namespace of its own where DIR/pts is a
+#                            new devpts instance of at most PTYS terminals,
 #                            the FILEs opened read-only as fds 3, 4, ...,
 #                            the rlimits LIMITS (RESOURCE:SOFT:HARD,...), then
 #                            drops to uid and gid UID (no other groups) and
@@ -220,8 +222,28 @@ sub start {
     _exit(0);
 }
 
-# prlimit64's number per architecture.
+# prlimit64's, unshare's and mount's numbers per architecture.
 my %PRLIMIT = (x86_64 => 302, aarch64 => 261, riscv64 => 261);
+my %UNSHARE = (x86_64 => 272, aarch64 => 97, riscv64 => 97);
+my %MOUNT = (x86_64 => 165, aarch64 => 40, riscv64 => 40);
+use constant { CLONE_NEWNS => 0x20000, MS_NOSUID => 2, MS_NOEXEC => 8, MS_REC => 0x4000, MS_PRIVATE => 0x40000 };
+
+# Pseudo-terminals are one pool for the machine (kernel.pty.max less the
+# host's reserve), shared by every devpts instance: bwrap's own instance has
+# no maximum, so one sandbox could take them all. In a mount namespace of
+# this process (private: nothing reaches the host), DIR/pts becomes an
+# instance of at most PTYS, which bwrap binds over its own /dev/pts.
+sub private_ptys {
+    my ($arch, $dir, $ptys) = @_;
+    my ($unshare, $mount) = ($UNSHARE{$arch}, $MOUNT{$arch});
+    return "no unshare/mount numbers known for $arch" unless $unshare && $mount;
+    syscall($unshare, CLONE_NEWNS) == 0 or return "unshare: $!";
+    # perl's syscall passes strings by pointer, and only from variables.
+    my ($root, $source, $target, $type, $options) = ('/', 'devpts', "$dir/pts", 'devpts', "newinstance,ptmxmode=0666,mode=0620,max=$ptys");
+    syscall($mount, 0, $root, 0, MS_REC | MS_PRIVATE, 0) == 0 or return "mount --make-rprivate /: $!";
+    syscall($mount, $source, $target, $type, MS_NOSUID | MS_NOEXEC, $options) == 0 or return "mount devpts: $!";
+    return undef;
+}
 use constant PR_SET_NO_NEW_PRIVS => 38;
 
 # Puts the current process (about to exec the jail's command) in the run's
@@ -229,7 +251,7 @@ use constant PR_SET_NO_NEW_PRIVS => 38;
 # message, or undef. Everything it does is before the command exists, so the
 # whole sandbox, bwrap included, is counted and limited from its first page.
 sub confine {
-    my ($cgroup, $id, $limits, @files) = @_;
+    my ($dir, $cgroup, $id, $limits, $ptys, @files) = @_;
     my @dirs = -e "$CGROUPS/cgroup.controllers" ? ("$CGROUPS$cgroup") : ();
     if (!@dirs && opendir(my $d, $CGROUPS)) {
         # v1: every hierarchy the run's cgroup was made in (cpu and cpuacct may be links to one).
@@ -239,6 +261,11 @@ sub confine {
     return "no cgroup $cgroup" unless @dirs;
     for (@dirs) { return "cannot join $_: $!" unless write_file("$_/cgroup.procs", "$$") }
     return "oom_score_adj: $!" unless write_file('/proc/self/oom_score_adj', '1000');
+    my ($arch) = $Config::Config{archname} =~ /^([^-]+)/;
+    if ($ptys) {
+        my $error = private_ptys($arch // '', $dir, $ptys);
+        return $error if defined $error;
+    }
     my @fds;
     for my $file (@files) {
         my $fd = POSIX::open($file, POSIX::O_RDONLY());
@@ -253,7 +280,6 @@ sub confine {
     my @inherited = grep { /^\d+$/ && $_ >= 3 + @fds } readdir $open;
     closedir $open;
     POSIX::close($_) for @inherited;
-    my ($arch) = $Config::Config{archname} =~ /^([^-]+)/;
     my $prlimit = $PRLIMIT{$arch // ''} // return "no prlimit64 number known for $Config::Config{archname}";
     for (split /,/, $limits) {
         my ($resource, $soft, $hard) = split /:/;
@@ -303,7 +329,7 @@ while (my $line = <STDIN>) {
         print "ready $id\n";
         start($id, $cgroup, @fifos, @command);
     } elsif ($kind eq 'jail') {
-        my ($dir, $cgroup, $uid, $limits, $argv, @files) = @rest;
+        my ($dir, $cgroup, $uid, $limits, $ptys, $argv, @files) = @rest;
         my @args;
         if (defined $argv && open(my $f, '<', $argv)) {
             local $/ = "\0";
@@ -311,12 +337,12 @@ while (my $line = <STDIN>) {
             close $f;
         }
         my @fifos = map { "$dir/$_" } qw(stdin stdout stderr);
-        if ($cgroup eq '-' || $uid !~ /^[1-9]\d*$/ || !@args || grep { !mkfifo($_, 0600) } @fifos) {
+        if ($cgroup eq '-' || $uid !~ /^[1-9]\d*$/ || ($ptys // '') !~ /^\d+$/ || !@args || grep { !mkfifo($_, 0600) } @fifos) {
             print "exit $id 255\n";
             next;
         }
         print "ready $id\n";
-        start($id, $cgroup, @fifos, sub { confine($cgroup, $uid, $limits, @files) }, @args);
+        start($id, $cgroup, @fifos, sub { confine($dir, $cgroup, $uid, $limits, $ptys, @files) }, @args);
     } elsif ($kind eq 'call') {
         start($id, '-', '/dev/null', '/dev/null', '/dev/null', @rest);
     } elsif ($kind eq 'guard') {

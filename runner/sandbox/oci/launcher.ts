@@ -38,6 +38,8 @@ export interface JailSettings {
   rlimits: Array<{ resource: number; soft: number; hard: number }>;
   /** Opened read-only by the launcher (as root) onto fds 3, 4, ... */
   files: string[];
+  /** When set, DIR/pts (an empty directory) becomes a devpts instance of at most this many terminals, in a mount namespace of the command's own. */
+  ptys?: number;
 }
 
 interface Pending {
@@ -184,7 +186,12 @@ export class Launcher {
     const argvFile = path.join(dir, "argv");
     fs.writeFileSync(argvFile, argv.map((a) => `${a}\0`).join(""), { mode: 0o600, flag: "wx" });
     const limits = confine.rlimits.map((l) => `${l.resource}:${l.soft}:${l.hard}`).join(",");
-    return this.launch(["jail", dir, confine.cgroup, String(confine.id), limits, argvFile, ...confine.files], dir, argv.slice(0, 1), true);
+    return this.launch(
+      ["jail", dir, confine.cgroup, String(confine.id), limits, String(confine.ptys ?? 0), argvFile, ...confine.files],
+      dir,
+      argv.slice(0, 1),
+      true,
+    );
   }
 
   /** `argv` goes into the request unless `inFile` (the request names a file that holds it). */
