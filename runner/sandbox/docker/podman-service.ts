@@ -46,6 +46,9 @@ export async function startPodmanService(dataDir: string, log: Logger): Promise<
   const child = spawn("perl", [PARENT_DEATH, "TERM", String(process.pid), "podman", ...args], {
     stdio: ["ignore", "ignore", stderr],
     detached: true,
+    // Podman's conmon writes a file named "oom" into its working directory when a container is killed for
+    // its memory: in our run dir, not wherever the runner was started (an empty "oom" appeared in checkouts).
+    cwd: runDir,
   });
   fs.closeSync(stderr);
   let ended: string | null = null;
