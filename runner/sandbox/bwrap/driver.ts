@@ -81,7 +81,6 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 const SETUP_FAILURE = /^(bwrap|sam-launcher): /;
 /** What sam-run prints, alone on the first line of stderr, while it waits for the go (see sam-run). */
 const WAITING_LINE = "sam-run: waiting\n";
-const IDLE_BEFORE_REFILL_MS = 50;
 /** How long a run waits for a warm sandbox's launcher to be ready (a loaded machine can take seconds). */
 const GO_TIMEOUT_MS = 60_000;
 
@@ -110,7 +109,9 @@ export class BwrapDriver implements SandboxDriver {
   /** Warm sandboxes waiting for a run: their lease is renewed at each sweep. */
   private readonly waiting = new Set<Sandbox>();
   private active = 0;
-  private refillTimer: NodeJS.Timeout | undefined;
+  /** Warm sandboxes being started (until their launcher waits): with the runs, bounded by the cores (see refill). */
+  private startingWarm = 0;
+  private readonly cores = os.availableParallelism();
 
   constructor(private readonly opts: BwrapDriverOptions) {
     this.uidRanges = opts.uidRanges ?? new UidRangeAllocator(DEFAULT_UID_BASE, DEFAULT_UID_RANGES, undefined, () => blocksInUse());
@@ -179,25 +180,51 @@ export class BwrapDriver implements SandboxDriver {
       sandbox = await this.launch(spec.limits, spec.env, spec.args, (inputDir) => writeInputDir(inputDir, spec), false, stages);
     }
     this.active++;
-    clearTimeout(this.refillTimer);
     this.warm.remember(spec.limits);
     const handle = this.supervise(sandbox, spec, streams, stages, warm);
     void handle.done
       .finally(() => {
         this.active--;
-        // Replacements start only once the runner is idle: making a sandbox takes CPU a running program would miss.
-        if (this.active === 0 && !this.closing) {
-          this.refillTimer = setTimeout(() => this.warm.refill(() => !this.closing && this.active === 0), IDLE_BEFORE_REFILL_MS);
-        }
+        this.refill();
       })
       .catch(() => undefined);
     return handle;
   }
 
+  /**
+   * Tops the pools up while a core is free for it, as the oci driver does (see
+   * its refill): while runs plus sandboxes being started number fewer than the
+   * cores, so back-to-back runs find a sandbox started, and at or above one run
+   * per core nothing starts ahead of demand. Called when a run ends and when a
+   * warm sandbox is ready.
+   */
+  private refill(): void {
+    this.warm.refill(() => !this.closing && this.active + this.startingWarm < this.cores);
+  }
+
   /** A sandbox that waits for a run (sam-run's SAM_WAIT_FOR_GO): the run's files and settings come later. */
   private async startWarm(limits: SandboxLimits, sweepIntervalMs: number): Promise<Sandbox> {
     const prepare = (inputDir: string) => fs.mkdirSync(path.join(inputDir, "files"), { mode: 0o755 });
-    const sandbox = await this.launch(limits, { SAM_WAIT_FOR_GO: "1" }, [], prepare, true, new StageTimer("prepare"), sweepIntervalMs);
+    this.startingWarm++;
+    let counted = true;
+    // Counted until its launcher waits; one that failed is not replaced at once (it would fail again): the next run end does.
+    const started = (ok: boolean) => {
+      if (!counted) return;
+      counted = false;
+      this.startingWarm--;
+      if (ok) this.refill();
+    };
+    let sandbox: Sandbox;
+    try {
+      sandbox = await this.launch(limits, { SAM_WAIT_FOR_GO: "1" }, [], prepare, true, new StageTimer("prepare"), sweepIntervalMs);
+    } catch (err) {
+      started(false);
+      throw err;
+    }
+    void (sandbox.waiting ?? Promise.resolve()).then(
+      () => started(true),
+      () => started(false),
+    );
     this.waiting.add(sandbox);
     // One that dies while it waits is cleaned up now (the pool skips it).
     void sandbox.closed.then(() => {
@@ -382,7 +409,6 @@ export class BwrapDriver implements SandboxDriver {
 
   async close(): Promise<void> {
     this.closing = true;
-    clearTimeout(this.refillTimer);
     await Promise.all((await this.warm.drain()).map((sandbox) => this.destroy(sandbox)));
     this.closed = true;
     await this.sweeper.stop();

@@ -46,10 +46,10 @@ export class WarmPool<T> {
     }
   }
 
-  /** Tops every remembered pool up (call when the runner is idle: starting a sandbox takes CPU a run would miss). */
-  refill(stillIdle: () => boolean): void {
+  /** Tops every remembered pool up while `mayStart` allows one more (the driver bounds it by its free cores). */
+  refill(mayStart: () => boolean): void {
     for (const entry of this.pools.values()) {
-      while (stillIdle() && entry.ready.length < this.size) {
+      while (mayStart() && entry.ready.length < this.size) {
         entry.ready.push(this.startOne(entry.limits).catch(() => undefined));
       }
     }

@@ -5,15 +5,16 @@ import type { SandboxDriver, SandboxHandle, SandboxOutcome } from "../../runner/
 import { DRIVERS, language, openDriver } from "../support/drivers";
 
 /**
- * The oci driver's containers started ahead of demand, and the stages it
- * reports for each run. Replacements start as soon as a run ends while fewer
- * runs than cores are active (they used to wait for the runner to be idle for
- * 50 ms, so runs coming back to back all started cold).
+ * The daemonless drivers' sandboxes started ahead of demand (oci's warm
+ * containers, bwrap's warm sandboxes), and the stages each reports for a run.
+ * Replacements start as soon as a run ends while fewer runs than cores are
+ * active (they used to wait for the runner to be idle for 50 ms, so runs
+ * coming back to back all started cold).
  */
-const OCI = DRIVERS.filter((d) => d.startsWith("oci/"));
+const DAEMONLESS = DRIVERS.filter((d) => d.startsWith("oci/") || d === "bwrap");
 const WARM_OR_COLD = 'echo "$([ -d /sam/in/env ] && echo warm || echo cold)"';
 
-describe.each(OCI)("oci warm containers and stages: %s", (kind) => {
+describe.each(DAEMONLESS)("warm sandboxes and stages: %s", (kind) => {
   let driver: SandboxDriver;
   beforeAll(async () => {
     driver = await openDriver(kind);
@@ -39,7 +40,7 @@ describe.each(OCI)("oci warm containers and stages: %s", (kind) => {
     return { stdout: result.stdout, outcome: await handle!.done };
   }
 
-  it("runs coming back to back, with no pause between them, take warm containers", async () => {
+  it("runs coming back to back, with no pause between them, take warm sandboxes", async () => {
     const seen: string[] = [];
     for (let i = 0; i < 5; i++) seen.push((await run(WARM_OR_COLD)).stdout.trim());
     expect(seen[0]).toBe("cold");
