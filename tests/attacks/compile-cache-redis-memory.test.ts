@@ -1,10 +1,11 @@
+import { testCompileCache } from "../support/compile-cache";
 import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
 import { OutputBudget } from "../../lib/executions/output-budget";
 import { createRedis } from "../../lib/redis/connection";
-import { CompileCache } from "../../runner/execution/compile-cache";
+import type { CompileCache } from "../../runner/execution/compile-cache";
 import { executeProgram } from "../../runner/execution/execute";
 import { sandboxGradingEnv } from "../../runner/grading/sandbox-env";
 import type { SandboxDriver } from "../../runner/sandbox/driver";
@@ -29,20 +30,8 @@ beforeAll(async () => {
 afterAll(() => redis.disconnect());
 
 function cacheOver(driver: SandboxDriver, prefix: string): CompileCache {
-  return new CompileCache({
-    redis,
-    driver,
-    imageTag: inject("imageTag"),
-    diskMb: DEFAULT_POLICY.diskMb,
-    policy: DEFAULT_POLICY,
-    log: pino({ level: "silent" }),
-    ttlSeconds: 120,
-    maxEntryBytes: 2 * 1024 * 1024,
-    // The whole cache's cap is not what this attack is about (compile-cache.test.ts covers it).
-    maxRedisBytes: 1024 ** 4,
-    busy: () => false,
-    prefix,
-  });
+  // The whole cache's cap is not what this attack is about (compile-cache.test.ts covers it): none here.
+  return testCompileCache({ redis, driver, prefix });
 }
 
 /** A program whose build is about `kb` KiB: an initialised array the compiler cannot drop lives in the binary. */

@@ -1,11 +1,11 @@
+import { testCompileCache } from "../support/compile-cache";
 import { randomBytes } from "node:crypto";
-import pino from "pino";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
 import { CompileCacheMetrics } from "../../lib/metrics/compile-cache";
 import { createRedis } from "../../lib/redis/connection";
-import { CompileCache } from "../../runner/execution/compile-cache";
+import type { CompileCache } from "../../runner/execution/compile-cache";
 import { executeProgram } from "../../runner/execution/execute";
 import type { SandboxDriver } from "../../runner/sandbox/driver";
 import { attackSuite } from "../support/attack-suite";
@@ -38,20 +38,7 @@ function cacheOver(
   maxRedisBytes = 1024 ** 4,
   metrics?: CompileCacheMetrics,
 ): CompileCache {
-  return new CompileCache({
-    redis,
-    driver,
-    imageTag: inject("imageTag"),
-    diskMb: DEFAULT_POLICY.diskMb,
-    policy: DEFAULT_POLICY,
-    log: pino({ level: "silent" }),
-    ttlSeconds: 120,
-    maxEntryBytes: 2 * 1024 * 1024,
-    maxRedisBytes,
-    busy: () => false,
-    metrics,
-    prefix,
-  });
+  return testCompileCache({ redis, driver, maxRedisBytes, metrics, prefix });
 }
 
 function runC(driver: SandboxDriver, cache: CompileCache, files: Array<{ name: string; content: string }>) {

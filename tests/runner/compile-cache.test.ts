@@ -1,3 +1,4 @@
+import { testCompileCache } from "../support/compile-cache";
 import { randomBytes } from "node:crypto";
 import pino from "pino";
 import { Registry } from "prom-client";
@@ -5,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_POLICY, resolveLimits } from "../../lib/executions/limits";
 import { CompileCacheMetrics } from "../../lib/metrics/compile-cache";
 import { createRedis } from "../../lib/redis/connection";
-import { CompileCache, encodeEntry } from "../../runner/execution/compile-cache";
+import { type CompileCache, encodeEntry } from "../../runner/execution/compile-cache";
 import { executeProgram } from "../../runner/execution/execute";
 import { sandboxGradingEnv } from "../../runner/grading/sandbox-env";
 import { SandboxInfrastructureError, type SandboxDriver } from "../../runner/sandbox/driver";
@@ -31,20 +32,7 @@ afterAll(async () => {
 function cacheOver(client = redis, busy = false) {
   const registry = new Registry();
   const prefix = `test:compile-cache:${randomBytes(6).toString("hex")}:`;
-  const cache = new CompileCache({
-    redis: client,
-    driver,
-    imageTag: inject("imageTag"),
-    diskMb: DEFAULT_POLICY.diskMb,
-    policy: DEFAULT_POLICY,
-    log: pino({ level: "silent" }),
-    ttlSeconds: 60,
-    maxEntryBytes: 2 * 1024 * 1024,
-    maxRedisBytes: 1024 ** 4,
-    busy: () => busy,
-    metrics: new CompileCacheMetrics(registry),
-    prefix,
-  });
+  const cache = testCompileCache({ redis: client, driver, ttlSeconds: 60, busy: () => busy, metrics: new CompileCacheMetrics(registry), prefix });
   const count = async (metric: string, result: string) => {
     const values = (await registry.getSingleMetric(metric)?.get())?.values ?? [];
     return values.filter((v) => v.labels.result === result).reduce((sum, v) => sum + v.value, 0);
